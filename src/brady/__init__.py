@@ -1,0 +1,1 @@
+"""Brady: the record of evidence on one verifiable ledger."""

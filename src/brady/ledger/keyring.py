@@ -1,0 +1,135 @@
+"""Which actor key may sign at which sequence number.
+
+Actor keys live on the ledger itself: the genesis entry registers the first
+administrator key, later `key.register`, `key.rotate` and `key.revoke` entries
+change the set. Replaying those entries in order tells, for any sequence
+number, which key was valid then; that is how an old signature stays valid
+after its key is retired, and a retired key cannot sign anything new.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass, replace
+from typing import Any
+
+from .entry import Entry, actor_key_id, check_signature
+from .errors import SignatureError
+
+GENESIS = "ledger.genesis"
+KEY_REGISTER = "key.register"
+KEY_ROTATE = "key.rotate"
+KEY_REVOKE = "key.revoke"
+KEY_KINDS = frozenset({GENESIS, KEY_REGISTER, KEY_ROTATE, KEY_REVOKE})
+
+
+@dataclass(frozen=True, slots=True)
+class ActorKey:
+    key_id: str
+    public_key: bytes
+    holder: str
+    admin: bool
+    registered_at: int
+    ended_at: int | None = None
+    end_reason: str | None = None
+
+    def valid_at(self, seq: int) -> bool:
+        """Valid from the entry after its registration through the entry that ends it."""
+        return self.registered_at < seq and (self.ended_at is None or seq <= self.ended_at)
+
+
+def _public_key(payload: dict[str, Any], field: str, key_field: str, seq: int) -> tuple[str, bytes]:
+    try:
+        public_key = base64.b64decode(payload[field], validate=True)
+        key_id = payload[key_field]
+    except (KeyError, TypeError, binascii.Error) as exc:
+        raise SignatureError(f"payload needs base64 {field!r} and {key_field!r}", seq) from exc
+    if len(public_key) != 32 or key_id != actor_key_id(public_key):
+        raise SignatureError(f"{key_field} {key_id!r} does not name the key given in {field!r}", seq)
+    return key_id, public_key
+
+
+class Keyring:
+    """The actor keys known after replaying some prefix of the ledger."""
+
+    def __init__(self, origin: str) -> None:
+        self.origin = origin
+        self.keys: dict[str, ActorKey] = {}
+        self.log_vkey: str | None = None
+
+    def key_for(self, entry: Entry) -> ActorKey:
+        key = self.keys.get(entry.key_id)
+        if key is None:
+            raise SignatureError(f"signed by unknown key {entry.key_id}", entry.seq)
+        if not key.valid_at(entry.seq):
+            if key.ended_at is not None and entry.seq > key.ended_at:
+                why = f"{key.end_reason} at entry {key.ended_at}"
+            else:
+                why = f"registered only at entry {key.registered_at}"
+            raise SignatureError(f"signed by key {entry.key_id}, which was {why}", entry.seq)
+        return key
+
+    def check(self, entry: Entry) -> None:
+        """Verify an entry's signature and apply it if it changes the key set.
+
+        Entries must be given in sequence order.
+        """
+        if entry.seq == 0 or entry.kind == GENESIS:
+            self._genesis(entry)
+            return
+        key = self.key_for(entry)
+        check_signature(entry, self.origin, key.public_key)
+        if entry.kind in KEY_KINDS:
+            self._apply(entry, key)
+
+    def _genesis(self, entry: Entry) -> None:
+        if entry.seq != 0 or entry.kind != GENESIS:
+            raise SignatureError(f"{GENESIS} must be entry 0 and entry 0 must be {GENESIS}", entry.seq)
+        payload = entry.payload
+        if payload.get("origin") != self.origin:
+            raise SignatureError(
+                f"genesis names origin {payload.get('origin')!r}, not {self.origin!r}", 0
+            )
+        key_id, public_key = _public_key(payload, "public_key", "key_id", 0)
+        if key_id != entry.key_id:
+            raise SignatureError("genesis entry is not signed by the key it registers", 0)
+        check_signature(entry, self.origin, public_key)
+        log_vkey = payload.get("log_vkey")
+        if not isinstance(log_vkey, str):
+            raise SignatureError("genesis entry has no log_vkey", 0)
+        self.log_vkey = log_vkey
+        self.keys[key_id] = ActorKey(key_id, public_key, str(payload.get("holder", "")), True, -1)
+
+    def _apply(self, entry: Entry, signer: ActorKey) -> None:
+        payload, seq = entry.payload, entry.seq
+        if entry.kind == KEY_REGISTER:
+            if not signer.admin:
+                raise SignatureError("key.register is signed by a key without key_admin", seq)
+            key_id, public_key = _public_key(payload, "public_key", "key_id", seq)
+            if key_id in self.keys:
+                raise SignatureError(f"key {key_id} is already registered", seq)
+            holder = payload.get("holder")
+            if not isinstance(holder, str) or not holder:
+                raise SignatureError("key.register needs a holder", seq)
+            self.keys[key_id] = ActorKey(
+                key_id, public_key, holder, payload.get("key_admin") is True, seq
+            )
+            return
+        target = self._target(payload, signer, seq, entry.kind)
+        if entry.kind == KEY_ROTATE:
+            new_id, new_public = _public_key(payload, "new_public_key", "new_key_id", seq)
+            if new_id in self.keys:
+                raise SignatureError(f"key {new_id} is already registered", seq)
+            self.keys[target.key_id] = replace(target, ended_at=seq, end_reason="rotated")
+            self.keys[new_id] = ActorKey(new_id, new_public, target.holder, target.admin, seq)
+        else:
+            self.keys[target.key_id] = replace(target, ended_at=seq, end_reason="revoked")
+
+    def _target(self, payload: dict[str, Any], signer: ActorKey, seq: int, kind: str) -> ActorKey:
+        target = self.keys.get(payload.get("key_id", ""))
+        if target is None or not target.valid_at(seq):
+            raise SignatureError(f"{kind} names key {payload.get('key_id')!r}, not a valid key", seq)
+        if signer.key_id != target.key_id and not signer.admin:
+            raise SignatureError(f"{kind} must be signed by that key or by a key_admin", seq)
+        return target
