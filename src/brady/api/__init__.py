@@ -1,0 +1,1 @@
+"""The HTTP API: parse, authorize, call a service, render."""

@@ -1,0 +1,1 @@
+"""Content-addressed storage of digital evidence with streaming hashes and fixity checks."""

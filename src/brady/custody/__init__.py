@@ -1,0 +1,1 @@
+"""Custody services: intake, transfer, check-out and return, move, inventory, disposition."""

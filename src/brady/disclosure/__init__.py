@@ -1,0 +1,1 @@
+"""Disclosure: obligations from jurisdiction rule files, productions, receipts, compliance."""

@@ -1,0 +1,1 @@
+"""The evidence vocabulary: cases, persons, items, locations, event kinds, custody rules. No database."""

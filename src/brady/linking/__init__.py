@@ -1,0 +1,1 @@
+"""Linking: finds cases an intake may bear on and records each suggestion for review."""

@@ -1,0 +1,1 @@
+"""Reports: chain of custody, disclosure, labels, exports; only facts the projections hold."""

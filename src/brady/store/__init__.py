@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy Core tables, engines (SQLite, PostgreSQL), migrations, the ledger store, projections."""

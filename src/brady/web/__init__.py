@@ -1,0 +1,1 @@
+"""The web pages: parse, authorize, call a service, render."""
