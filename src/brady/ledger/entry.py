@@ -18,7 +18,7 @@ import base64
 import binascii
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -51,6 +51,15 @@ def format_time(moment: datetime) -> str:
 
 def signing_message(origin: str, body: bytes) -> bytes:
     return SIGNING_PREFIX + origin.encode() + b"\n" + body
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """What an actor asks the ledger to record; the ledger adds seq, time and signature."""
+
+    kind: str
+    subjects: tuple[str, ...] = ()
+    payload: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

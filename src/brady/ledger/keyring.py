@@ -14,7 +14,7 @@ import binascii
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .entry import Entry, actor_key_id, check_signature
+from .entry import Entry, Event, actor_key_id, check_signature
 from .errors import SignatureError
 
 GENESIS = "ledger.genesis"
@@ -58,6 +58,12 @@ class Keyring:
         self.keys: dict[str, ActorKey] = {}
         self.log_vkey: str | None = None
 
+    def copy(self) -> Keyring:
+        other = Keyring(self.origin)
+        other.keys = dict(self.keys)
+        other.log_vkey = self.log_vkey
+        return other
+
     def key_for(self, entry: Entry) -> ActorKey:
         key = self.keys.get(entry.key_id)
         if key is None:
@@ -80,6 +86,22 @@ class Keyring:
             return
         key = self.key_for(entry)
         check_signature(entry, self.origin, key.public_key)
+        if entry.kind in KEY_KINDS:
+            self._apply(entry, key)
+
+    def admit(self, entry: Entry, public_key: bytes) -> None:
+        """Check that a just-signed entry's key may sign at its seq, and apply it.
+
+        For the writer, which has just made the signature with `public_key`:
+        checking who may sign is what protects the ledger; re-verifying a
+        signature we computed a moment ago would only halve append speed.
+        """
+        if entry.seq == 0 or entry.kind == GENESIS:
+            self._genesis(entry)
+            return
+        key = self.key_for(entry)
+        if key.public_key != public_key:
+            raise SignatureError(f"key id {entry.key_id} does not name the signing key", entry.seq)
         if entry.kind in KEY_KINDS:
             self._apply(entry, key)
 
@@ -133,3 +155,44 @@ class Keyring:
         if signer.key_id != target.key_id and not signer.admin:
             raise SignatureError(f"{kind} must be signed by that key or by a key_admin", seq)
         return target
+
+
+def genesis_payload(origin: str, log_vkey: str, public_key: bytes, holder: str) -> dict[str, Any]:
+    return {
+        "origin": origin,
+        "log_vkey": log_vkey,
+        "key_id": actor_key_id(public_key),
+        "public_key": base64.b64encode(public_key).decode(),
+        "holder": holder,
+    }
+
+
+def register_event(public_key: bytes, holder: str, *, key_admin: bool = False) -> Event:
+    key_id = actor_key_id(public_key)
+    return Event(
+        KEY_REGISTER,
+        (f"key:{key_id}",),
+        {
+            "key_id": key_id,
+            "public_key": base64.b64encode(public_key).decode(),
+            "holder": holder,
+            "key_admin": key_admin,
+        },
+    )
+
+
+def rotate_event(key_id: str, new_public_key: bytes) -> Event:
+    new_id = actor_key_id(new_public_key)
+    return Event(
+        KEY_ROTATE,
+        (f"key:{key_id}", f"key:{new_id}"),
+        {
+            "key_id": key_id,
+            "new_key_id": new_id,
+            "new_public_key": base64.b64encode(new_public_key).decode(),
+        },
+    )
+
+
+def revoke_event(key_id: str, reason: str) -> Event:
+    return Event(KEY_REVOKE, (f"key:{key_id}",), {"key_id": key_id, "reason": reason})

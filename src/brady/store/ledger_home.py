@@ -1,0 +1,117 @@
+"""Creating a ledger home and opening it for reading or writing.
+
+A home is a folder with brady.toml naming the database and blob folder. The
+private keys are sealed in the database; the master key that opens them is
+kept outside the home (see sealing.py).
+"""
+
+from __future__ import annotations
+
+import secrets
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, inspect
+
+from ..ledger._ed25519 import Signer
+from ..ledger.note import Verifier, check_key_name
+from .engine import open_engine
+from .home import CONFIG_NAME, HomeConfig, HomeError, read_config, write_config
+from .keys import ACTOR, LOG, load_role, save_key
+from .ledger_store import LedgerStore
+from .schema import current_revision, head_revision, upgrade
+from .sealing import MasterKey, create_master_key, load_master_key
+
+ADMIN_HOLDER = "ledger administrator"
+
+
+@dataclass
+class OpenLedger:
+    config: HomeConfig
+    engine: Engine
+    store: LedgerStore
+    master: MasterKey | None = None
+
+    def actor(self, holder: str = ADMIN_HOLDER) -> Signer:
+        """The newest private key of an actor held by this ledger."""
+        if self.master is None:
+            raise HomeError("this ledger was opened read-only")
+        with self.engine.connect() as conn:
+            return load_role(conn, self.master, ACTOR, holder)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def fresh_origin() -> str:
+    host = "".join(c for c in socket.gethostname().lower() if c.isalnum() or c in "-.") or "host"
+    return f"brady.local/{host}/{secrets.token_hex(8)}"
+
+
+def init_home(
+    path: Path,
+    database: str | None = None,
+    origin: str | None = None,
+    master_key_file: str | None = None,
+) -> OpenLedger:
+    """Create a new ledger: config, schema, sealed keys, genesis entry, first checkpoint."""
+    path = path.resolve()
+    if (path / CONFIG_NAME).exists():
+        raise HomeError(f"{path} already holds a Brady ledger ({CONFIG_NAME} exists)")
+    origin = origin or fresh_origin()
+    check_key_name(origin)
+    path.mkdir(parents=True, exist_ok=True)
+    master = create_master_key(path, master_key_file)
+    log_key, admin = Signer.generate(), Signer.generate()
+    config = HomeConfig(
+        path=path,
+        origin=origin,
+        log_vkey=Verifier(origin, log_key.public_key).vkey(),
+        database=database or "sqlite:///brady.db",
+        blobs=path / "blobs",
+        master_key_file=master_key_file,
+    )
+    engine = open_engine(config.database_url)
+    if inspect(engine).has_table("ledger_entry"):
+        engine.dispose()
+        raise HomeError(f"the database {config.database} already holds a ledger; use an empty one")
+    upgrade(engine)
+    with engine.begin() as conn:
+        save_key(conn, master, log_key, LOG, origin)
+        save_key(conn, master, admin, ACTOR, ADMIN_HOLDER)
+    store = LedgerStore(engine, origin, log_key)
+    store.create(admin, ADMIN_HOLDER)
+    config.blobs.mkdir(exist_ok=True)
+    write_config(config)
+    return OpenLedger(config, engine, store, master)
+
+
+def open_home(path: Path, *, writable: bool = False) -> OpenLedger:
+    config = read_config(path)
+    engine = open_engine(config.database_url)
+    revision = current_revision(engine)
+    if revision != head_revision():
+        engine.dispose()
+        raise HomeError(
+            f"the database is at schema version {revision}, this Brady needs {head_revision()}; "
+            "back it up, then run 'brady upgrade'"
+        )
+    if not writable:
+        return OpenLedger(config, engine, LedgerStore(engine, config.origin))
+    master = load_master_key(path, config.master_key_file)
+    with engine.connect() as conn:
+        log_key = load_role(conn, master, LOG)
+    if Verifier(config.origin, log_key.public_key).vkey() != config.log_vkey:
+        engine.dispose()
+        raise HomeError("the log key in the database does not match log_vkey in brady.toml")
+    return OpenLedger(config, engine, LedgerStore(engine, config.origin, log_key), master)
+
+
+def upgrade_home(path: Path) -> tuple[str | None, str]:
+    config = read_config(path)
+    engine = open_engine(config.database_url)
+    try:
+        return upgrade(engine)
+    finally:
+        engine.dispose()

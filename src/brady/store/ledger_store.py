@@ -1,0 +1,279 @@
+"""The ledger in a SQL database: append in one transaction, read, prove.
+
+Each write transaction takes the ledger's write lock, numbers its entries
+after the current tail, signs them, stores them with the new subtree hashes,
+lets projections update their tables on the same connection, and signs one
+checkpoint for the new size, all committed together or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Protocol
+
+from sqlalchemy import Engine, select, text, tuple_
+from sqlalchemy.engine import Connection
+
+from ..ledger._ed25519 import Signer
+from ..ledger._hashing import EMPTY_ROOT, leaf_hash
+from ..ledger._ranges import consistency_ranges, inclusion_ranges
+from ..ledger.checkpoint import Checkpoint, InclusionProofFile
+from ..ledger.entry import Entry, Event, make_entry, now, parse_entry
+from ..ledger.errors import LedgerError
+from ..ledger.keyring import GENESIS, KEY_KINDS, Keyring, genesis_payload
+from ..ledger.note import Verifier
+from ..ledger.tree import NodeId, append_nodes, frontier, hash_ranges, range_nodes
+from .engine import WRITE
+from .tables import ledger_checkpoint, ledger_entry, ledger_node
+
+_PG_LOCK = 0x62726164  # "brad": the one advisory lock that serializes appends
+
+
+class StoreError(LedgerError):
+    """A request the stored ledger cannot answer (no such entry, size, checkpoint)."""
+
+    advice = "Check the number you gave against `brady ledger checkpoint`."
+
+
+class Projector(Protocol):
+    """Keeps a state table in step with the ledger, inside the append transaction."""
+
+    def apply(self, conn: Connection, entries: Sequence[Entry]) -> None: ...
+
+
+@dataclass(frozen=True)
+class StoredCheckpoint:
+    size: int
+    note: str
+    created_at: str
+
+
+def read_nodes(conn: Connection, ids: Sequence[NodeId]) -> dict[NodeId, bytes]:
+    if not ids:
+        return {}
+    rows = conn.execute(
+        select(ledger_node.c.level, ledger_node.c.idx, ledger_node.c.hash).where(
+            tuple_(ledger_node.c.level, ledger_node.c.idx).in_(list(set(ids)))
+        )
+    )
+    return {(r.level, r.idx): bytes(r.hash) for r in rows}
+
+
+def _need(conn: Connection, ids: Sequence[NodeId]) -> dict[NodeId, bytes]:
+    found = read_nodes(conn, ids)
+    missing = [n for n in ids if n not in found]
+    if missing:
+        raise StoreError(f"stored subtree hashes {missing[:3]} are missing; run `brady verify`")
+    return found
+
+
+class LedgerStore:
+    """One log: its origin, its log key (for writers) and its projections."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        origin: str,
+        log_signer: Signer | None = None,
+        projectors: Sequence[Projector] = (),
+    ) -> None:
+        self.engine = engine
+        self.origin = origin
+        self.log_signer = log_signer
+        self.projectors = tuple(projectors)
+        self._keyring = Keyring(origin)
+        self._keyring_next = 0  # entries below this seq have been applied to _keyring
+
+    # -- writing -----------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[Writer]:
+        """A write transaction holding the ledger lock; commits with a new checkpoint."""
+        if self.log_signer is None:
+            raise StoreError("this store was opened read-only (no log key)")
+        with self.engine.connect().execution_options(**WRITE) as conn, conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK})
+            writer = Writer(self, conn, self._fresh_keyring(conn))
+            yield writer
+            writer.finish()
+        if writer.keyring is not None:
+            self._keyring, self._keyring_next = writer.keyring, writer.size
+
+    def append(self, signer: Signer, events: Sequence[Event]) -> list[Entry]:
+        with self.transaction() as writer:
+            return writer.append(signer, events)
+
+    def create(self, admin: Signer, holder: str) -> Entry:
+        """Write the genesis entry: the log's origin and key, and the first admin key."""
+        assert self.log_signer is not None
+        log_vkey = Verifier(self.origin, self.log_signer.public_key).vkey()
+        payload = genesis_payload(self.origin, log_vkey, admin.public_key, holder)
+        with self.transaction() as writer:
+            if writer.size:
+                raise StoreError("this database already holds a ledger")
+            (entry,) = writer.append(admin, [Event(GENESIS, (), payload)])
+        return entry
+
+    def _fresh_keyring(self, conn: Connection) -> Keyring:
+        """The cached keyring brought up to date with key events other writers added."""
+        keyring = self._keyring.copy()
+        rows = conn.execute(
+            select(ledger_entry.c.seq, ledger_entry.c.entry)
+            .where(ledger_entry.c.kind.in_(KEY_KINDS), ledger_entry.c.seq >= self._keyring_next)
+            .order_by(ledger_entry.c.seq)
+        )
+        for row in rows:
+            keyring.check(parse_entry(bytes(row.entry), row.seq))
+        return keyring
+
+    # -- reading -----------------------------------------------------------
+
+    def size(self, conn: Connection | None = None) -> int:
+        if conn is None:
+            with self.engine.connect() as c:
+                return self.size(c)
+        top = conn.execute(select(ledger_entry.c.seq).order_by(ledger_entry.c.seq.desc()).limit(1))
+        last = top.scalar()
+        return 0 if last is None else int(last) + 1
+
+    def entry(self, seq: int) -> bytes:
+        with self.engine.connect() as conn:
+            raw = conn.execute(
+                select(ledger_entry.c.entry).where(ledger_entry.c.seq == seq)
+            ).scalar()
+        if raw is None:
+            raise StoreError(f"there is no entry {seq} (the ledger holds {self.size()})")
+        return bytes(raw)
+
+    def checkpoint(self, size: int | None = None) -> StoredCheckpoint:
+        """The checkpoint at `size`, or the latest one."""
+        query = select(ledger_checkpoint)
+        if size is None:
+            query = query.order_by(ledger_checkpoint.c.size.desc()).limit(1)
+        else:
+            query = query.where(ledger_checkpoint.c.size == size)
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            if size is None:
+                raise StoreError("the ledger has no checkpoint yet; was it initialised?")
+            raise StoreError(f"no checkpoint was signed at size {size}")
+        return StoredCheckpoint(int(row.size), row.note, row.created_at)
+
+    def checkpoints(self, conn: Connection) -> Iterator[StoredCheckpoint]:
+        for row in conn.execute(select(ledger_checkpoint).order_by(ledger_checkpoint.c.size)):
+            yield StoredCheckpoint(int(row.size), row.note, row.created_at)
+
+    def root(self, size: int, conn: Connection | None = None) -> bytes:
+        if size == 0:
+            return EMPTY_ROOT
+        if conn is None:
+            with self.engine.connect() as c:
+                return self.root(size, c)
+        ids = range_nodes(0, size)
+        return hash_ranges([(0, size)], _need(conn, ids).__getitem__)[0]
+
+    def inclusion_proof(self, index: int, size: int) -> list[bytes]:
+        """RFC 9162 inclusion proof of entry `index` in the tree of `size` leaves."""
+        with self.engine.connect() as conn:
+            self._check_size(conn, size)
+            if not 0 <= index < size:
+                raise StoreError(f"entry {index} is not in a tree of {size} entries")
+            ranges = inclusion_ranges(index, size)
+            return self._hash(conn, ranges)
+
+    def consistency_proof(self, old: int, new: int) -> list[bytes]:
+        """RFC 9162 consistency proof from the tree of `old` leaves to that of `new`."""
+        with self.engine.connect() as conn:
+            self._check_size(conn, new)
+            if not 0 < old <= new:
+                raise StoreError(f"no consistency proof from size {old} to size {new}")
+            return self._hash(conn, consistency_ranges(old, new))
+
+    def inclusion_proof_file(self, index: int, size: int | None = None) -> InclusionProofFile:
+        cp = self.checkpoint(size)
+        return InclusionProofFile(index, tuple(self.inclusion_proof(index, cp.size)), cp.note)
+
+    def _check_size(self, conn: Connection, size: int) -> None:
+        have = self.size(conn)
+        if not 0 < size <= have:
+            raise StoreError(f"size {size} is outside the ledger (it holds {have} entries)")
+
+    @staticmethod
+    def _hash(conn: Connection, ranges: Sequence[tuple[int, int]]) -> list[bytes]:
+        ids = [n for b, e in ranges for n in range_nodes(b, e)]
+        return hash_ranges(ranges, _need(conn, ids).__getitem__)
+
+
+class Writer:
+    """Appends within one transaction; see LedgerStore.transaction."""
+
+    def __init__(self, store: LedgerStore, conn: Connection, keyring: Keyring) -> None:
+        self.store = store
+        self.conn = conn
+        self.keyring: Keyring | None = None
+        self._keyring = keyring
+        self.size = store.size(conn)
+        self._start = self.size
+        self._last_time = self._tail_time()
+        self._known = read_nodes(conn, frontier(self.size))
+
+    def _tail_time(self) -> str:
+        if self.size == 0:
+            return ""
+        raw = self.conn.execute(
+            select(ledger_entry.c.entry).where(ledger_entry.c.seq == self.size - 1)
+        ).scalar_one()
+        return str(json.loads(raw)["recorded_at"])
+
+    def append(self, signer: Signer, events: Sequence[Event]) -> list[Entry]:
+        """Sign and store events in order; raises before writing anything if one is refused."""
+        # Never earlier than the entry before: recorded_at is monotonic on the ledger.
+        stamp = max(now(), self._last_time)
+        origin = self.store.origin
+        entries: list[Entry] = []
+        keyring = self._keyring.copy()
+        for i, event in enumerate(events):
+            entry = make_entry(
+                origin, self.size + i, stamp, signer, event.kind, event.subjects, event.payload
+            )
+            keyring.admit(entry, signer.public_key)
+            entries.append(entry)
+        if not entries:
+            return entries
+        nodes = append_nodes(self.size, self._known, (leaf_hash(e.raw) for e in entries))
+        self.conn.execute(
+            ledger_entry.insert(),
+            [{"seq": e.seq, "kind": e.kind, "entry": e.raw} for e in entries],
+        )
+        self.conn.execute(
+            ledger_node.insert(), [{"level": lv, "idx": ix, "hash": h} for lv, ix, h in nodes]
+        )
+        for projector in self.store.projectors:
+            projector.apply(self.conn, entries)
+        self._keyring = keyring
+        self._last_time = stamp
+        self.size += len(entries)
+        new_frontier = frontier(self.size)
+        made = {(lv, ix): h for lv, ix, h in nodes}
+        self._known = {n: made.get(n) or self._known[n] for n in new_frontier}
+        return entries
+
+    def finish(self) -> None:
+        """Sign and store the checkpoint for the new size (called at commit)."""
+        if self.size == self._start:
+            return
+        signer = self.store.log_signer
+        assert signer is not None
+        root = hash_ranges([(0, self.size)], self._known.__getitem__)[0]
+        note = Checkpoint(self.store.origin, self.size, root).sign(signer)
+        self.conn.execute(
+            ledger_checkpoint.insert(),
+            {"size": self.size, "note": note, "created_at": now()},
+        )
+        self.keyring = self._keyring
+

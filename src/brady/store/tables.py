@@ -1,0 +1,61 @@
+"""SQLAlchemy Core tables. The schema itself is created by the Alembic migrations.
+
+The ledger tables are insert-only: the migrations add database triggers that
+refuse UPDATE and DELETE, and no code path in Brady issues either.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    LargeBinary,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+ledger_entry = Table(
+    "ledger_entry",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    # A copy of the entry's kind, so key events can be found without a full scan;
+    # verification checks it against the signed bytes.
+    Column("kind", String(100), nullable=False, index=True),
+    Column("entry", LargeBinary, nullable=False),
+)
+
+ledger_node = Table(
+    "ledger_node",
+    metadata,
+    Column("level", SmallInteger, primary_key=True, autoincrement=False),
+    Column("idx", BigInteger, primary_key=True, autoincrement=False),
+    Column("hash", LargeBinary(32), nullable=False),
+)
+
+ledger_checkpoint = Table(
+    "ledger_checkpoint",
+    metadata,
+    Column("size", BigInteger, primary_key=True, autoincrement=False),
+    Column("note", Text, nullable=False),
+    Column("created_at", String(32), nullable=False),
+)
+
+sealed_key = Table(
+    "sealed_key",
+    metadata,
+    Column("key_id", String(64), primary_key=True),
+    # 'log' for the checkpoint key, 'actor' for keys that sign entries.
+    Column("role", String(16), nullable=False),
+    Column("holder", Text, nullable=False),
+    Column("public_key", LargeBinary(32), nullable=False),
+    # The Ed25519 seed, encrypted (XSalsa20-Poly1305) under the operator's master key.
+    Column("sealed", LargeBinary, nullable=False),
+    Column("created_at", String(32), nullable=False),
+)
+
+APPEND_ONLY = ("ledger_entry", "ledger_node", "ledger_checkpoint", "sealed_key")
