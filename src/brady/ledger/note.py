@@ -48,7 +48,7 @@ class Verifier:
 
     @classmethod
     def from_vkey(cls, vkey: str) -> Verifier:
-        parts = vkey.strip().split("+")
+        parts = vkey.strip().split("+", 2)
         if len(parts) != 3:
             raise NoteError(f"verifier key {vkey!r} is not <name>+<key id>+<key>")
         name, hex_id, blob = parts

@@ -1,0 +1,273 @@
+"""`brady verify`: the full audit of a stored ledger.
+
+Everything is recomputed from the entries themselves: canonical form,
+signatures under the key valid at each position, the Merkle tree and every
+stored subtree hash, every stored checkpoint (signature and root), and
+consistency between them. Chunks are audited in parallel worker processes,
+each with its own database connection.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, and_, func, or_, select
+from sqlalchemy.engine import Connection
+
+from ..ledger._hashing import leaf_hash
+from ..ledger.audit import (
+    CHUNK,
+    CHUNK_LEVEL,
+    ChunkResult,
+    audit_chunk,
+    check_times,
+    replay_keys,
+    upper_nodes,
+)
+from ..ledger.checkpoint import Checkpoint, open_checkpoint
+from ..ledger.errors import LedgerError, TamperError
+from ..ledger.keyring import KEY_KINDS, Keyring
+from ..ledger.note import Verifier
+from ..ledger.proof import verify_consistency, verify_inclusion
+from ..ledger.tree import NodeId, node_count
+from .engine import open_engine
+from .ledger_store import LedgerStore
+from .tables import ledger_checkpoint, ledger_entry, ledger_node
+
+Progress = Callable[[int, int], None]
+"""Called with (entries audited so far, total)."""
+
+
+@dataclass
+class AuditReport:
+    size: int = 0
+    checkpoints: int = 0
+    keys: int = 0
+    latest: Checkpoint | None = None
+    against: Checkpoint | None = None
+    problems: list[TamperError | LedgerError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def first_problem(self) -> LedgerError | None:
+        def where(e: LedgerError) -> int:
+            seq = getattr(e, "seq", None)
+            return seq if isinstance(seq, int) else 1 << 62
+
+        return min(self.problems, key=where) if self.problems else None
+
+
+def _chunk_rows(conn: Connection, start: int, end: int) -> list[tuple[int, str, bytes]]:
+    rows = conn.execute(
+        select(ledger_entry.c.seq, ledger_entry.c.kind, ledger_entry.c.entry)
+        .where(ledger_entry.c.seq >= start, ledger_entry.c.seq < end)
+        .order_by(ledger_entry.c.seq)
+    )
+    return [(int(r.seq), r.kind, bytes(r.entry)) for r in rows]
+
+
+def _chunk_nodes(conn: Connection, start: int, end: int) -> dict[NodeId, bytes]:
+    conds = [
+        and_(ledger_node.c.level == lv, ledger_node.c.idx >= start >> lv, ledger_node.c.idx < end >> lv)
+        for lv in range(CHUNK_LEVEL + 1)
+    ]
+    rows = conn.execute(select(ledger_node).where(or_(*conds)))
+    return {(int(r.level), int(r.idx)): bytes(r.hash) for r in rows}
+
+
+def _audit_chunk_in(
+    conn: Connection, origin: str, keyring: Keyring, key_seqs: frozenset[int], start: int, end: int
+) -> ChunkResult:
+    rows = _chunk_rows(conn, start, end)
+    return audit_chunk(origin, keyring, key_seqs, start, end, rows, _chunk_nodes(conn, start, end))
+
+
+_worker_engine: Engine | None = None
+
+
+def _worker_init(url: str) -> None:
+    global _worker_engine  # noqa: PLW0603 - one engine per worker process
+    _worker_engine = open_engine(url)
+
+
+def _worker_chunk(
+    origin: str, keyring: Keyring, key_seqs: frozenset[int], start: int, end: int
+) -> ChunkResult:
+    assert _worker_engine is not None
+    with _worker_engine.connect() as conn:
+        return _audit_chunk_in(conn, origin, keyring, key_seqs, start, end)
+
+
+def audit(
+    store: LedgerStore,
+    url: str,
+    log_vkey: str,
+    *,
+    against: str | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> AuditReport:
+    """Audit the whole ledger; problems are collected, the first is reported by position."""
+    report = AuditReport()
+    verifier = Verifier.from_vkey(log_vkey)
+    with store.engine.connect() as conn:
+        report.size = store.size(conn)
+        try:
+            keyring, key_seqs = _replay_keys(conn, store.origin, log_vkey)
+        except LedgerError as exc:
+            report.problems.append(exc)
+            return report
+        report.keys = len(keyring.keys)
+    results = _audit_chunks(store, url, keyring, key_seqs, report, workers, progress)
+    if report.problems:
+        return report
+    try:
+        check_times(results)
+        with store.engine.connect() as conn:
+            _check_upper_nodes(conn, results, report.size)
+            _check_checkpoints(store, conn, verifier, report)
+            if against is not None:
+                report.against = _check_against(store, conn, verifier, against, report.size)
+    except LedgerError as exc:
+        report.problems.append(exc)
+    return report
+
+
+def _replay_keys(conn: Connection, origin: str, log_vkey: str) -> tuple[Keyring, frozenset[int]]:
+    rows = conn.execute(
+        select(ledger_entry.c.seq, ledger_entry.c.kind, ledger_entry.c.entry)
+        .where(or_(ledger_entry.c.kind.in_(KEY_KINDS), ledger_entry.c.seq == 0))
+        .order_by(ledger_entry.c.seq)
+    )
+    keyring, seqs = replay_keys(origin, ((int(r.seq), r.kind, bytes(r.entry)) for r in rows))
+    if keyring.log_vkey != log_vkey:
+        raise TamperError(
+            f"the genesis entry names log key {keyring.log_vkey!r}, but this ledger's "
+            f"configuration says {log_vkey!r}",
+            0,
+        )
+    return keyring, seqs
+
+
+def _audit_chunks(
+    store: LedgerStore,
+    url: str,
+    keyring: Keyring,
+    key_seqs: frozenset[int],
+    report: AuditReport,
+    workers: int | None,
+    progress: Progress | None,
+) -> list[ChunkResult]:
+    size = report.size
+    spans = [(s, min(s + CHUNK, size)) for s in range(0, size, CHUNK)]
+    workers = min(workers or os.cpu_count() or 1, len(spans))
+    results: dict[int, ChunkResult] = {}
+    done = 0
+
+    def record(start: int, outcome: Callable[[], ChunkResult]) -> None:
+        nonlocal done
+        try:
+            result = outcome()
+            results[start] = result
+            done += result.end - result.start
+        except LedgerError as exc:
+            report.problems.append(exc)
+        if progress is not None:
+            progress(done, size)
+
+    if workers <= 1 or url.startswith("sqlite://:memory:") or url == "sqlite://":
+        with store.engine.connect() as conn:
+            for start, end in spans:
+                record(start, lambda s=start, e=end: _audit_chunk_in(
+                    conn, store.origin, keyring, key_seqs, s, e))
+    else:
+        with ProcessPoolExecutor(workers, initializer=_worker_init, initargs=(url,)) as pool:
+            futures: list[tuple[int, Future[ChunkResult]]] = [
+                (s, pool.submit(_worker_chunk, store.origin, keyring, key_seqs, s, e))
+                for s, e in spans
+            ]
+            for start, fut in futures:
+                record(start, fut.result)
+    return [results[s] for s, _ in spans if s in results]
+
+
+def _check_upper_nodes(conn: Connection, results: list[ChunkResult], size: int) -> None:
+    for (level, idx), h in sorted(upper_nodes(results).items()):
+        stored = conn.execute(
+            select(ledger_node.c.hash).where(ledger_node.c.level == level, ledger_node.c.idx == idx)
+        ).scalar()
+        if stored is None or bytes(stored) != h:
+            a, b = idx << level, ((idx + 1) << level) - 1
+            what = "is missing" if stored is None else "does not match the entries"
+            raise TamperError(f"the stored hash of entries {a}-{b} (level {level}) {what}", a)
+    count = conn.execute(select(func.count()).select_from(ledger_node)).scalar_one()
+    if count != node_count(size):
+        raise TamperError(
+            f"the ledger stores {count} subtree hashes; {size} entries make {node_count(size)}"
+        )
+
+
+def _check_checkpoints(
+    store: LedgerStore, conn: Connection, verifier: Verifier, report: AuditReport
+) -> None:
+    previous: Checkpoint | None = None
+    for stored in store.checkpoints(conn):
+        try:
+            cp = open_checkpoint(stored.note, verifier)
+        except LedgerError as exc:
+            raise TamperError(f"the checkpoint stored at size {stored.size}: {exc}") from exc
+        if cp.size != stored.size:
+            raise TamperError(f"the checkpoint stored at size {stored.size} is for size {cp.size}")
+        _check_root(store, conn, cp, report.size, f"checkpoint {cp.size}")
+        if previous is not None:
+            proof = _consistency(store, conn, previous.size, cp.size)
+            verify_consistency(previous.size, cp.size, proof, previous.root, cp.root)
+        previous = cp
+        report.checkpoints += 1
+    if previous is None:
+        raise TamperError("the ledger holds no checkpoint")
+    if previous.size != report.size:
+        raise TamperError(
+            f"entries {previous.size} to {report.size - 1} are covered by no checkpoint: "
+            "they were added outside Brady",
+            previous.size,
+        )
+    report.latest = previous
+
+
+def _consistency(store: LedgerStore, conn: Connection, old: int, new: int) -> list[bytes]:
+    from ..ledger._ranges import consistency_ranges
+
+    return store._hash(conn, consistency_ranges(old, new))
+
+
+def _check_root(store: LedgerStore, conn: Connection, cp: Checkpoint, size: int, what: str) -> None:
+    if cp.size > size:
+        raise TamperError(
+            f"{what} covers {cp.size} entries but the ledger holds only {size}: "
+            f"entries {size} to {cp.size - 1} were removed",
+            size,
+        )
+    if store.root(cp.size, conn) != cp.root:
+        raise TamperError(
+            f"{what} does not match the ledger: the first {cp.size} entries were changed "
+            "after it was signed",
+            cp.size - 1,
+        )
+
+
+def _check_against(
+    store: LedgerStore, conn: Connection, verifier: Verifier, note: str, size: int
+) -> Checkpoint:
+    """A checkpoint published earlier must be a prefix of this ledger (no rollback, no rewrite)."""
+    cp = open_checkpoint(note, verifier)
+    _check_root(store, conn, cp, size, f"the published checkpoint of size {cp.size}")
+    if cp.size:
+        last = conn.execute(select(ledger_entry.c.entry).where(ledger_entry.c.seq == cp.size - 1)).scalar_one()
+        verify_inclusion(cp.size - 1, cp.size, leaf_hash(bytes(last)), store.inclusion_proof(cp.size - 1, cp.size), cp.root)
+    return cp
