@@ -1,0 +1,45 @@
+"""The `brady` command: global options and the command groups."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from . import admin, demo, ledger
+from .output import Options
+
+app = typer.Typer(
+    name="brady",
+    help="Brady keeps the record of evidence on a ledger that anyone can verify.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    home: Annotated[
+        Path | None,
+        typer.Option(
+            "--home",
+            help="Ledger folder (default: $BRADY_HOME, else this folder or the nearest parent "
+            "holding brady.toml).",
+            file_okay=False,
+        ),
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print data as JSON.")] = False,
+) -> None:
+    ctx.obj = Options(home=home, json=json_out)
+
+
+admin.register(app)
+demo.register(app)
+app.add_typer(ledger.app, name="ledger")
+
+
+def main() -> None:
+    app()

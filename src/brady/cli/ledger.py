@@ -1,0 +1,122 @@
+"""`brady ledger ...`: the log's key, checkpoints, entries, proofs and exports."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..store.export import export_tiles
+from ..store.home import find_home
+from ..store.ledger_home import OpenLedger, open_home
+from .output import Options, emit, friendly_errors, options, write_raw
+
+app = typer.Typer(help="Read the ledger: its key, checkpoints, entries and proofs.",
+                  no_args_is_help=True)
+
+
+@contextmanager
+def _ledger(opts: Options) -> Iterator[OpenLedger]:
+    with friendly_errors():
+        led = open_home(find_home(opts.home))
+        try:
+            yield led
+        finally:
+            led.close()
+
+
+def _b64(h: bytes) -> str:
+    return base64.b64encode(h).decode()
+
+
+@app.command()
+def key(ctx: typer.Context) -> None:
+    """The log's public key (C2SP verifier key) to give anyone who will check the ledger."""
+    opts = options(ctx)
+    with _ledger(opts) as led:
+        vkey = led.config.log_vkey
+    emit(opts, {"origin": led.config.origin, "vkey": vkey}, vkey)
+
+
+@app.command()
+def checkpoint(
+    ctx: typer.Context,
+    size: Annotated[int | None, typer.Option(help="The checkpoint signed at this size.")] = None,
+) -> None:
+    """The latest signed checkpoint, exactly as stored (give it out to fix the history)."""
+    opts = options(ctx)
+    with _ledger(opts) as led:
+        cp = led.store.checkpoint(size)
+    if opts.json:
+        emit(opts, {"size": cp.size, "note": cp.note, "created_at": cp.created_at}, "")
+    else:
+        write_raw(cp.note.encode())
+
+
+@app.command()
+def entry(ctx: typer.Context, seq: Annotated[int, typer.Argument(min=0)]) -> None:
+    """The exact bytes of entry SEQ, the bytes its leaf hash covers."""
+    opts = options(ctx)
+    with _ledger(opts) as led:
+        raw = led.store.entry(seq)
+    if opts.json:
+        emit(opts, {"seq": seq, "entry": raw.decode()}, "")
+    else:
+        write_raw(raw)
+
+
+@app.command()
+def prove(
+    ctx: typer.Context,
+    seq: Annotated[int, typer.Argument(min=0)],
+    size: Annotated[
+        int | None, typer.Option(help="Prove against the checkpoint of this size (default: latest).")
+    ] = None,
+) -> None:
+    """A c2sp.org/tlog-proof@v1 proof that entry SEQ is in the ledger."""
+    opts = options(ctx)
+    with _ledger(opts) as led:
+        proof = led.store.inclusion_proof_file(seq, size)
+    emit(
+        opts,
+        {"index": proof.index, "path": [_b64(h) for h in proof.path],
+         "checkpoint": proof.checkpoint_note},
+        lambda: proof.text().rstrip("\n"),
+    )
+
+
+@app.command()
+def consistency(
+    ctx: typer.Context,
+    old_size: Annotated[int, typer.Argument(min=1)],
+    new_size: Annotated[int | None, typer.Argument(min=1)] = None,
+) -> None:
+    """Proof that the ledger at NEW_SIZE (default: latest checkpoint) extends OLD_SIZE."""
+    opts = options(ctx)
+    with _ledger(opts) as led:
+        new = new_size if new_size is not None else led.store.checkpoint().size
+        proof = led.store.consistency_proof(old_size, new)
+    emit(opts, {"old_size": old_size, "new_size": new, "proof": [_b64(h) for h in proof]},
+         lambda: "\n".join(_b64(h) for h in proof))
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    directory: Annotated[Path, typer.Argument(file_okay=False)],
+) -> None:
+    """Write a static copy (C2SP tlog-tiles) that others can check with brady-verify."""
+    opts = options(ctx)
+    with _ledger(opts) as led:
+        cp = export_tiles(led.store, directory)
+        vkey = led.config.log_vkey
+    emit(
+        opts,
+        {"directory": str(directory), "size": cp.size, "vkey": vkey},
+        f"Exported {cp.size} entries to {directory}.\n"
+        f"To check it: brady-verify export {directory} --key '{vkey}'",
+    )

@@ -1,0 +1,61 @@
+"""How the command line speaks: data as JSON on request, plain sentences otherwise,
+and every failure as one line on stderr with a non-zero exit."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn
+
+import typer
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..ledger.errors import LedgerError
+from ..store.home import HomeError
+from ..store.keys import KeyNotFoundError
+from ..store.sealing import SealingError
+
+
+@dataclass
+class Options:
+    home: Path | None
+    json: bool
+
+
+def options(ctx: typer.Context) -> Options:
+    opts = ctx.find_root().obj
+    assert isinstance(opts, Options)
+    return opts
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    typer.echo(f"Error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def friendly_errors() -> Iterator[None]:
+    """Turn the errors a user can cause into one clear line and exit code 1."""
+    try:
+        yield
+    except (LedgerError, HomeError, SealingError, KeyNotFoundError, ValueError) as exc:
+        fail(str(exc))
+    except SQLAlchemyError as exc:
+        first = str(exc.orig if getattr(exc, "orig", None) else exc).strip().splitlines()[0]
+        fail(f"the database refused the request: {first}")
+
+
+def emit(opts: Options, data: Any, human: Callable[[], str] | str) -> None:
+    if opts.json:
+        typer.echo(json.dumps(data, indent=2, sort_keys=True))
+    else:
+        typer.echo(human() if callable(human) else human)
+
+
+def write_raw(data: bytes) -> None:
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()

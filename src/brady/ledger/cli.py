@@ -1,0 +1,78 @@
+"""brady-verify: check a Brady ledger export or proof offline, trusting only the log's key.
+
+    brady-verify export DIR --key VKEY [--against CHECKPOINT]
+    brady-verify proof PROOF_FILE --entry ENTRY_FILE --key VKEY
+    brady-verify consistency OLD_CHECKPOINT NEW_CHECKPOINT PROOF_FILE --key VKEY
+
+VKEY is the log's public key string, or @FILE holding it. Exit 0: verified;
+exit 1: it does not verify (the reason is printed); exit 2: bad usage.
+Standard library plus PyNaCl and rfc8785 only, so it installs anywhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import binascii
+import sys
+from pathlib import Path
+
+from .errors import LedgerError
+from .offline import verify_consistency_proof, verify_export, verify_proof
+
+
+def _key(value: str) -> str:
+    if value.startswith("@"):
+        return Path(value[1:]).read_text().strip()
+    return value.strip()
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="brady-verify", description="Check a Brady ledger export or proof offline."
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+    e = sub.add_parser("export", help="check a whole exported ledger (tlog-tiles folder)")
+    e.add_argument("directory", type=Path)
+    e.add_argument("--against", type=Path, help="a checkpoint published earlier")
+    pr = sub.add_parser("proof", help="check that one entry is in the ledger")
+    pr.add_argument("proof", type=Path, help="c2sp.org/tlog-proof@v1 file")
+    pr.add_argument("--entry", type=Path, required=True, help="the entry's exact bytes")
+    c = sub.add_parser("consistency", help="check that a newer checkpoint extends an older one")
+    c.add_argument("old", type=Path)
+    c.add_argument("new", type=Path)
+    c.add_argument("proof", type=Path, help="one base64 hash per line")
+    for s in (e, pr, c):
+        s.add_argument("--key", required=True, help="the log's public key, or @FILE")
+    return p
+
+
+def run(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        key = _key(args.key)
+        if args.command == "export":
+            against = args.against.read_text() if args.against else None
+            rep = verify_export(args.directory, key, against)
+            extra = (f" It contains the published checkpoint of {rep.against.size} entries."
+                     if rep.against else "")
+            print(f"Verified: {rep.entries} entries of {rep.checkpoint.origin}, every signature, "
+                  f"hash and tile matches the signed checkpoint.{extra}")
+        elif args.command == "proof":
+            cp, entry = verify_proof(args.proof.read_text(), key, args.entry.read_bytes())
+            what = f" ({entry.kind}, recorded {entry.recorded_at})" if entry else ""
+            print(f"Verified: the entry{what} is in {cp.origin} as signed at {cp.size} entries.")
+        else:
+            hashes = [base64.b64decode(x, validate=True)
+                      for x in args.proof.read_text().split()]
+            verify_consistency_proof(args.old.read_text(), args.new.read_text(), key, hashes)
+            print("Verified: the newer checkpoint extends the older one; nothing was removed "
+                  "or rewritten in between.")
+    except (LedgerError, OSError, binascii.Error, UnicodeDecodeError) as exc:
+        print(f"NOT VERIFIED: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def main() -> None:
+    sys.exit(run())
