@@ -29,8 +29,10 @@ def init(
     ] = None,
     database: Annotated[
         str | None,
-        typer.Option(help="PostgreSQL URL, e.g. postgresql://brady@127.0.0.1/brady "
-                     "(default: a SQLite file in the folder)."),
+        typer.Option(
+            help="PostgreSQL URL, e.g. postgresql://brady@127.0.0.1/brady "
+            "(default: a SQLite file in the folder)."
+        ),
     ] = None,
     origin: Annotated[
         str | None, typer.Option(help="The log's name in checkpoints (default: a fresh one).")
@@ -42,13 +44,21 @@ def init(
     with friendly_errors():
         led = init_home(home, database, origin)
         cfg = led.config
-        master = "the BRADY_MASTER_KEY variable" if led.master and led.master.source == ENV_KEY \
+        master = (
+            "the BRADY_MASTER_KEY variable"
+            if led.master and led.master.source == ENV_KEY
             else str(key_file(cfg.path, cfg.master_key_file))
+        )
         led.close()
     emit(
         opts,
-        {"home": str(cfg.path), "origin": cfg.origin, "log_vkey": cfg.log_vkey,
-         "database": cfg.database, "master_key": master},
+        {
+            "home": str(cfg.path),
+            "origin": cfg.origin,
+            "log_vkey": cfg.log_vkey,
+            "database": cfg.database,
+            "master_key": master,
+        },
         lambda: (
             f"Created a new ledger in {cfg.path}.\n"
             f"Its name (origin) is {cfg.origin}.\n"
@@ -68,7 +78,8 @@ def upgrade(ctx: typer.Context) -> None:
     emit(
         opts,
         {"from": before, "to": after},
-        f"Database already at schema version {after}; nothing to do." if before == after
+        f"Database already at schema version {after}; nothing to do."
+        if before == after
         else f"Database upgraded from schema version {before} to {after}.",
     )
 
@@ -77,8 +88,11 @@ def verify(
     ctx: typer.Context,
     against: Annotated[
         Path | None,
-        typer.Option(help="A checkpoint published earlier; the ledger must still contain it.",
-                     exists=True, dir_okay=False),
+        typer.Option(
+            help="A checkpoint published earlier; the ledger must still contain it.",
+            exists=True,
+            dir_okay=False,
+        ),
     ] = None,
     key: Annotated[
         str | None,
@@ -95,12 +109,20 @@ def verify(
             fail("the key you gave is not this ledger's key (brady.toml names another)")
         note = against.read_text() if against else None
         with Progress(
-            "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-            TimeRemainingColumn(), transient=True, disable=opts.json,
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            transient=True,
+            disable=opts.json,
         ) as bar:
             task = bar.add_task("Verifying entries", total=None)
             report = audit(
-                led.store, led.config.database_url, vkey, against=note, workers=workers,
+                led.store,
+                led.config.database_url,
+                vkey,
+                against=note,
+                workers=workers,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
         led.close()
@@ -114,18 +136,30 @@ def _report(opts: Options, report: AuditReport) -> None:
         "entries": report.size,
         "checkpoints": report.checkpoints,
         "keys": report.keys,
-        "latest_checkpoint": None if report.latest is None else {
-            "size": report.latest.size, "root": base64.b64encode(report.latest.root).decode()},
+        "latest_checkpoint": None
+        if report.latest is None
+        else {"size": report.latest.size, "root": base64.b64encode(report.latest.root).decode()},
         "against": None if report.against is None else report.against.size,
-        "problem": None if problem is None else {
-            "entry": getattr(problem, "seq", None), "message": str(problem),
-            "advice": problem.advice},
+        "problem": None
+        if problem is None
+        else {
+            "entry": getattr(problem, "seq", None),
+            "message": str(problem),
+            "advice": problem.advice,
+        },
     }
     if problem is None:
-        against = (f" It still contains the published checkpoint of {report.against.size} entries."
-                   if report.against else "")
-        emit(opts, data, f"Ledger verified: {report.size} entries, {report.checkpoints} "
-             f"checkpoints and {report.keys} keys all check out.{against}")
+        against = (
+            f" It still contains the published checkpoint of {report.against.size} entries."
+            if report.against
+            else ""
+        )
+        emit(
+            opts,
+            data,
+            f"Ledger verified: {report.size} entries, {report.checkpoints} "
+            f"checkpoints and {report.keys} keys all check out.{against}",
+        )
         return
     where = getattr(problem, "seq", None)
     at = f" at entry {where}" if isinstance(where, int) else ""

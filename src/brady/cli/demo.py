@@ -33,12 +33,24 @@ def demo(
         tech = Signer.generate()
         store = led.store
         store.append(admin, [register_event(tech.public_key, "Property technician (demo)")])
-        store.append(tech, [
-            Event("item.intake", ("item:demo-1", "case:demo"),
-                  {"description": "Box of .45 Colt cartridges", "received_from": "Detective (demo)"}),
-            Event("item.transfer", ("item:demo-1",),
-                  {"from": "Property room", "to": "Crime lab", "reason": "Examination"}),
-        ])
+        store.append(
+            tech,
+            [
+                Event(
+                    "item.intake",
+                    ("item:demo-1", "case:demo"),
+                    {
+                        "description": "Box of .45 Colt cartridges",
+                        "received_from": "Detective (demo)",
+                    },
+                ),
+                Event(
+                    "item.transfer",
+                    ("item:demo-1",),
+                    {"from": "Property room", "to": "Crime lab", "reason": "Examination"},
+                ),
+            ],
+        )
         report = audit(store, led.config.database_url, led.config.log_vkey, workers=1)
         cp = store.checkpoint()
         led.close()

@@ -15,8 +15,9 @@ from ..store.home import find_home
 from ..store.ledger_home import OpenLedger, open_home
 from .output import Options, emit, friendly_errors, options, write_raw
 
-app = typer.Typer(help="Read the ledger: its key, checkpoints, entries and proofs.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Read the ledger: its key, checkpoints, entries and proofs.", no_args_is_help=True
+)
 
 
 @contextmanager
@@ -74,7 +75,8 @@ def prove(
     ctx: typer.Context,
     seq: Annotated[int, typer.Argument(min=0)],
     size: Annotated[
-        int | None, typer.Option(help="Prove against the checkpoint of this size (default: latest).")
+        int | None,
+        typer.Option(help="Prove against the checkpoint of this size (default: latest)."),
     ] = None,
 ) -> None:
     """A c2sp.org/tlog-proof@v1 proof that entry SEQ is in the ledger."""
@@ -83,8 +85,11 @@ def prove(
         proof = led.store.inclusion_proof_file(seq, size)
     emit(
         opts,
-        {"index": proof.index, "path": [_b64(h) for h in proof.path],
-         "checkpoint": proof.checkpoint_note},
+        {
+            "index": proof.index,
+            "path": [_b64(h) for h in proof.path],
+            "checkpoint": proof.checkpoint_note,
+        },
         lambda: proof.text().rstrip("\n"),
     )
 
@@ -100,8 +105,11 @@ def consistency(
     with _ledger(opts) as led:
         new = new_size if new_size is not None else led.store.checkpoint().size
         proof = led.store.consistency_proof(old_size, new)
-    emit(opts, {"old_size": old_size, "new_size": new, "proof": [_b64(h) for h in proof]},
-         lambda: "\n".join(_b64(h) for h in proof))
+    emit(
+        opts,
+        {"old_size": old_size, "new_size": new, "proof": [_b64(h) for h in proof]},
+        lambda: "\n".join(_b64(h) for h in proof),
+    )
 
 
 @app.command()

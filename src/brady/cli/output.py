@@ -45,7 +45,8 @@ def friendly_errors() -> Iterator[None]:
     except (LedgerError, HomeError, SealingError, KeyNotFoundError, ValueError) as exc:
         fail(str(exc))
     except SQLAlchemyError as exc:
-        first = str(exc.orig if getattr(exc, "orig", None) else exc).strip().splitlines()[0]
+        orig = getattr(exc, "orig", None)
+        first = str(orig or exc).strip().splitlines()[0]
         fail(f"the database refused the request: {first}")
 
 

@@ -1,1 +1,4 @@
-"""The evidence vocabulary: cases, persons, items, locations, event kinds, custody rules. No database."""
+"""The evidence vocabulary: cases, persons, items, locations, event kinds, custody rules.
+
+No database here.
+"""

@@ -31,7 +31,7 @@ def _fast_domain(value: Any) -> bool:
     if t is str or t is bool or value is None:
         return True
     if t is int:
-        return -_MAX_SAFE_INT <= value <= _MAX_SAFE_INT
+        return bool(-_MAX_SAFE_INT <= value <= _MAX_SAFE_INT)
     if t is dict:
         return all(type(k) is str and _bmp(k) and _fast_domain(v) for k, v in value.items())
     if t is list:
@@ -82,10 +82,13 @@ def decode_canonical(raw: bytes) -> Any:
         flags.slow = True
         return float(text)
 
-    def on_int(text: str) -> int:
+    def on_int(text: str) -> int | float:
         n = int(text)
         if not -_MAX_SAFE_INT <= n <= _MAX_SAFE_INT:
+            # JSON numbers are IEEE doubles in JCS; a large integral double prints without a
+            # fraction, so read it back as the double it is (an inexact one will not round-trip).
             flags.slow = True
+            return float(n)
         return n
 
     try:

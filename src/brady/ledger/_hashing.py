@@ -47,7 +47,9 @@ def root_of(leaf_hashes: list[bytes]) -> bytes:
     """
     if not leaf_hashes:
         return EMPTY_ROOT
-    return fold_right([_perfect_root(leaf_hashes[b:e]) for b, e in split_perfect(0, len(leaf_hashes))])
+    return fold_right(
+        [_perfect_root(leaf_hashes[b:e]) for b, e in split_perfect(0, len(leaf_hashes))]
+    )
 
 
 def _perfect_root(level: list[bytes]) -> bytes:

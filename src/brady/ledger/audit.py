@@ -9,6 +9,7 @@ Pure: the callers read rows from a database or from exported tiles.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -82,7 +83,9 @@ def audit_chunk(
     for seq, kind, raw in rows:
         if seq != expected:
             what = "missing" if seq > expected else "stored twice"
-            raise TamperError(f"entry {expected} is {what} (next stored position is {seq})", expected)
+            raise TamperError(
+                f"entry {expected} is {what} (next stored position is {seq})", expected
+            )
         try:
             entry = parse_entry(raw, seq)
             _check_kind_column(entry, kind)
@@ -127,9 +130,7 @@ def _subtrees(
             if stored is not None and stored.get(node) != h:
                 a, b = node[1] << level, ((node[1] + 1) << level) - 1
                 what = "missing" if node not in stored else "does not match the entries"
-                raise TamperError(
-                    f"the stored hash of entries {a}-{b} (level {level}) {what}", a
-                )
+                raise TamperError(f"the stored hash of entries {a}-{b} (level {level}) {what}", a)
         row = [node_hash(row[i], row[i + 1]) for i in range(0, len(row) - 1, 2)]
         level, base = level + 1, base >> 1
     return tuple((n, made[n]) for n in range_nodes(start, end))
@@ -148,11 +149,10 @@ def upper_nodes(results: list[ChunkResult]) -> dict[NodeId, bytes]:
 
 
 def check_times(results: list[ChunkResult]) -> None:
-    for before, after in zip(results, results[1:], strict=False):
+    for before, after in itertools.pairwise(results):
         if after.first_time < before.last_time:
             raise TamperError(
                 f"entry {after.start} is recorded at {after.first_time}, before entry "
                 f"{before.end - 1} ({before.last_time}): entries are out of order",
                 after.start,
             )
-

@@ -54,20 +54,26 @@ def run(argv: list[str] | None = None) -> int:
         if args.command == "export":
             against = args.against.read_text() if args.against else None
             rep = verify_export(args.directory, key, against)
-            extra = (f" It contains the published checkpoint of {rep.against.size} entries."
-                     if rep.against else "")
-            print(f"Verified: {rep.entries} entries of {rep.checkpoint.origin}, every signature, "
-                  f"hash and tile matches the signed checkpoint.{extra}")
+            extra = (
+                f" It contains the published checkpoint of {rep.against.size} entries."
+                if rep.against
+                else ""
+            )
+            print(
+                f"Verified: {rep.entries} entries of {rep.checkpoint.origin}, every signature, "
+                f"hash and tile matches the signed checkpoint.{extra}"
+            )
         elif args.command == "proof":
             cp, entry = verify_proof(args.proof.read_text(), key, args.entry.read_bytes())
             what = f" ({entry.kind}, recorded {entry.recorded_at})" if entry else ""
             print(f"Verified: the entry{what} is in {cp.origin} as signed at {cp.size} entries.")
         else:
-            hashes = [base64.b64decode(x, validate=True)
-                      for x in args.proof.read_text().split()]
+            hashes = [base64.b64decode(x, validate=True) for x in args.proof.read_text().split()]
             verify_consistency_proof(args.old.read_text(), args.new.read_text(), key, hashes)
-            print("Verified: the newer checkpoint extends the older one; nothing was removed "
-                  "or rewritten in between.")
+            print(
+                "Verified: the newer checkpoint extends the older one; nothing was removed "
+                "or rewritten in between."
+            )
     except (LedgerError, OSError, binascii.Error, UnicodeDecodeError) as exc:
         print(f"NOT VERIFIED: {exc}", file=sys.stderr)
         return 1

@@ -135,9 +135,7 @@ def _check_fields(
     if type(seq) is not int or seq < 0:
         raise EntryError(f"seq must be a non-negative integer, got {seq!r}")
     if not isinstance(recorded_at, str) or not _TIME.fullmatch(recorded_at):
-        raise EntryError(
-            f"recorded_at {recorded_at!r} is not YYYY-MM-DDTHH:MM:SS.ffffffZ", seq
-        )
+        raise EntryError(f"recorded_at {recorded_at!r} is not YYYY-MM-DDTHH:MM:SS.ffffffZ", seq)
     if not isinstance(key_id, str) or not _KEY_ID.fullmatch(key_id):
         raise EntryError(f"key_id {key_id!r} is not 32 lowercase hex digits", seq)
     if not isinstance(kind, str) or not _KIND.fullmatch(kind):
@@ -166,7 +164,9 @@ def parse_entry(raw: bytes, expected_seq: int | None = None) -> Entry:
     subjects = obj["subjects"]
     if not isinstance(subjects, list):
         raise EntryError("subjects must be a list", where)
-    _check_fields(seq, obj["recorded_at"], obj["key_id"], obj["kind"], tuple(subjects), obj["payload"])
+    _check_fields(
+        seq, obj["recorded_at"], obj["key_id"], obj["kind"], tuple(subjects), obj["payload"]
+    )
     if expected_seq is not None and seq != expected_seq:
         raise EntryError(f"holds seq {seq}; it is stored at position {expected_seq}", where)
     try:
@@ -176,8 +176,14 @@ def parse_entry(raw: bytes, expected_seq: int | None = None) -> Entry:
     if len(signature) != SIGNATURE_SIZE:
         raise EntryError(f"signature is {len(signature)} bytes, not {SIGNATURE_SIZE}", where)
     return Entry(
-        seq, obj["recorded_at"], obj["key_id"], obj["kind"], tuple(subjects),
-        obj["payload"], signature, raw,
+        seq,
+        obj["recorded_at"],
+        obj["key_id"],
+        obj["kind"],
+        tuple(subjects),
+        obj["payload"],
+        signature,
+        raw,
     )
 
 

@@ -14,7 +14,9 @@ class LedgerError(Exception):
     happened and what to do next. `str(err)` stays technical.
     """
 
-    advice = "Keep the ledger database and this output unchanged and contact your Brady administrator."
+    advice = (
+        "Keep the ledger database and this output unchanged and contact your Brady administrator."
+    )
 
     def diagnostics(self) -> str:
         return f"{self}\n{self.advice}"
@@ -35,9 +37,7 @@ class RootMismatchError(ProofError):
     def __init__(self, expected: bytes, calculated: bytes) -> None:
         self.expected = expected
         self.calculated = calculated
-        super().__init__(
-            f"root mismatch: expected {expected.hex()}, calculated {calculated.hex()}"
-        )
+        super().__init__(f"root mismatch: expected {expected.hex()}, calculated {calculated.hex()}")
 
 
 class EntryError(LedgerError):

@@ -46,7 +46,9 @@ def _public_key(payload: dict[str, Any], field: str, key_field: str, seq: int) -
     except (KeyError, TypeError, binascii.Error) as exc:
         raise SignatureError(f"payload needs base64 {field!r} and {key_field!r}", seq) from exc
     if len(public_key) != 32 or key_id != actor_key_id(public_key):
-        raise SignatureError(f"{key_field} {key_id!r} does not name the key given in {field!r}", seq)
+        raise SignatureError(
+            f"{key_field} {key_id!r} does not name the key given in {field!r}", seq
+        )
     return key_id, public_key
 
 
@@ -107,7 +109,9 @@ class Keyring:
 
     def _genesis(self, entry: Entry) -> None:
         if entry.seq != 0 or entry.kind != GENESIS:
-            raise SignatureError(f"{GENESIS} must be entry 0 and entry 0 must be {GENESIS}", entry.seq)
+            raise SignatureError(
+                f"{GENESIS} must be entry 0 and entry 0 must be {GENESIS}", entry.seq
+            )
         payload = entry.payload
         if payload.get("origin") != self.origin:
             raise SignatureError(
@@ -151,7 +155,9 @@ class Keyring:
     def _target(self, payload: dict[str, Any], signer: ActorKey, seq: int, kind: str) -> ActorKey:
         target = self.keys.get(payload.get("key_id", ""))
         if target is None or not target.valid_at(seq):
-            raise SignatureError(f"{kind} names key {payload.get('key_id')!r}, not a valid key", seq)
+            raise SignatureError(
+                f"{kind} names key {payload.get('key_id')!r}, not a valid key", seq
+            )
         if signer.key_id != target.key_id and not signer.admin:
             raise SignatureError(f"{kind} must be signed by that key or by a key_admin", seq)
         return target

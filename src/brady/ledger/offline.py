@@ -57,19 +57,24 @@ def verify_export(root: Path, vkey: str, against: str | None = None) -> ExportRe
     results: list[ChunkResult] = []
     for start in range(0, cp.size, CHUNK):
         end = min(start + CHUNK, cp.size)
-        results.append(audit_chunk(verifier.name, keyring, key_seqs, start, end, rows[start:end], None))
+        results.append(
+            audit_chunk(verifier.name, keyring, key_seqs, start, end, rows[start:end], None)
+        )
     check_times(results)
     level_hashes = [leaf_hash(e) for e in entries]
     _check_tiles(level_hashes, hashes)
     root_hash = root_of(level_hashes)
     if root_hash != cp.root:
-        raise TamperError(f"the entries hash to {root_hash.hex()}, the checkpoint signs {cp.root.hex()}")
+        raise TamperError(
+            f"the entries hash to {root_hash.hex()}, the checkpoint signs {cp.root.hex()}"
+        )
     published = None
     if against is not None:
         published = open_checkpoint(against, verifier)
         if published.size > cp.size:
             raise TamperError(
-                f"the published checkpoint covers {published.size} entries; the export only {cp.size}"
+                f"the published checkpoint covers {published.size} entries; "
+                f"the export only {cp.size}"
             )
         if published.size and root_of(level_hashes[: published.size]) != published.root:
             raise TamperError(
@@ -93,14 +98,16 @@ def _check_tiles(leaves: list[bytes], tiles: dict[tuple[int, int], list[bytes]])
                     continue
                 want = row[n * TILE_WIDTH : n * TILE_WIDTH + len(got)]
                 if got != want:
-                    raise TamperError(f"hash tile {tile_path(level, n, len(got))} does not match the entries")
+                    raise TamperError(
+                        f"hash tile {tile_path(level, n, len(got))} does not match the entries"
+                    )
             level += 1
         row = [node_hash(row[i], row[i + 1]) for i in range(0, len(row) - 1, 2)]
         tree_level += 1
 
 
 def verify_proof(proof_text: str, vkey: str, entry: bytes) -> tuple[Checkpoint, Entry | None]:
-    """Check a c2sp.org/tlog-proof@v1 file: this entry is at its index under the signed checkpoint."""
+    """Check a c2sp.org/tlog-proof@v1 file: the entry is at its index under the checkpoint."""
     verifier = Verifier.from_vkey(vkey)
     proof = InclusionProofFile.parse(proof_text)
     cp = open_checkpoint(proof.checkpoint_note, verifier)
@@ -119,4 +126,3 @@ def verify_consistency_proof(old_note: str, new_note: str, vkey: str, proof: lis
     verifier = Verifier.from_vkey(vkey)
     old, new = open_checkpoint(old_note, verifier), open_checkpoint(new_note, verifier)
     verify_consistency(old.size, new.size, proof, old.root, new.root)
-

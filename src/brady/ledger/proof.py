@@ -82,23 +82,24 @@ def verify_consistency(
     """Check that the tree (size2, root2) extends the tree (size1, root1).
 
     Rules: size1 <= size2; equal sizes need an empty proof and equal roots;
-    a proof from the empty tree (size1 == 0) to a larger one is refused,
+    a proof from the empty tree (size1 == 0) is refused, even to the empty tree,
     since it proves nothing; otherwise the proof must be non-empty.
     """
-    _check_hash("root1", root1)
-    _check_hash("root2", root2)
-    for i, h in enumerate(proof):
-        _check_hash(f"proof hash {i}", h)
     if size2 < size1:
         raise ProofError(f"size2 ({size2}) < size1 ({size1})")
+    if size1 == 0:
+        raise ProofError("a consistency proof from the empty tree proves nothing")
     if size1 == size2:
+        # As transparency-dev/merkle: equal trees need no proof, just equal roots.
         if proof:
             raise ProofError("size1 == size2 but the proof is not empty")
         if root1 != root2:
             raise RootMismatchError(root1, root2)
         return
-    if size1 == 0:
-        raise ProofError("a consistency proof from the empty tree proves nothing")
+    _check_hash("root1", root1)
+    _check_hash("root2", root2)
+    for i, h in enumerate(proof):
+        _check_hash(f"proof hash {i}", h)
     if not proof:
         raise ProofError("empty consistency proof for different sizes")
 

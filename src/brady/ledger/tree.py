@@ -36,7 +36,9 @@ def node_count(size: int) -> int:
     return 2 * size - size.bit_count()
 
 
-def append_nodes(size: int, known: Mapping[NodeId, bytes], leaf_hashes: Iterable[bytes]) -> list[Node]:
+def append_nodes(
+    size: int, known: Mapping[NodeId, bytes], leaf_hashes: Iterable[bytes]
+) -> list[Node]:
     """New nodes created by appending leaves to a tree of `size` leaves.
 
     `known` must hold the frontier of the old tree. Each new leaf completes

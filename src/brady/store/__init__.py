@@ -1,1 +1,4 @@
-"""Storage: SQLAlchemy Core tables, engines (SQLite, PostgreSQL), migrations, the ledger store, projections."""
+"""Storage: SQLAlchemy Core tables, engines (SQLite, PostgreSQL), migrations, the ledger store.
+
+Projections live here too.
+"""

@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 
 from sqlalchemy import Engine, and_, func, or_, select
 from sqlalchemy.engine import Connection
@@ -35,7 +36,7 @@ from ..ledger.proof import verify_consistency, verify_inclusion
 from ..ledger.tree import NodeId, node_count
 from .engine import open_engine
 from .ledger_store import LedgerStore
-from .tables import ledger_checkpoint, ledger_entry, ledger_node
+from .tables import ledger_entry, ledger_node
 
 Progress = Callable[[int, int], None]
 """Called with (entries audited so far, total)."""
@@ -73,7 +74,11 @@ def _chunk_rows(conn: Connection, start: int, end: int) -> list[tuple[int, str, 
 
 def _chunk_nodes(conn: Connection, start: int, end: int) -> dict[NodeId, bytes]:
     conds = [
-        and_(ledger_node.c.level == lv, ledger_node.c.idx >= start >> lv, ledger_node.c.idx < end >> lv)
+        and_(
+            ledger_node.c.level == lv,
+            ledger_node.c.idx >= start >> lv,
+            ledger_node.c.idx < end >> lv,
+        )
         for lv in range(CHUNK_LEVEL + 1)
     ]
     rows = conn.execute(select(ledger_node).where(or_(*conds)))
@@ -183,8 +188,10 @@ def _audit_chunks(
     if workers <= 1 or url.startswith("sqlite://:memory:") or url == "sqlite://":
         with store.engine.connect() as conn:
             for start, end in spans:
-                record(start, lambda s=start, e=end: _audit_chunk_in(
-                    conn, store.origin, keyring, key_seqs, s, e))
+                record(
+                    start,
+                    partial(_audit_chunk_in, conn, store.origin, keyring, key_seqs, start, end),
+                )
     else:
         with ProcessPoolExecutor(workers, initializer=_worker_init, initargs=(url,)) as pool:
             futures: list[tuple[int, Future[ChunkResult]]] = [
@@ -268,6 +275,14 @@ def _check_against(
     cp = open_checkpoint(note, verifier)
     _check_root(store, conn, cp, size, f"the published checkpoint of size {cp.size}")
     if cp.size:
-        last = conn.execute(select(ledger_entry.c.entry).where(ledger_entry.c.seq == cp.size - 1)).scalar_one()
-        verify_inclusion(cp.size - 1, cp.size, leaf_hash(bytes(last)), store.inclusion_proof(cp.size - 1, cp.size), cp.root)
+        last = conn.execute(
+            select(ledger_entry.c.entry).where(ledger_entry.c.seq == cp.size - 1)
+        ).scalar_one()
+        verify_inclusion(
+            cp.size - 1,
+            cp.size,
+            leaf_hash(bytes(last)),
+            store.inclusion_proof(cp.size - 1, cp.size),
+            cp.root,
+        )
     return cp

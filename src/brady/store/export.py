@@ -19,9 +19,9 @@ from .tables import ledger_checkpoint, ledger_entry, ledger_node
 def export_tiles(store: LedgerStore, target: Path) -> StoredCheckpoint:
     if target.exists() and any(target.iterdir()):
         raise StoreError(f"{target} is not empty; export into a new folder")
-    with store.engine.connect() as conn:
-        if conn.dialect.name == "postgresql":
-            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+    snapshot = {"isolation_level": "REPEATABLE READ"}
+    with store.engine.connect() as plain:
+        conn = plain.execution_options(**snapshot) if plain.dialect.name == "postgresql" else plain
         with conn.begin():
             row = conn.execute(
                 select(ledger_checkpoint).order_by(ledger_checkpoint.c.size.desc()).limit(1)
@@ -32,24 +32,41 @@ def export_tiles(store: LedgerStore, target: Path) -> StoredCheckpoint:
             for level, n, width in tiles_for(cp.size):
                 tree_level = level * TILE_HEIGHT
                 first = n * TILE_WIDTH
-                hashes = conn.execute(
-                    select(ledger_node.c.hash)
-                    .where(ledger_node.c.level == tree_level, ledger_node.c.idx >= first,
-                           ledger_node.c.idx < first + width)
-                    .order_by(ledger_node.c.idx)
-                ).scalars().all()
+                hashes = (
+                    conn.execute(
+                        select(ledger_node.c.hash)
+                        .where(
+                            ledger_node.c.level == tree_level,
+                            ledger_node.c.idx >= first,
+                            ledger_node.c.idx < first + width,
+                        )
+                        .order_by(ledger_node.c.idx)
+                    )
+                    .scalars()
+                    .all()
+                )
                 if len(hashes) != width:
-                    raise StoreError(f"stored hashes for tile {level}/{n} are missing; run brady verify")
+                    raise StoreError(
+                        f"stored hashes for tile {level}/{n} are missing; run brady verify"
+                    )
                 _write(target, tile_path(level, n, width), b"".join(bytes(h) for h in hashes))
                 if level == 0:
-                    entries = conn.execute(
-                        select(ledger_entry.c.entry)
-                        .where(ledger_entry.c.seq >= first, ledger_entry.c.seq < first + width)
-                        .order_by(ledger_entry.c.seq)
-                    ).scalars().all()
+                    entries = (
+                        conn.execute(
+                            select(ledger_entry.c.entry)
+                            .where(ledger_entry.c.seq >= first, ledger_entry.c.seq < first + width)
+                            .order_by(ledger_entry.c.seq)
+                        )
+                        .scalars()
+                        .all()
+                    )
                     if len(entries) != width:
-                        raise StoreError(f"entries {first}-{first + width - 1} are missing; run brady verify")
-                    _write(target, tile_path("entries", n, width), bundle([bytes(e) for e in entries]))
+                        raise StoreError(
+                            f"entries {first}-{first + width - 1} are missing; run brady verify"
+                        )
+                    _write(
+                        target, tile_path("entries", n, width), bundle([bytes(e) for e in entries])
+                    )
     _write(target, "checkpoint", cp.note.encode())
     return cp
 

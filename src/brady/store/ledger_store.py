@@ -276,4 +276,3 @@ class Writer:
             {"size": self.size, "note": note, "created_at": now()},
         )
         self.keyring = self._keyring
-

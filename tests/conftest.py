@@ -1,0 +1,81 @@
+"""Shared fixtures: real SQLite files and real PostgreSQL databases, one per test.
+
+PostgreSQL is reached at $BRADY_TEST_PG (default: the local server on
+127.0.0.1:5432 with trust auth); scripts/test.sh starts or installs one when
+none runs. A test that needs it fails, never skips, when it is absent.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from brady.store.ledger_home import OpenLedger, init_home
+
+PG_ADMIN = os.environ.get("BRADY_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _master_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Keep every test's master key outside every test's ledger home."""
+    keys = tmp_path_factory.mktemp("master-keys")
+    old = os.environ.get("BRADY_MASTER_KEY_FILE")
+    os.environ["BRADY_MASTER_KEY_FILE"] = str(keys / "master.key")
+    os.environ.pop("BRADY_MASTER_KEY", None)
+    os.environ.pop("BRADY_HOME", None)
+    yield
+    if old is not None:
+        os.environ["BRADY_MASTER_KEY_FILE"] = old
+
+
+def _pg_url(dbname: str) -> str:
+    base = PG_ADMIN.rsplit("/", 1)[0]
+    return f"{base}/{dbname}".replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+@pytest.fixture
+def pg_database() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database; dropped afterwards."""
+    name = f"brady_test_{secrets.token_hex(6)}"
+    try:
+        admin = psycopg.connect(PG_ADMIN, autocommit=True)
+    except psycopg.OperationalError as exc:
+        pytest.fail(f"PostgreSQL is not reachable at {PG_ADMIN} (run scripts/test.sh): {exc}")
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield _pg_url(name)
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def pg_clone(url: str) -> str:
+    """A copy of a PostgreSQL database (the 'older copy' of the rollback tests)."""
+    source = url.rsplit("/", 1)[1]
+    name = f"{source}_copy_{secrets.token_hex(3)}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (source,)
+        )
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+    return _pg_url(name)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> str | None:
+    """None for the default SQLite file in the home; a URL for PostgreSQL."""
+    if request.param == "sqlite":
+        return None
+    url: str = request.getfixturevalue("pg_database")
+    return url
+
+
+@pytest.fixture
+def ledger(tmp_path: Path, database: str | None) -> Iterator[OpenLedger]:
+    led = init_home(tmp_path / "home", database)
+    yield led
+    led.close()
