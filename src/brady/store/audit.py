@@ -36,7 +36,7 @@ from ..ledger.proof import verify_consistency, verify_inclusion
 from ..ledger.tree import NodeId, node_count
 from .engine import open_engine
 from .ledger_store import LedgerStore
-from .tables import ledger_entry, ledger_node
+from .tables import ledger_checkpoint, ledger_entry, ledger_node
 
 Progress = Callable[[int, int], None]
 """Called with (entries audited so far, total)."""
@@ -134,6 +134,7 @@ def audit(
     try:
         check_times(results)
         with store.engine.connect() as conn:
+            _check_tail(conn, report.size)
             _check_upper_nodes(conn, results, report.size)
             _check_checkpoints(store, conn, verifier, report)
             if against is not None:
@@ -203,6 +204,17 @@ def _audit_chunks(
     return [results[s] for s, _ in spans if s in results]
 
 
+def _check_tail(conn: Connection, size: int) -> None:
+    """The newest checkpoint must not cover more entries than are stored."""
+    signed = conn.execute(select(func.max(ledger_checkpoint.c.size))).scalar()
+    if signed is not None and signed > size:
+        raise TamperError(
+            f"a checkpoint covers {signed} entries but the ledger holds only {size}: "
+            f"entries {size} to {signed - 1} were removed",
+            size,
+        )
+
+
 def _check_upper_nodes(conn: Connection, results: list[ChunkResult], size: int) -> None:
     for (level, idx), h in sorted(upper_nodes(results).items()):
         stored = conn.execute(
@@ -215,7 +227,8 @@ def _check_upper_nodes(conn: Connection, results: list[ChunkResult], size: int) 
     count = conn.execute(select(func.count()).select_from(ledger_node)).scalar_one()
     if count != node_count(size):
         raise TamperError(
-            f"the ledger stores {count} subtree hashes; {size} entries make {node_count(size)}"
+            f"the ledger stores {count} subtree hashes; {size} entries make {node_count(size)}",
+            size,
         )
 
 
