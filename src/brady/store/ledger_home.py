@@ -20,7 +20,7 @@ from .engine import open_engine
 from .home import CONFIG_NAME, HomeConfig, HomeError, read_config, write_config
 from .keys import ACTOR, LOG, load_role, save_key
 from .ledger_store import LedgerStore
-from .schema import current_revision, head_revision, upgrade
+from .schema import HEAD, current_revision, upgrade
 from .sealing import MasterKey, create_master_key, load_master_key
 
 ADMIN_HOLDER = "ledger administrator"
@@ -91,10 +91,10 @@ def open_home(path: Path, *, writable: bool = False) -> OpenLedger:
     config = read_config(path)
     engine = open_engine(config.database_url)
     revision = current_revision(engine)
-    if revision != head_revision():
+    if revision != HEAD:
         engine.dispose()
         raise HomeError(
-            f"the database is at schema version {revision}, this Brady needs {head_revision()}; "
+            f"the database is at schema version {revision}, this Brady needs {HEAD}; "
             "back it up, then run 'brady upgrade'"
         )
     if not writable:

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Everything the tests need, then the tests: a virtualenv with the pinned
+# dependencies, a PostgreSQL server, Go for the interop checks, then ruff,
+# mypy --strict and pytest. Exits non-zero if anything fails.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+python3 -m venv .venv
+.venv/bin/python -m pip install --quiet -e '.[test]'
+scripts/ensure-postgres.sh
+scripts/install-go-interop.sh
+
+.venv/bin/ruff check src tests
+.venv/bin/ruff format --check src tests
+.venv/bin/mypy
+.venv/bin/pytest -n 2 --dist loadgroup "$@"

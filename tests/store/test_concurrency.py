@@ -1,0 +1,62 @@
+"""Several processes appending at once get one gap-free sequence and consistent checkpoints."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from pathlib import Path
+
+from brady.ledger._ed25519 import Signer
+from brady.ledger.checkpoint import open_checkpoint
+from brady.ledger.entry import Event, parse_entry
+from brady.ledger.keyring import register_event
+from brady.ledger.note import Verifier
+from brady.store.audit import audit
+from brady.store.ledger_home import OpenLedger, open_home
+
+WRITERS = 4
+APPENDS = 25
+
+
+def _writer(home: str, seed: bytes, who: int, key_file: str) -> None:
+    os.environ["BRADY_MASTER_KEY_FILE"] = key_file
+    led = open_home(Path(home), writable=True)
+    signer = Signer(seed)
+    for i in range(APPENDS):
+        led.store.append(signer, [Event("item.note", (f"writer:{who}",), {"i": i})] * (1 + i % 3))
+    led.close()
+
+
+def test_concurrent_appends(ledger: OpenLedger) -> None:
+    seeds = [os.urandom(32) for _ in range(WRITERS)]
+    ledger.store.append(
+        ledger.actor(),
+        [register_event(Signer(s).public_key, f"Writer {i}") for i, s in enumerate(seeds)],
+    )
+    ctx = multiprocessing.get_context("spawn")
+    procs = [
+        ctx.Process(
+            target=_writer,
+            args=(str(ledger.config.path), s, i, os.environ["BRADY_MASTER_KEY_FILE"]),
+        )
+        for i, s in enumerate(seeds)
+    ]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+        assert p.exitcode == 0
+    per_writer = sum(1 + i % 3 for i in range(APPENDS))
+    size = 1 + WRITERS + WRITERS * per_writer
+    assert ledger.store.size() == size
+    # Gap-free: every position holds the entry that says it is there.
+    seen = [parse_entry(ledger.store.entry(i), i) for i in range(size)]
+    for who in range(WRITERS):
+        mine = [e.payload["i"] for e in seen if e.subjects == (f"writer:{who}",)]
+        assert mine == sorted(mine)  # each writer's own events in its own order
+    report = audit(ledger.store, ledger.config.database_url, ledger.config.log_vkey, workers=2)
+    assert report.ok, report.problems
+    assert report.checkpoints == 2 + WRITERS * APPENDS
+    # Every checkpoint is signed and consistent with the newest one (audit checked the chain).
+    verifier = Verifier.from_vkey(ledger.config.log_vkey)
+    assert open_checkpoint(ledger.store.checkpoint().note, verifier).size == size

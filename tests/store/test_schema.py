@@ -1,0 +1,26 @@
+"""Schema versions: init creates the newest, open refuses a mismatch, upgrade says what it did."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from brady.store.home import HomeError
+from brady.store.ledger_home import OpenLedger, open_home, upgrade_home
+from brady.store.schema import HEAD, alembic_head, current_revision
+
+
+def test_head_constant_matches_the_migration_scripts() -> None:
+    assert alembic_head() == HEAD
+
+
+def test_init_creates_the_newest_schema(ledger: OpenLedger) -> None:
+    assert current_revision(ledger.engine) == HEAD
+    assert upgrade_home(ledger.config.path) == (HEAD, HEAD)
+
+
+def test_a_database_from_another_version_is_refused_with_advice(ledger: OpenLedger) -> None:
+    with ledger.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0000'"))
+    with pytest.raises(HomeError, match="run 'brady upgrade'"):
+        open_home(ledger.config.path)
