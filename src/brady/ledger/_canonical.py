@@ -11,15 +11,12 @@ A property test checks both give identical bytes.
 from __future__ import annotations
 
 import json
-import re
+import threading
 from typing import Any
 
 import rfc8785
 
 _MAX_SAFE_INT = 2**53 - 1
-# A 4-byte UTF-8 sequence: a character outside the Basic Multilingual Plane,
-# where JCS's UTF-16 key order and Python's code-point order may differ.
-_NON_BMP = re.compile(rb"[\xf0-\xf4]")
 
 
 class NotCanonicalError(ValueError):
@@ -43,10 +40,13 @@ def _bmp(key: str) -> bool:
     return key.isascii() or max(key) < "\U00010000"
 
 
+_ENCODER = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)
+
+
 def _fast(value: Any) -> bytes:
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode("utf-8")
+    return _ENCODER.encode(value).encode("utf-8")
 
 
 def canonical(value: Any) -> bytes:
@@ -63,11 +63,36 @@ def canonical(value: Any) -> bytes:
         raise ValueError(f"value cannot be written as canonical JSON: {exc}") from exc
 
 
-class _Flags:
-    __slots__ = ("slow",)
+class _Flags(threading.local):
+    slow = False
 
-    def __init__(self) -> None:
-        self.slow = False
+
+_flags = _Flags()
+
+
+def _mark_float(text: str) -> float:
+    _flags.slow = True
+    return float(text)
+
+
+def _exact_number(text: str) -> int | float:
+    n = int(text)
+    if -_MAX_SAFE_INT <= n <= _MAX_SAFE_INT:
+        return n
+    # JSON numbers are IEEE doubles in JCS; a large integral double prints without
+    # a fraction, so read it back as the double it is (an inexact one won't round-trip).
+    _flags.slow = True
+    return float(n)
+
+
+# Floats and integers beyond 2**53 send a value to the reference encoder.
+_DECODER = json.JSONDecoder(parse_float=_mark_float, parse_int=_exact_number)
+
+
+def _non_bmp(raw: bytes) -> bool:
+    """A 4-byte UTF-8 sequence: a character outside the Basic Multilingual Plane,
+    where JCS's UTF-16 key order and Python's code-point order may differ."""
+    return not raw.isascii() and max(raw) >= 0xF0
 
 
 def decode_canonical(raw: bytes) -> Any:
@@ -76,26 +101,13 @@ def decode_canonical(raw: bytes) -> Any:
     Duplicate keys, extra spaces, escapes JCS would not write, unsorted keys or
     non-canonical numbers all make the re-encoding differ, and are refused.
     """
-    flags = _Flags()
-
-    def on_float(text: str) -> float:
-        flags.slow = True
-        return float(text)
-
-    def on_int(text: str) -> int | float:
-        n = int(text)
-        if not -_MAX_SAFE_INT <= n <= _MAX_SAFE_INT:
-            # JSON numbers are IEEE doubles in JCS; a large integral double prints without a
-            # fraction, so read it back as the double it is (an inexact one will not round-trip).
-            flags.slow = True
-            return float(n)
-        return n
-
+    _flags.slow = False
     try:
-        value = json.loads(raw, parse_float=on_float, parse_int=on_int)
+        text = raw.decode("utf-8")
+        value = _DECODER.decode(text)
     except (ValueError, UnicodeDecodeError) as exc:
         raise NotCanonicalError(f"not valid JSON: {exc}") from exc
-    if flags.slow or _NON_BMP.search(raw):
+    if _flags.slow or _non_bmp(raw):
         try:
             again = rfc8785.dumps(value)
         except rfc8785.CanonicalizationError as exc:

@@ -10,7 +10,7 @@ Pure: the callers read rows from a database or from exported tiles.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ._hashing import leaf_hash, node_hash
@@ -69,13 +69,14 @@ def audit_chunk(
     start: int,
     end: int,
     rows: Iterable[Row],
-    stored: Mapping[NodeId, bytes] | None,
+    stored: Mapping[int, Sequence[bytes]] | None,
 ) -> ChunkResult:
     """Check entries [start, end) and the stored subtree hashes inside that range.
 
     `start` must be a multiple of CHUNK and end - start <= CHUNK. `stored`
-    holds the stored nodes of the range (None: nothing stored to compare, as in an export's
-    entry bundles). Raises TamperError / EntryError naming the first bad entry.
+    holds the stored hashes of the range per level, in index order (None: nothing
+    stored to compare, as for an export's entry bundles). Raises TamperError naming
+    the first bad entry.
     """
     leaves: list[bytes] = []
     first = last = ""
@@ -118,22 +119,32 @@ def audit_chunk(
 
 
 def _subtrees(
-    start: int, end: int, leaves: list[bytes], stored: Mapping[NodeId, bytes] | None
+    start: int, end: int, leaves: list[bytes], stored: Mapping[int, Sequence[bytes]] | None
 ) -> tuple[tuple[NodeId, bytes], ...]:
     """Recompute every perfect subtree inside the chunk, comparing with what is stored."""
     level, base, row = 0, start, leaves
     made: dict[NodeId, bytes] = {}
     while row:
-        for i, h in enumerate(row):
-            node = (level, base + i)
-            made[node] = h
-            if stored is not None and stored.get(node) != h:
-                a, b = node[1] << level, ((node[1] + 1) << level) - 1
-                what = "missing" if node not in stored else "does not match the entries"
-                raise TamperError(f"the stored hash of entries {a}-{b} (level {level}) {what}", a)
+        if stored is not None:
+            have = stored.get(level, ())
+            if list(have) != row:
+                _report_node(level, base, row, have)
+        made.update(((level, base + i), h) for i, h in enumerate(row))
         row = [node_hash(row[i], row[i + 1]) for i in range(0, len(row) - 1, 2)]
         level, base = level + 1, base >> 1
     return tuple((n, made[n]) for n in range_nodes(start, end))
+
+
+def _report_node(level: int, base: int, want: list[bytes], have: Sequence[bytes]) -> None:
+    for i, h in enumerate(want):
+        if i >= len(have) or have[i] != h:
+            idx = base + i
+            a, b = idx << level, ((idx + 1) << level) - 1
+            what = "is missing" if i >= len(have) else "does not match the entries"
+            raise TamperError(f"the stored hash of entries {a}-{b} (level {level}) {what}", a)
+    raise TamperError(
+        f"more hashes are stored at level {level} than the entries make", base << level
+    )
 
 
 def upper_nodes(results: list[ChunkResult]) -> dict[NodeId, bytes]:

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import Engine, select, text, tuple_
+from sqlalchemy import Engine, and_, or_, select, text
 from sqlalchemy.engine import Connection
 
 from ..ledger._ed25519 import Signer
@@ -54,9 +54,12 @@ class StoredCheckpoint:
 def read_nodes(conn: Connection, ids: Sequence[NodeId]) -> dict[NodeId, bytes]:
     if not ids:
         return {}
+    # OR of primary-key lookups: both SQLite and PostgreSQL answer it from the
+    # index, where a row-value IN list makes SQLite scan the whole table.
+    wanted = sorted(set(ids))
     rows = conn.execute(
         select(ledger_node.c.level, ledger_node.c.idx, ledger_node.c.hash).where(
-            tuple_(ledger_node.c.level, ledger_node.c.idx).in_(list(set(ids)))
+            or_(*(and_(ledger_node.c.level == lv, ledger_node.c.idx == ix) for lv, ix in wanted))
         )
     )
     return {(r.level, r.idx): bytes(r.hash) for r in rows}
