@@ -29,6 +29,9 @@ from brady.ledger._ranges import consistency_ranges, inclusion_ranges
 from brady.ledger.checkpoint import Checkpoint
 from brady.ledger.note import Verifier, sign_note
 from brady.ledger.proof import verify_consistency, verify_inclusion
+from brady.store.ledger_home import OpenLedger
+
+from ..store.helpers import fill
 
 pytestmark = pytest.mark.slow
 
@@ -365,3 +368,19 @@ def test_go_rejects_wrong_consistency_proofs(go: Checker, log: Log) -> None:
     forked = [*hashes[: m - 1], leaf_hash(b"rewritten history"), *hashes[m:]]
     fork_note = Checkpoint(log.origin, size, root_of(forked)).sign(log.signer)
     rejected(go.consistency(log.vkey, old, fork_note, consistency_proof(m, forked)))
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+def test_go_accepts_what_a_real_ledger_serves(go: Checker, ledger: OpenLedger) -> None:
+    """End to end: the stored checkpoints and the proofs `brady ledger` serves."""
+    fill(ledger, batches=6, per_batch=7)
+    store, vkey = ledger.store, ledger.config.log_vkey
+    latest = store.checkpoint()
+    accepted(go.note(vkey, latest.note))
+    for index in (0, 1, 17, latest.size - 1):
+        leaf = leaf_hash(store.entry(index))
+        accepted(
+            go.inclusion(vkey, latest.note, index, leaf, store.inclusion_proof(index, latest.size))
+        )
+    old = store.checkpoint(9)
+    accepted(go.consistency(vkey, old.note, latest.note, store.consistency_proof(9, latest.size)))

@@ -27,17 +27,25 @@ def test_standalone_verifier_in_a_clean_venv(ledger: OpenLedger, tmp_path: Path)
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     subprocess.run(
         [str(venv / "bin" / "pip"), "install", "--quiet", str(REPO / "verifier")],
-        check=True, capture_output=True,
+        check=True,
+        capture_output=True,
     )
     listed = subprocess.run(
         [str(venv / "bin" / "pip"), "list", "--format=freeze"],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     assert "brady-verify" in listed and "SQLAlchemy" not in listed and "brady==" not in listed
     fill(ledger, batches=3)
     export_tiles(ledger.store, tmp_path / "export")
-    run = [str(venv / "bin" / "brady-verify"), "export", str(tmp_path / "export"),
-           "--key", ledger.config.log_vkey]
+    run = [
+        str(venv / "bin" / "brady-verify"),
+        "export",
+        str(tmp_path / "export"),
+        "--key",
+        ledger.config.log_vkey,
+    ]
     ok = subprocess.run(run, capture_output=True, text=True, check=False)
     assert ok.returncode == 0, ok.stderr
     assert "17 entries" in ok.stdout
