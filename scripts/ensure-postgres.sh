@@ -22,6 +22,7 @@ if ! command -v pg_ctlcluster >/dev/null 2>&1 || [[ -z "$(ls /etc/postgresql 2>/
 fi
 version="$(ls /etc/postgresql | sort -n | tail -1)"
 "${sudo[@]}" pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+"${sudo[@]}" pg_ctlcluster --skip-systemctl-redirect "$version" main reload || true
 for _ in $(seq 1 30); do
     ready && exit 0
     sleep 1

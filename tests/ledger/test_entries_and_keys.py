@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from brady.ledger._ed25519 import Signer
@@ -147,3 +149,53 @@ def test_keys_register_rotate_revoke() -> None:
         plain(6, clerk2)
     # History stays valid: the old key still vouches for what it signed back then.
     assert keyring.keys[clerk_id].valid_at(2)
+
+
+def _signed(raw_edit: bytes, signer: Signer) -> bytes:
+    """Entry bytes with a field edited and the signature made over the edited body."""
+    from brady.ledger.entry import _with_signature, _without_signature, signing_message
+
+    body = _without_signature(raw_edit)
+    return _with_signature(body, signer.sign(signing_message(ORIGIN, body)))
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (b'"format":1', b'"format":true', "format"),
+        (b'"recorded_at":"2026', '"recorded_at":"２０２６'.encode(), "recorded_at"),
+        (b"2026-11-25T", b"2026-13-25T", "not a real date"),
+    ],
+)
+def test_signed_but_malformed_entries_are_refused(old: bytes, new: bytes, message: str) -> None:
+    signer = Signer.generate()
+    e = make_entry(ORIGIN, 0, TIME, signer, "item.intake", [], {})
+    raw = _signed(e.raw.replace(old, new), signer)
+    with pytest.raises(EntryError, match=message):
+        parse_entry(raw, 0)
+
+
+def test_base64_must_be_canonical() -> None:
+    signer = Signer.generate()
+    e = make_entry(ORIGIN, 0, TIME, signer, "item.intake", [], {})
+    sig = base64.b64encode(e.signature)  # 64 bytes: ends in '==' with 4 spare bits
+    assert sig.endswith(b"==")
+    alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    spare_bit = alphabet[alphabet.index(sig[-3]) ^ 1]  # one of the 4 unused low bits
+    twiddled = sig[:-3] + bytes([spare_bit]) + b"=="
+    assert base64.b64decode(twiddled) == e.signature  # the same bytes, another spelling
+    with pytest.raises(EntryError, match="canonical base64"):
+        parse_entry(e.raw.replace(sig, twiddled), 0)
+
+
+def test_note_and_checkpoint_strictness() -> None:
+    key = Signer.generate()
+    verifier = Verifier(ORIGIN, key.public_key)
+    note = Checkpoint(ORIGIN, 5, b"\x01" * 32).sign(key)
+    with pytest.raises(NoteError, match="control character"):
+        open_note(note[:-1] + "\r\n", verifier)
+    body = f"{ORIGIN}\n5\n{base64.b64encode(bytes(32)).decode()}\n\next\n"
+    with pytest.raises(NoteError, match="extension"):
+        open_checkpoint(sign_note(body, ORIGIN, key), verifier)
+    with pytest.raises(EntryError, match="dotted lowercase"):
+        make_entry(ORIGIN, 0, TIME, key, "a." + "b" * 100, [], {})

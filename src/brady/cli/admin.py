@@ -104,7 +104,7 @@ def verify(
     opts = options(ctx)
     with friendly_errors():
         led = open_home(find_home(opts.home))
-        vkey = key or led.config.log_vkey
+        vkey = key.strip() if key else led.config.log_vkey
         if key is not None and key.strip() != led.config.log_vkey:
             fail("the key you gave is not this ledger's key (brady.toml names another)")
         note = against.read_text() if against else None

@@ -8,10 +8,10 @@ later checkpoint must be provably consistent with it.
 from __future__ import annotations
 
 import base64
-import binascii
 import re
 from dataclasses import dataclass
 
+from ._b64 import b64decode_strict
 from ._ed25519 import Signer
 from ._hashing import HASH_SIZE
 from .errors import NoteError, ProofError
@@ -42,9 +42,9 @@ def _decimal(text: str, what: str) -> int:
 
 def _hash(text: str, what: str) -> bytes:
     try:
-        raw = base64.b64decode(text, validate=True)
-    except binascii.Error as exc:
-        raise ProofError(f"{what} {text!r} is not base64") from exc
+        raw = b64decode_strict(text, what)
+    except ValueError as exc:
+        raise ProofError(str(exc)) from exc
     if len(raw) != HASH_SIZE:
         raise ProofError(f"{what} is {len(raw)} bytes, not {HASH_SIZE}")
     return raw
@@ -57,6 +57,8 @@ def parse_checkpoint_body(text: str) -> Checkpoint:
     origin, size, root = lines[0], lines[1], lines[2]
     if not origin:
         raise NoteError("checkpoint origin is empty")
+    if any(not ext for ext in lines[3:-1]):
+        raise NoteError("checkpoint extension lines must not be empty")
     return Checkpoint(origin, _decimal(size, "tree size"), _hash(root, "root hash"))
 
 
@@ -96,9 +98,9 @@ class InclusionProofFile:
         pos, extra = 1, None
         if len(lines) > pos and lines[pos].startswith("extra "):
             try:
-                extra = base64.b64decode(lines[pos][6:], validate=True)
-            except binascii.Error as exc:
-                raise ProofError("extra data is not base64") from exc
+                extra = b64decode_strict(lines[pos][6:], "extra data")
+            except ValueError as exc:
+                raise ProofError(str(exc)) from exc
             pos += 1
         if len(lines) <= pos or not lines[pos].startswith("index "):
             raise ProofError("proof file has no index line")

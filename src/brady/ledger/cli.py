@@ -12,11 +12,10 @@ Standard library plus PyNaCl and rfc8785 only, so it installs anywhere.
 from __future__ import annotations
 
 import argparse
-import base64
-import binascii
 import sys
 from pathlib import Path
 
+from ._b64 import b64decode_strict
 from .errors import LedgerError
 from .offline import verify_consistency_proof, verify_export, verify_proof
 
@@ -68,13 +67,16 @@ def run(argv: list[str] | None = None) -> int:
             what = f" ({entry.kind}, recorded {entry.recorded_at})" if entry else ""
             print(f"Verified: the entry{what} is in {cp.origin} as signed at {cp.size} entries.")
         else:
-            hashes = [base64.b64decode(x, validate=True) for x in args.proof.read_text().split()]
+            hashes = [
+                b64decode_strict(x, f"proof line {i + 1}")
+                for i, x in enumerate(args.proof.read_text().split())
+            ]
             verify_consistency_proof(args.old.read_text(), args.new.read_text(), key, hashes)
             print(
                 "Verified: the newer checkpoint extends the older one; nothing was removed "
                 "or rewritten in between."
             )
-    except (LedgerError, OSError, binascii.Error, UnicodeDecodeError) as exc:
+    except (LedgerError, OSError, ValueError) as exc:
         print(f"NOT VERIFIED: {exc}", file=sys.stderr)
         return 1
     return 0

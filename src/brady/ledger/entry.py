@@ -15,13 +15,13 @@ kind of Brady signature. The leaf hash covers the whole entry, signature and all
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from ._b64 import b64decode_strict
 from ._canonical import NotCanonicalError, canonical, decode_canonical
 from ._ed25519 import PUBLIC_KEY_SIZE, SIGNATURE_SIZE, Signer, verify
 from .errors import EntryError, SignatureError
@@ -35,7 +35,8 @@ _FIELDS = frozenset(
     {"format", "seq", "recorded_at", "key_id", "kind", "subjects", "payload", "signature"}
 )
 _KIND = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+")
-_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
+MAX_KIND = 100
+_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z")
 _KEY_ID = re.compile(r"[0-9a-f]{32}")
 
 
@@ -136,9 +137,13 @@ def _check_fields(
         raise EntryError(f"seq must be a non-negative integer, got {seq!r}")
     if not isinstance(recorded_at, str) or not _TIME.fullmatch(recorded_at):
         raise EntryError(f"recorded_at {recorded_at!r} is not YYYY-MM-DDTHH:MM:SS.ffffffZ", seq)
+    try:
+        datetime.fromisoformat(recorded_at[:-1])
+    except ValueError as exc:
+        raise EntryError(f"recorded_at {recorded_at!r} is not a real date and time", seq) from exc
     if not isinstance(key_id, str) or not _KEY_ID.fullmatch(key_id):
         raise EntryError(f"key_id {key_id!r} is not 32 lowercase hex digits", seq)
-    if not isinstance(kind, str) or not _KIND.fullmatch(kind):
+    if not isinstance(kind, str) or len(kind) > MAX_KIND or not _KIND.fullmatch(kind):
         raise EntryError(f"kind {kind!r} is not dotted lowercase words like 'item.intake'", seq)
     if not all(isinstance(s, str) and s for s in subjects):
         raise EntryError("subjects must be non-empty strings", seq)
@@ -158,7 +163,7 @@ def parse_entry(raw: bytes, expected_seq: int | None = None) -> Entry:
     if not isinstance(obj, dict) or obj.keys() != _FIELDS:
         got = sorted(obj) if isinstance(obj, dict) else type(obj).__name__
         raise EntryError(f"fields are {got}, expected {sorted(_FIELDS)}", where)
-    if obj["format"] != FORMAT_VERSION:
+    if type(obj["format"]) is not int or obj["format"] != FORMAT_VERSION:
         raise EntryError(f"format {obj['format']!r} is not {FORMAT_VERSION}", where)
     seq = obj["seq"]
     subjects = obj["subjects"]
@@ -170,9 +175,9 @@ def parse_entry(raw: bytes, expected_seq: int | None = None) -> Entry:
     if expected_seq is not None and seq != expected_seq:
         raise EntryError(f"holds seq {seq}; it is stored at position {expected_seq}", where)
     try:
-        signature = base64.b64decode(obj["signature"], validate=True)
-    except (binascii.Error, TypeError) as exc:
-        raise EntryError("signature is not base64", where) from exc
+        signature = b64decode_strict(obj["signature"], "signature")
+    except ValueError as exc:
+        raise EntryError(str(exc), where) from exc
     if len(signature) != SIGNATURE_SIZE:
         raise EntryError(f"signature is {len(signature)} bytes, not {SIGNATURE_SIZE}", where)
     return Entry(

@@ -10,10 +10,10 @@ after its key is retired, and a retired key cannot sign anything new.
 from __future__ import annotations
 
 import base64
-import binascii
 from dataclasses import dataclass, replace
 from typing import Any
 
+from ._b64 import b64decode_strict
 from .entry import Entry, Event, actor_key_id, check_signature
 from .errors import SignatureError
 
@@ -41,10 +41,10 @@ class ActorKey:
 
 def _public_key(payload: dict[str, Any], field: str, key_field: str, seq: int) -> tuple[str, bytes]:
     try:
-        public_key = base64.b64decode(payload[field], validate=True)
-        key_id = payload[key_field]
-    except (KeyError, TypeError, binascii.Error) as exc:
-        raise SignatureError(f"payload needs base64 {field!r} and {key_field!r}", seq) from exc
+        public_key = b64decode_strict(payload.get(field), field)
+    except ValueError as exc:
+        raise SignatureError(f"payload needs base64 {field!r}: {exc}", seq) from exc
+    key_id = payload.get(key_field)
     if len(public_key) != 32 or key_id != actor_key_id(public_key):
         raise SignatureError(
             f"{key_field} {key_id!r} does not name the key given in {field!r}", seq
@@ -153,7 +153,8 @@ class Keyring:
             self.keys[target.key_id] = replace(target, ended_at=seq, end_reason="revoked")
 
     def _target(self, payload: dict[str, Any], signer: ActorKey, seq: int, kind: str) -> ActorKey:
-        target = self.keys.get(payload.get("key_id", ""))
+        key_id = payload.get("key_id")
+        target = self.keys.get(key_id) if isinstance(key_id, str) else None
         if target is None or not target.valid_at(seq):
             raise SignatureError(
                 f"{kind} names key {payload.get('key_id')!r}, not a valid key", seq

@@ -8,10 +8,10 @@ the specification gives them.
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 from dataclasses import dataclass
 
+from ._b64 import b64decode_strict
 from ._ed25519 import PUBLIC_KEY_SIZE, SIGNATURE_SIZE, Signer, verify
 from .errors import NoteError
 
@@ -54,9 +54,9 @@ class Verifier:
         name, hex_id, blob = parts
         check_key_name(name)
         try:
-            raw = base64.b64decode(blob, validate=True)
+            raw = b64decode_strict(blob, "key")
             wanted = bytes.fromhex(hex_id)
-        except (binascii.Error, ValueError) as exc:
+        except ValueError as exc:
             raise NoteError(f"verifier key {vkey!r} is not well encoded: {exc}") from exc
         if len(raw) != 1 + PUBLIC_KEY_SIZE or raw[:1] != ED25519_TYPE:
             raise NoteError("verifier key is not an Ed25519 key (type 0x01, 32 bytes)")
@@ -97,15 +97,17 @@ def open_note(note: str, verifier: Verifier) -> str:
         raise NoteError("note has no blank line before its signatures")
     text, sig_block = note[: cut + 1], note[cut + 2 :]
     _check_text(text)
+    if any(ord(c) < 0x20 and c != "\n" for c in sig_block):
+        raise NoteError("note signatures hold a control character")
     found = False
-    for line in sig_block.splitlines():
+    for line in sig_block[:-1].split("\n"):
         if not line.startswith(_SIG_PREFIX):
             raise NoteError(f"malformed signature line {line!r}")
         name, _, blob = line[len(_SIG_PREFIX) :].rpartition(" ")
         try:
-            raw = base64.b64decode(blob, validate=True)
-        except binascii.Error as exc:
-            raise NoteError(f"signature line for {name!r} is not base64") from exc
+            raw = b64decode_strict(blob, f"signature line for {name!r}")
+        except ValueError as exc:
+            raise NoteError(str(exc)) from exc
         if len(raw) < 4:
             raise NoteError(f"signature line for {name!r} is too short")
         if name != verifier.name or raw[:4] != verifier.key_id:

@@ -76,7 +76,7 @@ def verify_export(root: Path, vkey: str, against: str | None = None) -> ExportRe
                 f"the published checkpoint covers {published.size} entries; "
                 f"the export only {cp.size}"
             )
-        if published.size and root_of(level_hashes[: published.size]) != published.root:
+        if root_of(level_hashes[: published.size]) != published.root:
             raise TamperError(
                 f"the first {published.size} entries differ from the published checkpoint: "
                 "the ledger was rewritten"

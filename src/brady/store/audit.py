@@ -2,9 +2,10 @@
 
 Everything is recomputed from the entries themselves: canonical form,
 signatures under the key valid at each position, the Merkle tree and every
-stored subtree hash, every stored checkpoint (signature and root), and
-consistency between them. Chunks are audited in parallel worker processes,
-each with its own database connection.
+stored subtree hash, and every stored checkpoint (signature and root;
+checkpoints that all sign roots of one recomputed sequence are consistent
+with each other by construction). Chunks are audited in parallel worker
+processes, each with its own database connection.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 from sqlalchemy import Engine, func, or_, select
 from sqlalchemy.engine import Connection
 
-from ..ledger._hashing import fold_right
+from ..ledger._hashing import EMPTY_ROOT, fold_right
 from ..ledger.audit import (
     CHUNK,
     CHUNK_LEVEL,
@@ -317,7 +318,7 @@ def _check_root(cp: Checkpoint, size: int, root: bytes | None, what: str) -> Non
             f"entries {size} to {cp.size - 1} were removed",
             size,
         )
-    if cp.size and root != cp.root:
+    if (EMPTY_ROOT if cp.size == 0 else root) != cp.root:
         raise TamperError(
             f"{what} does not match the ledger: the first {cp.size} entries were changed "
             "after it was signed",
