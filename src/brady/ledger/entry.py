@@ -145,8 +145,9 @@ def _check_fields(
         raise EntryError(f"key_id {key_id!r} is not 32 lowercase hex digits", seq)
     if not isinstance(kind, str) or len(kind) > MAX_KIND or not _KIND.fullmatch(kind):
         raise EntryError(f"kind {kind!r} is not dotted lowercase words like 'item.intake'", seq)
-    if not all(isinstance(s, str) and s for s in subjects):
-        raise EntryError("subjects must be non-empty strings", seq)
+    for s in subjects:
+        if type(s) is not str or not s:
+            raise EntryError("subjects must be non-empty strings", seq)
     if not isinstance(payload, dict):
         raise EntryError(f"payload must be a JSON object, got {type(payload).__name__}", seq)
 
