@@ -15,7 +15,6 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
 
 from sqlalchemy import Engine, func, or_, select
 from sqlalchemy.engine import Connection
@@ -35,6 +34,7 @@ from ..ledger.errors import LedgerError, TamperError
 from ..ledger.keyring import KEY_KINDS, Keyring
 from ..ledger.note import Verifier
 from ..ledger.tree import NodeId, node_count, range_nodes
+from ._raw import fetch_all
 from .engine import open_engine
 from .ledger_store import LedgerStore
 from .tables import ledger_checkpoint, ledger_entry, ledger_node
@@ -64,25 +64,13 @@ class AuditReport:
         return min(self.problems, key=where) if self.problems else None
 
 
-# Read straight from the driver's cursor: the audit reads every row once, and
-# building SQLAlchemy rows would cost as much as a third of the signature check.
+# Read straight from the driver's cursor (see _raw.py): the audit reads every row once.
 _ROWS = "SELECT seq, kind, entry FROM ledger_entry WHERE seq >= ? AND seq < ? ORDER BY seq"
 _LEVEL = "SELECT idx, hash FROM ledger_node WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx"
 
 
-def _fetch(conn: Connection, sql: str, params: tuple[int, ...]) -> list[tuple[Any, ...]]:
-    if conn.dialect.paramstyle != "qmark":
-        sql = sql.replace("?", "%s")
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(sql, params)
-        return list(cursor.fetchall())
-    finally:
-        cursor.close()
-
-
 def _chunk_rows(conn: Connection, start: int, end: int) -> list[tuple[int, str, bytes]]:
-    return [(seq, kind, bytes(raw)) for seq, kind, raw in _fetch(conn, _ROWS, (start, end))]
+    return [(seq, kind, bytes(raw)) for seq, kind, raw in fetch_all(conn, _ROWS, (start, end))]
 
 
 def _chunk_nodes(conn: Connection, start: int, end: int) -> dict[int, list[bytes]]:
@@ -96,7 +84,7 @@ def _chunk_nodes(conn: Connection, start: int, end: int) -> dict[int, list[bytes
         first, stop = start >> level, end >> level
         if first == stop:
             break
-        rows = _fetch(conn, _LEVEL, (level, first, stop))
+        rows = fetch_all(conn, _LEVEL, (level, first, stop))
         hashes = [bytes(h) for _, h in rows]
         if not rows or rows[0][0] != first or rows[-1][0] != first + len(rows) - 1:
             hashes = [b""] * len(rows)  # a hole: make every position fail the comparison

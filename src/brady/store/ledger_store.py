@@ -8,12 +8,12 @@ checkpoint for the new size, all committed together or not at all.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
+import orjson
 from sqlalchemy import Engine, and_, or_, select, text
 from sqlalchemy.engine import Connection
 
@@ -26,10 +26,34 @@ from ..ledger.errors import LedgerError
 from ..ledger.keyring import GENESIS, KEY_KINDS, Keyring, genesis_payload
 from ..ledger.note import Verifier
 from ..ledger.tree import NodeId, append_nodes, frontier, hash_ranges, range_nodes
+from ._raw import execute_many, fetch_all
 from .engine import WRITE
 from .tables import ledger_checkpoint, ledger_entry, ledger_node
 
 _PG_LOCK = 0x62726164  # "brad": the one advisory lock that serializes appends
+
+
+_KEY_KIND_LIST = sorted(KEY_KINDS)
+_KEY_EVENTS = (
+    "SELECT seq, entry FROM ledger_entry WHERE kind IN ("
+    + ", ".join("?" for _ in _KEY_KIND_LIST)
+    + ") AND seq >= ? ORDER BY seq"
+)
+
+
+def _frontier(conn: Connection, size: int) -> dict[NodeId, bytes]:
+    """The perfect subtrees an append builds on: one indexed lookup each."""
+    ids = frontier(size)
+    if not ids:
+        return {}
+    where = " OR ".join("(level = ? AND idx = ?)" for _ in ids)
+    rows = fetch_all(
+        conn, f"SELECT level, idx, hash FROM ledger_node WHERE {where}", [x for n in ids for x in n]
+    )
+    found = {(int(lv), int(ix)): bytes(h) for lv, ix, h in rows}
+    if len(found) != len(ids):
+        raise StoreError("stored subtree hashes are missing; run `brady verify`")
+    return found
 
 
 class StoreError(LedgerError):
@@ -124,13 +148,9 @@ class LedgerStore:
     def _fresh_keyring(self, conn: Connection) -> Keyring:
         """The cached keyring brought up to date with key events other writers added."""
         keyring = self._keyring.copy()
-        rows = conn.execute(
-            select(ledger_entry.c.seq, ledger_entry.c.entry)
-            .where(ledger_entry.c.kind.in_(KEY_KINDS), ledger_entry.c.seq >= self._keyring_next)
-            .order_by(ledger_entry.c.seq)
-        )
-        for row in rows:
-            keyring.check(parse_entry(bytes(row.entry), row.seq))
+        rows = fetch_all(conn, _KEY_EVENTS, (*_KEY_KIND_LIST, self._keyring_next))
+        for seq, raw in rows:
+            keyring.check(parse_entry(bytes(raw), seq))
         return keyring
 
     # -- reading -----------------------------------------------------------
@@ -139,9 +159,8 @@ class LedgerStore:
         if conn is None:
             with self.engine.connect() as c:
                 return self.size(c)
-        top = conn.execute(select(ledger_entry.c.seq).order_by(ledger_entry.c.seq.desc()).limit(1))
-        last = top.scalar()
-        return 0 if last is None else int(last) + 1
+        rows = fetch_all(conn, "SELECT seq FROM ledger_entry ORDER BY seq DESC LIMIT 1")
+        return int(rows[0][0]) + 1 if rows else 0
 
     def entry(self, seq: int) -> bytes:
         with self.engine.connect() as conn:
@@ -223,15 +242,15 @@ class Writer:
         self.size = store.size(conn)
         self._start = self.size
         self._last_time = self._tail_time()
-        self._known = read_nodes(conn, frontier(self.size))
+        self._known = _frontier(conn, self.size)
 
     def _tail_time(self) -> str:
         if self.size == 0:
             return ""
-        raw = self.conn.execute(
-            select(ledger_entry.c.entry).where(ledger_entry.c.seq == self.size - 1)
-        ).scalar_one()
-        return str(json.loads(raw)["recorded_at"])
+        rows = fetch_all(
+            self.conn, "SELECT entry FROM ledger_entry WHERE seq = ?", (self.size - 1,)
+        )
+        return str(orjson.loads(bytes(rows[0][0]))["recorded_at"])
 
     def append(self, signer: Signer, events: Sequence[Event]) -> list[Entry]:
         """Sign and store events in order; raises before writing anything if one is refused."""
@@ -249,12 +268,13 @@ class Writer:
         if not entries:
             return entries
         nodes = append_nodes(self.size, self._known, (leaf_hash(e.raw) for e in entries))
-        self.conn.execute(
-            ledger_entry.insert(),
-            [{"seq": e.seq, "kind": e.kind, "entry": e.raw} for e in entries],
+        execute_many(
+            self.conn,
+            "INSERT INTO ledger_entry (seq, kind, entry) VALUES (?, ?, ?)",
+            ((e.seq, e.kind, e.raw) for e in entries),
         )
-        self.conn.execute(
-            ledger_node.insert(), [{"level": lv, "idx": ix, "hash": h} for lv, ix, h in nodes]
+        execute_many(
+            self.conn, "INSERT INTO ledger_node (level, idx, hash) VALUES (?, ?, ?)", nodes
         )
         for projector in self.store.projectors:
             projector.apply(self.conn, entries)
@@ -274,8 +294,9 @@ class Writer:
         assert signer is not None
         root = hash_ranges([(0, self.size)], self._known.__getitem__)[0]
         note = Checkpoint(self.store.origin, self.size, root).sign(signer)
-        self.conn.execute(
-            ledger_checkpoint.insert(),
-            {"size": self.size, "note": note, "created_at": now()},
+        execute_many(
+            self.conn,
+            "INSERT INTO ledger_checkpoint (size, note, created_at) VALUES (?, ?, ?)",
+            [(self.size, note, now())],
         )
         self.keyring = self._keyring

@@ -1,0 +1,35 @@
+"""Plain SQL on the driver's own cursor, inside the caller's SQLAlchemy transaction.
+
+For the few statements run for every append and every audited row, building
+SQLAlchemy statements and rows costs more than the database work itself. The
+SQL here is fixed text with '?' placeholders (rewritten for drivers that use
+'%s'); no value is ever formatted into it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+
+def _sql(conn: Connection, sql: str) -> str:
+    return sql if conn.dialect.paramstyle == "qmark" else sql.replace("?", "%s")
+
+
+def fetch_all(conn: Connection, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(_sql(conn, sql), tuple(params))
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+def execute_many(conn: Connection, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+    cursor = conn.connection.cursor()
+    try:
+        cursor.executemany(_sql(conn, sql), [tuple(r) for r in rows])
+    finally:
+        cursor.close()
