@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import orjson
-from sqlalchemy import Engine, and_, or_, select, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.engine import Connection
 
 from ..ledger._ed25519 import Signer
@@ -28,7 +28,7 @@ from ..ledger.note import Verifier
 from ..ledger.tree import NodeId, append_nodes, frontier, hash_ranges, range_nodes
 from ._raw import execute_many, fetch_all
 from .engine import WRITE
-from .tables import ledger_checkpoint, ledger_entry, ledger_node
+from .tables import ledger_checkpoint, ledger_entry
 
 _PG_LOCK = 0x62726164  # "brad": the one advisory lock that serializes appends
 
@@ -42,18 +42,8 @@ _KEY_EVENTS = (
 
 
 def _frontier(conn: Connection, size: int) -> dict[NodeId, bytes]:
-    """The perfect subtrees an append builds on: one indexed lookup each."""
-    ids = frontier(size)
-    if not ids:
-        return {}
-    where = " OR ".join("(level = ? AND idx = ?)" for _ in ids)
-    rows = fetch_all(
-        conn, f"SELECT level, idx, hash FROM ledger_node WHERE {where}", [x for n in ids for x in n]
-    )
-    found = {(int(lv), int(ix)): bytes(h) for lv, ix, h in rows}
-    if len(found) != len(ids):
-        raise StoreError("stored subtree hashes are missing; run `brady verify`")
-    return found
+    """The perfect subtrees an append builds on."""
+    return _need(conn, frontier(size))
 
 
 class StoreError(LedgerError):
@@ -76,17 +66,21 @@ class StoredCheckpoint:
 
 
 def read_nodes(conn: Connection, ids: Sequence[NodeId]) -> dict[NodeId, bytes]:
-    if not ids:
-        return {}
-    # OR of primary-key lookups: both SQLite and PostgreSQL answer it from the
-    # index, where a row-value IN list makes SQLite scan the whole table.
+    """Stored subtree hashes by (level, idx): one indexed lookup each, in one query.
+
+    An OR of primary-key lookups, which both SQLite and PostgreSQL answer from
+    the index (a row-value IN list makes SQLite scan the whole table).
+    """
     wanted = sorted(set(ids))
-    rows = conn.execute(
-        select(ledger_node.c.level, ledger_node.c.idx, ledger_node.c.hash).where(
-            or_(*(and_(ledger_node.c.level == lv, ledger_node.c.idx == ix) for lv, ix in wanted))
-        )
+    if not wanted:
+        return {}
+    where = " OR ".join("(level = ? AND idx = ?)" for _ in wanted)
+    rows = fetch_all(
+        conn,
+        f"SELECT level, idx, hash FROM ledger_node WHERE {where}",
+        [x for n in wanted for x in n],
     )
-    return {(r.level, r.idx): bytes(r.hash) for r in rows}
+    return {(int(lv), int(ix)): bytes(h) for lv, ix, h in rows}
 
 
 def _need(conn: Connection, ids: Sequence[NodeId]) -> dict[NodeId, bytes]:
