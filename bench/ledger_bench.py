@@ -80,7 +80,9 @@ def _raw_ed25519(message: bytes, n: int = 20000) -> tuple[float, float]:
 
 
 def _line(name: str, value: float, unit: str, base_name: str, base: float) -> None:
-    print(f"{name:<34} {value:>12,.0f} {unit:<9} | {base_name:<34} {base:>12,.0f} | ratio {value / base:5.2f}")
+    print(
+        f"{name:<34} {value:>12,.0f} {unit:<9} | {base_name:<34} {base:>12,.0f} | ratio {value / base:5.2f}"
+    )
 
 
 def main() -> None:
@@ -99,8 +101,10 @@ def main() -> None:
     clerk = Signer.generate()
     store.append(admin, [register_event(clerk.public_key, "Bench clerk")])
     sample = make_entry(store.origin, 2, now(), clerk, *_args(_event(2))).raw
-    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} cores, entry size {len(sample)} bytes, "
-          f"{args.entries:,} entries\n")
+    print(
+        f"Python {sys.version.split()[0]}, {os.cpu_count()} cores, entry size {len(sample)} bytes, "
+        f"{args.entries:,} entries\n"
+    )
 
     # Append, batched.
     start = time.perf_counter()
@@ -111,17 +115,30 @@ def main() -> None:
         store.append(clerk, [_event(done + i) for i in range(n)])
         done += n
     batched = total / (time.perf_counter() - start)
-    blobs = [make_entry(store.origin, i, now(), clerk, *_args(_event(i))).raw for i in range(min(total, 200_000))]
-    _line(f"append, {args.batch}/commit (signed)", batched, "events/s",
-          f"raw SQLite insert, {args.batch}/commit", _raw_sqlite(blobs, args.batch))
+    blobs = [
+        make_entry(store.origin, i, now(), clerk, *_args(_event(i))).raw
+        for i in range(min(total, 200_000))
+    ]
+    _line(
+        f"append, {args.batch}/commit (signed)",
+        batched,
+        "events/s",
+        f"raw SQLite insert, {args.batch}/commit",
+        _raw_sqlite(blobs, args.batch),
+    )
 
     # Append, one per commit.
     start = time.perf_counter()
     for i in range(args.single):
         store.append(clerk, [_event(total + i)])
     single = args.single / (time.perf_counter() - start)
-    _line("append, 1/commit (signed)", single, "events/s",
-          "raw SQLite insert, 1/commit", _raw_sqlite(blobs[: args.single], 1))
+    _line(
+        "append, 1/commit (signed)",
+        single,
+        "events/s",
+        "raw SQLite insert, 1/commit",
+        _raw_sqlite(blobs[: args.single], 1),
+    )
 
     # Full verify.
     size = store.size()
@@ -130,8 +147,13 @@ def main() -> None:
     report = audit(store, led.config.database_url, led.config.log_vkey, workers=args.workers)
     elapsed = time.perf_counter() - start
     assert report.ok, report.problems
-    _line(f"full verify, {args.workers} workers", size / elapsed, "entries/s",
-          f"raw Ed25519 verify x {args.workers} cores", verify_rate * args.workers)
+    _line(
+        f"full verify, {args.workers} workers",
+        size / elapsed,
+        "entries/s",
+        f"raw Ed25519 verify x {args.workers} cores",
+        verify_rate * args.workers,
+    )
     print(f"{'':<34} {'':>12} {'':<9} | {'raw Ed25519 sign, 1 core':<34} {sign_rate:>12,.0f} |")
     print(f"{'':<34} {'':>12} {'':<9} | {'raw Ed25519 verify, 1 core':<34} {verify_rate:>12,.0f} |")
 
@@ -146,8 +168,10 @@ def main() -> None:
             fn()
             times.append(time.perf_counter() - t)
         times.sort()
-        print(f"{what + ' at ' + format(size, ','):<34} median {statistics.median(times) * 1e3:.3f} ms, "
-              f"p99 {times[int(len(times) * 0.99)] * 1e3:.3f} ms, max {times[-1] * 1e3:.3f} ms")
+        print(
+            f"{what + ' at ' + format(size, ','):<34} median {statistics.median(times) * 1e3:.3f} ms, "
+            f"p99 {times[int(len(times) * 0.99)] * 1e3:.3f} ms, max {times[-1] * 1e3:.3f} ms"
+        )
     led.close()
 
 
