@@ -35,7 +35,7 @@ from brady.store.ledger_home import init_home
 
 def _event(i: int) -> Event:
     return Event(
-        "item.intake",
+        "bench.intake",
         (f"item:{i}", "case:D-101-CR-2024-00013"),
         {
             "description": "Box of 50 .45 Colt cartridges, live rounds",

@@ -20,7 +20,7 @@ def fill(led: OpenLedger, batches: int = 8, per_batch: int = 5) -> Signer:
         led.store.append(
             clerk,
             [
-                Event("item.intake", (f"item:{b}-{i}",), {"description": f"Item {b}-{i}"})
+                Event("test.intake", (f"item:{b}-{i}",), {"description": f"Item {b}-{i}"})
                 for i in range(per_batch)
             ],
         )

@@ -19,6 +19,8 @@ holders = Table(
 
 
 class HolderProjection:
+    tables = (holders,)
+
     def __init__(self, fail_on: str | None = None) -> None:
         self.fail_on = fail_on
 

@@ -37,6 +37,7 @@ from ..ledger.tree import NodeId, node_count, range_nodes
 from ._raw import fetch_all
 from .engine import open_engine
 from .ledger_store import LedgerStore
+from .projection_check import compare
 from .tables import ledger_checkpoint, ledger_entry, ledger_node
 
 Progress = Callable[[int, int], None]
@@ -50,6 +51,7 @@ class AuditReport:
     keys: int = 0
     latest: Checkpoint | None = None
     against: Checkpoint | None = None
+    projections_checked: bool = False
     problems: list[TamperError | LedgerError] = field(default_factory=list)
 
     @property
@@ -123,6 +125,7 @@ def audit(
     against: str | None = None,
     workers: int | None = None,
     progress: Progress | None = None,
+    projections: bool = True,
 ) -> AuditReport:
     """Audit the whole ledger; problems are collected, the first is reported by position."""
     report = AuditReport()
@@ -148,6 +151,11 @@ def audit(
                 report.against = _check_against(conn, verifier, against, report.size)
     except LedgerError as exc:
         report.problems.append(exc)
+        return report
+    if projections:
+        step = None if progress is None else (lambda done: progress(done, report.size))
+        report.problems.extend(compare(store, report.size, step))
+        report.projections_checked = True
     return report
 
 

@@ -16,14 +16,20 @@ from sqlalchemy import Engine, inspect
 
 from ..ledger._ed25519 import Signer
 from ..ledger.note import Verifier, check_key_name
+from .custody_projection import CustodyProjector
 from .engine import open_engine
 from .home import CONFIG_NAME, HomeConfig, HomeError, read_config, write_config
 from .keys import ACTOR, LOG, load_role, save_key
-from .ledger_store import LedgerStore
+from .ledger_store import LedgerStore, Projector
 from .schema import HEAD, current_revision, upgrade
 from .sealing import MasterKey, create_master_key, load_master_key
 
 ADMIN_HOLDER = "ledger administrator"
+
+
+def default_projectors() -> list[Projector]:
+    """The projections every ledger keeps in step with its entries."""
+    return [CustodyProjector()]
 
 
 @dataclass
@@ -80,7 +86,7 @@ def init_home(
     with engine.begin() as conn:
         save_key(conn, master, log_key, LOG, origin)
         save_key(conn, master, admin, ACTOR, ADMIN_HOLDER)
-    store = LedgerStore(engine, origin, log_key)
+    store = LedgerStore(engine, origin, log_key, default_projectors())
     store.create(admin, ADMIN_HOLDER)
     config.blobs.mkdir(exist_ok=True)
     write_config(config)
@@ -98,14 +104,18 @@ def open_home(path: Path, *, writable: bool = False) -> OpenLedger:
             "back it up, then run 'brady upgrade'"
         )
     if not writable:
-        return OpenLedger(config, engine, LedgerStore(engine, config.origin))
+        return OpenLedger(
+            config, engine, LedgerStore(engine, config.origin, projectors=default_projectors())
+        )
     master = load_master_key(path, config.master_key_file)
     with engine.connect() as conn:
         log_key = load_role(conn, master, LOG)
     if Verifier(config.origin, log_key.public_key).vkey() != config.log_vkey:
         engine.dispose()
         raise HomeError("the log key in the database does not match log_vkey in brady.toml")
-    return OpenLedger(config, engine, LedgerStore(engine, config.origin, log_key), master)
+    return OpenLedger(
+        config, engine, LedgerStore(engine, config.origin, log_key, default_projectors()), master
+    )
 
 
 def upgrade_home(path: Path) -> tuple[str | None, str]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import orjson
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, Table, select, text
 from sqlalchemy.engine import Connection
 
 from ..ledger._ed25519 import Signer
@@ -53,7 +53,14 @@ class StoreError(LedgerError):
 
 
 class Projector(Protocol):
-    """Keeps a state table in step with the ledger, inside the append transaction."""
+    """Keeps state tables in step with the ledger, inside the append transaction.
+
+    `tables` are the tables it maintains, which `brady verify` rebuilds from the
+    ledger and compares; apply() must depend on nothing but the entries and them.
+    """
+
+    @property
+    def tables(self) -> tuple[Table, ...]: ...
 
     def apply(self, conn: Connection, entries: Sequence[Entry]) -> None: ...
 

@@ -1,0 +1,509 @@
+"""Custody commands: check the rules on current state, then record the event.
+
+Each command runs inside a ledger write transaction: the state it checks is
+read under the ledger's write lock, the event is signed by the acting user's
+own key, and the projections change in the same commit. A refused command
+raises RefusedError and writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from ..domain import events as ev
+from ..domain import rules
+from ..domain.errors import RefusedError
+from ..domain.vocabulary import UserRole
+from ..ledger._ed25519 import Signer
+from ..ledger.entry import Entry, format_time
+from ..ledger.keyring import register_event
+from ..store import custody_queries as q
+from ..store.custody_tables import case_file, location, person
+from ..store.keys import ACTOR, load_role, save_key
+from ..store.ledger_home import ADMIN_HOLDER, OpenLedger
+from ..store.ledger_store import Writer
+
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def user_holder(user_id: str) -> str:
+    return f"user:{user_id}"
+
+
+class Custody:
+    """The custody services of one open ledger."""
+
+    def __init__(self, led: OpenLedger) -> None:
+        self.led = led
+        self._signers: dict[str, Signer] = {}
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """Several commands in one transaction: all are recorded, or none."""
+        with self.led.store.transaction() as writer:
+            yield Session(self, writer)
+
+    def signer(self, writer: Writer, user_id: str) -> Signer:
+        if user_id not in self._signers:
+            if self.led.master is None:
+                raise RefusedError("this ledger was opened read-only")
+            self._signers[user_id] = load_role(
+                writer.conn, self.led.master, ACTOR, user_holder(user_id)
+            )
+        return self._signers[user_id]
+
+
+class Session:
+    def __init__(self, custody: Custody, writer: Writer) -> None:
+        self.custody = custody
+        self.w = writer
+        self.conn = writer.conn
+
+    # -- helpers -----------------------------------------------------------------
+
+    def _user(self, user_id: str, field: str = "by") -> rules.UserState:
+        user = q.user_state(self.conn, user_id)
+        if user is None:
+            raise RefusedError(f"{user_id!r} is not a Brady user", field)
+        return user
+
+    def _item(self, item_id: str) -> rules.ItemState:
+        state = q.item_state(self.conn, item_id)
+        if state is None:
+            raise RefusedError(f"there is no item {item_id!r}", "item_id")
+        return state
+
+    def _need(self, table: Any, value: str | None, field: str, what: str) -> None:
+        if value is not None and not q.exists(self.conn, table, value):
+            raise RefusedError(f"there is no {what} {value!r}", field)
+
+    def _record(self, by: str, kind: str, data: dict[str, Any], subjects: list[str]) -> Entry:
+        payload = ev.parse_payload(kind, {k: v for k, v in data.items() if v is not None})
+        occurred = getattr(payload, "occurred_at", None)
+        if occurred is not None and occurred > format_time(datetime.now(UTC) + CLOCK_SKEW):
+            raise RefusedError(f"occurred_at {occurred} is in the future", "occurred_at")
+        signer = self.custody.signer(self.w, by)
+        (entry,) = self.w.append(signer, [ev.to_event(payload, subjects)])
+        return entry
+
+    def _admin(self, by: str) -> None:
+        if not self._user(by).has(UserRole.ADMIN):
+            raise RefusedError(f"{by} is not an administrator")
+
+    # -- people and places -----------------------------------------------------------
+
+    def add_user(
+        self,
+        by: str | None,
+        user_id: str,
+        name: str,
+        roles: list[str],
+        agency_id: str | None = None,
+    ) -> Entry:
+        """A new user with a fresh key, sealed in the database and registered on the ledger.
+
+        `by` None: the ledger administrator's own key (to create the first admin).
+        """
+        led = self.custody.led
+        if led.master is None:
+            raise RefusedError("this ledger was opened read-only")
+        if q.user_state(self.conn, user_id) is not None:
+            raise RefusedError(f"user {user_id!r} already exists", "user_id")
+        if by is None:
+            admin_signer = load_role(self.conn, led.master, ACTOR, ADMIN_HOLDER)
+        else:
+            self._admin(by)
+            admin_signer = self.custody.signer(self.w, by)
+        payload = ev.parse_payload(
+            "user.add",
+            {
+                "user_id": user_id,
+                "name": name,
+                "roles": roles,
+                "agency_id": agency_id,
+                "key_id": "0" * 32,
+            },
+        )
+        key = Signer.generate()
+        admin_role = str(UserRole.ADMIN) in {str(r) for r in payload.roles}  # type: ignore[attr-defined]
+        save_key(self.conn, led.master, key, ACTOR, user_holder(user_id))
+        reg = register_event(key.public_key, user_holder(user_id), key_admin=admin_role)
+        self.w.append(admin_signer, [reg])
+        data = payload.model_dump(mode="json", exclude_none=True)
+        data["key_id"] = reg.payload["key_id"]
+        (entry,) = self.w.append(
+            admin_signer, [ev.to_event(ev.UserAdd.model_validate(data), [f"user:{user_id}"])]
+        )
+        return entry
+
+    def add_person(
+        self,
+        by: str,
+        person_id: str,
+        name: str,
+        aliases: list[str] | None = None,
+        dob: str | None = None,
+    ) -> Entry:
+        self._user(by)
+        if q.exists(self.conn, person, person_id):
+            raise RefusedError(f"person {person_id!r} already exists", "person_id")
+        return self._record(
+            by,
+            "person.add",
+            {"person_id": person_id, "name": name, "aliases": aliases or [], "dob": dob},
+            [f"person:{person_id}"],
+        )
+
+    def add_location(
+        self, by: str, location_id: str, name: str, kind: str, parent_id: str | None = None
+    ) -> Entry:
+        self._user(by)
+        if q.exists(self.conn, location, location_id):
+            raise RefusedError(f"location {location_id!r} already exists", "location_id")
+        self._need(location, parent_id, "parent_id", "location")
+        return self._record(
+            by,
+            "location.add",
+            {"location_id": location_id, "name": name, "kind": kind, "parent_id": parent_id},
+            [f"location:{location_id}"],
+        )
+
+    # -- cases -----------------------------------------------------------------------
+
+    def open_case(
+        self,
+        by: str,
+        case_id: str,
+        title: str,
+        numbers: list[dict[str, str]] | None = None,
+        agency_id: str | None = None,
+        narrative: str | None = None,
+        occurred_at: str | None = None,
+    ) -> Entry:
+        self._user(by)
+        if q.exists(self.conn, case_file, case_id):
+            raise RefusedError(f"case {case_id!r} already exists", "case_id")
+        for n in numbers or []:
+            other = q.case_for_number(self.conn, n.get("kind", ""), n.get("number", ""))
+            if other is not None:
+                raise RefusedError(
+                    f"{n['kind']} case number {n['number']} is already case {other}", "numbers"
+                )
+        return self._record(
+            by,
+            "case.open",
+            {
+                "case_id": case_id,
+                "title": title,
+                "numbers": numbers or [],
+                "agency_id": agency_id,
+                "narrative": narrative,
+                "occurred_at": occurred_at,
+            },
+            [f"case:{case_id}"],
+        )
+
+    def _case(self, case_id: str, open_only: bool = True) -> None:
+        status = self.conn.execute(
+            case_file.select()
+            .with_only_columns(case_file.c.status)
+            .where(case_file.c.case_id == case_id)
+        ).scalar()
+        if status is None:
+            raise RefusedError(f"there is no case {case_id!r}", "case_id")
+        if open_only and status == "closed":
+            raise RefusedError(f"case {case_id} is closed", "case_id")
+
+    def add_party(
+        self, by: str, case_id: str, person_id: str, role: str, occurred_at: str | None = None
+    ) -> Entry:
+        self._user(by)
+        self._case(case_id)
+        self._need(person, person_id, "person_id", "person")
+        return self._record(
+            by,
+            "case.add_party",
+            {"case_id": case_id, "person_id": person_id, "role": role, "occurred_at": occurred_at},
+            [f"case:{case_id}", f"person:{person_id}"],
+        )
+
+    def charge(
+        self,
+        by: str,
+        case_id: str,
+        person_id: str,
+        charges: list[str],
+        charged_on: str,
+        occurred_at: str | None = None,
+    ) -> Entry:
+        self._user(by)
+        self._case(case_id)
+        self._need(person, person_id, "person_id", "person")
+        return self._record(
+            by,
+            "case.charge",
+            {
+                "case_id": case_id,
+                "person_id": person_id,
+                "charges": charges,
+                "charged_on": charged_on,
+                "occurred_at": occurred_at,
+            },
+            [f"case:{case_id}", f"person:{person_id}"],
+        )
+
+    def arraign(
+        self,
+        by: str,
+        case_id: str,
+        person_id: str,
+        arraigned_on: str,
+        occurred_at: str | None = None,
+    ) -> Entry:
+        self._user(by)
+        self._case(case_id)
+        return self._record(
+            by,
+            "case.arraign",
+            {
+                "case_id": case_id,
+                "person_id": person_id,
+                "arraigned_on": arraigned_on,
+                "occurred_at": occurred_at,
+            },
+            [f"case:{case_id}", f"person:{person_id}"],
+        )
+
+    def close_case(
+        self, by: str, case_id: str, reason: str, occurred_at: str | None = None
+    ) -> Entry:
+        self._user(by)
+        self._case(case_id)
+        return self._record(
+            by,
+            "case.close",
+            {"case_id": case_id, "reason": reason, "occurred_at": occurred_at},
+            [f"case:{case_id}"],
+        )
+
+    # -- items -----------------------------------------------------------------------
+
+    def intake(self, by: str, **fields: Any) -> Entry:
+        actor = self._user(by)
+        fields.setdefault("custodian", by)
+        item_id = fields.get("item_id") or q.next_item_id(self.conn)
+        fields["item_id"] = item_id
+        if q.item_state(self.conn, item_id) is not None:
+            raise RefusedError(f"item {item_id!r} already exists", "item_id")
+        rules.check_intake(actor, q.user_state(self.conn, str(fields["custodian"])))
+        self._need(location, fields.get("location_id"), "location_id", "location")
+        for case_id in fields.get("case_ids") or []:
+            self._case(case_id)
+        subjects = [f"item:{item_id}", *(f"case:{c}" for c in fields.get("case_ids") or [])]
+        return self._record(by, "item.intake", fields, subjects)
+
+    def transfer(
+        self,
+        by: str,
+        item_id: str,
+        to_user: str,
+        reason: str | None = None,
+        occurred_at: str | None = None,
+    ) -> Entry:
+        rules.check_transfer(self._item(item_id), self._user(by), q.user_state(self.conn, to_user))
+        return self._record(
+            by,
+            "item.transfer",
+            {"item_id": item_id, "to_user": to_user, "reason": reason, "occurred_at": occurred_at},
+            [f"item:{item_id}", f"user:{to_user}"],
+        )
+
+    def receive(self, by: str, item_id: str, occurred_at: str | None = None) -> Entry:
+        rules.check_receive(self._item(item_id), self._user(by))
+        return self._record(
+            by,
+            "item.receive",
+            {"item_id": item_id, "occurred_at": occurred_at},
+            [f"item:{item_id}"],
+        )
+
+    def checkout(
+        self,
+        by: str,
+        item_id: str,
+        to: str,
+        purpose: str,
+        due_back: str,
+        occurred_at: str | None = None,
+    ) -> Entry:
+        payload = ev.parse_payload(
+            "item.checkout",
+            {"item_id": item_id, "to": to, "purpose": purpose, "due_back": due_back},
+        )
+        when = occurred_at or format_time(datetime.now(UTC))
+        rules.check_checkout(self._item(item_id), self._user(by), payload.due_back, when)  # type: ignore[attr-defined]
+        return self._record(
+            by,
+            "item.checkout",
+            {
+                "item_id": item_id,
+                "to": to,
+                "purpose": purpose,
+                "due_back": due_back,
+                "occurred_at": occurred_at,
+            },
+            [f"item:{item_id}"],
+        )
+
+    def checkin(
+        self,
+        by: str,
+        item_id: str,
+        location_id: str,
+        condition: str,
+        seal_intact: bool,
+        occurred_at: str | None = None,
+    ) -> Entry:
+        rules.check_checkin(self._item(item_id), self._user(by))
+        self._need(location, location_id, "location_id", "location")
+        return self._record(
+            by,
+            "item.checkin",
+            {
+                "item_id": item_id,
+                "location_id": location_id,
+                "condition": condition,
+                "seal_intact": seal_intact,
+                "occurred_at": occurred_at,
+            },
+            [f"item:{item_id}"],
+        )
+
+    def move(
+        self, by: str, item_id: str, location_id: str, occurred_at: str | None = None
+    ) -> Entry:
+        rules.check_move(self._item(item_id), self._user(by))
+        self._need(location, location_id, "location_id", "location")
+        return self._record(
+            by,
+            "item.move",
+            {"item_id": item_id, "location_id": location_id, "occurred_at": occurred_at},
+            [f"item:{item_id}"],
+        )
+
+    def split(
+        self,
+        by: str,
+        item_id: str,
+        quantity: int,
+        description: str,
+        new_item_id: str | None = None,
+        occurred_at: str | None = None,
+    ) -> Entry:
+        rules.check_split(self._item(item_id), self._user(by), quantity)
+        new_id = new_item_id or q.next_item_id(self.conn)
+        if q.item_state(self.conn, new_id) is not None:
+            raise RefusedError(f"item {new_id!r} already exists", "new_item_id")
+        return self._record(
+            by,
+            "item.split",
+            {
+                "item_id": item_id,
+                "new_item_id": new_id,
+                "quantity": quantity,
+                "description": description,
+                "occurred_at": occurred_at,
+            },
+            [f"item:{item_id}", f"item:{new_id}"],
+        )
+
+    def file_case(
+        self, by: str, item_id: str, case_id: str, reason: str, occurred_at: str | None = None
+    ) -> Entry:
+        state = self._item(item_id)
+        rules.check_file_case(state, self._user(by), q.exists(self.conn, case_file, case_id))
+        if case_id in state.case_ids:
+            raise RefusedError(f"{item_id} is already filed under {case_id}", "case_id")
+        return self._record(
+            by,
+            "item.file_case",
+            {"item_id": item_id, "case_id": case_id, "reason": reason, "occurred_at": occurred_at},
+            [f"item:{item_id}", f"case:{case_id}"],
+        )
+
+    def request_disposition(
+        self, by: str, item_id: str, method: str, reason: str, occurred_at: str | None = None
+    ) -> Entry:
+        rules.check_disposition_request(self._item(item_id), self._user(by))
+        return self._record(
+            by,
+            "item.disposition_request",
+            {"item_id": item_id, "method": method, "reason": reason, "occurred_at": occurred_at},
+            [f"item:{item_id}"],
+        )
+
+    def approve_disposition(self, by: str, item_id: str, occurred_at: str | None = None) -> Entry:
+        rules.check_disposition_approve(self._item(item_id), self._user(by))
+        return self._record(
+            by,
+            "item.disposition_approve",
+            {"item_id": item_id, "occurred_at": occurred_at},
+            [f"item:{item_id}"],
+        )
+
+    def dispose(
+        self,
+        by: str,
+        item_id: str,
+        method: str,
+        to: str | None = None,
+        occurred_at: str | None = None,
+    ) -> Entry:
+        state = self._item(item_id)
+        rules.check_disposition(state, self._user(by), q.open_cases(self.conn, state.case_ids))
+        return self._record(
+            by,
+            "item.disposition",
+            {"item_id": item_id, "method": method, "to": to, "occurred_at": occurred_at},
+            [f"item:{item_id}"],
+        )
+
+    def attach_file(
+        self,
+        by: str,
+        item_id: str,
+        sha256: str,
+        size: int,
+        name: str,
+        media_type: str | None = None,
+        occurred_at: str | None = None,
+    ) -> Entry:
+        self._user(by)
+        self._item(item_id)
+        return self._record(
+            by,
+            "file.attach",
+            {
+                "item_id": item_id,
+                "sha256": sha256,
+                "size": size,
+                "name": name,
+                "media_type": media_type,
+                "occurred_at": occurred_at,
+            },
+            [f"item:{item_id}", f"file:{sha256}"],
+        )
+
+    def correct(self, by: str, target_seq: int, field: str, value: Any, reason: str) -> Entry:
+        self._user(by)
+        if not 0 <= target_seq < self.w.size:
+            raise RefusedError(f"there is no entry {target_seq}", "target_seq")
+        return self._record(
+            by,
+            "record.correct",
+            {"target_seq": target_seq, "field": field, "value": value, "reason": reason},
+            [f"entry:{target_seq}"],
+        )

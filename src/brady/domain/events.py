@@ -1,0 +1,305 @@
+"""Custody and case events: their kinds, their payloads, and how a payload is checked.
+
+Every payload is validated here before it is signed, and the same models
+read it back when projections are rebuilt from the ledger. Times are UTC in
+the ledger's own format; `occurred_at` says when a thing happened, beside the
+entry's `recorded_at`, which says when Brady learned of it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
+
+from ..ledger.entry import Event, format_time
+from .errors import RefusedError
+from .vocabulary import (
+    CaseNumberKind,
+    Category,
+    CheckoutPurpose,
+    DispositionMethod,
+    LocationKind,
+    PartyRole,
+    UserRole,
+)
+
+Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,79}$")]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20000)]
+
+
+def _to_time(value: Any) -> str:
+    """Accept a datetime or ISO text; keep the ledger's fixed UTC form."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a date and time like 2024-03-06T14:30:00Z") from exc
+    if isinstance(value, date) and not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day, tzinfo=UTC)
+    if not isinstance(value, datetime):
+        raise ValueError(f"{value!r} is not a date and time")
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return format_time(value)
+
+
+def _to_date(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value[:10]).isoformat()
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a date like 2024-01-31") from exc
+    raise ValueError(f"{value!r} is not a date")
+
+
+Time = Annotated[str, BeforeValidator(_to_time)]
+Day = Annotated[str, BeforeValidator(_to_date)]
+
+
+class Payload(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Occurred(Payload):
+    occurred_at: Time | None = None
+
+
+# -- people, places, agencies -----------------------------------------------
+
+
+class AgencyAdd(Payload):
+    agency_id: Id
+    name: Text
+    case_number_formats: dict[CaseNumberKind, str] = Field(default_factory=dict)
+
+
+class UserAdd(Payload):
+    user_id: Id
+    name: Text
+    roles: list[UserRole] = Field(min_length=1)
+    agency_id: Id | None = None
+    key_id: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
+
+
+class PersonAdd(Payload):
+    person_id: Id
+    name: Text
+    aliases: list[Text] = Field(default_factory=list)
+    dob: Day | None = None
+
+
+class LocationAdd(Payload):
+    location_id: Id
+    name: Text
+    kind: LocationKind
+    parent_id: Id | None = None
+
+
+# -- cases -------------------------------------------------------------------
+
+
+class CaseNumber(Payload):
+    kind: CaseNumberKind
+    number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+
+
+class CaseOpen(Occurred):
+    case_id: Id
+    title: Text
+    agency_id: Id | None = None
+    numbers: list[CaseNumber] = Field(default_factory=list)
+    narrative: LongText | None = None
+
+
+class CaseAddNumber(Occurred):
+    case_id: Id
+    number: CaseNumber
+
+
+class CaseAddParty(Occurred):
+    case_id: Id
+    person_id: Id
+    role: PartyRole
+
+
+class CaseCharge(Occurred):
+    case_id: Id
+    person_id: Id
+    charges: list[Text] = Field(min_length=1)
+    charged_on: Day
+
+
+class CaseArraign(Occurred):
+    case_id: Id
+    person_id: Id
+    arraigned_on: Day
+
+
+class CaseClose(Occurred):
+    case_id: Id
+    reason: Text
+
+
+# -- items -------------------------------------------------------------------
+
+
+class ItemIntake(Occurred):
+    item_id: Id
+    category: Category
+    description: Text
+    quantity: int = Field(default=1, ge=1)
+    make: Text | None = None
+    model: Text | None = None
+    serial: Text | None = None
+    caliber: Text | None = None
+    packaging: Text | None = None
+    seals: list[Text] = Field(default_factory=list)
+    found_at: Text | None = None
+    received_from: Text | None = None
+    case_ids: list[Id] = Field(default_factory=list)
+    narrative: LongText | None = None
+    location_id: Id
+    custodian: Id
+
+
+class ItemTransfer(Occurred):
+    item_id: Id
+    to_user: Id
+    reason: Text | None = None
+
+
+class ItemReceive(Occurred):
+    item_id: Id
+
+
+class ItemCheckout(Occurred):
+    item_id: Id
+    to: Text
+    purpose: CheckoutPurpose
+    due_back: Day
+
+
+class ItemCheckin(Occurred):
+    item_id: Id
+    location_id: Id
+    condition: Text
+    seal_intact: bool
+
+
+class ItemMove(Occurred):
+    item_id: Id
+    location_id: Id
+
+
+class ItemSplit(Occurred):
+    item_id: Id
+    new_item_id: Id
+    quantity: int = Field(ge=1)
+    description: Text
+
+
+class ItemFileCase(Occurred):
+    item_id: Id
+    case_id: Id
+    reason: Text
+
+
+class DispositionRequest(Occurred):
+    item_id: Id
+    method: DispositionMethod
+    reason: Text
+
+
+class DispositionApprove(Occurred):
+    item_id: Id
+
+
+class DispositionDone(Occurred):
+    item_id: Id
+    method: DispositionMethod
+    to: Text | None = None
+
+
+class FileAttach(Occurred):
+    item_id: Id
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+    size: int = Field(ge=0)
+    name: Text
+    media_type: Text | None = None
+
+
+class Correction(Occurred):
+    target_seq: int = Field(ge=0)
+    field: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,40}$")]
+    value: str | int | bool | None
+    reason: Text
+
+
+PAYLOADS: dict[str, type[Payload]] = {
+    "agency.add": AgencyAdd,
+    "user.add": UserAdd,
+    "person.add": PersonAdd,
+    "location.add": LocationAdd,
+    "case.open": CaseOpen,
+    "case.add_number": CaseAddNumber,
+    "case.add_party": CaseAddParty,
+    "case.charge": CaseCharge,
+    "case.arraign": CaseArraign,
+    "case.close": CaseClose,
+    "item.intake": ItemIntake,
+    "item.transfer": ItemTransfer,
+    "item.receive": ItemReceive,
+    "item.checkout": ItemCheckout,
+    "item.checkin": ItemCheckin,
+    "item.move": ItemMove,
+    "item.split": ItemSplit,
+    "item.file_case": ItemFileCase,
+    "item.disposition_request": DispositionRequest,
+    "item.disposition_approve": DispositionApprove,
+    "item.disposition": DispositionDone,
+    "file.attach": FileAttach,
+    "record.correct": Correction,
+}
+KIND_OF = {model: kind for kind, model in PAYLOADS.items()}
+
+
+def describe(error: ValidationError) -> str:
+    """One line per problem: which field, what was wrong, what was given."""
+    parts = []
+    for e in error.errors():
+        where = ".".join(str(p) for p in e["loc"]) or "payload"
+        got = e.get("input")
+        shown = "" if isinstance(got, dict) else f" (got {got!r})"
+        parts.append(f"{where}: {e['msg']}{shown}")
+    return "; ".join(parts)
+
+
+def parse_payload(kind: str, data: dict[str, Any]) -> Payload:
+    model = PAYLOADS.get(kind)
+    if model is None:
+        raise RefusedError(f"Brady does not know the event kind {kind!r}", "kind")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]["loc"]
+        raise RefusedError(f"{kind}: {describe(exc)}", str(first[0]) if first else None) from exc
+
+
+def to_event(payload: Payload, subjects: list[str]) -> Event:
+    """The ledger event for a validated payload; empty optional fields are left out."""
+    data = payload.model_dump(mode="json", exclude_none=True)
+    return Event(KIND_OF[type(payload)], tuple(subjects), data)

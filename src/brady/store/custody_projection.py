@@ -1,0 +1,484 @@
+"""Applies ledger entries to the custody projection tables.
+
+The same code keeps the live tables in step inside every append and rebuilds
+them from scratch for `brady verify`, so the two can be compared row for row.
+It reads nothing but the entries and the tables it maintains: no clock, no
+configuration, so a replay always gives the same state.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import Table, delete, select, update
+from sqlalchemy.engine import Connection
+
+from ..domain import events as ev
+from ..ledger.entry import Entry
+from ..ledger.keyring import GENESIS, KEY_REGISTER, KEY_ROTATE
+from .custody_tables import (
+    actor_key,
+    agency,
+    app_user,
+    case_file,
+    case_number,
+    case_party,
+    correction,
+    defendant,
+    item,
+    item_case,
+    item_event,
+    item_file,
+    location,
+    person,
+)
+
+CORRECTABLE = frozenset(
+    {
+        "description",
+        "quantity",
+        "make",
+        "model",
+        "serial",
+        "caliber",
+        "packaging",
+        "found_at",
+        "received_from",
+        "narrative",
+    }
+)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+class CustodyProjector:
+    """Projection of custody events; plug into LedgerStore(projectors=[...])."""
+
+    @property
+    def tables(self) -> tuple[Table, ...]:
+        return TABLES
+
+    def apply(self, conn: Connection, entries: Sequence[Entry]) -> None:
+        for entry in entries:
+            handler = _HANDLERS.get(entry.kind)
+            if handler is not None:
+                handler(conn, entry)
+
+
+def actor_of(conn: Connection, entry: Entry) -> str:
+    row = conn.execute(
+        select(actor_key.c.user_id, actor_key.c.holder).where(actor_key.c.key_id == entry.key_id)
+    ).first()
+    if row is None:
+        return f"key:{entry.key_id}"
+    return str(row.user_id or row.holder)
+
+
+def _when(entry: Entry, payload: ev.Payload) -> str:
+    return getattr(payload, "occurred_at", None) or entry.recorded_at
+
+
+def _payload(entry: Entry) -> Any:
+    return ev.PAYLOADS[entry.kind].model_validate(entry.payload)
+
+
+# -- keys and people -------------------------------------------------------------
+
+
+def _keys(conn: Connection, entry: Entry) -> None:
+    p = entry.payload
+    if entry.kind in {GENESIS, KEY_REGISTER}:
+        key_id, holder = p["key_id"], p.get("holder", "")
+    elif entry.kind == KEY_ROTATE:
+        old = conn.execute(select(actor_key).where(actor_key.c.key_id == p["key_id"])).first()
+        key_id, holder = p["new_key_id"], (old.holder if old else "")
+        user = old.user_id if old else None
+        conn.execute(
+            actor_key.insert().values(
+                key_id=key_id, holder=holder, user_id=user, registered_seq=entry.seq
+            )
+        )
+        if user is not None:
+            conn.execute(update(app_user).where(app_user.c.user_id == user).values(key_id=key_id))
+        return
+    else:
+        return
+    conn.execute(
+        actor_key.insert().values(
+            key_id=key_id, holder=holder, user_id=None, registered_seq=entry.seq
+        )
+    )
+
+
+def _agency_add(conn: Connection, entry: Entry) -> None:
+    p: ev.AgencyAdd = _payload(entry)
+    formats = {str(k): v for k, v in p.case_number_formats.items()}
+    conn.execute(agency.insert().values(agency_id=p.agency_id, name=p.name, formats=_json(formats)))
+
+
+def _user_add(conn: Connection, entry: Entry) -> None:
+    p: ev.UserAdd = _payload(entry)
+    conn.execute(
+        app_user.insert().values(
+            user_id=p.user_id,
+            name=p.name,
+            roles=_json(sorted(str(r) for r in p.roles)),
+            agency_id=p.agency_id,
+            key_id=p.key_id,
+        )
+    )
+    conn.execute(update(actor_key).where(actor_key.c.key_id == p.key_id).values(user_id=p.user_id))
+
+
+def _person_add(conn: Connection, entry: Entry) -> None:
+    p: ev.PersonAdd = _payload(entry)
+    conn.execute(
+        person.insert().values(
+            person_id=p.person_id, name=p.name, aliases=_json(p.aliases), dob=p.dob
+        )
+    )
+
+
+def _location_add(conn: Connection, entry: Entry) -> None:
+    p: ev.LocationAdd = _payload(entry)
+    conn.execute(
+        location.insert().values(
+            location_id=p.location_id, name=p.name, kind=str(p.kind), parent_id=p.parent_id
+        )
+    )
+
+
+# -- cases -------------------------------------------------------------------
+
+
+def _case_open(conn: Connection, entry: Entry) -> None:
+    p: ev.CaseOpen = _payload(entry)
+    conn.execute(
+        case_file.insert().values(
+            case_id=p.case_id,
+            title=p.title,
+            agency_id=p.agency_id,
+            status="open",
+            opened_at=_when(entry, p),
+            closed_at=None,
+            narrative=p.narrative,
+        )
+    )
+    for n in p.numbers:
+        conn.execute(
+            case_number.insert().values(kind=str(n.kind), number=n.number, case_id=p.case_id)
+        )
+
+
+def _case_add_number(conn: Connection, entry: Entry) -> None:
+    p: ev.CaseAddNumber = _payload(entry)
+    conn.execute(
+        case_number.insert().values(
+            kind=str(p.number.kind), number=p.number.number, case_id=p.case_id
+        )
+    )
+
+
+def _case_add_party(conn: Connection, entry: Entry) -> None:
+    p: ev.CaseAddParty = _payload(entry)
+    conn.execute(
+        case_party.insert().values(
+            case_id=p.case_id, person_id=p.person_id, role=str(p.role), added_at=_when(entry, p)
+        )
+    )
+
+
+def _case_charge(conn: Connection, entry: Entry) -> None:
+    p: ev.CaseCharge = _payload(entry)
+    key = (defendant.c.case_id == p.case_id) & (defendant.c.person_id == p.person_id)
+    existing = conn.execute(select(defendant.c.charges).where(key)).scalar()
+    if existing is None:
+        conn.execute(
+            defendant.insert().values(
+                case_id=p.case_id,
+                person_id=p.person_id,
+                charges=_json(p.charges),
+                charged_on=p.charged_on,
+                arraigned_on=None,
+            )
+        )
+    else:
+        charges = json.loads(existing) + [c for c in p.charges if c not in json.loads(existing)]
+        conn.execute(update(defendant).where(key).values(charges=_json(charges)))
+    conn.execute(update(case_file).where(case_file.c.case_id == p.case_id).values(status="charged"))
+
+
+def _case_arraign(conn: Connection, entry: Entry) -> None:
+    p: ev.CaseArraign = _payload(entry)
+    conn.execute(
+        update(defendant)
+        .where((defendant.c.case_id == p.case_id) & (defendant.c.person_id == p.person_id))
+        .values(arraigned_on=p.arraigned_on)
+    )
+
+
+def _case_close(conn: Connection, entry: Entry) -> None:
+    p: ev.CaseClose = _payload(entry)
+    conn.execute(
+        update(case_file)
+        .where(case_file.c.case_id == p.case_id)
+        .values(status="closed", closed_at=_when(entry, p))
+    )
+
+
+# -- items -------------------------------------------------------------------
+
+
+def _history(conn: Connection, entry: Entry, item_id: str, when: str) -> None:
+    conn.execute(
+        item_event.insert().values(
+            item_id=item_id,
+            seq=entry.seq,
+            kind=entry.kind,
+            occurred_at=when,
+            actor=actor_of(conn, entry),
+        )
+    )
+
+
+def _set_item(conn: Connection, entry: Entry, item_id: str, **values: Any) -> None:
+    conn.execute(update(item).where(item.c.item_id == item_id).values(last_seq=entry.seq, **values))
+
+
+def _intake(conn: Connection, entry: Entry) -> None:
+    p: ev.ItemIntake = _payload(entry)
+    when = _when(entry, p)
+    conn.execute(
+        item.insert().values(
+            item_id=p.item_id,
+            category=str(p.category),
+            description=p.description,
+            quantity=p.quantity,
+            make=p.make,
+            model=p.model,
+            serial=p.serial,
+            caliber=p.caliber,
+            packaging=p.packaging,
+            seals=_json(p.seals),
+            found_at=p.found_at,
+            received_from=p.received_from,
+            narrative=p.narrative,
+            parent_id=None,
+            status="in_custody",
+            custodian=p.custodian,
+            location_id=p.location_id,
+            since=when,
+            pending_to=None,
+            checkout_to=None,
+            checkout_purpose=None,
+            due_back=None,
+            disposition=None,
+            disposition_method=None,
+            disposition_requested_by=None,
+            intake_seq=entry.seq,
+            last_seq=entry.seq,
+        )
+    )
+    for case_id in dict.fromkeys(p.case_ids):
+        conn.execute(item_case.insert().values(item_id=p.item_id, case_id=case_id, seq=entry.seq))
+    _history(conn, entry, p.item_id, when)
+
+
+def _item_step(
+    change: Callable[[Connection, Entry, Any, str], dict[str, Any]],
+) -> Callable[[Connection, Entry], None]:
+    """An item event: record it in the item's history and apply its change."""
+
+    def handler(conn: Connection, entry: Entry) -> None:
+        p = _payload(entry)
+        when = _when(entry, p)
+        values = change(conn, entry, p, when)
+        _set_item(conn, entry, p.item_id, **values)
+        _history(conn, entry, p.item_id, when)
+
+    return handler
+
+
+def _transfer(conn: Connection, entry: Entry, p: ev.ItemTransfer, when: str) -> dict[str, Any]:
+    return {"status": "in_transfer", "pending_to": p.to_user}
+
+
+def _receive(conn: Connection, entry: Entry, p: ev.ItemReceive, when: str) -> dict[str, Any]:
+    return {
+        "status": "in_custody",
+        "custodian": actor_of(conn, entry),
+        "pending_to": None,
+        "since": when,
+    }
+
+
+def _checkout(conn: Connection, entry: Entry, p: ev.ItemCheckout, when: str) -> dict[str, Any]:
+    return {
+        "status": "checked_out",
+        "checkout_to": p.to,
+        "checkout_purpose": str(p.purpose),
+        "due_back": p.due_back,
+        "location_id": None,
+        "since": when,
+    }
+
+
+def _checkin(conn: Connection, entry: Entry, p: ev.ItemCheckin, when: str) -> dict[str, Any]:
+    return {
+        "status": "in_custody",
+        "checkout_to": None,
+        "checkout_purpose": None,
+        "due_back": None,
+        "location_id": p.location_id,
+        "since": when,
+    }
+
+
+def _move(conn: Connection, entry: Entry, p: ev.ItemMove, when: str) -> dict[str, Any]:
+    return {"location_id": p.location_id, "since": when}
+
+
+def _file_case(conn: Connection, entry: Entry, p: ev.ItemFileCase, when: str) -> dict[str, Any]:
+    conn.execute(item_case.insert().values(item_id=p.item_id, case_id=p.case_id, seq=entry.seq))
+    return {}
+
+
+def _request(conn: Connection, entry: Entry, p: ev.DispositionRequest, when: str) -> dict[str, Any]:
+    return {
+        "disposition": "requested",
+        "disposition_method": str(p.method),
+        "disposition_requested_by": actor_of(conn, entry),
+    }
+
+
+def _approve(conn: Connection, entry: Entry, p: ev.DispositionApprove, when: str) -> dict[str, Any]:
+    return {"disposition": "approved"}
+
+
+def _dispose(conn: Connection, entry: Entry, p: ev.DispositionDone, when: str) -> dict[str, Any]:
+    return {
+        "status": "disposed",
+        "disposition": "done",
+        "disposition_method": str(p.method),
+        "location_id": None,
+        "since": when,
+    }
+
+
+def _attach(conn: Connection, entry: Entry, p: ev.FileAttach, when: str) -> dict[str, Any]:
+    conn.execute(
+        item_file.insert().values(
+            item_id=p.item_id,
+            sha256=p.sha256,
+            name=p.name,
+            size=p.size,
+            media_type=p.media_type,
+            seq=entry.seq,
+        )
+    )
+    return {}
+
+
+def _split(conn: Connection, entry: Entry) -> None:
+    p: ev.ItemSplit = _payload(entry)
+    when = _when(entry, p)
+    parent = conn.execute(select(item).where(item.c.item_id == p.item_id)).one()
+    values = dict(parent._mapping)
+    values.update(
+        item_id=p.new_item_id,
+        description=p.description,
+        quantity=p.quantity,
+        parent_id=p.item_id,
+        since=when,
+        intake_seq=entry.seq,
+        last_seq=entry.seq,
+        disposition=None,
+        disposition_method=None,
+        disposition_requested_by=None,
+    )
+    conn.execute(item.insert().values(**values))
+    _set_item(conn, entry, p.item_id, quantity=parent.quantity - p.quantity)
+    for (case_id,) in conn.execute(
+        select(item_case.c.case_id).where(item_case.c.item_id == p.item_id)
+    ):
+        conn.execute(
+            item_case.insert().values(item_id=p.new_item_id, case_id=case_id, seq=entry.seq)
+        )
+    _history(conn, entry, p.item_id, when)
+    _history(conn, entry, p.new_item_id, when)
+
+
+def _correct(conn: Connection, entry: Entry) -> None:
+    p: ev.Correction = _payload(entry)
+    target = conn.execute(select(item.c.item_id).where(item.c.intake_seq == p.target_seq)).scalar()
+    applied = target is not None and p.field in CORRECTABLE
+    if applied:
+        _set_item(conn, entry, str(target), **{p.field: p.value})
+        _history(conn, entry, str(target), _when(entry, p))
+    conn.execute(
+        correction.insert().values(
+            seq=entry.seq,
+            target_seq=p.target_seq,
+            field=p.field,
+            value=_json(p.value),
+            reason=p.reason,
+            applied=applied,
+        )
+    )
+
+
+_HANDLERS: dict[str, Callable[[Connection, Entry], None]] = {
+    GENESIS: _keys,
+    KEY_REGISTER: _keys,
+    KEY_ROTATE: _keys,
+    "agency.add": _agency_add,
+    "user.add": _user_add,
+    "person.add": _person_add,
+    "location.add": _location_add,
+    "case.open": _case_open,
+    "case.add_number": _case_add_number,
+    "case.add_party": _case_add_party,
+    "case.charge": _case_charge,
+    "case.arraign": _case_arraign,
+    "case.close": _case_close,
+    "item.intake": _intake,
+    "item.transfer": _item_step(_transfer),
+    "item.receive": _item_step(_receive),
+    "item.checkout": _item_step(_checkout),
+    "item.checkin": _item_step(_checkin),
+    "item.move": _item_step(_move),
+    "item.file_case": _item_step(_file_case),
+    "item.disposition_request": _item_step(_request),
+    "item.disposition_approve": _item_step(_approve),
+    "item.disposition": _item_step(_dispose),
+    "file.attach": _item_step(_attach),
+    "item.split": _split,
+    "record.correct": _correct,
+}
+
+TABLES: tuple[Table, ...] = (
+    actor_key,
+    agency,
+    app_user,
+    person,
+    location,
+    case_file,
+    case_number,
+    case_party,
+    defendant,
+    item,
+    item_case,
+    item_event,
+    item_file,
+    correction,
+)
+
+
+def clear(conn: Connection) -> None:
+    """Empty every projection table (before a rebuild)."""
+    for table in reversed(TABLES):
+        conn.execute(delete(table))

@@ -1,0 +1,123 @@
+"""Rebuild projections from the ledger alone and compare them with the stored ones.
+
+The stored tables are a cache of the ledger; if anything changed them outside
+an append (a hand edit, a bug, a half-applied migration), replaying every
+entry into empty tables gives different rows, and the first difference of
+each table is reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import MetaData, Table, create_engine, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.pool import StaticPool
+
+from ..ledger.entry import parse_entry
+from ..ledger.errors import LedgerError
+from ._raw import fetch_all
+from .ledger_store import LedgerStore, Projector
+
+BATCH = 4096
+
+
+class ProjectionMismatchError(LedgerError):
+    advice = (
+        "The stored state tables no longer match what the ledger says. The ledger itself "
+        "verified, so it is the tables that were changed: keep a copy of the database and "
+        "contact your Brady administrator, who can rebuild them from the ledger."
+    )
+
+
+def _tables(projectors: Sequence[Projector]) -> list[Table]:
+    return [t for p in projectors for t in getattr(p, "tables", ())]
+
+
+def replay(
+    source: Connection,
+    target: Connection,
+    projectors: Sequence[Projector],
+    size: int,
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """Apply entries [0, size) from `source` to `target` through the projectors."""
+    for start in range(0, size, BATCH):
+        rows = fetch_all(
+            source,
+            "SELECT seq, entry FROM ledger_entry WHERE seq >= ? AND seq < ? ORDER BY seq",
+            (start, min(start + BATCH, size)),
+        )
+        entries = [parse_entry(bytes(raw), seq) for seq, raw in rows]
+        for projector in projectors:
+            try:
+                projector.apply(target, entries)
+            except Exception as exc:
+                # Find which entry the projection cannot take, to name it.
+                raise ProjectionMismatchError(
+                    f"entries {entries[0].seq}-{entries[-1].seq}: the state cannot be rebuilt "
+                    f"from them: {exc}"
+                ) from exc
+        if progress is not None:
+            progress(min(start + BATCH, size))
+
+
+def compare(
+    store: LedgerStore, size: int, progress: Callable[[int], None] | None = None
+) -> list[ProjectionMismatchError]:
+    tables = _tables(store.projectors)
+    if not tables:
+        return []
+    memory = create_engine("sqlite://", poolclass=StaticPool)
+    meta = MetaData()
+    for t in tables:
+        t.to_metadata(meta)
+    meta.create_all(memory)
+    problems: list[ProjectionMismatchError] = []
+    with store.engine.connect() as stored, memory.begin() as rebuilt:
+        replay(stored, rebuilt, store.projectors, size, progress)
+        for table in tables:
+            problem = _first_difference(table, stored, rebuilt)
+            if problem is not None:
+                problems.append(problem)
+    memory.dispose()
+    return problems
+
+
+def _rows(conn: Connection, table: Table) -> list[tuple[Any, ...]]:
+    order = list(table.primary_key.columns)
+    return [tuple(r) for r in conn.execute(select(table).order_by(*order))]
+
+
+def _first_difference(
+    table: Table, stored: Connection, rebuilt: Connection
+) -> ProjectionMismatchError | None:
+    have, want = _rows(stored, table), _rows(rebuilt, table)
+    if have == want:
+        return None
+    names = [c.name for c in table.columns]
+    keys = [names.index(c.name) for c in table.primary_key.columns]
+
+    def key(row: tuple[Any, ...]) -> tuple[Any, ...]:
+        return tuple(row[i] for i in keys)
+
+    have_by, want_by = {key(r): r for r in have}, {key(r): r for r in want}
+    for k in sorted(set(have_by) | set(want_by), key=repr):
+        a, b = have_by.get(k), want_by.get(k)
+        label = "/".join(str(x) for x in k)
+        if a is None:
+            return ProjectionMismatchError(
+                f"table {table.name}: row {label} is missing from the database"
+            )
+        if b is None:
+            return ProjectionMismatchError(
+                f"table {table.name}: row {label} is in the database but no entry made it"
+            )
+        for name, x, y in zip(names, a, b, strict=True):
+            if x != y:
+                return ProjectionMismatchError(
+                    f"table {table.name}, row {label}: {name} is {x!r} in the database, "
+                    f"the ledger says {y!r}"
+                )
+    return ProjectionMismatchError(f"table {table.name} differs from the ledger")

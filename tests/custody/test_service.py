@@ -1,0 +1,167 @@
+"""Custody commands and rules against real databases (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from brady.custody.service import Custody
+from brady.domain.errors import RefusedError
+from brady.store import custody_queries as q
+from brady.store.audit import audit
+
+
+def intake(custody: Custody, **extra: Any) -> str:
+    fields: dict[str, Any] = {
+        "category": "ammunition",
+        "description": "Box of .45 Colt rounds",
+        "quantity": 50,
+        "location_id": "PR-B14",
+        "case_ids": ["case-1"],
+    }
+    fields.update(extra)
+    with custody.session() as s:
+        return str(s.intake("clerk", **fields).payload["item_id"])
+
+
+def state(custody: Custody, item_id: str) -> Any:
+    with custody.led.engine.connect() as conn:
+        return q.item_state(conn, item_id)
+
+
+def refused(custody: Custody, match: str, command: str, *args: Any, **kw: Any) -> None:
+    """The command is refused with a message, and the ledger does not grow."""
+    before = custody.led.store.size()
+    with pytest.raises(RefusedError, match=match), custody.session() as s:
+        getattr(s, command)(*args, **kw)
+    assert custody.led.store.size() == before
+
+
+def check(custody: Custody) -> None:
+    led = custody.led
+    report = audit(led.store, led.config.database_url, led.config.log_vkey, workers=1)
+    assert report.ok, report.first_problem()
+    assert report.projections_checked
+
+
+def test_intake_numbers_items_and_files_them(custody: Custody) -> None:
+    first, second = intake(custody), intake(custody)
+    assert (first, second) == ("ITM-000001", "ITM-000002")
+    s = state(custody, first)
+    assert (s.status, s.custodian, s.location_id, s.case_ids) == (
+        "in_custody",
+        "clerk",
+        "PR-B14",
+        ("case-1",),
+    )
+    refused(
+        custody,
+        "there is no location",
+        "intake",
+        "clerk",
+        category="other",
+        description="x",
+        location_id="NOWHERE",
+    )
+    refused(
+        custody, "category", "intake", "clerk", category="gun", description="x", location_id="PR"
+    )
+    refused(
+        custody,
+        "already exists",
+        "intake",
+        "clerk",
+        item_id=first,
+        category="other",
+        description="x",
+        location_id="PR",
+    )
+    check(custody)
+
+
+def test_transfer_needs_the_custodian_and_the_receiver(custody: Custody) -> None:
+    item = intake(custody)
+    refused(custody, "only the current custodian", "transfer", "clerk2", item, "officer")
+    refused(custody, "not a Brady user", "transfer", "clerk", item, "nobody")
+    with custody.session() as s:
+        s.transfer("clerk", item, "officer", reason="Court viewing")
+    assert state(custody, item).status == "in_transfer"
+    refused(custody, "being transferred to officer", "move", "clerk", item, "PR")
+    refused(custody, "not to clerk2", "receive", "clerk2", item)
+    with custody.session() as s:
+        s.receive("officer", item)
+    s2 = state(custody, item)
+    assert (s2.status, s2.custodian) == ("in_custody", "officer")
+    check(custody)
+
+
+def test_checkout_checkin_and_disposition_rules(custody: Custody) -> None:
+    item = intake(custody)
+    with custody.session() as s:
+        s.checkout("clerk", item, to="FBI laboratory", purpose="lab", due_back="2099-01-31")
+    refused(custody, "checked out; check it in first", "dispose", "clerk", item, "destroyed")
+    refused(custody, "checked out", "transfer", "clerk", item, "officer")
+    with custody.session() as s:
+        s.checkin(
+            "clerk", item, location_id="PR-B14", condition="Resealed by lab", seal_intact=False
+        )
+    refused(custody, "needs an approved request", "dispose", "clerk", item, "destroyed")
+    with custody.session() as s:
+        s.request_disposition("super", item, "destroyed", "Case adjudicated")
+    refused(custody, "cannot also approve", "approve_disposition", "super", item)
+    refused(custody, "only a supervisor", "approve_disposition", "clerk", item)
+    with custody.session() as s:
+        s.approve_disposition("super2", item)
+    refused(custody, "open case", "dispose", "clerk", item, "destroyed")
+    with custody.session() as s:
+        s.close_case("pros", "case-1", "Dismissed with prejudice")
+        s.dispose("clerk", item, "destroyed")
+    assert state(custody, item).status == "disposed"
+    refused(custody, "disposed of", "move", "clerk", item, "PR")
+    check(custody)
+
+
+def test_split_keeps_lineage(custody: Custody) -> None:
+    box = intake(custody)
+    refused(custody, "at least one behind", "split", "clerk", box, 50, "all of them")
+    with custody.session() as s:
+        s.split("clerk", box, 6, "Six rounds taken from the box for testing")
+    with custody.led.engine.connect() as conn:
+        rows = conn.execute(text("SELECT item_id, quantity, parent_id FROM item ORDER BY item_id"))
+        assert [tuple(r) for r in rows] == [(box, 44, None), ("ITM-000002", 6, box)]
+        assert q.item_state(conn, "ITM-000002").case_ids == ("case-1",)  # type: ignore[union-attr]
+    check(custody)
+
+
+def test_a_session_is_all_or_nothing(custody: Custody) -> None:
+    before = custody.led.store.size()
+    with pytest.raises(RefusedError), custody.session() as s:
+        s.intake("clerk", category="other", description="first", location_id="PR")
+        s.intake("clerk", category="other", description="second", location_id="NOWHERE")
+    assert custody.led.store.size() == before
+    assert state(custody, "ITM-000001") is None
+
+
+def test_correction_supersedes_a_field_and_keeps_the_original(custody: Custody) -> None:
+    intake(custody, serial="KT-1")
+    with custody.led.engine.connect() as conn:
+        seq = conn.execute(text("SELECT intake_seq FROM item")).scalar_one()
+    with custody.session() as s:
+        s.correct("clerk", seq, "serial", "KT-7", "Serial misread at intake")
+    with custody.led.engine.connect() as conn:
+        assert conn.execute(text("SELECT serial FROM item")).scalar_one() == "KT-7"
+    assert b'"serial":"KT-1"' in custody.led.store.entry(seq)  # the original stays
+    check(custody)
+
+
+def test_edited_projection_is_reported(custody: Custody) -> None:
+    item = intake(custody)
+    with custody.led.engine.begin() as conn:
+        conn.execute(text("UPDATE item SET custodian = 'officer' WHERE item_id = :i"), {"i": item})
+    led = custody.led
+    report = audit(led.store, led.config.database_url, led.config.log_vkey, workers=1)
+    assert not report.ok
+    message = str(report.first_problem())
+    assert "table item" in message and "custodian is 'officer'" in message and "'clerk'" in message
