@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
+from ..custody.service import Custody
 from ..store.audit import AuditReport, audit
 from ..store.home import find_home
 from ..store.ledger_home import init_home, open_home, upgrade_home
@@ -43,6 +44,7 @@ def init(
     home = directory or find_home(opts.home)
     with friendly_errors():
         led = init_home(home, database, origin)
+        bootstrap_admin(Custody(led))
         cfg = led.config
         master = (
             "the BRADY_MASTER_KEY variable"
@@ -68,6 +70,12 @@ def init(
             "anything in this ledger."
         ),
     )
+
+
+def bootstrap_admin(custody: Custody) -> None:
+    """The first user, `admin`, registered by the ledger administrator's own key."""
+    with custody.session() as s:
+        s.add_user(None, "admin", "Administrator", ["admin"])
 
 
 def upgrade(ctx: typer.Context) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from . import admin, demo, ledger
+from . import admin, custody, demo, ledger
 from .output import Options
 
 app = typer.Typer(
@@ -32,13 +32,19 @@ def _root(
         ),
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print data as JSON.")] = False,
+    user: Annotated[
+        str,
+        typer.Option("--as", envvar="BRADY_USER", help="The user doing this (signs the event)."),
+    ] = "admin",
 ) -> None:
-    ctx.obj = Options(home=home, json=json_out)
+    ctx.obj = Options(home=home, json=json_out, user=user)
 
 
 admin.register(app)
 demo.register(app)
 app.add_typer(ledger.app, name="ledger")
+for name, group in custody.GROUPS.items():
+    app.add_typer(group, name=name)
 
 
 def main() -> None:

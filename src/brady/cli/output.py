@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 import typer
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..domain.errors import RefusedError
 from ..ledger.errors import LedgerError
 from ..store.home import HomeError
 from ..store.keys import KeyNotFoundError
@@ -24,6 +25,7 @@ from ..store.sealing import SealingError
 class Options:
     home: Path | None
     json: bool
+    user: str = "admin"
 
 
 def options(ctx: typer.Context) -> Options:
@@ -42,6 +44,8 @@ def friendly_errors() -> Iterator[None]:
     """Turn the errors a user can cause into one clear line and exit code 1."""
     try:
         yield
+    except RefusedError as exc:
+        fail(f"refused, nothing was recorded: {exc}")
     except (LedgerError, HomeError, SealingError, KeyNotFoundError, ValueError) as exc:
         fail(str(exc))
     except SQLAlchemyError as exc:

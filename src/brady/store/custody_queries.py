@@ -13,8 +13,14 @@ from .custody_tables import (
     app_user,
     case_file,
     case_number,
+    case_party,
+    defendant,
     item,
     item_case,
+    item_event,
+    item_file,
+    location,
+    person,
 )
 
 
@@ -86,3 +92,134 @@ def next_item_id(conn: Connection) -> str:
 
 def row_dict(row: Any) -> dict[str, Any]:
     return dict(row._mapping)
+
+
+def item_view(conn: Connection, item_id: str) -> dict[str, Any] | None:
+    """Everything `brady item show` says about an item: who, where, since when, which cases."""
+    row = conn.execute(select(item).where(item.c.item_id == item_id)).first()
+    if row is None:
+        return None
+    view = row_dict(row)
+    view["seals"] = json.loads(view["seals"])
+    holder = conn.execute(
+        select(app_user.c.name).where(app_user.c.user_id == row.custodian)
+    ).scalar()
+    view["custodian_name"] = holder or row.custodian
+    view["location_name"] = (
+        conn.execute(
+            select(location.c.name).where(location.c.location_id == row.location_id)
+        ).scalar()
+        if row.location_id
+        else None
+    )
+    cases = conn.execute(
+        select(case_file.c.case_id, case_file.c.title, case_file.c.status)
+        .join(item_case, item_case.c.case_id == case_file.c.case_id)
+        .where(item_case.c.item_id == item_id)
+        .order_by(case_file.c.case_id)
+    ).all()
+    view["cases"] = [
+        {
+            "case_id": c.case_id,
+            "title": c.title,
+            "status": c.status,
+            "numbers": case_numbers(conn, c.case_id),
+        }
+        for c in cases
+    ]
+    view["files"] = [
+        row_dict(f)
+        for f in conn.execute(
+            select(item_file).where(item_file.c.item_id == item_id).order_by(item_file.c.seq)
+        )
+    ]
+    view["children"] = list(
+        conn.execute(
+            select(item.c.item_id).where(item.c.parent_id == item_id).order_by(item.c.item_id)
+        ).scalars()
+    )
+    return view
+
+
+def case_numbers(conn: Connection, case_id: str) -> list[str]:
+    rows = conn.execute(
+        select(case_number.c.kind, case_number.c.number)
+        .where(case_number.c.case_id == case_id)
+        .order_by(case_number.c.kind, case_number.c.number)
+    )
+    return [f"{r.kind} {r.number}" for r in rows]
+
+
+def item_history(conn: Connection, item_id: str) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(item_event).where(item_event.c.item_id == item_id).order_by(item_event.c.seq)
+    )
+    return [row_dict(r) for r in rows]
+
+
+def case_view(conn: Connection, case_id: str) -> dict[str, Any] | None:
+    row = conn.execute(select(case_file).where(case_file.c.case_id == case_id)).first()
+    if row is None:
+        return None
+    view = row_dict(row)
+    view["numbers"] = case_numbers(conn, case_id)
+    view["parties"] = [
+        {"person_id": r.person_id, "name": r.name, "role": r.role}
+        for r in conn.execute(
+            select(case_party.c.person_id, case_party.c.role, person.c.name)
+            .join(person, person.c.person_id == case_party.c.person_id)
+            .where(case_party.c.case_id == case_id)
+            .order_by(case_party.c.role, person.c.name)
+        )
+    ]
+    view["defendants"] = [
+        {**row_dict(r), "charges": json.loads(r.charges)}
+        for r in conn.execute(select(defendant).where(defendant.c.case_id == case_id))
+    ]
+    view["items"] = [
+        row_dict(r)
+        for r in conn.execute(
+            select(
+                item.c.item_id, item.c.category, item.c.description, item.c.status, item.c.custodian
+            )
+            .join(item_case, item_case.c.item_id == item.c.item_id)
+            .where(item_case.c.case_id == case_id)
+            .order_by(item.c.item_id)
+        )
+    ]
+    return view
+
+
+def list_items(
+    conn: Connection, case_id: str | None = None, status: str | None = None, limit: int = 200
+) -> list[dict[str, Any]]:
+    query = select(
+        item.c.item_id,
+        item.c.category,
+        item.c.description,
+        item.c.status,
+        item.c.custodian,
+        item.c.location_id,
+        item.c.since,
+    )
+    if case_id is not None:
+        query = query.join(item_case, item_case.c.item_id == item.c.item_id).where(
+            item_case.c.case_id == case_id
+        )
+    if status is not None:
+        query = query.where(item.c.status == status)
+    return [row_dict(r) for r in conn.execute(query.order_by(item.c.item_id).limit(limit))]
+
+
+def list_cases(conn: Connection) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(case_file.c.case_id, case_file.c.title, case_file.c.status).order_by(
+            case_file.c.case_id
+        )
+    )
+    return [{**row_dict(r), "numbers": case_numbers(conn, r.case_id)} for r in rows]
+
+
+def list_users(conn: Connection) -> list[dict[str, Any]]:
+    rows = conn.execute(select(app_user).order_by(app_user.c.user_id))
+    return [{**row_dict(r), "roles": json.loads(r.roles)} for r in rows]

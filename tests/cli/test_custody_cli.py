@@ -1,0 +1,86 @@
+"""The custody commands as a property clerk types them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from brady.cli.app import app
+
+runner = CliRunner()
+
+
+def brady(home: Path, *args: str, user: str = "admin") -> tuple[int, str, str]:
+    result = runner.invoke(app, ["--home", str(home), "--as", user, *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_a_day_in_the_property_room(tmp_path: Path) -> None:
+    home = tmp_path / "pr"
+    assert runner.invoke(app, ["init", str(home)]).exit_code == 0
+    for args in (
+        ["user", "add", "clerk", "--name", "Carl Clerk", "--role", "property_clerk"],
+        ["user", "add", "det", "--name", "Dee Detective", "--role", "officer"],
+        ["location", "add", "PR", "--name", "Property room", "--kind", "room"],
+        ["person", "add", "p-1", "--name", "Thell Reed", "--alias", "T. Reed"],
+        ["case", "open", "c-1", "--title", "State v. Example", "--agency-number", "2024-55"],
+        ["case", "party", "c-1", "p-1", "--role", "witness"],
+    ):
+        code, out, err = brady(home, *args)
+        assert code == 0, err
+        assert out.startswith("Recorded: ")
+    code, out, _ = brady(
+        home,
+        "item",
+        "intake",
+        "--category",
+        "ammunition",
+        "--description",
+        "Live .45 Colt rounds",
+        "--location",
+        "PR",
+        "--case",
+        "c-1",
+        "--quantity",
+        "6",
+        "--seal",
+        "S-0001",
+        user="clerk",
+    )
+    assert code == 0 and "ITM-000001 taken in at PR" in out
+    # The detective may not take what the clerk holds.
+    code, _, err = brady(home, "item", "transfer", "ITM-000001", "--to", "clerk", user="det")
+    assert code == 1
+    assert err.startswith("Error: refused, nothing was recorded: ITM-000001 is held by clerk")
+    assert err.count("\n") == 1
+    assert brady(home, "item", "transfer", "ITM-000001", "--to", "det", user="clerk")[0] == 0
+    assert brady(home, "item", "receive", "ITM-000001", user="det")[0] == 0
+    code, out, _ = brady(home, "--json", "item", "show", "ITM-000001")
+    view = json.loads(out)
+    assert (view["custodian"], view["status"], view["seals"]) == ("det", "in_custody", ["S-0001"])
+    assert [c["case_id"] for c in view["cases"]] == ["c-1"]
+    code, out, _ = brady(home, "item", "show", "ITM-000001")
+    assert "Held by:       Dee Detective (det) since" in out
+    history = json.loads(brady(home, "--json", "item", "history", "ITM-000001")[1])
+    assert [(h["kind"], h["actor"]) for h in history] == [
+        ("item.intake", "clerk"),
+        ("item.transfer", "clerk"),
+        ("item.receive", "det"),
+    ]
+    code, out, err = brady(
+        home,
+        "item",
+        "intake",
+        "--category",
+        "gun",
+        "--description",
+        "x",
+        "--location",
+        "PR",
+        user="clerk",
+    )
+    assert code == 1 and "category" in err and "'gun'" in err
+    code, out, _ = brady(home, "verify")
+    assert code == 0 and "all check out" in out
