@@ -148,6 +148,7 @@ def _report(opts: Options, report: AuditReport) -> None:
         if report.latest is None
         else {"size": report.latest.size, "root": base64.b64encode(report.latest.root).decode()},
         "against": None if report.against is None else report.against.size,
+        "projections_checked": report.projections_checked,
         "problem": None
         if problem is None
         else {
@@ -162,11 +163,16 @@ def _report(opts: Options, report: AuditReport) -> None:
             if report.against
             else ""
         )
+        state = (
+            " The current state rebuilt from the ledger matches the stored state."
+            if report.projections_checked
+            else ""
+        )
         emit(
             opts,
             data,
             f"Ledger verified: {report.size} entries, {report.checkpoints} "
-            f"checkpoints and {report.keys} keys all check out.{against}",
+            f"checkpoints and {report.keys} keys all check out.{against}{state}",
         )
         return
     where = getattr(problem, "seq", None)
