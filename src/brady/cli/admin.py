@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import base64
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from ..custody.service import Custody
@@ -121,8 +123,9 @@ def verify(
             BarColumn(),
             MofNCompleteColumn(),
             TimeRemainingColumn(),
+            console=Console(stderr=True),
             transient=True,
-            disable=opts.json,
+            disable=opts.json or not sys.stderr.isatty(),
         ) as bar:
             task = bar.add_task("Verifying entries", total=None)
             report = audit(

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from . import admin, custody, demo, ledger
+from . import admin, custody, demo, files, ledger
 from .output import Options
 
 app = typer.Typer(
@@ -41,6 +41,7 @@ def _root(
 
 
 admin.register(app)
+files.register(app)
 demo.register(app)
 app.add_typer(ledger.app, name="ledger")
 for name, group in custody.GROUPS.items():

@@ -1,0 +1,98 @@
+"""Digital evidence: attaching files to items, and checking that kept files still match.
+
+The order matters: stage (hash while copying), record the hash on the ledger,
+then keep the file under its hash. A crash before the record leaves only a
+staged file, which the next fixity run deletes; a crash after it leaves a
+staged file whose hash is recorded, which the next fixity run keeps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from sqlalchemy import select
+
+from ..blobs.store import BlobError, BlobStore, Progress
+from ..ledger.entry import Entry
+from ..store.custody_tables import item_file
+from .service import Custody
+
+
+def blob_store(custody: Custody) -> BlobStore:
+    return BlobStore(custody.led.config.blobs)
+
+
+def attach(
+    custody: Custody,
+    by: str,
+    item_id: str,
+    source: BinaryIO,
+    name: str,
+    media_type: str | None = None,
+    progress: Progress | None = None,
+) -> Entry:
+    store = blob_store(custody)
+    staged = store.stage(source, progress)
+    try:
+        with custody.session() as s:
+            entry = s.attach_file(by, item_id, staged.sha256, staged.size, name, media_type)
+    except BaseException:
+        store.discard(staged)
+        raise
+    store.keep(staged)
+    return entry
+
+
+@dataclass
+class FixityReport:
+    files: int = 0
+    bytes: int = 0
+    problems: list[str] = field(default_factory=list)
+    recovered: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+
+def recorded_hashes(custody: Custody) -> dict[str, int]:
+    with custody.led.engine.connect() as conn:
+        rows = conn.execute(select(item_file.c.sha256, item_file.c.size).distinct())
+        return {r.sha256: int(r.size) for r in rows}
+
+
+def fixity(custody: Custody, progress: Progress | None = None) -> FixityReport:
+    """Re-hash every kept file whose hash is on the ledger; settle staged leftovers."""
+    store = blob_store(custody)
+    recorded = recorded_hashes(custody)
+    report = FixityReport()
+    for path in store.leftovers():
+        with path.open("rb") as fh:
+            staged = store.stage(fh)
+        path.unlink()
+        if staged.sha256 in recorded:
+            store.keep(staged)
+            report.recovered.append(staged.sha256)
+        else:
+            store.discard(staged)
+            report.removed.append(path.name)
+    done = 0
+    for sha256, size in sorted(recorded.items()):
+        base = done
+        try:
+            store.check(sha256, _offset(progress, base))
+        except BlobError as exc:
+            report.problems.append(str(exc))
+        done += size
+        report.files += 1
+        report.bytes += size
+    return report
+
+
+def _offset(progress: Progress | None, base: int) -> Progress | None:
+    if progress is None:
+        return None
+    report = progress
+
+    def step(done: int) -> None:
+        report(base + done)
+
+    return step
