@@ -21,7 +21,7 @@ from ..ledger._ed25519 import Signer
 from ..ledger.entry import Entry, format_time
 from ..ledger.keyring import register_event
 from ..store import custody_queries as q
-from ..store.custody_tables import case_file, location, person
+from ..store.custody_tables import agency, case_file, lab_request, location, person
 from ..store.keys import ACTOR, load_role, save_key
 from ..store.ledger_home import ADMIN_HOLDER, OpenLedger
 from ..store.ledger_store import Writer
@@ -495,6 +495,73 @@ class Session:
                 "occurred_at": occurred_at,
             },
             [f"item:{item_id}", f"file:{sha256}"],
+        )
+
+    def add_agency(
+        self, by: str, agency_id: str, name: str, case_number_formats: dict[str, str] | None = None
+    ) -> Entry:
+        self._admin(by)
+        if q.exists(self.conn, agency, agency_id):
+            raise RefusedError(f"agency {agency_id!r} already exists", "agency_id")
+        return self._record(
+            by,
+            "agency.add",
+            {
+                "agency_id": agency_id,
+                "name": name,
+                "case_number_formats": case_number_formats or {},
+            },
+            [f"agency:{agency_id}"],
+        )
+
+    def lab_request(
+        self,
+        by: str,
+        request_id: str,
+        lab: str,
+        item_ids: list[str],
+        examinations: str,
+        occurred_at: str | None = None,
+    ) -> Entry:
+        self._user(by)
+        if q.exists(self.conn, lab_request, request_id):
+            raise RefusedError(f"lab request {request_id!r} already exists", "request_id")
+        for item_id in item_ids:
+            self._item(item_id)
+        return self._record(
+            by,
+            "lab.request",
+            {
+                "request_id": request_id,
+                "lab": lab,
+                "item_ids": item_ids,
+                "examinations": examinations,
+                "occurred_at": occurred_at,
+            },
+            [f"lab:{request_id}", *(f"item:{i}" for i in item_ids)],
+        )
+
+    def lab_result(
+        self,
+        by: str,
+        request_id: str,
+        findings: str,
+        report_sha256: str | None = None,
+        occurred_at: str | None = None,
+    ) -> Entry:
+        self._user(by)
+        if not q.exists(self.conn, lab_request, request_id):
+            raise RefusedError(f"there is no lab request {request_id!r}", "request_id")
+        return self._record(
+            by,
+            "lab.result",
+            {
+                "request_id": request_id,
+                "findings": findings,
+                "report_sha256": report_sha256,
+                "occurred_at": occurred_at,
+            },
+            [f"lab:{request_id}"],
         )
 
     def correct(self, by: str, target_seq: int, field: str, value: Any, reason: str) -> Entry:

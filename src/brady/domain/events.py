@@ -242,6 +242,19 @@ class FileAttach(Occurred):
     media_type: Text | None = None
 
 
+class LabRequest(Occurred):
+    request_id: Id
+    lab: Text
+    item_ids: list[Id] = Field(min_length=1)
+    examinations: Text
+
+
+class LabResult(Occurred):
+    request_id: Id
+    findings: LongText
+    report_sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
+
+
 class Correction(Occurred):
     target_seq: int = Field(ge=0)
     field: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,40}$")]
@@ -272,6 +285,8 @@ PAYLOADS: dict[str, type[Payload]] = {
     "item.disposition_approve": DispositionApprove,
     "item.disposition": DispositionDone,
     "file.attach": FileAttach,
+    "lab.request": LabRequest,
+    "lab.result": LabResult,
     "record.correct": Correction,
 }
 KIND_OF = {model: kind for kind, model in PAYLOADS.items()}

@@ -31,6 +31,7 @@ from .custody_tables import (
     item_case,
     item_event,
     item_file,
+    lab_request,
     location,
     person,
 )
@@ -412,6 +413,41 @@ def _split(conn: Connection, entry: Entry) -> None:
     _history(conn, entry, p.new_item_id, when)
 
 
+def _lab_request(conn: Connection, entry: Entry) -> None:
+    p: ev.LabRequest = _payload(entry)
+    when = _when(entry, p)
+    conn.execute(
+        lab_request.insert().values(
+            request_id=p.request_id,
+            lab=p.lab,
+            item_ids=_json(p.item_ids),
+            examinations=p.examinations,
+            requested_at=when,
+            requested_by=actor_of(conn, entry),
+            result_at=None,
+            findings=None,
+            report_sha256=None,
+        )
+    )
+    for item_id in p.item_ids:
+        _history(conn, entry, item_id, when)
+
+
+def _lab_result(conn: Connection, entry: Entry) -> None:
+    p: ev.LabResult = _payload(entry)
+    when = _when(entry, p)
+    conn.execute(
+        update(lab_request)
+        .where(lab_request.c.request_id == p.request_id)
+        .values(result_at=when, findings=p.findings, report_sha256=p.report_sha256)
+    )
+    items = conn.execute(
+        select(lab_request.c.item_ids).where(lab_request.c.request_id == p.request_id)
+    ).scalar_one()
+    for item_id in json.loads(items):
+        _history(conn, entry, item_id, when)
+
+
 def _correct(conn: Connection, entry: Entry) -> None:
     p: ev.Correction = _payload(entry)
     target = conn.execute(select(item.c.item_id).where(item.c.intake_seq == p.target_seq)).scalar()
@@ -458,6 +494,8 @@ _HANDLERS: dict[str, Callable[[Connection, Entry], None]] = {
     "file.attach": _item_step(_attach),
     "item.split": _split,
     "record.correct": _correct,
+    "lab.request": _lab_request,
+    "lab.result": _lab_result,
 }
 
 TABLES: tuple[Table, ...] = (
@@ -474,6 +512,7 @@ TABLES: tuple[Table, ...] = (
     item_case,
     item_event,
     item_file,
+    lab_request,
     correction,
 )
 

@@ -149,6 +149,19 @@ item_file = Table(
     Column("media_type", Text),
     Column("seq", BigInteger, nullable=False),
 )
+lab_request = Table(
+    "lab_request",
+    projections,
+    _id("request_id", primary_key=True),
+    Column("lab", Text, nullable=False),
+    Column("item_ids", Text, nullable=False),  # JSON list
+    Column("examinations", Text, nullable=False),
+    Column("requested_at", String(32), nullable=False),
+    _id("requested_by", nullable=False),
+    Column("result_at", String(32)),
+    Column("findings", Text),
+    Column("report_sha256", String(64)),
+)
 correction = Table(
     "correction",
     projections,

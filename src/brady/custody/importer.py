@@ -1,0 +1,149 @@
+"""Loading a scenario or a legacy property-room export through the ordinary commands.
+
+Every record goes through the same service as a clerk's command, so the same
+rules apply and every event is signed by the user it names. The whole file is
+one transaction: it is recorded completely, or (on the first refused record,
+named with its position and field) not at all. See docs/import-format.md.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..domain.errors import RefusedError
+from .service import Custody, Session
+
+FORMAT = 1
+
+
+class ImportRefusedError(RefusedError):
+    """A record of the import file is malformed or refused; nothing was recorded."""
+
+
+@dataclass
+class ImportReport:
+    records: int = 0
+    entries: int = 0
+    items: int = 0
+
+
+def load_file(path: Path) -> dict[str, Any]:
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise ImportRefusedError(
+            f"{path.name} is not valid {path.suffix[1:].upper() or 'YAML'}: {exc}"
+        ) from exc
+    if not isinstance(data, dict):
+        raise ImportRefusedError(f"{path.name} must hold a mapping with brady_import: {FORMAT}")
+    return data
+
+
+def _take(record: dict[str, Any], where: str, *names: str) -> list[Any]:
+    missing = [n for n in names if n not in record]
+    if missing:
+        raise ImportRefusedError(f"{where}: missing {', '.join(missing)}", missing[0])
+    return [record.pop(n) for n in names]
+
+
+Action = Callable[[Session, str, dict[str, Any]], Any]
+
+ACTIONS: dict[str, Action] = {
+    "case.open": lambda s, by, r: s.open_case(by, **r),
+    "case.party": lambda s, by, r: s.add_party(by, **r),
+    "case.charge": lambda s, by, r: s.charge(by, **r),
+    "case.arraign": lambda s, by, r: s.arraign(by, **r),
+    "case.close": lambda s, by, r: s.close_case(by, **r),
+    "item.intake": lambda s, by, r: s.intake(by, **r),
+    "item.transfer": lambda s, by, r: s.transfer(by, **r),
+    "item.receive": lambda s, by, r: s.receive(by, **r),
+    "item.checkout": lambda s, by, r: s.checkout(by, **r),
+    "item.checkin": lambda s, by, r: s.checkin(by, **r),
+    "item.move": lambda s, by, r: s.move(by, **r),
+    "item.split": lambda s, by, r: s.split(by, **r),
+    "item.file_case": lambda s, by, r: s.file_case(by, **r),
+    "item.disposition_request": lambda s, by, r: s.request_disposition(by, **r),
+    "item.disposition_approve": lambda s, by, r: s.approve_disposition(by, **r),
+    "item.disposition": lambda s, by, r: s.dispose(by, **r),
+    "lab.request": lambda s, by, r: s.lab_request(by, **r),
+    "lab.result": lambda s, by, r: s.lab_result(by, **r),
+    "person.add": lambda s, by, r: s.add_person(by, **r),
+    "location.add": lambda s, by, r: s.add_location(by, **r),
+}
+
+
+def run_import(custody: Custody, data: dict[str, Any], operator: str) -> ImportReport:
+    """Apply an import; `operator` (an admin) adds the users, places and people it lists."""
+    if data.get("brady_import") != FORMAT:
+        raise ImportRefusedError(f"the file must start with brady_import: {FORMAT}", "brady_import")
+    report = ImportReport()
+    start = custody.led.store.size()
+    with custody.session() as s:
+        for i, rec in enumerate(_records(data, "agencies")):
+            _apply(f"agencies[{i}]", lambda r: s.add_agency(operator, **r), rec)
+        for i, rec in enumerate(_records(data, "users")):
+            _apply(f"users[{i}]", lambda r: s.add_user(operator, **r), rec)
+        for i, rec in enumerate(_records(data, "locations")):
+            _apply(f"locations[{i}]", lambda r: s.add_location(operator, **r), rec)
+        for i, rec in enumerate(_records(data, "persons")):
+            _apply(f"persons[{i}]", lambda r: s.add_person(operator, **r), rec)
+        for i, rec in enumerate(_records(data, "events")):
+            report.items += _event(s, f"events[{i}]", rec)
+            report.records += 1
+    report.entries = custody.led.store.size() - start
+    return report
+
+
+def _records(data: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    value = data.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(r, dict) for r in value):
+        raise ImportRefusedError(f"{key} must be a list of records", key)
+    return [dict(r) for r in value]
+
+
+def _apply(where: str, action: Callable[[dict[str, Any]], Any], record: dict[str, Any]) -> Any:
+    try:
+        return action(record)
+    except RefusedError as exc:
+        field = f" (field {exc.field})" if exc.field else ""
+        raise ImportRefusedError(f"{where}{field}: {exc}", exc.field) from exc
+    except TypeError as exc:
+        # An unexpected or missing key in the record.
+        raise ImportRefusedError(f"{where}: {_plain(exc)}") from exc
+
+
+def _plain(exc: TypeError) -> str:
+    text = str(exc)
+    return text.split("() ", 1)[-1] if "() " in text else text
+
+
+def _event(s: Session, where: str, record: dict[str, Any]) -> int:
+    kind, by = _take(record, where, "do", "by")
+    action = ACTIONS.get(kind)
+    if action is None:
+        raise ImportRefusedError(
+            f"{where}: unknown action {kind!r}; one of {', '.join(sorted(ACTIONS))}", "do"
+        )
+    if "at" in record:
+        record["occurred_at"] = record.pop("at")
+    where = f"{where} ({kind})"
+    count = record.pop("count", 1)
+    if count != 1 and kind != "item.intake":
+        raise ImportRefusedError(f"{where}: count is only for item.intake", "count")
+    if not isinstance(count, int) or count < 1:
+        raise ImportRefusedError(f"{where}: count must be a whole number of at least 1", "count")
+    for k in range(count):
+        one = dict(record)
+        if count > 1:
+            one["description"] = f"{record.get('description', '')} ({k + 1} of {count})"
+            if "item_id" in record:
+                one["item_id"] = f"{record['item_id']}-{k + 1:03d}"
+        _apply(where, lambda r: action(s, by, r), one)
+    return count if kind == "item.intake" else 0
