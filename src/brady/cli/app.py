@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from . import admin, custody, demo, files, ledger
+from . import admin, custody, demo, files, ledger, reports
 from .output import Options
 
 app = typer.Typer(
@@ -44,6 +44,7 @@ admin.register(app)
 files.register(app)
 demo.register(app)
 app.add_typer(ledger.app, name="ledger")
+reports.register(app)
 for name, group in custody.GROUPS.items():
     app.add_typer(group, name=name)
 

@@ -1,0 +1,66 @@
+"""`brady item report` and `brady labels`: documents for clerks, lawyers and courts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..reports import chain_of_custody, render
+from .custody import _open, item_app
+from .output import emit, fail, friendly_errors, options
+
+
+@item_app.command("report")
+def item_report(
+    ctx: typer.Context,
+    item_id: str,
+    out: Annotated[Path, typer.Option(help="File to write: .pdf or .html", dir_okay=False)],
+) -> None:
+    """The chain-of-custody report of an item, with every signature and entry checked."""
+    opts = options(ctx)
+    if out.suffix.lower() not in {".pdf", ".html"}:
+        fail(f"--out {out} must end in .pdf or .html")
+    with _open(opts, writable=False) as led, friendly_errors():
+        data = chain_of_custody.build(led, item_id)
+        if data is None:
+            fail(f"there is no item {item_id!r}")
+        document = render.html("chain_of_custody.html.j2", **data)
+    if out.suffix.lower() == ".pdf":
+        out.write_bytes(render.pdf(document))
+    else:
+        out.write_text(document, encoding="utf-8")
+    verdict = "every step verified" if data["all_ok"] else "SOME STEPS FAILED VERIFICATION"
+    emit(
+        opts,
+        {"path": str(out), "steps": len(data["steps"]), "verified": data["all_ok"]},
+        f"Wrote the chain-of-custody report of {item_id} to {out} "
+        f"({len(data['steps'])} steps, {verdict}).",
+    )
+    if not data["all_ok"]:
+        raise typer.Exit(1)
+
+
+def labels_command(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option(help="PDF file to write.", dir_okay=False)],
+    item: Annotated[list[str] | None, typer.Option(help="Item id (repeat).")] = None,
+    case: Annotated[str | None, typer.Option(help="Every item of this case.")] = None,
+    location: Annotated[list[str] | None, typer.Option(help="Location id (repeat).")] = None,
+) -> None:
+    """Print QR-code label sheets (3 x 10 per page) for items and locations."""
+    from ..reports import labels
+
+    opts = options(ctx)
+    with _open(opts, writable=False) as led, friendly_errors(), led.engine.connect() as conn:
+        ids = list(item or []) + (labels.case_item_ids(conn, case) if case else [])
+        sheet = labels.item_labels(conn, ids) + labels.location_labels(conn, list(location or []))
+    if not sheet:
+        fail("name at least one --item, --case or --location")
+    out.write_bytes(render.pdf(render.html("labels.html.j2", **labels.context(sheet))))
+    emit(opts, {"path": str(out), "labels": len(sheet)}, f"Wrote {len(sheet)} labels to {out}.")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("labels")(labels_command)
