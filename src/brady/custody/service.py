@@ -8,20 +8,21 @@ raises RefusedError and writes nothing.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..domain import events as ev
-from ..domain import rules
+from ..domain import rules, sampling
 from ..domain.errors import RefusedError
 from ..domain.vocabulary import UserRole
 from ..ledger._ed25519 import Signer
 from ..ledger.entry import Entry, format_time
 from ..ledger.keyring import register_event
 from ..store import custody_queries as q
-from ..store.custody_tables import agency, case_file, lab_request, location, person
+from ..store.custody_tables import agency, case_file, inventory, lab_request, location, person
 from ..store.keys import ACTOR, load_role, save_key
 from ..store.ledger_home import ADMIN_HOLDER, OpenLedger
 from ..store.ledger_store import Writer
@@ -562,6 +563,92 @@ class Session:
                 "occurred_at": occurred_at,
             },
             [f"lab:{request_id}"],
+        )
+
+    def start_inventory(
+        self,
+        by: str,
+        inventory_id: str,
+        scope: str = "full",
+        location_id: str | None = None,
+        seed: str | None = None,
+        occurred_at: str | None = None,
+    ) -> Entry:
+        """Fix what the inventory expects to find: every item in scope, or a random sample
+        of the high-risk ones sized for 95% confidence within 3%."""
+        actor = self._user(by)
+        if not actor.has(UserRole.PROPERTY_CLERK, UserRole.SUPERVISOR):
+            raise RefusedError(f"{by} may not run an inventory")
+        if q.exists(self.conn, inventory, inventory_id):
+            raise RefusedError(f"inventory {inventory_id!r} already exists", "inventory_id")
+        self._need(location, location_id, "location_id", "location")
+        if scope not in {"full", "sample"}:
+            raise RefusedError(f"scope must be full or sample, not {scope!r}", "scope")
+        pool = q.items_in_custody(self.conn, location_id, high_risk_only=scope == "sample")
+        if scope == "sample":
+            seed = seed or secrets.token_hex(16)
+            expected = sampling.draw(pool, seed, sampling.sample_size(len(pool)))
+        else:
+            seed, expected = None, sorted(pool)
+        return self._record(
+            by,
+            "inventory.start",
+            {
+                "inventory_id": inventory_id,
+                "scope": scope,
+                "location_id": location_id,
+                "expected": expected,
+                "population": len(pool),
+                "seed": seed,
+                "occurred_at": occurred_at,
+            },
+            [f"inventory:{inventory_id}"],
+        )
+
+    def _open_inventory(self, inventory_id: str) -> None:
+        row = self.conn.execute(
+            inventory.select()
+            .with_only_columns(inventory.c.closed_at)
+            .where(inventory.c.inventory_id == inventory_id)
+        ).first()
+        if row is None:
+            raise RefusedError(f"there is no inventory {inventory_id!r}", "inventory_id")
+        if row.closed_at is not None:
+            raise RefusedError(f"inventory {inventory_id} is closed", "inventory_id")
+
+    def scan(
+        self,
+        by: str,
+        inventory_id: str,
+        item_id: str,
+        location_id: str | None = None,
+        occurred_at: str | None = None,
+    ) -> Entry:
+        self._user(by)
+        self._open_inventory(inventory_id)
+        self._need(location, location_id, "location_id", "location")
+        if q.scanned(self.conn, inventory_id, item_id):
+            raise RefusedError(f"{item_id} was already scanned in {inventory_id}", "item_id")
+        return self._record(
+            by,
+            "inventory.scan",
+            {
+                "inventory_id": inventory_id,
+                "item_id": item_id,
+                "location_id": location_id,
+                "occurred_at": occurred_at,
+            },
+            [f"inventory:{inventory_id}", f"item:{item_id}"],
+        )
+
+    def close_inventory(self, by: str, inventory_id: str, occurred_at: str | None = None) -> Entry:
+        self._user(by)
+        self._open_inventory(inventory_id)
+        return self._record(
+            by,
+            "inventory.close",
+            {"inventory_id": inventory_id, "occurred_at": occurred_at},
+            [f"inventory:{inventory_id}"],
         )
 
     def correct(self, by: str, target_seq: int, field: str, value: Any, reason: str) -> Entry:

@@ -255,6 +255,25 @@ class LabResult(Occurred):
     report_sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
 
 
+class InventoryStart(Occurred):
+    inventory_id: Id
+    scope: Annotated[str, StringConstraints(pattern=r"^(full|sample)$")]
+    location_id: Id | None = None
+    expected: list[Id]
+    population: int = Field(ge=0)
+    seed: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")] | None = None
+
+
+class InventoryScan(Occurred):
+    inventory_id: Id
+    item_id: Id
+    location_id: Id | None = None
+
+
+class InventoryClose(Occurred):
+    inventory_id: Id
+
+
 class Correction(Occurred):
     target_seq: int = Field(ge=0)
     field: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,40}$")]
@@ -287,6 +306,9 @@ PAYLOADS: dict[str, type[Payload]] = {
     "file.attach": FileAttach,
     "lab.request": LabRequest,
     "lab.result": LabResult,
+    "inventory.start": InventoryStart,
+    "inventory.scan": InventoryScan,
+    "inventory.close": InventoryClose,
     "record.correct": Correction,
 }
 KIND_OF = {model: kind for kind, model in PAYLOADS.items()}

@@ -27,6 +27,8 @@ from .custody_tables import (
     case_party,
     correction,
     defendant,
+    inventory,
+    inventory_scan,
     item,
     item_case,
     item_event,
@@ -448,6 +450,70 @@ def _lab_result(conn: Connection, entry: Entry) -> None:
         _history(conn, entry, item_id, when)
 
 
+def _inventory_start(conn: Connection, entry: Entry) -> None:
+    p: ev.InventoryStart = _payload(entry)
+    conn.execute(
+        inventory.insert().values(
+            inventory_id=p.inventory_id,
+            scope=p.scope,
+            location_id=p.location_id,
+            expected=_json(p.expected),
+            population=p.population,
+            seed=p.seed,
+            started_at=_when(entry, p),
+            started_by=actor_of(conn, entry),
+            closed_at=None,
+            found=None,
+            missing=None,
+            unexpected=None,
+        )
+    )
+
+
+def _inventory_scan(conn: Connection, entry: Entry) -> None:
+    p: ev.InventoryScan = _payload(entry)
+    status = conn.execute(select(item.c.status).where(item.c.item_id == p.item_id)).scalar()
+    conn.execute(
+        inventory_scan.insert().values(
+            inventory_id=p.inventory_id,
+            item_id=p.item_id,
+            location_id=p.location_id,
+            status_then=status,
+            seq=entry.seq,
+        )
+    )
+    if status is not None:
+        _history(conn, entry, p.item_id, _when(entry, p))
+
+
+def _inventory_close(conn: Connection, entry: Entry) -> None:
+    p: ev.InventoryClose = _payload(entry)
+    expected = set(
+        json.loads(
+            conn.execute(
+                select(inventory.c.expected).where(inventory.c.inventory_id == p.inventory_id)
+            ).scalar_one()
+        )
+    )
+    scans = {
+        r.item_id: r.status_then
+        for r in conn.execute(
+            select(inventory_scan).where(inventory_scan.c.inventory_id == p.inventory_id)
+        )
+    }
+    present = {i for i, status in scans.items() if status == "in_custody"}
+    conn.execute(
+        update(inventory)
+        .where(inventory.c.inventory_id == p.inventory_id)
+        .values(
+            closed_at=_when(entry, p),
+            found=_json(sorted(expected & present)),
+            missing=_json(sorted(expected - set(scans))),
+            unexpected=_json(sorted(set(scans) - (expected & present))),
+        )
+    )
+
+
 def _correct(conn: Connection, entry: Entry) -> None:
     p: ev.Correction = _payload(entry)
     target = conn.execute(select(item.c.item_id).where(item.c.intake_seq == p.target_seq)).scalar()
@@ -496,6 +562,9 @@ _HANDLERS: dict[str, Callable[[Connection, Entry], None]] = {
     "record.correct": _correct,
     "lab.request": _lab_request,
     "lab.result": _lab_result,
+    "inventory.start": _inventory_start,
+    "inventory.scan": _inventory_scan,
+    "inventory.close": _inventory_close,
 }
 
 TABLES: tuple[Table, ...] = (
@@ -513,6 +582,8 @@ TABLES: tuple[Table, ...] = (
     item_event,
     item_file,
     lab_request,
+    inventory,
+    inventory_scan,
     correction,
 )
 

@@ -9,12 +9,15 @@ from sqlalchemy import Table, func, select
 from sqlalchemy.engine import Connection
 
 from ..domain.rules import ItemState, UserState
+from ..domain.vocabulary import HIGH_RISK
 from .custody_tables import (
     app_user,
     case_file,
     case_number,
     case_party,
     defendant,
+    inventory,
+    inventory_scan,
     item,
     item_case,
     item_event,
@@ -223,3 +226,78 @@ def list_cases(conn: Connection) -> list[dict[str, Any]]:
 def list_users(conn: Connection) -> list[dict[str, Any]]:
     rows = conn.execute(select(app_user).order_by(app_user.c.user_id))
     return [{**row_dict(r), "roles": json.loads(r.roles)} for r in rows]
+
+
+def items_in_custody(conn: Connection, location_id: str | None, high_risk_only: bool) -> list[str]:
+    """Ids of items in the property room, at a location and the locations inside it."""
+    query = select(item.c.item_id).where(item.c.status == "in_custody")
+    if location_id is not None:
+        query = query.where(item.c.location_id.in_(location_tree(conn, location_id)))
+    if high_risk_only:
+        query = query.where(item.c.category.in_(sorted(str(c) for c in HIGH_RISK)))
+    return sorted(conn.execute(query).scalars())
+
+
+def location_tree(conn: Connection, location_id: str) -> list[str]:
+    children: dict[str | None, list[str]] = {}
+    for r in conn.execute(select(location.c.location_id, location.c.parent_id)):
+        children.setdefault(r.parent_id, []).append(r.location_id)
+    out, todo = [], [location_id]
+    while todo:
+        here = todo.pop()
+        out.append(here)
+        todo.extend(children.get(here, []))
+    return sorted(out)
+
+
+def scanned(conn: Connection, inventory_id: str, item_id: str) -> bool:
+    return (
+        conn.execute(
+            select(inventory_scan.c.item_id).where(
+                inventory_scan.c.inventory_id == inventory_id, inventory_scan.c.item_id == item_id
+            )
+        ).first()
+        is not None
+    )
+
+
+def inventory_view(conn: Connection, inventory_id: str) -> dict[str, Any] | None:
+    row = conn.execute(select(inventory).where(inventory.c.inventory_id == inventory_id)).first()
+    if row is None:
+        return None
+    view = row_dict(row)
+    for key in ("expected", "found", "missing", "unexpected"):
+        view[key] = json.loads(view[key]) if view[key] is not None else None
+    view["scans"] = [
+        row_dict(r)
+        for r in conn.execute(
+            select(inventory_scan)
+            .where(inventory_scan.c.inventory_id == inventory_id)
+            .order_by(inventory_scan.c.seq)
+        )
+    ]
+    view["items"] = [
+        row_dict(r)
+        for r in conn.execute(
+            select(item.c.item_id, item.c.category, item.c.description, item.c.location_id)
+            .where(item.c.item_id.in_(view["expected"]))
+            .order_by(item.c.location_id, item.c.item_id)
+        )
+    ]
+    return view
+
+
+def overdue_checkouts(conn: Connection, today: str) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(
+            item.c.item_id,
+            item.c.description,
+            item.c.checkout_to,
+            item.c.checkout_purpose,
+            item.c.due_back,
+            item.c.custodian,
+        )
+        .where(item.c.status == "checked_out", item.c.due_back < today)
+        .order_by(item.c.due_back, item.c.item_id)
+    )
+    return [row_dict(r) for r in rows]

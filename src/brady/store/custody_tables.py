@@ -162,6 +162,31 @@ lab_request = Table(
     Column("findings", Text),
     Column("report_sha256", String(64)),
 )
+inventory = Table(
+    "inventory",
+    projections,
+    _id("inventory_id", primary_key=True),
+    Column("scope", String(10), nullable=False),
+    _id("location_id", nullable=True),
+    Column("expected", Text, nullable=False),  # JSON list of item ids
+    Column("population", Integer, nullable=False),
+    Column("seed", String(32)),
+    Column("started_at", String(32), nullable=False),
+    _id("started_by", nullable=False),
+    Column("closed_at", String(32)),
+    Column("found", Text),  # JSON lists, set at close
+    Column("missing", Text),
+    Column("unexpected", Text),
+)
+inventory_scan = Table(
+    "inventory_scan",
+    projections,
+    _id("inventory_id", primary_key=True),
+    _id("item_id", primary_key=True),
+    _id("location_id", nullable=True),
+    Column("status_then", String(20)),  # the item's status when scanned (None: unknown id)
+    Column("seq", BigInteger, nullable=False),
+)
 correction = Table(
     "correction",
     projections,

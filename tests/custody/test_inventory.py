@@ -1,0 +1,79 @@
+"""Inventories: full and sampled, found / missing / unexpected, and the worksheet."""
+
+from __future__ import annotations
+
+import json
+
+import pypdfium2 as pdfium
+import pytest
+
+from brady.custody.service import Custody
+from brady.domain import sampling
+from brady.reports import render
+from brady.store import custody_queries as q
+
+from .test_service import intake, refused
+
+
+@pytest.mark.parametrize(
+    ("population", "size"),
+    [(0, 0), (10, 10), (100, 92), (1000, 517), (100_000, 1056), (10**7, 1067)],
+)
+def test_sample_size_matches_the_tables(population: int, size: int) -> None:
+    assert sampling.sample_size(population) == size
+
+
+def view(custody: Custody, inventory_id: str) -> dict[str, object]:
+    with custody.led.engine.connect() as conn:
+        v = q.inventory_view(conn, inventory_id)
+        assert v is not None
+        return v
+
+
+def test_full_inventory(custody: Custody) -> None:
+    a, b, c, out = (intake(custody) for _ in range(4))
+    with custody.session() as s:
+        s.checkout("clerk", out, to="Court", purpose="court", due_back="2099-01-01")
+        s.start_inventory("clerk", "inv-1")
+    assert view(custody, "inv-1")["expected"] == [a, b, c]  # not the checked-out one
+    with custody.session() as s:
+        s.scan("clerk", "inv-1", a, "PR-B14")
+        s.scan("clerk", "inv-1", out)  # on the shelf, but the record says checked out
+        s.scan("clerk", "inv-1", "ITM-999999")  # a label Brady never issued
+    refused(custody, "already scanned", "scan", "clerk", "inv-1", a)
+    with custody.session() as s:
+        s.close_inventory("clerk", "inv-1")
+    v = view(custody, "inv-1")
+    assert (v["found"], v["missing"], v["unexpected"]) == ([a], [b, c], [out, "ITM-999999"])
+    refused(custody, "is closed", "scan", "clerk", "inv-1", b)
+    refused(custody, "may not run an inventory", "start_inventory", "officer", "inv-2")
+
+
+def test_sampled_inventory_is_reproducible(custody: Custody) -> None:
+    for k in range(40):
+        intake(custody, category="firearm" if k % 2 else "document")
+    with custody.session() as s:
+        entry = s.start_inventory("super", "inv-s", scope="sample")
+    p = entry.payload
+    guns = [f"ITM-{n:06d}" for n in range(2, 41, 2)]
+    assert p["population"] == 20 and len(p["expected"]) == sampling.sample_size(20)
+    assert set(p["expected"]) <= set(guns)
+    assert sampling.draw(guns, p["seed"], len(p["expected"])) == p["expected"]
+    words = "\n".join(
+        page.get_textpage().get_text_range()
+        for page in pdfium.PdfDocument(
+            render.pdf(render.html("inventory.html.j2", inv=view(custody, "inv-s")))
+        )
+    )
+    assert all(i in words for i in p["expected"]) and "95% confidence" in words
+
+
+def test_overdue_checkouts(custody: Custody) -> None:
+    late, fine = intake(custody), intake(custody)
+    with custody.session() as s:
+        s.checkout("clerk", late, to="FBI lab", purpose="lab", due_back="2099-01-01")
+        s.checkout("clerk", fine, to="Court", purpose="court", due_back="2099-06-01")
+    with custody.led.engine.connect() as conn:
+        rows = q.overdue_checkouts(conn, "2099-03-01")
+    assert [r["item_id"] for r in rows] == [late]
+    assert json.dumps(rows)  # plain data for --json
