@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from brady.cli.admin import bootstrap_admin
 from brady.custody.importer import ImportRefusedError, load_file, run_import
 from brady.custody.service import Custody
+from brady.ledger.entry import parse_entry
 from brady.store import custody_queries as q
 from brady.store.audit import audit
 from brady.store.custody_tables import item, item_case
@@ -56,12 +57,17 @@ def test_the_rust_case_loads_and_hides_the_teske_rounds(custody: Custody) -> Non
             ".45 Colt (.45 Long Colt)",
         )
         assert {c["case_id"] for c in revolver["cases"]} == RUST_CASES
-        kinds = [e["kind"] for e in q.item_history(conn, REVOLVER)]
+        history = q.item_history(conn, REVOLVER)
+        kinds = [e["kind"] for e in history]
         lab = [
             k for k in kinds if k in {"item.checkout", "lab.request", "lab.result", "item.checkin"}
         ]
         assert lab[:4] == ["item.checkout", "lab.request", "lab.result", "item.checkin"]
         assert revolver["status"] == "in_custody"
+        back = next(e for e in history if e["kind"] == "item.checkin")
+        checkin = parse_entry(led.store.entry(back["seq"])).payload
+        assert checkin["seal_intact"] is False
+        assert "sear and cylinder stop fractured" in checkin["condition"]
 
         # The failure Brady exists to expose: the Teske rounds sit under another case only.
         teske = q.item_view(conn, TESKE)
