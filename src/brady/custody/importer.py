@@ -9,6 +9,7 @@ named with its position and field) not at all. See docs/import-format.md.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +62,7 @@ ACTIONS: dict[str, Action] = {
     "case.charge": lambda s, by, r: s.charge(by, **r),
     "case.arraign": lambda s, by, r: s.arraign(by, **r),
     "case.close": lambda s, by, r: s.close_case(by, **r),
+    "case.add_number": lambda s, by, r: s.add_case_number(by, **r),
     "item.intake": lambda s, by, r: s.intake(by, **r),
     "item.transfer": lambda s, by, r: s.transfer(by, **r),
     "item.receive": lambda s, by, r: s.receive(by, **r),
@@ -120,8 +122,15 @@ def _apply(where: str, action: Callable[[dict[str, Any]], Any], record: dict[str
 
 
 def _plain(exc: TypeError) -> str:
+    """Python's words for a bad keyword, in a clerk's words for a bad field."""
     text = str(exc)
-    return text.split("() ", 1)[-1] if "() " in text else text
+    unexpected = re.search(r"unexpected keyword argument '(\w+)'", text)
+    if unexpected:
+        return f"unknown field {unexpected.group(1)!r}"
+    missing = re.findall(r"'(\w+)'", text) if "missing" in text else []
+    if missing:
+        return "missing field " + ", ".join(repr(m) for m in missing)
+    return text
 
 
 def _event(s: Session, where: str, record: dict[str, Any]) -> int:

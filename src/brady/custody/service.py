@@ -39,7 +39,6 @@ class Custody:
 
     def __init__(self, led: OpenLedger) -> None:
         self.led = led
-        self._signers: dict[str, Signer] = {}
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -48,13 +47,10 @@ class Custody:
             yield Session(self, writer)
 
     def signer(self, writer: Writer, user_id: str) -> Signer:
-        if user_id not in self._signers:
-            if self.led.master is None:
-                raise RefusedError("this ledger was opened read-only")
-            self._signers[user_id] = load_role(
-                writer.conn, self.led.master, ACTOR, user_holder(user_id)
-            )
-        return self._signers[user_id]
+        """The user's newest key, opened from its sealed copy."""
+        if self.led.master is None:
+            raise RefusedError("this ledger was opened read-only")
+        return load_role(writer.conn, self.led.master, ACTOR, user_holder(user_id))
 
 
 class Session:
@@ -62,6 +58,14 @@ class Session:
         self.custody = custody
         self.w = writer
         self.conn = writer.conn
+        # Opened keys live only as long as the transaction, so a rolled-back session
+        # can never leave behind a key that the ledger does not hold.
+        self._signers: dict[str, Signer] = {}
+
+    def _signer(self, user_id: str) -> Signer:
+        if user_id not in self._signers:
+            self._signers[user_id] = self.custody.signer(self.w, user_id)
+        return self._signers[user_id]
 
     # -- helpers -----------------------------------------------------------------
 
@@ -86,7 +90,7 @@ class Session:
         occurred = getattr(payload, "occurred_at", None)
         if occurred is not None and occurred > format_time(datetime.now(UTC) + CLOCK_SKEW):
             raise RefusedError(f"occurred_at {occurred} is in the future", "occurred_at")
-        signer = self.custody.signer(self.w, by)
+        signer = self._signer(by)
         (entry,) = self.w.append(signer, [ev.to_event(payload, subjects)])
         return entry
 
@@ -117,7 +121,7 @@ class Session:
             admin_signer = load_role(self.conn, led.master, ACTOR, ADMIN_HOLDER)
         else:
             self._admin(by)
-            admin_signer = self.custody.signer(self.w, by)
+            admin_signer = self._signer(by)
         payload = ev.parse_payload(
             "user.add",
             {
@@ -218,12 +222,34 @@ class Session:
         if open_only and status == "closed":
             raise RefusedError(f"case {case_id} is closed", "case_id")
 
+    def add_case_number(
+        self, by: str, case_id: str, kind: str, number: str, occurred_at: str | None = None
+    ) -> Entry:
+        """Another number for a case (a re-indictment, a court's own number)."""
+        self._user(by)
+        self._case(case_id)
+        other = q.case_for_number(self.conn, kind, number)
+        if other is not None:
+            raise RefusedError(f"{kind} case number {number} is already case {other}", "number")
+        return self._record(
+            by,
+            "case.add_number",
+            {
+                "case_id": case_id,
+                "number": {"kind": kind, "number": number},
+                "occurred_at": occurred_at,
+            },
+            [f"case:{case_id}"],
+        )
+
     def add_party(
         self, by: str, case_id: str, person_id: str, role: str, occurred_at: str | None = None
     ) -> Entry:
         self._user(by)
         self._case(case_id)
         self._need(person, person_id, "person_id", "person")
+        if q.is_party(self.conn, case_id, person_id, role):
+            raise RefusedError(f"{person_id} is already a {role} in case {case_id}", "person_id")
         return self._record(
             by,
             "case.add_party",
@@ -266,6 +292,8 @@ class Session:
     ) -> Entry:
         self._user(by)
         self._case(case_id)
+        if not q.is_defendant(self.conn, case_id, person_id):
+            raise RefusedError(f"{person_id} has not been charged in case {case_id}", "person_id")
         return self._record(
             by,
             "case.arraign",
@@ -342,10 +370,17 @@ class Session:
     ) -> Entry:
         payload = ev.parse_payload(
             "item.checkout",
-            {"item_id": item_id, "to": to, "purpose": purpose, "due_back": due_back},
+            {
+                "item_id": item_id,
+                "to": to,
+                "purpose": purpose,
+                "due_back": due_back,
+                "occurred_at": occurred_at,
+            },
         )
-        when = occurred_at or format_time(datetime.now(UTC))
-        rules.check_checkout(self._item(item_id), self._user(by), payload.due_back, when)  # type: ignore[attr-defined]
+        assert isinstance(payload, ev.ItemCheckout)
+        when = payload.occurred_at or format_time(datetime.now(UTC))
+        rules.check_checkout(self._item(item_id), self._user(by), payload.due_back, when)
         return self._record(
             by,
             "item.checkout",

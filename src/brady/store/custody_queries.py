@@ -301,3 +301,27 @@ def overdue_checkouts(conn: Connection, today: str) -> list[dict[str, Any]]:
         .order_by(item.c.due_back, item.c.item_id)
     )
     return [row_dict(r) for r in rows]
+
+
+def is_party(conn: Connection, case_id: str, person_id: str, role: str) -> bool:
+    return (
+        conn.execute(
+            select(case_party.c.role).where(
+                case_party.c.case_id == case_id,
+                case_party.c.person_id == person_id,
+                case_party.c.role == role,
+            )
+        ).first()
+        is not None
+    )
+
+
+def is_defendant(conn: Connection, case_id: str, person_id: str) -> bool:
+    return (
+        conn.execute(
+            select(defendant.c.person_id).where(
+                defendant.c.case_id == case_id, defendant.c.person_id == person_id
+            )
+        ).first()
+        is not None
+    )
