@@ -165,3 +165,32 @@ def test_edited_projection_is_reported(custody: Custody) -> None:
     assert not report.ok
     message = str(report.first_problem())
     assert "table item" in message and "custodian is 'officer'" in message and "'clerk'" in message
+
+
+def test_agency_case_number_format_is_enforced(custody: Custody) -> None:
+    with custody.session() as s:
+        s.add_agency(
+            "admin", "SFCSO", "Santa Fe County Sheriff's Office", {"agency": r"\d{4}-SF-\d{6}"}
+        )
+    refused(
+        custody,
+        "does not follow SFCSO's format",
+        "open_case",
+        "pros",
+        "c-2",
+        "Bad number",
+        numbers=[{"kind": "agency", "number": "SF 12"}],
+        agency_id="SFCSO",
+    )
+    with custody.session() as s:
+        s.open_case(
+            "pros",
+            "c-2",
+            "Good number",
+            agency_id="SFCSO",
+            numbers=[{"kind": "agency", "number": "2024-SF-000123"}],
+        )
+    refused(custody, "does not follow", "add_case_number", "pros", "c-2", "agency", "24-1")
+    refused(
+        custody, "already case c-2", "add_case_number", "pros", "case-1", "agency", "2024-SF-000123"
+    )

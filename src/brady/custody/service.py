@@ -8,11 +8,14 @@ raises RefusedError and writes nothing.
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from sqlalchemy import select
 
 from ..domain import events as ev
 from ..domain import rules, sampling
@@ -192,6 +195,7 @@ class Session:
         if q.exists(self.conn, case_file, case_id):
             raise RefusedError(f"case {case_id!r} already exists", "case_id")
         for n in numbers or []:
+            self._check_number_format(agency_id, n.get("kind", ""), n.get("number", ""))
             other = q.case_for_number(self.conn, n.get("kind", ""), n.get("number", ""))
             if other is not None:
                 raise RefusedError(
@@ -228,6 +232,10 @@ class Session:
         """Another number for a case (a re-indictment, a court's own number)."""
         self._user(by)
         self._case(case_id)
+        agency_id = self.conn.execute(
+            select(case_file.c.agency_id).where(case_file.c.case_id == case_id)
+        ).scalar()
+        self._check_number_format(agency_id, kind, number)
         other = q.case_for_number(self.conn, kind, number)
         if other is not None:
             raise RefusedError(f"{kind} case number {number} is already case {other}", "number")
@@ -241,6 +249,20 @@ class Session:
             },
             [f"case:{case_id}"],
         )
+
+    def _check_number_format(self, agency_id: str | None, kind: str, number: str) -> None:
+        """An agency's configured number format (agency.add case_number_formats) is enforced."""
+        if agency_id is None:
+            return
+        formats = q.agency_formats(self.conn, agency_id)
+        if formats is None:
+            raise RefusedError(f"there is no agency {agency_id!r}", "agency_id")
+        pattern = formats.get(kind)
+        if pattern and not re.fullmatch(pattern, number):
+            raise RefusedError(
+                f"{kind} case number {number!r} does not follow {agency_id}'s format {pattern}",
+                "numbers",
+            )
 
     def add_party(
         self, by: str, case_id: str, person_id: str, role: str, occurred_at: str | None = None

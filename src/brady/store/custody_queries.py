@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 from ..domain.rules import ItemState, UserState
 from ..domain.vocabulary import HIGH_RISK
 from .custody_tables import (
+    agency,
     app_user,
     case_file,
     case_number,
@@ -325,3 +326,8 @@ def is_defendant(conn: Connection, case_id: str, person_id: str) -> bool:
         ).first()
         is not None
     )
+
+
+def agency_formats(conn: Connection, agency_id: str) -> dict[str, str] | None:
+    formats = conn.execute(select(agency.c.formats).where(agency.c.agency_id == agency_id)).scalar()
+    return None if formats is None else dict(json.loads(formats))
