@@ -61,9 +61,10 @@ class Session:
         self.custody = custody
         self.w = writer
         self.conn = writer.conn
-        # Opened keys live only as long as the transaction, so a rolled-back session
-        # can never leave behind a key that the ledger does not hold.
+        # Opened keys and users live only as long as the transaction, so a rolled-back
+        # session can never leave behind a key or a user that the ledger does not hold.
         self._signers: dict[str, Signer] = {}
+        self._users: dict[str, rules.UserState] = {}
 
     def _signer(self, user_id: str) -> Signer:
         if user_id not in self._signers:
@@ -73,9 +74,10 @@ class Session:
     # -- helpers -----------------------------------------------------------------
 
     def _user(self, user_id: str, field: str = "by") -> rules.UserState:
-        user = q.user_state(self.conn, user_id)
+        user = self._users.get(user_id) or q.user_state(self.conn, user_id)
         if user is None:
             raise RefusedError(f"{user_id!r} is not a Brady user", field)
+        self._users[user_id] = user
         return user
 
     def _item(self, item_id: str) -> rules.ItemState:

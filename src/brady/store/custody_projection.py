@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 from ..domain import events as ev
 from ..ledger.entry import Entry
 from ..ledger.keyring import GENESIS, KEY_REGISTER, KEY_ROTATE
+from ._raw import execute_many, fetch_all
 from .custody_tables import (
     actor_key,
     agency,
@@ -73,12 +74,23 @@ class CustodyProjector:
 
 
 def actor_of(conn: Connection, entry: Entry) -> str:
-    row = conn.execute(
-        select(actor_key.c.user_id, actor_key.c.holder).where(actor_key.c.key_id == entry.key_id)
-    ).first()
-    if row is None:
+    """The user (or key holder) who signed an entry.
+
+    Once a key is bound to a user the binding never changes, so bound keys are
+    remembered per database connection (conn.info lives with the DBAPI connection).
+    """
+    known: dict[str, str] = conn.info.setdefault("brady_actors", {})
+    if entry.key_id in known:
+        return known[entry.key_id]
+    rows = fetch_all(
+        conn, "SELECT user_id, holder FROM actor_key WHERE key_id = ?", (entry.key_id,)
+    )
+    if not rows:
         return f"key:{entry.key_id}"
-    return str(row.user_id or row.holder)
+    user_id, holder = rows[0]
+    if user_id is not None:
+        known[entry.key_id] = str(user_id)
+    return str(user_id or holder)
 
 
 def _when(entry: Entry, payload: ev.Payload) -> str:
@@ -237,19 +249,28 @@ def _case_close(conn: Connection, entry: Entry) -> None:
 
 
 def _history(conn: Connection, entry: Entry, item_id: str, when: str) -> None:
-    conn.execute(
-        item_event.insert().values(
-            item_id=item_id,
-            seq=entry.seq,
-            kind=entry.kind,
-            occurred_at=when,
-            actor=actor_of(conn, entry),
-        )
+    execute_many(
+        conn,
+        "INSERT INTO item_event (item_id, seq, kind, occurred_at, actor) VALUES (?, ?, ?, ?, ?)",
+        [(item_id, entry.seq, entry.kind, when, actor_of(conn, entry))],
     )
 
 
+_ITEM_COLUMNS = frozenset(c.name for c in item.columns)
+
+
 def _set_item(conn: Connection, entry: Entry, item_id: str, **values: Any) -> None:
-    conn.execute(update(item).where(item.c.item_id == item_id).values(last_seq=entry.seq, **values))
+    values["last_seq"] = entry.seq
+    unknown = set(values) - _ITEM_COLUMNS
+    if unknown:
+        raise ValueError(f"item has no column {sorted(unknown)}")
+    names = sorted(values)
+    assignments = ", ".join(f"{name} = ?" for name in names)  # names are item's own columns
+    execute_many(
+        conn,
+        f"UPDATE item SET {assignments} WHERE item_id = ?",
+        [(*(values[n] for n in names), item_id)],
+    )
 
 
 def _intake(conn: Connection, entry: Entry) -> None:

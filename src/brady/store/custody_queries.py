@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 
 from ..domain.rules import ItemState, UserState
 from ..domain.vocabulary import HIGH_RISK
+from ._raw import fetch_all
 from .custody_tables import (
     agency,
     app_user,
@@ -36,34 +37,27 @@ def user_state(conn: Connection, user_id: str) -> UserState | None:
 
 
 def item_state(conn: Connection, item_id: str) -> ItemState | None:
-    row = conn.execute(select(item).where(item.c.item_id == item_id)).first()
-    if row is None:
-        return None
-    cases = (
-        conn.execute(
-            select(item_case.c.case_id)
-            .where(item_case.c.item_id == item_id)
-            .order_by(item_case.c.case_id)
-        )
-        .scalars()
-        .all()
+    rows = fetch_all(
+        conn,
+        "SELECT item_id, status, custodian, pending_to, location_id, quantity, disposition, "
+        "disposition_requested_by FROM item WHERE item_id = ?",
+        (item_id,),
     )
+    if not rows:
+        return None
+    cases = fetch_all(
+        conn, "SELECT case_id FROM item_case WHERE item_id = ? ORDER BY case_id", (item_id,)
+    )
+    item_id_, status, custodian, pending_to, location_id, quantity, disposition, by = rows[0]
     return ItemState(
-        row.item_id,
-        row.status,
-        row.custodian,
-        row.pending_to,
-        row.location_id,
-        row.quantity,
-        row.disposition,
-        row.disposition_requested_by,
-        tuple(cases),
+        item_id_, status, custodian, pending_to, location_id, int(quantity), disposition, by,
+        tuple(c for (c,) in cases),
     )
 
 
 def exists(conn: Connection, table: Table, value: str) -> bool:
-    pk = next(iter(table.primary_key.columns))
-    return conn.execute(select(pk).where(pk == value)).first() is not None
+    pk = next(iter(table.primary_key.columns)).name
+    return bool(fetch_all(conn, f"SELECT 1 FROM {table.name} WHERE {pk} = ?", (value,)))
 
 
 def case_for_number(conn: Connection, kind: str, number: str) -> str | None:
