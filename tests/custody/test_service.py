@@ -194,3 +194,32 @@ def test_agency_case_number_format_is_enforced(custody: Custody) -> None:
     refused(
         custody, "already case c-2", "add_case_number", "pros", "case-1", "agency", "2024-SF-000123"
     )
+
+
+def test_corrections_only_for_intake_details(custody: Custody) -> None:
+    item = intake(custody)
+    with custody.session() as s:
+        moved = s.move("clerk", item, "PR")
+    refused(custody, "only intake details", "correct", "clerk", moved.seq, "location_id", "X", "r")
+    with custody.led.engine.connect() as conn:
+        seq = conn.execute(text("SELECT intake_seq FROM item")).scalar_one()
+    refused(custody, "cannot be corrected", "correct", "clerk", seq, "custodian", "pros", "r")
+    refused(custody, "whole number", "correct", "clerk", seq, "quantity", "many", "r")
+    with custody.session() as s:
+        s.correct("clerk", seq, "quantity", "48", "Two rounds were counted twice")
+    assert state(custody, item).quantity == 48
+    check(custody)
+
+
+def test_rebuild_repairs_edited_state(custody: Custody) -> None:
+    from brady.store.projection_check import missing_tables, rebuild
+
+    item = intake(custody)
+    with custody.led.engine.begin() as conn:
+        conn.execute(text("UPDATE item SET custodian = 'officer' WHERE item_id = :i"), {"i": item})
+        conn.execute(text("DROP TABLE inventory_scan"))
+    assert missing_tables(custody.led.store) == ["inventory_scan"]
+    rebuild(custody.led.store)
+    assert state(custody, item).custodian == "clerk"
+    assert missing_tables(custody.led.store) == []
+    check(custody)

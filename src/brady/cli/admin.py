@@ -15,6 +15,7 @@ from ..custody.service import Custody
 from ..store.audit import AuditReport, audit
 from ..store.home import find_home
 from ..store.ledger_home import init_home, open_home, upgrade_home
+from ..store.projection_check import rebuild
 from ..store.sealing import ENV_KEY, key_file
 from .output import Options, emit, fail, friendly_errors, options
 
@@ -23,6 +24,7 @@ def register(app: typer.Typer) -> None:
     app.command("init")(init)
     app.command("upgrade")(upgrade)
     app.command("verify")(verify)
+    app.command("rebuild")(rebuild_command)
 
 
 def init(
@@ -84,14 +86,27 @@ def upgrade(ctx: typer.Context) -> None:
     """Bring an existing ledger's database to this version of Brady (nothing is lost)."""
     opts = options(ctx)
     with friendly_errors():
-        before, after = upgrade_home(find_home(opts.home))
-    emit(
-        opts,
-        {"from": before, "to": after},
-        f"Database already at schema version {after}; nothing to do."
+        before, after, rebuilt = upgrade_home(find_home(opts.home))
+    said = (
+        f"Database already at schema version {after}; nothing to migrate."
         if before == after
-        else f"Database upgraded from schema version {before} to {after}.",
+        else f"Database upgraded from schema version {before} to {after}."
     )
+    if rebuilt:
+        said += f" Rebuilt the state tables from the ledger (new: {', '.join(rebuilt)})."
+    emit(opts, {"from": before, "to": after, "rebuilt": rebuilt}, said)
+
+
+def rebuild_command(ctx: typer.Context) -> None:
+    """Rebuild the state tables (custody, cases...) from the ledger, which stays untouched."""
+    opts = options(ctx)
+    with friendly_errors():
+        led = open_home(find_home(opts.home), writable=True)
+        try:
+            size = rebuild(led.store)
+        finally:
+            led.close()
+    emit(opts, {"entries": size}, f"Rebuilt the state tables from all {size} ledger entries.")
 
 
 def verify(

@@ -575,3 +575,58 @@ def item_list(
             for i in items
         ],
     )
+
+
+lab_app = typer.Typer(help="Lab requests and results.", no_args_is_help=True)
+GROUPS["lab"] = lab_app
+
+
+@lab_app.command("request")
+def lab_request(
+    ctx: typer.Context,
+    request_id: str,
+    lab: Annotated[str, typer.Option()],
+    item: Annotated[list[str], typer.Option(help="Item to examine (repeat).")],
+    examinations: Annotated[str, typer.Option(help="What the lab is asked to do.")],
+    occurred_at: When = None,
+) -> None:
+    """Ask a lab to examine items (check them out to the lab as well)."""
+    _record(
+        ctx,
+        lambda s, by: s.lab_request(by, request_id, lab, item, examinations, occurred_at),
+        lambda e: f"lab request {request_id} to {lab} for {', '.join(item)}",
+    )
+
+
+@lab_app.command("result")
+def lab_result(
+    ctx: typer.Context,
+    request_id: str,
+    findings: Annotated[str, typer.Option()],
+    report_sha256: Annotated[
+        str | None, typer.Option(help="SHA-256 of the lab report file, once attached to an item.")
+    ] = None,
+    occurred_at: When = None,
+) -> None:
+    """Record a lab's findings."""
+    _record(
+        ctx,
+        lambda s, by: s.lab_result(by, request_id, findings, report_sha256, occurred_at),
+        lambda e: f"result of lab request {request_id}",
+    )
+
+
+@item_app.command("correct")
+def item_correct(
+    ctx: typer.Context,
+    entry: Annotated[int, typer.Argument(min=0)],
+    field: Annotated[str, typer.Option()],
+    value: Annotated[str, typer.Option()],
+    reason: Annotated[str, typer.Option()],
+) -> None:
+    """Correct a field of an earlier intake; the original entry stays on the ledger."""
+    _record(
+        ctx,
+        lambda s, by: s.correct(by, entry, field, value, reason),
+        lambda e: f"correction of entry {entry}: {field} is now {value!r}",
+    )

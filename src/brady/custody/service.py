@@ -22,9 +22,10 @@ from ..domain import rules, sampling
 from ..domain.errors import RefusedError
 from ..domain.vocabulary import UserRole
 from ..ledger._ed25519 import Signer
-from ..ledger.entry import Entry, format_time
+from ..ledger.entry import Entry, format_time, parse_entry
 from ..ledger.keyring import register_event
 from ..store import custody_queries as q
+from ..store.custody_projection import CORRECTABLE
 from ..store.custody_tables import agency, case_file, inventory, lab_request, location, person
 from ..store.keys import ACTOR, load_role, save_key
 from ..store.ledger_home import ADMIN_HOLDER, OpenLedger
@@ -711,9 +712,30 @@ class Session:
         )
 
     def correct(self, by: str, target_seq: int, field: str, value: Any, reason: str) -> Entry:
+        """Supersede one field of an earlier intake; the original entry stays as it was."""
         self._user(by)
         if not 0 <= target_seq < self.w.size:
             raise RefusedError(f"there is no entry {target_seq}", "target_seq")
+        target = parse_entry(self.custody.led.store.entry(target_seq), target_seq)
+        if target.kind != "item.intake":
+            raise RefusedError(
+                f"entry {target_seq} is a {target.kind}; only intake details can be corrected "
+                "(record a new event for anything else)",
+                "target_seq",
+            )
+        if field not in CORRECTABLE:
+            raise RefusedError(
+                f"{field!r} cannot be corrected; one of {', '.join(sorted(CORRECTABLE))}", "field"
+            )
+        if field == "quantity":
+            try:
+                value = int(value)
+            except (TypeError, ValueError) as exc:
+                raise RefusedError(
+                    f"quantity must be a whole number, not {value!r}", "value"
+                ) from exc
+            if value < 1:
+                raise RefusedError("quantity must be at least 1", "value")
         return self._record(
             by,
             "record.correct",

@@ -50,7 +50,14 @@ def item_state(conn: Connection, item_id: str) -> ItemState | None:
     )
     item_id_, status, custodian, pending_to, location_id, quantity, disposition, by = rows[0]
     return ItemState(
-        item_id_, status, custodian, pending_to, location_id, int(quantity), disposition, by,
+        item_id_,
+        status,
+        custodian,
+        pending_to,
+        location_id,
+        int(quantity),
+        disposition,
+        by,
         tuple(c for (c,) in cases),
     )
 

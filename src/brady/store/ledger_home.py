@@ -21,6 +21,7 @@ from .engine import open_engine
 from .home import CONFIG_NAME, HomeConfig, HomeError, read_config, write_config
 from .keys import ACTOR, LOG, load_role, save_key
 from .ledger_store import LedgerStore, Projector
+from .projection_check import missing_tables, rebuild
 from .schema import HEAD, current_revision, upgrade
 from .sealing import MasterKey, create_master_key, load_master_key
 
@@ -118,10 +119,21 @@ def open_home(path: Path, *, writable: bool = False) -> OpenLedger:
     )
 
 
-def upgrade_home(path: Path) -> tuple[str | None, str]:
+def upgrade_home(path: Path) -> tuple[str | None, str, list[str]]:
+    """Migrate the database, then rebuild any projection table this version adds."""
     config = read_config(path)
     engine = open_engine(config.database_url)
     try:
-        return upgrade(engine)
+        before, after = upgrade(engine)
     finally:
         engine.dispose()
+    rebuilt: list[str] = []
+    led = open_home(path, writable=True)
+    try:
+        missing = missing_tables(led.store)
+        if missing:
+            rebuild(led.store)
+            rebuilt = missing
+    finally:
+        led.close()
+    return before, after, rebuilt

@@ -121,3 +121,29 @@ def _first_difference(
                     f"the ledger says {y!r}"
                 )
     return ProjectionMismatchError(f"table {table.name} differs from the ledger")
+
+
+def rebuild(store: LedgerStore, progress: Callable[[int], None] | None = None) -> int:
+    """Drop the projection tables and rebuild them from the ledger, under the write lock.
+
+    The ledger is the record; the tables are a cache of it. This is how a new
+    Brady version changes them, and how an administrator repairs them.
+    """
+    tables = _tables(store.projectors)
+    meta = MetaData()
+    for t in tables:
+        t.to_metadata(meta)
+    with store.transaction() as writer:
+        conn = writer.conn
+        meta.drop_all(conn, checkfirst=True)
+        meta.create_all(conn)
+        conn.info.pop("brady_actors", None)
+        replay(conn, conn, store.projectors, writer.size, progress)
+        return writer.size
+
+
+def missing_tables(store: LedgerStore) -> list[str]:
+    from sqlalchemy import inspect
+
+    have = set(inspect(store.engine).get_table_names())
+    return sorted(t.name for t in _tables(store.projectors) if t.name not in have)
