@@ -160,7 +160,7 @@ def test_export_is_checked_offline(home: Path, tmp_path: Path) -> None:
 
 def test_upgrade_is_a_no_op_on_a_current_ledger(home: Path) -> None:
     out = runner.invoke(app, ["--home", str(home), "upgrade"])
-    assert out.exit_code == 0 and "nothing to do" in out.stdout
+    assert out.exit_code == 0 and "nothing to migrate" in out.stdout
 
 
 def test_demo_runs_and_verifies(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ def test_head_constant_matches_the_migration_scripts() -> None:
 
 def test_init_creates_the_newest_schema(ledger: OpenLedger) -> None:
     assert current_revision(ledger.engine) == HEAD
-    assert upgrade_home(ledger.config.path) == (HEAD, HEAD)
+    assert upgrade_home(ledger.config.path) == (HEAD, HEAD, [])
 
 
 def test_a_database_from_another_version_is_refused_with_advice(ledger: OpenLedger) -> None:
