@@ -24,3 +24,18 @@ def test_a_database_from_another_version_is_refused_with_advice(ledger: OpenLedg
         conn.execute(text("UPDATE alembic_version SET version_num = '0000'"))
     with pytest.raises(HomeError, match="run 'brady upgrade'"):
         open_home(ledger.config.path)
+
+
+def test_upgrade_from_an_older_version_keeps_every_byte(ledger: OpenLedger) -> None:
+    """A ledger at 0002 without the 0003 indexes is migrated; entries are untouched."""
+    from sqlalchemy import inspect
+
+    before = [ledger.store.entry(i) for i in range(ledger.store.size())]
+    with ledger.engine.begin() as conn:
+        conn.execute(text("DROP INDEX ix_item_parent_id"))
+        conn.execute(text("DROP INDEX ix_item_status"))
+        conn.execute(text("UPDATE alembic_version SET version_num = '0002'"))
+    assert upgrade_home(ledger.config.path)[:2] == ("0002", HEAD)
+    names = {i["name"] for i in inspect(ledger.engine).get_indexes("item")}
+    assert {"ix_item_parent_id", "ix_item_status"} <= names
+    assert [ledger.store.entry(i) for i in range(ledger.store.size())] == before
