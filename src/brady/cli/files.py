@@ -114,18 +114,33 @@ def fixity_command(ctx: typer.Context) -> None:
 def import_command(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    mapping: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True,
+            dir_okay=False,
+            help="For a legacy CSV of items: the column mapping (YAML).",
+        ),
+    ] = None,
 ) -> None:
-    """Load a scenario or legacy export (YAML or JSON) through the ordinary commands."""
+    """Load a scenario (YAML/JSON) or a legacy CSV of items through the ordinary commands."""
     from ..custody.importer import load_file, run_import
+    from ..custody.legacy_csv import csv_events, load_mapping
 
     opts = options(ctx)
     with _open(opts, writable=True) as led, friendly_errors():
-        report = run_import(Custody(led), load_file(file), opts.user)
+        if file.suffix.lower() == ".csv":
+            if mapping is None:
+                fail("a CSV import needs --mapping MAPPING.yaml (see docs/import-format.md)")
+            data = csv_events(file, load_mapping(mapping))
+        else:
+            data = load_file(file)
+        report = run_import(Custody(led), data, opts.user)
     emit(
         opts,
         {"records": report.records, "entries": report.entries, "items": report.items},
         f"Imported {file.name}: {report.records} events, {report.items} items, "
-        f"{report.entries} ledger entries, all signed and verified against the rules.",
+        f"{report.entries} ledger entries, all signed and checked against the rules.",
     )
 
 
