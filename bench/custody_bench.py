@@ -31,26 +31,56 @@ from brady.store.ledger_home import init_home
 def item_events(k: int, per_item: int) -> list[dict[str, Any]]:
     """An intake, then transfers, receipts, moves and check-outs: `per_item` events."""
     item = f"B-{k:07d}"
-    out: list[dict[str, Any]] = [{
-        "do": "item.intake", "by": "clerk", "item_id": item, "category": "drugs",
-        "description": f"Sealed bag {k}", "location_id": "PR-1", "case_ids": ["case-1"],
-        "narrative": "Recovered during a vehicle search on Cerrillos Road"}]
+    out: list[dict[str, Any]] = [
+        {
+            "do": "item.intake",
+            "by": "clerk",
+            "item_id": item,
+            "category": "drugs",
+            "description": f"Sealed bag {k}",
+            "location_id": "PR-1",
+            "case_ids": ["case-1"],
+            "narrative": "Recovered during a vehicle search on Cerrillos Road",
+        }
+    ]
     holder = "clerk"
     while len(out) < per_item:
         step = len(out) % 4
         if step == 1 and len(out) + 2 <= per_item:
             other = "officer" if holder == "clerk" else "clerk"
-            out += [{"do": "item.transfer", "by": holder, "item_id": item, "to_user": other},
-                    {"do": "item.receive", "by": other, "item_id": item}]
+            out += [
+                {"do": "item.transfer", "by": holder, "item_id": item, "to_user": other},
+                {"do": "item.receive", "by": other, "item_id": item},
+            ]
             holder = other
         elif step == 3 and len(out) + 2 <= per_item:
-            out += [{"do": "item.checkout", "by": holder, "item_id": item, "to": "Lab",
-                     "purpose": "lab", "due_back": "2099-01-01"},
-                    {"do": "item.checkin", "by": holder, "item_id": item, "location_id": "PR-2",
-                     "condition": "Resealed", "seal_intact": False}]
+            out += [
+                {
+                    "do": "item.checkout",
+                    "by": holder,
+                    "item_id": item,
+                    "to": "Lab",
+                    "purpose": "lab",
+                    "due_back": "2099-01-01",
+                },
+                {
+                    "do": "item.checkin",
+                    "by": holder,
+                    "item_id": item,
+                    "location_id": "PR-2",
+                    "condition": "Resealed",
+                    "seal_intact": False,
+                },
+            ]
         else:
-            out.append({"do": "item.move", "by": holder, "item_id": item,
-                        "location_id": random.choice(["PR-1", "PR-2"])})
+            out.append(
+                {
+                    "do": "item.move",
+                    "by": holder,
+                    "item_id": item,
+                    "location_id": random.choice(["PR-1", "PR-2"]),
+                }
+            )
     return out
 
 
@@ -66,19 +96,27 @@ def main() -> None:
     custody = Custody(led)
     with custody.session() as s:
         s.add_user(None, "admin", "Admin", ["admin"])
-    setup = {"brady_import": 1,
-             "users": [{"user_id": "clerk", "name": "Clerk", "roles": ["property_clerk"]},
-                       {"user_id": "officer", "name": "Officer", "roles": ["officer"]}],
-             "locations": [{"location_id": "PR-1", "name": "Shelf 1", "kind": "shelf"},
-                           {"location_id": "PR-2", "name": "Shelf 2", "kind": "shelf"}],
-             "events": [{"do": "case.open", "by": "admin", "case_id": "case-1",
-                         "title": "Bench case"}]}
+    setup = {
+        "brady_import": 1,
+        "users": [
+            {"user_id": "clerk", "name": "Clerk", "roles": ["property_clerk"]},
+            {"user_id": "officer", "name": "Officer", "roles": ["officer"]},
+        ],
+        "locations": [
+            {"location_id": "PR-1", "name": "Shelf 1", "kind": "shelf"},
+            {"location_id": "PR-2", "name": "Shelf 2", "kind": "shelf"},
+        ],
+        "events": [{"do": "case.open", "by": "admin", "case_id": "case-1", "title": "Bench case"}],
+    }
     run_import(custody, setup, "admin")
     events = 0
     start = time.perf_counter()
     for first in range(0, args.items, args.batch):
-        batch = [e for k in range(first, min(first + args.batch, args.items))
-                 for e in item_events(k, args.events_per_item)]
+        batch = [
+            e
+            for k in range(first, min(first + args.batch, args.items))
+            for e in item_events(k, args.events_per_item)
+        ]
         run_import(custody, {"brady_import": 1, "events": batch}, "admin")
         events += len(batch)
     elapsed = time.perf_counter() - start
@@ -88,14 +126,19 @@ def main() -> None:
     base_led = init_home(tmp / "base")
     signer = Signer.generate()
     base_led.store.append(base_led.actor(), [register_event(signer.public_key, "Bench")])
-    sample = Event("bench.event", ("item:B-0000001",), {"do": "item.move", "item_id": "B-1",
-                                                         "location_id": "PR-1"})
+    sample = Event(
+        "bench.event",
+        ("item:B-0000001",),
+        {"do": "item.move", "item_id": "B-1", "location_id": "PR-1"},
+    )
     start = time.perf_counter()
     for _ in range(0, events, 1000):
         base_led.store.append(signer, [sample] * 1000)
     base = (events // 1000 * 1000) / (time.perf_counter() - start)
-    print(f"import, {args.items:,} items / {events:,} events   {rate:10,.0f} events/s | "
-          f"ledger batched append {base:10,.0f} events/s | ratio {rate / base:.3f}")
+    print(
+        f"import, {args.items:,} items / {events:,} events   {rate:10,.0f} events/s | "
+        f"ledger batched append {base:10,.0f} events/s | ratio {rate / base:.3f}"
+    )
 
     times = []
     with led.engine.connect() as conn:
@@ -105,8 +148,10 @@ def main() -> None:
             q.item_view(conn, item)
             times.append(time.perf_counter() - t)
     times.sort()
-    print(f"item show at {args.items:,} items            median "
-          f"{statistics.median(times) * 1e3:.2f} ms, p99 {times[int(len(times) * 0.99)] * 1e3:.2f} ms")
+    print(
+        f"item show at {args.items:,} items            median "
+        f"{statistics.median(times) * 1e3:.2f} ms, p99 {times[int(len(times) * 0.99)] * 1e3:.2f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -72,19 +72,27 @@ def main() -> None:
         path = store.keep(staged)
         subprocess.run(["cat", str(path)], stdout=subprocess.DEVNULL, check=True)  # warm cache
         start = time.perf_counter()
-        subprocess.run(["openssl", "dgst", "-sha256", str(path)], check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            ["openssl", "dgst", "-sha256", str(path)], check=True, stdout=subprocess.DEVNULL
+        )
         openssl = size / (time.perf_counter() - start) / MIB
         start = time.perf_counter()
         store.check(staged.sha256)
         ours = size / (time.perf_counter() - start) / MIB
-        print(f"fixity of a {args.gib:g} GiB file    {ours:8,.0f} MiB/s | openssl dgst -sha256 "
-              f"{openssl:8,.0f} MiB/s | ratio {ours / openssl:.2f}")
+        print(
+            f"fixity of a {args.gib:g} GiB file    {ours:8,.0f} MiB/s | openssl dgst -sha256 "
+            f"{openssl:8,.0f} MiB/s | ratio {ours / openssl:.2f}"
+        )
         out = subprocess.run(
             [sys.executable, __file__, "--child", str(Path(tmp) / "s"), str(args.stream_gib)],
-            check=True, capture_output=True, text=True).stdout.split()
-        print(f"storing a {args.stream_gib:g} GiB stream  {float(out[0]):8,.0f} MiB/s | "
-              f"peak resident memory {float(out[1]):.1f} MiB")
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.split()
+        print(
+            f"storing a {args.stream_gib:g} GiB stream  {float(out[0]):8,.0f} MiB/s | "
+            f"peak resident memory {float(out[1]):.1f} MiB"
+        )
 
 
 if __name__ == "__main__":
