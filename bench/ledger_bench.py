@@ -81,7 +81,8 @@ def _raw_ed25519(message: bytes, n: int = 20000) -> tuple[float, float]:
 
 def _line(name: str, value: float, unit: str, base_name: str, base: float) -> None:
     print(
-        f"{name:<34} {value:>12,.0f} {unit:<9} | {base_name:<34} {base:>12,.0f} | ratio {value / base:5.2f}"
+        f"{name:<34} {value:>12,.0f} {unit:<9} | {base_name:<34} {base:>12,.0f} | "
+        f"ratio {value / base:5.2f}"
     )
 
 
@@ -181,8 +182,8 @@ def main() -> None:
             times.append(time.perf_counter() - t)
         times.sort()
         print(
-            f"{what + ' at ' + format(size, ','):<34} median {statistics.median(times) * 1e3:.3f} ms, "
-            f"p99 {times[int(len(times) * 0.99)] * 1e3:.3f} ms, max {times[-1] * 1e3:.3f} ms"
+            f"{what + ' at ' + format(size, ','):<34} "
+            f"median {statistics.median(times) * 1e3:.3f} ms, p99 {times[int(len(times) * 0.99)] * 1e3:.3f} ms, max {times[-1] * 1e3:.3f} ms"
         )
     led.close()
 
