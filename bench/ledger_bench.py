@@ -181,9 +181,10 @@ def main() -> None:
             fn()
             times.append(time.perf_counter() - t)
         times.sort()
+        median, p99 = statistics.median(times) * 1e3, times[int(len(times) * 0.99)] * 1e3
         print(
             f"{what + ' at ' + format(size, ','):<34} "
-            f"median {statistics.median(times) * 1e3:.3f} ms, p99 {times[int(len(times) * 0.99)] * 1e3:.3f} ms, max {times[-1] * 1e3:.3f} ms"
+            f"median {median:.3f} ms, p99 {p99:.3f} ms, max {times[-1] * 1e3:.3f} ms"
         )
     led.close()
 

@@ -10,7 +10,7 @@ python3 -m venv .venv
 scripts/ensure-postgres.sh
 scripts/install-go-interop.sh
 
-.venv/bin/ruff check src tests
-.venv/bin/ruff format --check src tests
+.venv/bin/ruff check src tests bench
+.venv/bin/ruff format --check src tests bench
 .venv/bin/mypy
 .venv/bin/pytest -n 2 --dist loadgroup "$@"
