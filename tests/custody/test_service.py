@@ -223,3 +223,22 @@ def test_rebuild_repairs_edited_state(custody: Custody) -> None:
     assert state(custody, item).custodian == "clerk"
     assert missing_tables(custody.led.store) == []
     check(custody)
+
+
+def test_organizations_and_lab_reports(custody: Custody) -> None:
+    with custody.session() as s:
+        s.add_organization("pros", "pdq", "PDQ Arm & Prop", aliases=["PDQ"])
+    refused(custody, "already exists", "add_organization", "pros", "pdq", "PDQ again")
+    item = intake(custody)
+    with custody.session() as s:
+        s.lab_request("clerk", "L-1", "FBI laboratory", [item], "Function test")
+    refused(
+        custody,
+        "attach the lab report first",
+        "lab_result",
+        "super",
+        "L-1",
+        "Fractured",
+        report_sha256="ab" * 32,
+    )
+    check(custody)

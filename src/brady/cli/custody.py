@@ -127,6 +127,22 @@ def person_add(
     )
 
 
+@person_app.command("org")
+def organization_add(
+    ctx: typer.Context,
+    org_id: str,
+    name: Annotated[str, typer.Option()],
+    alias: Annotated[list[str] | None, typer.Option(help="Other names (repeat).")] = None,
+    address: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Add an organization involved in cases (a supplier, a company, a lab)."""
+    _record(
+        ctx,
+        lambda s, by: s.add_organization(by, org_id, name, alias or [], address),
+        lambda e: f"organization {org_id}, {name}",
+    )
+
+
 @location_app.command("add")
 def location_add(
     ctx: typer.Context,

@@ -96,6 +96,8 @@ def run_import(custody: Custody, data: dict[str, Any], operator: str) -> ImportR
             _apply(f"locations[{i}]", lambda r: s.add_location(operator, **r), rec)
         for i, rec in enumerate(_records(data, "persons")):
             _apply(f"persons[{i}]", lambda r: s.add_person(operator, **r), rec)
+        for i, rec in enumerate(_records(data, "organizations")):
+            _apply(f"organizations[{i}]", lambda r: s.add_organization(operator, **r), rec)
         for i, rec in enumerate(_records(data, "events")):
             report.items += _event(s, f"events[{i}]", rec)
             report.records += 1

@@ -26,7 +26,15 @@ from ..ledger.entry import Entry, format_time, parse_entry
 from ..ledger.keyring import register_event
 from ..store import custody_queries as q
 from ..store.custody_projection import CORRECTABLE
-from ..store.custody_tables import agency, case_file, inventory, lab_request, location, person
+from ..store.custody_tables import (
+    agency,
+    case_file,
+    inventory,
+    lab_request,
+    location,
+    organization,
+    person,
+)
 from ..store.keys import ACTOR, load_role, save_key
 from ..store.ledger_home import ADMIN_HOLDER, OpenLedger
 from ..store.ledger_store import Writer
@@ -166,6 +174,24 @@ class Session:
             "person.add",
             {"person_id": person_id, "name": name, "aliases": aliases or [], "dob": dob},
             [f"person:{person_id}"],
+        )
+
+    def add_organization(
+        self,
+        by: str,
+        org_id: str,
+        name: str,
+        aliases: list[str] | None = None,
+        address: str | None = None,
+    ) -> Entry:
+        self._user(by)
+        if q.exists(self.conn, organization, org_id):
+            raise RefusedError(f"organization {org_id!r} already exists", "org_id")
+        return self._record(
+            by,
+            "organization.add",
+            {"org_id": org_id, "name": name, "aliases": aliases or [], "address": address},
+            [f"org:{org_id}"],
         )
 
     def add_location(
@@ -613,6 +639,12 @@ class Session:
         self._user(by)
         if not q.exists(self.conn, lab_request, request_id):
             raise RefusedError(f"there is no lab request {request_id!r}", "request_id")
+        if report_sha256 is not None and not q.file_recorded(self.conn, report_sha256):
+            raise RefusedError(
+                f"no file with SHA-256 {report_sha256} is attached to any item; attach the "
+                "lab report first (brady item attach)",
+                "report_sha256",
+            )
         return self._record(
             by,
             "lab.result",

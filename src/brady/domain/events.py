@@ -102,6 +102,15 @@ class PersonAdd(Payload):
     dob: Day | None = None
 
 
+class OrganizationAdd(Payload):
+    """A business or body involved in cases (a prop supplier, a lab, a production company)."""
+
+    org_id: Id
+    name: Text
+    aliases: list[Text] = Field(default_factory=list)
+    address: Text | None = None
+
+
 class LocationAdd(Payload):
     location_id: Id
     name: Text
@@ -286,6 +295,7 @@ PAYLOADS: dict[str, type[Payload]] = {
     "user.add": UserAdd,
     "person.add": PersonAdd,
     "location.add": LocationAdd,
+    "organization.add": OrganizationAdd,
     "case.open": CaseOpen,
     "case.add_number": CaseAddNumber,
     "case.add_party": CaseAddParty,

@@ -36,6 +36,7 @@ from .custody_tables import (
     item_file,
     lab_request,
     location,
+    organization,
     person,
 )
 
@@ -154,6 +155,15 @@ def _person_add(conn: Connection, entry: Entry) -> None:
     conn.execute(
         person.insert().values(
             person_id=p.person_id, name=p.name, aliases=_json(p.aliases), dob=p.dob
+        )
+    )
+
+
+def _organization_add(conn: Connection, entry: Entry) -> None:
+    p: ev.OrganizationAdd = _payload(entry)
+    conn.execute(
+        organization.insert().values(
+            org_id=p.org_id, name=p.name, aliases=_json(p.aliases), address=p.address
         )
     )
 
@@ -562,6 +572,7 @@ _HANDLERS: dict[str, Callable[[Connection, Entry], None]] = {
     "user.add": _user_add,
     "person.add": _person_add,
     "location.add": _location_add,
+    "organization.add": _organization_add,
     "case.open": _case_open,
     "case.add_number": _case_add_number,
     "case.add_party": _case_add_party,
@@ -594,6 +605,7 @@ TABLES: tuple[Table, ...] = (
     app_user,
     person,
     location,
+    organization,
     case_file,
     case_number,
     case_party,

@@ -332,3 +332,7 @@ def is_defendant(conn: Connection, case_id: str, person_id: str) -> bool:
 def agency_formats(conn: Connection, agency_id: str) -> dict[str, str] | None:
     formats = conn.execute(select(agency.c.formats).where(agency.c.agency_id == agency_id)).scalar()
     return None if formats is None else dict(json.loads(formats))
+
+
+def file_recorded(conn: Connection, sha256: str) -> bool:
+    return bool(fetch_all(conn, "SELECT 1 FROM item_file WHERE sha256 = ?", (sha256,)))

@@ -49,6 +49,14 @@ person = Table(
     Column("aliases", Text, nullable=False),  # JSON list
     Column("dob", String(10), nullable=True),
 )
+organization = Table(
+    "organization",
+    projections,
+    _id("org_id", primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("aliases", Text, nullable=False),  # JSON list
+    Column("address", Text, nullable=True),
+)
 location = Table(
     "location",
     projections,
