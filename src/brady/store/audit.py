@@ -16,7 +16,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 
-from sqlalchemy import Engine, func, or_, select
+from sqlalchemy import Engine, or_, select
 from sqlalchemy.engine import Connection
 
 from ..ledger._hashing import EMPTY_ROOT, fold_right
@@ -36,9 +36,9 @@ from ..ledger.note import Verifier
 from ..ledger.tree import NodeId, node_count, range_nodes
 from ._raw import fetch_all
 from .engine import open_engine
-from .ledger_store import LedgerStore
-from .projection_check import compare
-from .tables import ledger_checkpoint, ledger_entry, ledger_node
+from .ledger_store import LedgerStore, StoredCheckpoint
+from .projection_check import compare, snapshot
+from .tables import ledger_entry, ledger_node
 
 Progress = Callable[[int, int], None]
 """Called with (entries audited so far, total)."""
@@ -130,8 +130,11 @@ def audit(
     """Audit the whole ledger; problems are collected, the first is reported by position."""
     report = AuditReport()
     verifier = Verifier.from_vkey(log_vkey)
-    with store.engine.connect() as conn:
+    # Size and checkpoints are read at one moment; anything appended while the
+    # audit runs is simply not part of this audit (entries below `size` never change).
+    with snapshot(store) as conn:
         report.size = store.size(conn)
+        checkpoints = list(store.checkpoints(conn))
         try:
             keyring, key_seqs = _replay_keys(conn, store.origin, log_vkey)
         except LedgerError as exc:
@@ -144,9 +147,9 @@ def audit(
     try:
         check_times(results)
         with store.engine.connect() as conn:
-            _check_tail(conn, report.size)
+            _check_tail(checkpoints, report.size)
             _check_upper_nodes(conn, results, report.size)
-            _check_checkpoints(store, conn, verifier, report)
+            _check_checkpoints(checkpoints, conn, verifier, report)
             if against is not None:
                 report.against = _check_against(conn, verifier, against, report.size)
     except LedgerError as exc:
@@ -154,7 +157,7 @@ def audit(
         return report
     if projections:
         step = None if progress is None else (lambda done: progress(done, report.size))
-        report.problems.extend(compare(store, report.size, step))
+        report.problems.extend(compare(store, step))
         report.projections_checked = True
     return report
 
@@ -219,9 +222,9 @@ def _audit_chunks(
     return [results[s] for s, _ in spans if s in results]
 
 
-def _check_tail(conn: Connection, size: int) -> None:
+def _check_tail(checkpoints: list[StoredCheckpoint], size: int) -> None:
     """The newest checkpoint must not cover more entries than are stored."""
-    signed = conn.execute(select(func.max(ledger_checkpoint.c.size))).scalar()
+    signed = max((cp.size for cp in checkpoints), default=None)
     if signed is not None and signed > size:
         raise TamperError(
             f"a checkpoint covers {signed} entries but the ledger holds only {size}: "
@@ -239,7 +242,10 @@ def _check_upper_nodes(conn: Connection, results: list[ChunkResult], size: int) 
             a, b = idx << level, ((idx + 1) << level) - 1
             what = "is missing" if stored is None else "does not match the entries"
             raise TamperError(f"the stored hash of entries {a}-{b} (level {level}) {what}", a)
-    count = conn.execute(select(func.count()).select_from(ledger_node)).scalar_one()
+    # Only the hashes of subtrees inside [0, size): later appends may be adding more.
+    count = fetch_all(
+        conn, "SELECT count(*) FROM ledger_node WHERE ((idx + 1) << level) <= ?", (size,)
+    )[0][0]
     if count != node_count(size):
         raise TamperError(
             f"the ledger stores {count} subtree hashes; {size} entries make {node_count(size)}",
@@ -248,7 +254,10 @@ def _check_upper_nodes(conn: Connection, results: list[ChunkResult], size: int) 
 
 
 def _check_checkpoints(
-    store: LedgerStore, conn: Connection, verifier: Verifier, report: AuditReport
+    stored_checkpoints: list[StoredCheckpoint],
+    conn: Connection,
+    verifier: Verifier,
+    report: AuditReport,
 ) -> None:
     """Every stored checkpoint is signed by the log and signs the recomputed root.
 
@@ -259,7 +268,7 @@ def _check_checkpoints(
     be produced (`brady ledger consistency`) and checked with any verifier.
     """
     checkpoints: list[Checkpoint] = []
-    for stored in store.checkpoints(conn):
+    for stored in stored_checkpoints:
         try:
             cp = open_checkpoint(stored.note, verifier)
         except LedgerError as exc:

@@ -127,6 +127,10 @@ class LedgerStore:
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK})
             writer = Writer(self, conn, self._fresh_keyring(conn))
             yield writer
+            if writer.broken:
+                # An append failed part-way and the caller carried on: the database may
+                # hold half of it, so nothing of this transaction may be committed.
+                raise StoreError("a step of this transaction failed, so none of it was recorded")
             writer.finish()
         if writer.keyring is not None:
             self._keyring, self._keyring_next = writer.keyring, writer.size
@@ -238,6 +242,7 @@ class Writer:
     def __init__(self, store: LedgerStore, conn: Connection, keyring: Keyring) -> None:
         self.store = store
         self.conn = conn
+        self.broken = False
         self.keyring: Keyring | None = None
         self._keyring = keyring
         self.size = store.size(conn)
@@ -254,7 +259,20 @@ class Writer:
         return str(orjson.loads(bytes(rows[0][0]))["recorded_at"])
 
     def append(self, signer: Signer, events: Sequence[Event]) -> list[Entry]:
-        """Sign and store events in order; raises before writing anything if one is refused."""
+        """Sign and store events in order, with their projections.
+
+        A refused event raises before anything is written. If anything fails after
+        the first write, the writer is marked broken and its transaction cannot commit.
+        """
+        if self.broken:
+            raise StoreError("a step of this transaction failed; start a new one")
+        try:
+            return self._append(signer, events)
+        except BaseException:
+            self.broken = True
+            raise
+
+    def _append(self, signer: Signer, events: Sequence[Event]) -> list[Entry]:
         # Never earlier than the entry before: recorded_at is monotonic on the ledger.
         stamp = max(now(), self._last_time)
         origin = self.store.origin
