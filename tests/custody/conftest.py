@@ -18,6 +18,7 @@ def staff(custody: Custody) -> Custody:
         s.add_user("admin", "super", "Sam Supervisor", ["supervisor"])
         s.add_user("admin", "super2", "Sue Supervisor", ["supervisor"])
         s.add_user("admin", "pros", "Pat Prosecutor", ["prosecutor"])
+        s.add_user("admin", "analyst", "Lee Analyst", ["lab_analyst"])
         s.add_location("admin", "PR", "Property room", "room")
         s.add_location("admin", "PR-B14", "Shelf B-14", "shelf", parent_id="PR")
         s.add_location("admin", "LAB", "State crime lab", "temporary")

@@ -55,9 +55,31 @@ def test_fixity_settles_leftovers_of_a_crash(custody: Custody) -> None:
     staged = store.stage(io.BytesIO(b"recorded but not kept"))
     with custody.session() as s:
         s.attach_file("clerk", item, staged.sha256, staged.size, "a.txt")
+    staged.release()  # the process dies: its lock goes with it
+    in_progress = store.stage(io.BytesIO(b"another upload, still running"))
     # Crash before recording: the staged file is removed by fixity.
-    store.stage(io.BytesIO(b"never recorded"))
+    store.stage(io.BytesIO(b"never recorded")).release()
     report = fixity(custody)
     assert report.recovered == [staged.sha256] and len(report.removed) == 1
-    assert store.has(staged.sha256) and store.leftovers() == []
+    assert store.has(staged.sha256)
+    assert store.leftovers() == []  # the running upload is locked, so not a leftover
+    assert in_progress.path.exists()  # and fixity left it alone
+    store.discard(in_progress)
     assert report.problems == []
+
+
+def test_a_damaged_copy_is_replaced_by_a_good_upload(custody: Custody) -> None:
+    item = intake(custody)
+    attach(custody, "clerk", item, io.BytesIO(b"original bytes"), "a.txt")
+    store = blob_store(custody)
+    sha = hashlib.sha256(b"original bytes").hexdigest()
+    store.path(sha).chmod(0o644)
+    store.path(sha).write_bytes(b"damaged bytes!")
+    attach(custody, "clerk", intake(custody), io.BytesIO(b"original bytes"), "again.txt")
+    assert store.path(sha).read_bytes() == b"original bytes"
+    assert fixity(custody).problems == []
+
+
+def test_only_hashes_name_files(custody: Custody) -> None:
+    with pytest.raises(BlobError, match="not a SHA-256"):
+        blob_store(custody).path("../../etc/passwd")

@@ -232,13 +232,17 @@ def test_organizations_and_lab_reports(custody: Custody) -> None:
     item = intake(custody)
     with custody.session() as s:
         s.lab_request("clerk", "L-1", "FBI laboratory", [item], "Function test")
+    refused(custody, "may not record lab results", "lab_result", "super", "L-1", "Fractured")
     refused(
         custody,
         "attach the lab report first",
         "lab_result",
-        "super",
+        "analyst",
         "L-1",
         "Fractured",
         report_sha256="ab" * 32,
     )
+    with custody.session() as s:
+        s.lab_result("analyst", "L-1", "Sear and cylinder stop fractured in impact testing")
+    refused(custody, "already has a result", "lab_result", "analyst", "L-1", "Again")
     check(custody)

@@ -8,8 +8,10 @@ Identical content is stored once. Reading re-hashes what it streams.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -26,11 +28,23 @@ class BlobError(Exception):
 
 @dataclass(frozen=True)
 class Staged:
-    """A file hashed into the staging folder, waiting for its hash to be recorded."""
+    """A file hashed into the staging folder, waiting for its hash to be recorded.
+
+    Its `lock` descriptor holds an exclusive flock until kept or discarded, so a
+    fixity run in another process never mistakes it for a crash's leftover.
+    """
 
     sha256: str
     size: int
     path: Path
+    lock: int = -1
+
+    def release(self) -> None:
+        if self.lock >= 0:
+            os.close(self.lock)
+
+
+_HEX = re.compile(r"[0-9a-f]{64}")
 
 
 class BlobStore:
@@ -39,6 +53,8 @@ class BlobStore:
         self.staging = root / "staging"
 
     def path(self, sha256: str) -> Path:
+        if not _HEX.fullmatch(sha256):
+            raise BlobError(f"{sha256!r} is not a SHA-256 hash (64 lowercase hex digits)")
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
     def has(self, sha256: str) -> bool:
@@ -50,6 +66,8 @@ class BlobStore:
         digest = hashlib.sha256()
         size = 0
         fd, name = _temp(self.staging)
+        lock = os.open(name, os.O_RDONLY)
+        fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             with os.fdopen(fd, "wb") as out:
                 while chunk := source.read(CHUNK):
@@ -62,22 +80,40 @@ class BlobStore:
                 os.fsync(out.fileno())
         except BaseException:
             Path(name).unlink(missing_ok=True)
+            os.close(lock)
             raise
-        return Staged(digest.hexdigest(), size, Path(name))
+        return Staged(digest.hexdigest(), size, Path(name), lock)
 
     def keep(self, staged: Staged) -> Path:
-        """Move a staged file under its hash (call after the hash is on the ledger)."""
-        target = self.path(staged.sha256)
-        if target.exists():
-            staged.path.unlink(missing_ok=True)  # the same content is already kept
+        """Move a staged file under its hash (call after the hash is on the ledger).
+
+        An existing copy is kept only if it still matches; a damaged one is replaced
+        by the new, good bytes.
+        """
+        try:
+            if not staged.path.is_file():
+                raise BlobError(
+                    f"the staged copy of {staged.sha256} is gone; its hash is recorded, "
+                    "so attach the same file again to store it"
+                )
+            target = self.path(staged.sha256)
+            if target.exists():
+                try:
+                    self.check(staged.sha256)
+                    staged.path.unlink()  # the same content is already kept, intact
+                    return target
+                except BlobError:
+                    target.chmod(0o644)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staged.path, target)
+            os.chmod(target, 0o444)
             return target
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(staged.path, target)
-        os.chmod(target, 0o444)
-        return target
+        finally:
+            staged.release()
 
     def discard(self, staged: Staged) -> None:
         staged.path.unlink(missing_ok=True)
+        staged.release()
 
     def check(self, sha256: str, progress: Progress | None = None) -> None:
         """Re-hash a kept file; BlobError if it is missing or its bytes changed."""
@@ -116,8 +152,26 @@ class BlobStore:
             tmp.unlink(missing_ok=True)
 
     def leftovers(self) -> list[Path]:
-        """Staged files whose recording never finished (a crash between stage and keep)."""
-        return sorted(self.staging.glob("*")) if self.staging.is_dir() else []
+        """Staged files whose recording never finished (a crash between stage and keep).
+
+        Files another process is still staging hold a lock and are not listed.
+        """
+        if not self.staging.is_dir():
+            return []
+        out = []
+        for path in sorted(self.staging.glob("*")):
+            try:
+                fd = os.open(path, os.O_RDONLY)
+            except FileNotFoundError:
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                out.append(path)
+            except BlockingIOError:
+                pass  # in use by an upload in progress
+            finally:
+                os.close(fd)
+        return out
 
 
 def _temp(folder: Path) -> tuple[int, str]:

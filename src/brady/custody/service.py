@@ -41,6 +41,16 @@ from ..store.ledger_store import Writer
 
 CLOCK_SKEW = timedelta(minutes=5)
 
+R = UserRole
+STAFF = (R.PROPERTY_CLERK, R.OFFICER, R.SUPERVISOR, R.LAB_ANALYST, R.PROSECUTOR)
+CASEWORK = (R.PROPERTY_CLERK, R.OFFICER, R.SUPERVISOR, R.PROSECUTOR)
+CHARGING = (R.PROSECUTOR,)
+PLACES = (R.PROPERTY_CLERK, R.SUPERVISOR)
+FILES = (R.PROPERTY_CLERK, R.OFFICER, R.SUPERVISOR, R.LAB_ANALYST)
+LAB_REQUESTERS = (R.PROPERTY_CLERK, R.OFFICER, R.SUPERVISOR, R.PROSECUTOR)
+LAB = (R.LAB_ANALYST,)
+CLOSING = (R.PROSECUTOR, R.SUPERVISOR)
+
 
 def user_holder(user_id: str) -> str:
     return f"user:{user_id}"
@@ -108,6 +118,13 @@ class Session:
         (entry,) = self.w.append(signer, [ev.to_event(payload, subjects)])
         return entry
 
+    def _role(self, by: str, roles: tuple[UserRole, ...], action: str) -> rules.UserState:
+        user = self._user(by)
+        if not user.has(*roles):
+            allowed = ", ".join(str(r).replace("_", " ") for r in roles)
+            raise RefusedError(f"{by} may not {action} (that takes a {allowed})", "by")
+        return user
+
     def _admin(self, by: str) -> None:
         if not self._user(by).has(UserRole.ADMIN):
             raise RefusedError(f"{by} is not an administrator")
@@ -166,7 +183,7 @@ class Session:
         aliases: list[str] | None = None,
         dob: str | None = None,
     ) -> Entry:
-        self._user(by)
+        self._role(by, STAFF, "record people")
         if q.exists(self.conn, person, person_id):
             raise RefusedError(f"person {person_id!r} already exists", "person_id")
         return self._record(
@@ -184,7 +201,7 @@ class Session:
         aliases: list[str] | None = None,
         address: str | None = None,
     ) -> Entry:
-        self._user(by)
+        self._role(by, STAFF, "record organizations")
         if q.exists(self.conn, organization, org_id):
             raise RefusedError(f"organization {org_id!r} already exists", "org_id")
         return self._record(
@@ -197,7 +214,7 @@ class Session:
     def add_location(
         self, by: str, location_id: str, name: str, kind: str, parent_id: str | None = None
     ) -> Entry:
-        self._user(by)
+        self._role(by, PLACES, "add locations")
         if q.exists(self.conn, location, location_id):
             raise RefusedError(f"location {location_id!r} already exists", "location_id")
         self._need(location, parent_id, "parent_id", "location")
@@ -220,7 +237,7 @@ class Session:
         narrative: str | None = None,
         occurred_at: str | None = None,
     ) -> Entry:
-        self._user(by)
+        self._role(by, CASEWORK, "open cases")
         if q.exists(self.conn, case_file, case_id):
             raise RefusedError(f"case {case_id!r} already exists", "case_id")
         for n in numbers or []:
@@ -259,7 +276,7 @@ class Session:
         self, by: str, case_id: str, kind: str, number: str, occurred_at: str | None = None
     ) -> Entry:
         """Another number for a case (a re-indictment, a court's own number)."""
-        self._user(by)
+        self._role(by, CASEWORK, "number cases")
         self._case(case_id)
         agency_id = self.conn.execute(
             select(case_file.c.agency_id).where(case_file.c.case_id == case_id)
@@ -296,7 +313,7 @@ class Session:
     def add_party(
         self, by: str, case_id: str, person_id: str, role: str, occurred_at: str | None = None
     ) -> Entry:
-        self._user(by)
+        self._role(by, CASEWORK, "add case parties")
         self._case(case_id)
         self._need(person, person_id, "person_id", "person")
         if q.is_party(self.conn, case_id, person_id, role):
@@ -317,7 +334,7 @@ class Session:
         charged_on: str,
         occurred_at: str | None = None,
     ) -> Entry:
-        self._user(by)
+        self._role(by, CHARGING, "record charges")
         self._case(case_id)
         self._need(person, person_id, "person_id", "person")
         return self._record(
@@ -341,7 +358,7 @@ class Session:
         arraigned_on: str,
         occurred_at: str | None = None,
     ) -> Entry:
-        self._user(by)
+        self._role(by, CHARGING, "record arraignments")
         self._case(case_id)
         if not q.is_defendant(self.conn, case_id, person_id):
             raise RefusedError(f"{person_id} has not been charged in case {case_id}", "person_id")
@@ -360,7 +377,7 @@ class Session:
     def close_case(
         self, by: str, case_id: str, reason: str, occurred_at: str | None = None
     ) -> Entry:
-        self._user(by)
+        self._role(by, CLOSING, "close cases")
         self._case(case_id)
         return self._record(
             by,
@@ -550,7 +567,9 @@ class Session:
         occurred_at: str | None = None,
     ) -> Entry:
         state = self._item(item_id)
-        rules.check_disposition(state, self._user(by), q.open_cases(self.conn, state.case_ids))
+        rules.check_disposition(
+            state, self._user(by), q.open_cases(self.conn, state.case_ids), method
+        )
         return self._record(
             by,
             "item.disposition",
@@ -568,7 +587,7 @@ class Session:
         media_type: str | None = None,
         occurred_at: str | None = None,
     ) -> Entry:
-        self._user(by)
+        self._role(by, FILES, "attach files")
         self._item(item_id)
         return self._record(
             by,
@@ -610,7 +629,7 @@ class Session:
         examinations: str,
         occurred_at: str | None = None,
     ) -> Entry:
-        self._user(by)
+        self._role(by, LAB_REQUESTERS, "request lab work")
         if q.exists(self.conn, lab_request, request_id):
             raise RefusedError(f"lab request {request_id!r} already exists", "request_id")
         for item_id in item_ids:
@@ -636,9 +655,15 @@ class Session:
         report_sha256: str | None = None,
         occurred_at: str | None = None,
     ) -> Entry:
-        self._user(by)
+        self._role(by, LAB, "record lab results")
         if not q.exists(self.conn, lab_request, request_id):
             raise RefusedError(f"there is no lab request {request_id!r}", "request_id")
+        if q.lab_has_result(self.conn, request_id):
+            raise RefusedError(
+                f"lab request {request_id} already has a result; an amended report is a new "
+                "lab request",
+                "request_id",
+            )
         if report_sha256 is not None and not q.file_recorded(self.conn, report_sha256):
             raise RefusedError(
                 f"no file with SHA-256 {report_sha256} is attached to any item; attach the "
@@ -716,7 +741,7 @@ class Session:
         location_id: str | None = None,
         occurred_at: str | None = None,
     ) -> Entry:
-        self._user(by)
+        self._role(by, PLACES, "scan inventories")
         self._open_inventory(inventory_id)
         self._need(location, location_id, "location_id", "location")
         if q.scanned(self.conn, inventory_id, item_id):
@@ -734,7 +759,7 @@ class Session:
         )
 
     def close_inventory(self, by: str, inventory_id: str, occurred_at: str | None = None) -> Entry:
-        self._user(by)
+        self._role(by, PLACES, "close inventories")
         self._open_inventory(inventory_id)
         return self._record(
             by,
@@ -745,7 +770,7 @@ class Session:
 
     def correct(self, by: str, target_seq: int, field: str, value: Any, reason: str) -> Entry:
         """Supersede one field of an earlier intake; the original entry stays as it was."""
-        self._user(by)
+        self._role(by, PLACES, "correct records")
         if not 0 <= target_seq < self.w.size:
             raise RefusedError(f"there is no entry {target_seq}", "target_seq")
         target = parse_entry(self.custody.led.store.entry(target_seq), target_seq)

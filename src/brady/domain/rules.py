@@ -33,6 +33,8 @@ class ItemState:
     disposition: str | None
     disposition_requested_by: str | None
     case_ids: tuple[str, ...]
+    disposition_method: str | None = None
+    has_children: bool = False
 
 
 HANDLERS = (UserRole.PROPERTY_CLERK, UserRole.OFFICER, UserRole.LAB_ANALYST, UserRole.SUPERVISOR)
@@ -138,10 +140,18 @@ def check_disposition_approve(item: ItemState, actor: UserState) -> None:
         raise RefusedError("the person who asked for a disposition cannot also approve it")
 
 
-def check_disposition(item: ItemState, actor: UserState, open_cases: list[str]) -> None:
+def check_disposition(
+    item: ItemState, actor: UserState, open_cases: list[str], method: str
+) -> None:
     _status(item, {ItemStatus.IN_CUSTODY}, "dispose of")
     if item.disposition != "approved":
         raise RefusedError(f"disposition of {item.item_id} needs an approved request first")
+    if method != item.disposition_method:
+        raise RefusedError(
+            f"the approved disposition of {item.item_id} is {item.disposition_method}, "
+            f"not {method}; ask for a new approval",
+            "method",
+        )
     if open_cases:
         raise RefusedError(
             f"{item.item_id} belongs to open case(s) {', '.join(open_cases)}; disposition is "

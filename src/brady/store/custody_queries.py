@@ -40,7 +40,7 @@ def item_state(conn: Connection, item_id: str) -> ItemState | None:
     rows = fetch_all(
         conn,
         "SELECT item_id, status, custodian, pending_to, location_id, quantity, disposition, "
-        "disposition_requested_by FROM item WHERE item_id = ?",
+        "disposition_requested_by, disposition_method FROM item WHERE item_id = ?",
         (item_id,),
     )
     if not rows:
@@ -48,7 +48,8 @@ def item_state(conn: Connection, item_id: str) -> ItemState | None:
     cases = fetch_all(
         conn, "SELECT case_id FROM item_case WHERE item_id = ? ORDER BY case_id", (item_id,)
     )
-    item_id_, status, custodian, pending_to, location_id, quantity, disposition, by = rows[0]
+    children = fetch_all(conn, "SELECT 1 FROM item WHERE parent_id = ? LIMIT 1", (item_id,))
+    item_id_, status, custodian, pending_to, location_id, quantity, disp, by, method = rows[0]
     return ItemState(
         item_id_,
         status,
@@ -56,9 +57,11 @@ def item_state(conn: Connection, item_id: str) -> ItemState | None:
         pending_to,
         location_id,
         int(quantity),
-        disposition,
+        disp,
         by,
         tuple(c for (c,) in cases),
+        method,
+        bool(children),
     )
 
 
@@ -336,3 +339,8 @@ def agency_formats(conn: Connection, agency_id: str) -> dict[str, str] | None:
 
 def file_recorded(conn: Connection, sha256: str) -> bool:
     return bool(fetch_all(conn, "SELECT 1 FROM item_file WHERE sha256 = ?", (sha256,)))
+
+
+def lab_has_result(conn: Connection, request_id: str) -> bool:
+    rows = fetch_all(conn, "SELECT result_at FROM lab_request WHERE request_id = ?", (request_id,))
+    return bool(rows) and rows[0][0] is not None
