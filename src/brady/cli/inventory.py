@@ -39,7 +39,7 @@ def start(
         ctx,
         lambda s, by: s.start_inventory(by, inventory_id, scope, location),
         lambda e: (
-            f"inventory {inventory_id} started: {len(e.payload['expected'])} of "
+            f"inventory {inventory_id} started: {e.payload['expected_count']} of "
             f"{e.payload['population']} items to check"
         ),
     )

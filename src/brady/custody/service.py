@@ -688,25 +688,20 @@ class Session:
         inventory_id: str,
         scope: str = "full",
         location_id: str | None = None,
-        seed: str | None = None,
         occurred_at: str | None = None,
     ) -> Entry:
         """Fix what the inventory expects to find: every item in scope, or a random sample
-        of the high-risk ones sized for 95% confidence within 3%."""
-        actor = self._user(by)
-        if not actor.has(UserRole.PROPERTY_CLERK, UserRole.SUPERVISOR):
-            raise RefusedError(f"{by} may not run an inventory")
+        of the high-risk ones sized for 95% confidence within 3%. Brady draws the seed,
+        so no one can choose a favourable sample."""
+        self._role(by, PLACES, "run an inventory")
         if q.exists(self.conn, inventory, inventory_id):
             raise RefusedError(f"inventory {inventory_id!r} already exists", "inventory_id")
         self._need(location, location_id, "location_id", "location")
         if scope not in {"full", "sample"}:
             raise RefusedError(f"scope must be full or sample, not {scope!r}", "scope")
         pool = q.items_in_custody(self.conn, location_id, high_risk_only=scope == "sample")
-        if scope == "sample":
-            seed = seed or secrets.token_hex(16)
-            expected = sampling.draw(pool, seed, sampling.sample_size(len(pool)))
-        else:
-            seed, expected = None, sorted(pool)
+        seed = secrets.token_hex(16) if scope == "sample" else None
+        expected = sampling.expected_items(pool, scope, seed)
         return self._record(
             by,
             "inventory.start",
@@ -714,7 +709,8 @@ class Session:
                 "inventory_id": inventory_id,
                 "scope": scope,
                 "location_id": location_id,
-                "expected": expected,
+                "expected_count": len(expected),
+                "expected_sha256": sampling.list_digest(expected),
                 "population": len(pool),
                 "seed": seed,
                 "occurred_at": occurred_at,

@@ -268,7 +268,10 @@ class InventoryStart(Occurred):
     inventory_id: Id
     scope: Annotated[str, StringConstraints(pattern=r"^(full|sample)$")]
     location_id: Id | None = None
-    expected: list[Id]
+    # The expected list itself can be thousands of ids, more than an entry holds; it is
+    # fixed by the state at this entry (and the seed), and these two pin it down.
+    expected_count: int = Field(ge=0)
+    expected_sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
     population: int = Field(ge=0)
     seed: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")] | None = None
 

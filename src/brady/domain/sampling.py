@@ -7,6 +7,7 @@ recorded, so anyone can redraw the same sample from the same population.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import random
 from statistics import NormalDist
@@ -25,3 +26,17 @@ def draw(population: list[str], seed: str, size: int) -> list[str]:
     """The sample, sorted; the same population and seed always give the same sample."""
     rng = random.Random(seed)
     return sorted(rng.sample(sorted(population), size))
+
+
+def expected_items(pool: list[str], scope: str, seed: str | None) -> list[str]:
+    """What an inventory expects: the whole pool, or the seeded sample of it."""
+    if scope == "sample":
+        if seed is None:
+            raise ValueError("a sampled inventory needs its seed")
+        return draw(pool, seed, sample_size(len(pool)))
+    return sorted(pool)
+
+
+def list_digest(ids: list[str]) -> str:
+    """SHA-256 of the ids, one per line: how an entry pins down a long list."""
+    return hashlib.sha256("\n".join(ids).encode()).hexdigest()

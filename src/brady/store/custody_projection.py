@@ -16,9 +16,11 @@ from sqlalchemy import Table, delete, select, update
 from sqlalchemy.engine import Connection
 
 from ..domain import events as ev
+from ..domain import sampling
 from ..ledger.entry import Entry
 from ..ledger.keyring import GENESIS, KEY_REGISTER, KEY_ROTATE
 from ._raw import execute_many, fetch_all
+from .custody_queries import items_in_custody
 from .custody_tables import (
     actor_key,
     agency,
@@ -483,12 +485,19 @@ def _lab_result(conn: Connection, entry: Entry) -> None:
 
 def _inventory_start(conn: Connection, entry: Entry) -> None:
     p: ev.InventoryStart = _payload(entry)
+    pool = items_in_custody(conn, p.location_id, high_risk_only=p.scope == "sample")
+    expected = sampling.expected_items(pool, p.scope, p.seed)
+    if len(pool) != p.population or sampling.list_digest(expected) != p.expected_sha256:
+        raise ValueError(
+            f"inventory {p.inventory_id}: the items in scope at entry {entry.seq} do not match "
+            "the list the entry pins down"
+        )
     conn.execute(
         inventory.insert().values(
             inventory_id=p.inventory_id,
             scope=p.scope,
             location_id=p.location_id,
-            expected=_json(p.expected),
+            expected=_json(expected),
             population=p.population,
             seed=p.seed,
             started_at=_when(entry, p),
