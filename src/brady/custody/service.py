@@ -23,6 +23,7 @@ from ..domain.errors import RefusedError
 from ..domain.vocabulary import UserRole
 from ..ledger._ed25519 import Signer
 from ..ledger.entry import Entry, format_time, parse_entry
+from ..ledger.errors import EntryError
 from ..ledger.keyring import register_event
 from ..store import custody_queries as q
 from ..store.custody_projection import CORRECTABLE
@@ -114,8 +115,20 @@ class Session:
         occurred = getattr(payload, "occurred_at", None)
         if occurred is not None and occurred > format_time(datetime.now(UTC) + CLOCK_SKEW):
             raise RefusedError(f"occurred_at {occurred} is in the future", "occurred_at")
+        item_id = getattr(payload, "item_id", None)
+        if occurred is not None and item_id is not None:
+            latest = q.latest_event_time(self.conn, item_id)
+            if latest is not None and occurred < latest:
+                raise RefusedError(
+                    f"occurred_at {occurred} is before {item_id}'s last recorded step "
+                    f"({latest}); steps of an item are recorded in the order they happened",
+                    "occurred_at",
+                )
         signer = self._signer(by)
-        (entry,) = self.w.append(signer, [ev.to_event(payload, subjects)])
+        try:
+            (entry,) = self.w.append(signer, [ev.to_event(payload, subjects)])
+        except EntryError as exc:
+            raise RefusedError(str(exc)) from exc
         return entry
 
     def _role(self, by: str, roles: tuple[UserRole, ...], action: str) -> rules.UserState:
@@ -528,7 +541,7 @@ class Session:
         self, by: str, item_id: str, case_id: str, reason: str, occurred_at: str | None = None
     ) -> Entry:
         state = self._item(item_id)
-        rules.check_file_case(state, self._user(by), q.exists(self.conn, case_file, case_id))
+        rules.check_file_case(state, self._user(by), q.case_is_open(self.conn, case_id))
         if case_id in state.case_ids:
             raise RefusedError(f"{item_id} is already filed under {case_id}", "case_id")
         return self._record(
@@ -781,6 +794,14 @@ class Session:
                 f"{field!r} cannot be corrected; one of {', '.join(sorted(CORRECTABLE))}", "field"
             )
         if field == "quantity":
+            target_item = str(target.payload.get("item_id"))
+            state = q.item_state(self.conn, target_item)
+            if state is not None and state.has_children:
+                raise RefusedError(
+                    f"{target_item} has been split; its quantity can no longer be corrected "
+                    "(the parts carry their own counts)",
+                    "field",
+                )
             try:
                 value = int(value)
             except (TypeError, ValueError) as exc:

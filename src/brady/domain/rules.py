@@ -65,6 +65,8 @@ def check_intake(actor: UserState, custodian: UserState | None) -> None:
         raise RefusedError(f"{actor.user_id} has no role that may take in evidence")
     if custodian is None:
         raise RefusedError("the custodian named is not a Brady user", "custodian")
+    if not custodian.has(*HANDLERS):
+        raise RefusedError(f"{custodian.user_id} has no role that may hold evidence", "custodian")
 
 
 def check_transfer(item: ItemState, actor: UserState, to: UserState | None) -> None:
@@ -78,6 +80,17 @@ def check_transfer(item: ItemState, actor: UserState, to: UserState | None) -> N
         raise RefusedError("the person it is transferred to is not a Brady user", "to_user")
     if to.user_id == actor.user_id:
         raise RefusedError(f"{actor.user_id} already holds {item.item_id}", "to_user")
+    if not to.has(*HANDLERS):
+        raise RefusedError(f"{to.user_id} has no role that may hold evidence", "to_user")
+    _no_pending_disposition(item, "transfer")
+
+
+def _no_pending_disposition(item: ItemState, action: str) -> None:
+    if item.disposition in {"requested", "approved"}:
+        raise RefusedError(
+            f"cannot {action} {item.item_id}: its disposition is {item.disposition}; "
+            "carry it out or have it withdrawn first"
+        )
 
 
 def check_receive(item: ItemState, actor: UserState) -> None:
@@ -97,8 +110,7 @@ def check_checkout(item: ItemState, actor: UserState, due_back: str, occurred: s
 
 def check_checkin(item: ItemState, actor: UserState) -> None:
     _status(item, {ItemStatus.CHECKED_OUT}, "check in")
-    if not actor.has(*HANDLERS):
-        raise RefusedError(f"{actor.user_id} has no role that may check evidence in")
+    _holder(item, actor, "check in")
 
 
 def check_move(item: ItemState, actor: UserState) -> None:
@@ -109,6 +121,7 @@ def check_move(item: ItemState, actor: UserState) -> None:
 def check_split(item: ItemState, actor: UserState, quantity: int) -> None:
     _status(item, {ItemStatus.IN_CUSTODY}, "split")
     _holder(item, actor, "split")
+    _no_pending_disposition(item, "split")
     if quantity >= item.quantity:
         raise RefusedError(
             f"{item.item_id} holds {item.quantity}; a split must leave at least one behind",
@@ -116,9 +129,14 @@ def check_split(item: ItemState, actor: UserState, quantity: int) -> None:
         )
 
 
-def check_file_case(item: ItemState, actor: UserState, case_exists: bool) -> None:
-    if not case_exists:
+def check_file_case(item: ItemState, actor: UserState, case_open: bool | None) -> None:
+    """case_open: None when there is no such case."""
+    if case_open is None:
         raise RefusedError("no such case", "case_id")
+    if not case_open:
+        raise RefusedError("that case is closed", "case_id")
+    if item.status == ItemStatus.DISPOSED:
+        raise RefusedError(f"{item.item_id} has been disposed of")
     if not actor.has(*HANDLERS, UserRole.PROSECUTOR):
         raise RefusedError(f"{actor.user_id} may not file evidence under a case")
 

@@ -344,12 +344,18 @@ def _transfer(conn: Connection, entry: Entry, p: ev.ItemTransfer, when: str) -> 
 
 
 def _receive(conn: Connection, entry: Entry, p: ev.ItemReceive, when: str) -> dict[str, Any]:
-    return {
+    receiver = actor_of(conn, entry)
+    roles = fetch_all(conn, "SELECT roles FROM app_user WHERE user_id = ?", (receiver,))
+    keeps_shelves = bool(roles) and "property_clerk" in json.loads(roles[0][0])
+    change: dict[str, Any] = {
         "status": "in_custody",
-        "custodian": actor_of(conn, entry),
+        "custodian": receiver,
         "pending_to": None,
         "since": when,
     }
+    if not keeps_shelves:
+        change["location_id"] = None  # in that person's hands, not on a shelf
+    return change
 
 
 def _checkout(conn: Connection, entry: Entry, p: ev.ItemCheckout, when: str) -> dict[str, Any]:

@@ -235,7 +235,9 @@ def list_users(conn: Connection) -> list[dict[str, Any]]:
 
 def items_in_custody(conn: Connection, location_id: str | None, high_risk_only: bool) -> list[str]:
     """Ids of items in the property room, at a location and the locations inside it."""
-    query = select(item.c.item_id).where(item.c.status == "in_custody")
+    query = select(item.c.item_id).where(
+        item.c.status == "in_custody", item.c.location_id.is_not(None)
+    )
     if location_id is not None:
         query = query.where(item.c.location_id.in_(location_tree(conn, location_id)))
     if high_risk_only:
@@ -344,3 +346,14 @@ def file_recorded(conn: Connection, sha256: str) -> bool:
 def lab_has_result(conn: Connection, request_id: str) -> bool:
     rows = fetch_all(conn, "SELECT result_at FROM lab_request WHERE request_id = ?", (request_id,))
     return bool(rows) and rows[0][0] is not None
+
+
+def case_is_open(conn: Connection, case_id: str) -> bool | None:
+    """True or False for an existing case, None when there is no such case."""
+    rows = fetch_all(conn, "SELECT status FROM case_file WHERE case_id = ?", (case_id,))
+    return None if not rows else rows[0][0] != "closed"
+
+
+def latest_event_time(conn: Connection, item_id: str) -> str | None:
+    rows = fetch_all(conn, "SELECT max(occurred_at) FROM item_event WHERE item_id = ?", (item_id,))
+    return rows[0][0] if rows else None
