@@ -54,7 +54,7 @@ def test_fixity_settles_leftovers_of_a_crash(custody: Custody) -> None:
     # Crash after recording, before keeping: the staged file is kept by fixity.
     staged = store.stage(io.BytesIO(b"recorded but not kept"))
     with custody.session() as s:
-        s.attach_file("clerk", item, staged.sha256, staged.size, "a.txt")
+        s.attach_file("clerk", item, staged.sha256, staged.size, "a.txt", staged=staged)
     staged.release()  # the process dies: its lock goes with it
     in_progress = store.stage(io.BytesIO(b"another upload, still running"))
     # Crash before recording: the staged file is removed by fixity.

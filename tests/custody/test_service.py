@@ -246,3 +246,79 @@ def test_organizations_and_lab_reports(custody: Custody) -> None:
         s.lab_result("analyst", "L-1", "Sear and cylinder stop fractured in impact testing")
     refused(custody, "already has a result", "lab_result", "analyst", "L-1", "Again")
     check(custody)
+
+
+def test_review_findings_are_refused_cleanly(custody: Custody) -> None:
+    item = intake(custody)
+    refused(custody, "no role that may hold evidence", "transfer", "clerk", item, "pros")
+    refused(
+        custody,
+        "an item is named twice",
+        "lab_request",
+        "clerk",
+        "L-9",
+        "Lab",
+        [item, item],
+        "Test",
+    )
+    refused(custody, "item_ids", "lab_request", "clerk", "L-9", "Lab", "ITM-000001", "Test")
+    refused(
+        custody,
+        "given twice",
+        "open_case",
+        "pros",
+        "c-9",
+        "Twice",
+        numbers=[{"kind": "agency", "number": "9"}, {"kind": "agency", "number": "9"}],
+    )
+    refused(custody, "numbers", "open_case", "pros", "c-9", "Strings", numbers=["2024-1"])
+    refused(custody, "quantity", "split", "clerk", item, "five", "Some")
+    refused(custody, "no stored file", "attach_file", "clerk", item, "ab" * 32, 3, "ghost.txt")
+    refused(
+        custody,
+        "before ITM-000001's last recorded step",
+        "move",
+        "clerk",
+        item,
+        "PR",
+        occurred_at="2001-01-01T00:00:00Z",
+    )
+    with custody.session() as s:
+        s.checkout("clerk", item, to="Lab", purpose="lab", due_back="2099-01-01")
+    refused(custody, "only the current custodian", "checkin", "officer", item, "PR", "ok", True)
+    with custody.session() as s:
+        s.checkin("clerk", item, "PR", "ok", True)
+        s.request_disposition("super", item, "returned", "Owner's property")
+        s.approve_disposition("super2", item)
+    refused(custody, "disposition is approved", "transfer", "clerk", item, "officer")
+    refused(custody, "disposition is approved", "split", "clerk", item, 5, "Some")
+    with custody.session() as s:
+        s.close_case("pros", "case-1", "Adjudicated")
+    refused(
+        custody,
+        "approved disposition of ITM-000001 is returned, not destroyed",
+        "dispose",
+        "clerk",
+        item,
+        "destroyed",
+    )
+    refused(custody, "may not close cases", "close_case", "clerk", "case-1", "Again")
+    check(custody)
+
+
+def test_a_split_items_report_starts_with_its_parents_chain(custody: Custody) -> None:
+    from brady.reports import chain_of_custody
+
+    box = intake(custody)
+    with custody.session() as s:
+        s.transfer("clerk", box, "clerk2")
+        s.receive("clerk2", box)
+        part = s.split("clerk2", box, 6, "Six rounds").payload["new_item_id"]
+    data = chain_of_custody.build(custody.led, str(part))
+    assert data is not None and data["all_ok"]
+    assert [st.kind for st in data["steps"]] == [
+        "item.intake",
+        "item.transfer",
+        "item.receive",
+        "item.split",
+    ]

@@ -4,6 +4,7 @@ and every failure as one line on stderr with a non-zero exit."""
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
+import psycopg
 import typer
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -48,6 +50,8 @@ def friendly_errors() -> Iterator[None]:
         fail(f"refused, nothing was recorded: {exc}")
     except (LedgerError, HomeError, SealingError, KeyNotFoundError, ValueError) as exc:
         fail(str(exc))
+    except (sqlite3.Error, psycopg.Error) as exc:
+        fail(f"the database refused the request: {str(exc).strip().splitlines()[0]}")
     except SQLAlchemyError as exc:
         orig = getattr(exc, "orig", None)
         first = str(orig or exc).strip().splitlines()[0]

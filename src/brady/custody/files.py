@@ -36,7 +36,9 @@ def attach(
     staged = store.stage(source, progress)
     try:
         with custody.session() as s:
-            entry = s.attach_file(by, item_id, staged.sha256, staged.size, name, media_type)
+            entry = s.attach_file(
+                by, item_id, staged.sha256, staged.size, name, media_type, staged=staged
+            )
     except BaseException:
         store.discard(staged)
         raise

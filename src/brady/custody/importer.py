@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from ..domain.errors import RefusedError
+from ..ledger.errors import LedgerError
 from .service import Custody, Session
 
 FORMAT = 1
@@ -121,6 +122,9 @@ def _apply(where: str, action: Callable[[dict[str, Any]], Any], record: dict[str
     except TypeError as exc:
         # An unexpected or missing key in the record.
         raise ImportRefusedError(f"{where}: {_plain(exc)}") from exc
+    except (AttributeError, ValueError, LedgerError) as exc:
+        # A value of the wrong shape (a string where a list belongs, ...) or too large.
+        raise ImportRefusedError(f"{where}: {exc}") from exc
 
 
 def _plain(exc: TypeError) -> str:
@@ -136,6 +140,9 @@ def _plain(exc: TypeError) -> str:
 
 
 def _event(s: Session, where: str, record: dict[str, Any]) -> int:
+    source = record.pop("_source", None)  # where the record came from, e.g. a CSV line
+    if source:
+        where = f"{where} ({source})"
     kind, by = _take(record, where, "do", "by")
     action = ACTIONS.get(kind)
     if action is None:
@@ -150,6 +157,8 @@ def _event(s: Session, where: str, record: dict[str, Any]) -> int:
         raise ImportRefusedError(f"{where}: count is only for item.intake", "count")
     if not isinstance(count, int) or count < 1:
         raise ImportRefusedError(f"{where}: count must be a whole number of at least 1", "count")
+    if count > 1 and not record.get("description"):
+        raise ImportRefusedError(f"{where}: a counted intake needs a description", "description")
     for k in range(count):
         one = dict(record)
         if count > 1:

@@ -61,7 +61,12 @@ def csv_events(csv_path: Path, mapping: dict[str, Any]) -> dict[str, Any]:
                 "columns",
             )
         for line, row in enumerate(reader, start=2):
-            event: dict[str, Any] = {"do": "item.intake", "by": mapping["by"], **defaults}
+            event: dict[str, Any] = {
+                "do": "item.intake",
+                "by": mapping["by"],
+                **defaults,
+                "_source": f"{csv_path.name} line {line}",
+            }
             for field, column in columns.items():
                 value = (row.get(column) or "").strip()
                 if not value:

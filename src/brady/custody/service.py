@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ..blobs.store import BlobStore, Staged
 from ..domain import events as ev
 from ..domain import rules, sampling
 from ..domain.errors import RefusedError
@@ -253,7 +254,15 @@ class Session:
         self._role(by, CASEWORK, "open cases")
         if q.exists(self.conn, case_file, case_id):
             raise RefusedError(f"case {case_id!r} already exists", "case_id")
-        for n in numbers or []:
+        checked = ev.parse_payload(
+            "case.open", {"case_id": case_id, "title": title, "numbers": numbers or []}
+        )
+        assert isinstance(checked, ev.CaseOpen)
+        numbers = [{"kind": str(n.kind), "number": n.number} for n in checked.numbers]
+        pairs = [(n["kind"], n["number"]) for n in numbers]
+        if len(set(pairs)) != len(pairs):
+            raise RefusedError("the same case number is given twice", "numbers")
+        for n in numbers:
             self._check_number_format(agency_id, n.get("kind", ""), n.get("number", ""))
             other = q.case_for_number(self.conn, n.get("kind", ""), n.get("number", ""))
             if other is not None:
@@ -520,6 +529,17 @@ class Session:
         new_item_id: str | None = None,
         occurred_at: str | None = None,
     ) -> Entry:
+        checked = ev.parse_payload(
+            "item.split",
+            {
+                "item_id": item_id,
+                "new_item_id": "x",
+                "quantity": quantity,
+                "description": description,
+            },
+        )
+        assert isinstance(checked, ev.ItemSplit)
+        quantity = checked.quantity
         rules.check_split(self._item(item_id), self._user(by), quantity)
         new_id = new_item_id or q.next_item_id(self.conn)
         if q.item_state(self.conn, new_id) is not None:
@@ -599,9 +619,22 @@ class Session:
         name: str,
         media_type: str | None = None,
         occurred_at: str | None = None,
+        staged: Staged | None = None,
     ) -> Entry:
+        """Record a file's hash; the bytes must be staged (see custody/files.py) or kept."""
         self._role(by, FILES, "attach files")
-        self._item(item_id)
+        if not isinstance(sha256, str) or not re.fullmatch(r"[0-9a-f]{64}", sha256):
+            raise RefusedError(f"{sha256!r} is not a SHA-256 hash", "sha256")
+        if self._item(item_id).status == "disposed":
+            raise RefusedError(f"{item_id} has been disposed of", "item_id")
+        if q.item_has_file(self.conn, item_id, sha256):
+            raise RefusedError(f"that file is already attached to {item_id}", "sha256")
+        staged_here = staged is not None and staged.sha256 == sha256
+        if not staged_here and not BlobStore(self.custody.led.config.blobs).has(sha256):
+            raise RefusedError(
+                f"no stored file has SHA-256 {sha256}; attach files with brady item attach",
+                "sha256",
+            )
         return self._record(
             by,
             "file.attach",
@@ -645,8 +678,22 @@ class Session:
         self._role(by, LAB_REQUESTERS, "request lab work")
         if q.exists(self.conn, lab_request, request_id):
             raise RefusedError(f"lab request {request_id!r} already exists", "request_id")
+        checked = ev.parse_payload(
+            "lab.request",
+            {
+                "request_id": request_id,
+                "lab": lab,
+                "item_ids": item_ids,
+                "examinations": examinations,
+            },
+        )
+        assert isinstance(checked, ev.LabRequest)
+        item_ids = checked.item_ids
+        if len(set(item_ids)) != len(item_ids):
+            raise RefusedError("an item is named twice", "item_ids")
         for item_id in item_ids:
-            self._item(item_id)
+            if self._item(item_id).status == "disposed":
+                raise RefusedError(f"{item_id} has been disposed of", "item_ids")
         return self._record(
             by,
             "lab.request",

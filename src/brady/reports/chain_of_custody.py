@@ -94,6 +94,19 @@ def describe(kind: str, p: dict[str, Any], names: dict[str, str]) -> str:
     return text() if text is not None else kind
 
 
+def _lineage_history(conn: Any, view: dict[str, Any]) -> list[dict[str, Any]]:
+    """A split-off item's chain starts with its parent's, up to the split."""
+    history = q.item_history(conn, view["item_id"])
+    parent = view.get("parent_id")
+    if parent:
+        parent_view = q.item_view(conn, parent)
+        if parent_view is not None:
+            split_at = view["intake_seq"]
+            earlier = [h for h in _lineage_history(conn, parent_view) if h["seq"] < split_at]
+            history = earlier + history
+    return history
+
+
 def build(led: OpenLedger, item_id: str) -> dict[str, Any] | None:
     """Everything the report shows, checked."""
     store = led.store
@@ -104,7 +117,7 @@ def build(led: OpenLedger, item_id: str) -> dict[str, Any] | None:
         view = q.item_view(conn, item_id)
         if view is None:
             return None
-        history = q.item_history(conn, item_id)
+        history = _lineage_history(conn, view)
         names = _names(conn)
         key_rows = fetch_all(
             conn,

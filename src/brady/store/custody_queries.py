@@ -357,3 +357,11 @@ def case_is_open(conn: Connection, case_id: str) -> bool | None:
 def latest_event_time(conn: Connection, item_id: str) -> str | None:
     rows = fetch_all(conn, "SELECT max(occurred_at) FROM item_event WHERE item_id = ?", (item_id,))
     return rows[0][0] if rows else None
+
+
+def item_has_file(conn: Connection, item_id: str, sha256: str) -> bool:
+    return bool(
+        fetch_all(
+            conn, "SELECT 1 FROM item_file WHERE item_id = ? AND sha256 = ?", (item_id, sha256)
+        )
+    )

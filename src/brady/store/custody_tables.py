@@ -151,7 +151,7 @@ item_file = Table(
     "item_file",
     projections,
     _id("item_id", primary_key=True),
-    Column("sha256", String(64), primary_key=True),
+    Column("sha256", String(64), primary_key=True, index=True),
     Column("name", Text, nullable=False),
     Column("size", BigInteger, nullable=False),
     Column("media_type", Text),
