@@ -322,3 +322,23 @@ def test_a_split_items_report_starts_with_its_parents_chain(custody: Custody) ->
         "item.receive",
         "item.split",
     ]
+
+
+def test_cancel_a_transfer_and_withdraw_a_disposition(custody: Custody) -> None:
+    item = intake(custody)
+    with custody.session() as s:
+        s.transfer("clerk", item, "officer")
+    refused(custody, "only clerk, who handed", "cancel_transfer", "clerk2", item, "Wrong person")
+    with custody.session() as s:
+        s.cancel_transfer("clerk", item, "Officer never came to collect it")
+    assert (state(custody, item).status, state(custody, item).pending_to) == ("in_custody", None)
+    refused(custody, "being transferred|is in the property room", "receive", "officer", item)
+    with custody.session() as s:
+        s.request_disposition("super", item, "destroyed", "Old")
+    refused(
+        custody, "only the requester or a supervisor", "withdraw_disposition", "clerk", item, "No"
+    )
+    with custody.session() as s:
+        s.withdraw_disposition("super", item, "Case reopened on appeal")
+        s.transfer("clerk", item, "officer")  # no longer blocked
+    check(custody)

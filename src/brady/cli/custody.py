@@ -374,6 +374,30 @@ def item_receive(ctx: typer.Context, item_id: str, occurred_at: When = None) -> 
     _record(ctx, lambda s, by: s.receive(by, item_id, occurred_at), lambda e: f"{item_id} received")
 
 
+@item_app.command("cancel-transfer")
+def item_cancel_transfer(
+    ctx: typer.Context, item_id: str, reason: Annotated[str, typer.Option()]
+) -> None:
+    """Take back a hand-over the receiver never acknowledged."""
+    _record(
+        ctx,
+        lambda s, by: s.cancel_transfer(by, item_id, reason),
+        lambda e: f"transfer of {item_id} cancelled",
+    )
+
+
+@item_app.command("dispose-withdraw")
+def item_dispose_withdraw(
+    ctx: typer.Context, item_id: str, reason: Annotated[str, typer.Option()]
+) -> None:
+    """Withdraw a pending disposition request."""
+    _record(
+        ctx,
+        lambda s, by: s.withdraw_disposition(by, item_id, reason),
+        lambda e: f"disposition of {item_id} withdrawn",
+    )
+
+
 @item_app.command("checkout")
 def item_checkout(
     ctx: typer.Context,

@@ -67,6 +67,8 @@ ACTIONS: dict[str, Action] = {
     "item.intake": lambda s, by, r: s.intake(by, **r),
     "item.transfer": lambda s, by, r: s.transfer(by, **r),
     "item.receive": lambda s, by, r: s.receive(by, **r),
+    "item.transfer_cancel": lambda s, by, r: s.cancel_transfer(by, **r),
+    "item.disposition_withdraw": lambda s, by, r: s.withdraw_disposition(by, **r),
     "item.checkout": lambda s, by, r: s.checkout(by, **r),
     "item.checkin": lambda s, by, r: s.checkin(by, **r),
     "item.move": lambda s, by, r: s.move(by, **r),

@@ -449,6 +449,29 @@ class Session:
             [f"item:{item_id}"],
         )
 
+    def cancel_transfer(
+        self, by: str, item_id: str, reason: str, occurred_at: str | None = None
+    ) -> Entry:
+        """Take back a hand-over the receiver never acknowledged."""
+        rules.check_transfer_cancel(self._item(item_id), self._user(by))
+        return self._record(
+            by,
+            "item.transfer_cancel",
+            {"item_id": item_id, "reason": reason, "occurred_at": occurred_at},
+            [f"item:{item_id}"],
+        )
+
+    def withdraw_disposition(
+        self, by: str, item_id: str, reason: str, occurred_at: str | None = None
+    ) -> Entry:
+        rules.check_disposition_withdraw(self._item(item_id), self._user(by))
+        return self._record(
+            by,
+            "item.disposition_withdraw",
+            {"item_id": item_id, "reason": reason, "occurred_at": occurred_at},
+            [f"item:{item_id}"],
+        )
+
     def checkout(
         self,
         by: str,

@@ -195,6 +195,16 @@ class ItemReceive(Occurred):
     item_id: Id
 
 
+class ItemTransferCancel(Occurred):
+    item_id: Id
+    reason: Text
+
+
+class DispositionWithdraw(Occurred):
+    item_id: Id
+    reason: Text
+
+
 class ItemCheckout(Occurred):
     item_id: Id
     to: Text
@@ -308,6 +318,8 @@ PAYLOADS: dict[str, type[Payload]] = {
     "item.intake": ItemIntake,
     "item.transfer": ItemTransfer,
     "item.receive": ItemReceive,
+    "item.transfer_cancel": ItemTransferCancel,
+    "item.disposition_withdraw": DispositionWithdraw,
     "item.checkout": ItemCheckout,
     "item.checkin": ItemCheckin,
     "item.move": ItemMove,

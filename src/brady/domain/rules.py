@@ -177,3 +177,19 @@ def check_disposition(
         )
     if not actor.has(UserRole.PROPERTY_CLERK, UserRole.SUPERVISOR):
         raise RefusedError(f"{actor.user_id} may not carry out a disposition")
+
+
+def check_transfer_cancel(item: ItemState, actor: UserState) -> None:
+    _status(item, {ItemStatus.IN_TRANSFER}, "cancel the transfer of")
+    if item.custodian != actor.user_id and not actor.has(UserRole.SUPERVISOR):
+        raise RefusedError(
+            f"only {item.custodian}, who handed {item.item_id} over, or a supervisor can "
+            "cancel its transfer"
+        )
+
+
+def check_disposition_withdraw(item: ItemState, actor: UserState) -> None:
+    if item.disposition not in {"requested", "approved"}:
+        raise RefusedError(f"no disposition of {item.item_id} is pending")
+    if actor.user_id != item.disposition_requested_by and not actor.has(UserRole.SUPERVISOR):
+        raise RefusedError("only the requester or a supervisor can withdraw a disposition")

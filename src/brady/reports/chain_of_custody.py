@@ -59,6 +59,8 @@ def describe(kind: str, p: dict[str, Any], names: dict[str, str]) -> str:
             f"Handed to {who(p.get('to_user'))}" + (f" ({p['reason']})" if p.get("reason") else "")
         ),
         "item.receive": lambda: "Receipt acknowledged by the new custodian",
+        "item.transfer_cancel": lambda: f"Hand-over cancelled: {p.get('reason')}",
+        "item.disposition_withdraw": lambda: f"Disposition request withdrawn: {p.get('reason')}",
         "item.checkout": lambda: (
             f"Checked out to {p.get('to')} for {p.get('purpose')}, due back {p.get('due_back')}"
         ),

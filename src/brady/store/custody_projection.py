@@ -358,6 +358,18 @@ def _receive(conn: Connection, entry: Entry, p: ev.ItemReceive, when: str) -> di
     return change
 
 
+def _transfer_cancel(
+    conn: Connection, entry: Entry, p: ev.ItemTransferCancel, when: str
+) -> dict[str, Any]:
+    return {"status": "in_custody", "pending_to": None}
+
+
+def _withdraw(
+    conn: Connection, entry: Entry, p: ev.DispositionWithdraw, when: str
+) -> dict[str, Any]:
+    return {"disposition": None, "disposition_method": None, "disposition_requested_by": None}
+
+
 def _checkout(conn: Connection, entry: Entry, p: ev.ItemCheckout, when: str) -> dict[str, Any]:
     return {
         "status": "checked_out",
@@ -597,6 +609,8 @@ _HANDLERS: dict[str, Callable[[Connection, Entry], None]] = {
     "item.intake": _intake,
     "item.transfer": _item_step(_transfer),
     "item.receive": _item_step(_receive),
+    "item.transfer_cancel": _item_step(_transfer_cancel),
+    "item.disposition_withdraw": _item_step(_withdraw),
     "item.checkout": _item_step(_checkout),
     "item.checkin": _item_step(_checkin),
     "item.move": _item_step(_move),
