@@ -51,6 +51,9 @@ command = st.one_of(
     st.tuples(st.just("approve"), st.sampled_from(USERS), st.sampled_from(ITEMS)),
     st.tuples(st.just("dispose"), st.sampled_from(USERS), st.sampled_from(ITEMS)),
     st.tuples(st.just("close"), st.sampled_from(USERS)),
+    st.tuples(st.just("cancel"), st.sampled_from(USERS), st.sampled_from(ITEMS)),
+    st.tuples(st.just("withdraw"), st.sampled_from(USERS), st.sampled_from(ITEMS)),
+    st.tuples(st.just("file"), st.sampled_from(USERS), st.sampled_from(ITEMS)),
 )
 
 
@@ -83,6 +86,12 @@ def run(s: Any, cmd: tuple[Any, ...]) -> None:
         s.approve_disposition(by, args[0])
     elif name == "dispose":
         s.dispose(by, args[0], "destroyed")
+    elif name == "cancel":
+        s.cancel_transfer(by, args[0], "Not collected")
+    elif name == "withdraw":
+        s.withdraw_disposition(by, args[0], "Changed our minds")
+    elif name == "file":
+        s.file_case(by, args[0], "case-1", "Bears on it")
     else:
         s.close_case(by, "case-1", "Closed")
 
