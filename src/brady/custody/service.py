@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -189,6 +189,22 @@ class Session:
         )
         return entry
 
+    def _create(
+        self,
+        by: str,
+        roles: tuple[UserRole, ...],
+        what: str,
+        table: Any,
+        kind: str,
+        data: dict[str, Any],
+    ) -> Entry:
+        """Record something new with an id of its own (a person, an organization, a place)."""
+        self._role(by, roles, f"record {what}s")
+        id_field = next(iter(table.primary_key.columns)).name
+        if q.exists(self.conn, table, data[id_field]):
+            raise RefusedError(f"{what} {data[id_field]!r} already exists", id_field)
+        return self._record(by, kind, data, [f"{kind.split('.', maxsplit=1)[0]}:{data[id_field]}"])
+
     def add_person(
         self,
         by: str,
@@ -197,14 +213,13 @@ class Session:
         aliases: list[str] | None = None,
         dob: str | None = None,
     ) -> Entry:
-        self._role(by, STAFF, "record people")
-        if q.exists(self.conn, person, person_id):
-            raise RefusedError(f"person {person_id!r} already exists", "person_id")
-        return self._record(
+        return self._create(
             by,
+            STAFF,
+            "person",
+            person,
             "person.add",
             {"person_id": person_id, "name": name, "aliases": aliases or [], "dob": dob},
-            [f"person:{person_id}"],
         )
 
     def add_organization(
@@ -215,28 +230,26 @@ class Session:
         aliases: list[str] | None = None,
         address: str | None = None,
     ) -> Entry:
-        self._role(by, STAFF, "record organizations")
-        if q.exists(self.conn, organization, org_id):
-            raise RefusedError(f"organization {org_id!r} already exists", "org_id")
-        return self._record(
+        return self._create(
             by,
+            STAFF,
+            "organization",
+            organization,
             "organization.add",
             {"org_id": org_id, "name": name, "aliases": aliases or [], "address": address},
-            [f"org:{org_id}"],
         )
 
     def add_location(
         self, by: str, location_id: str, name: str, kind: str, parent_id: str | None = None
     ) -> Entry:
-        self._role(by, PLACES, "add locations")
-        if q.exists(self.conn, location, location_id):
-            raise RefusedError(f"location {location_id!r} already exists", "location_id")
         self._need(location, parent_id, "parent_id", "location")
-        return self._record(
+        return self._create(
             by,
+            PLACES,
+            "location",
+            location,
             "location.add",
             {"location_id": location_id, "name": name, "kind": kind, "parent_id": parent_id},
-            [f"location:{location_id}"],
         )
 
     # -- cases -----------------------------------------------------------------------
@@ -440,36 +453,44 @@ class Session:
             [f"item:{item_id}", f"user:{to_user}"],
         )
 
+    def _step(
+        self,
+        by: str,
+        kind: str,
+        check: Callable[[rules.ItemState, rules.UserState], None],
+        item_id: str,
+        **fields: Any,
+    ) -> Entry:
+        """An item step whose rule needs only the item and the actor."""
+        check(self._item(item_id), self._user(by))
+        return self._record(by, kind, {"item_id": item_id, **fields}, [f"item:{item_id}"])
+
     def receive(self, by: str, item_id: str, occurred_at: str | None = None) -> Entry:
-        rules.check_receive(self._item(item_id), self._user(by))
-        return self._record(
-            by,
-            "item.receive",
-            {"item_id": item_id, "occurred_at": occurred_at},
-            [f"item:{item_id}"],
-        )
+        return self._step(by, "item.receive", rules.check_receive, item_id, occurred_at=occurred_at)
 
     def cancel_transfer(
         self, by: str, item_id: str, reason: str, occurred_at: str | None = None
     ) -> Entry:
         """Take back a hand-over the receiver never acknowledged."""
-        rules.check_transfer_cancel(self._item(item_id), self._user(by))
-        return self._record(
+        return self._step(
             by,
             "item.transfer_cancel",
-            {"item_id": item_id, "reason": reason, "occurred_at": occurred_at},
-            [f"item:{item_id}"],
+            rules.check_transfer_cancel,
+            item_id,
+            reason=reason,
+            occurred_at=occurred_at,
         )
 
     def withdraw_disposition(
         self, by: str, item_id: str, reason: str, occurred_at: str | None = None
     ) -> Entry:
-        rules.check_disposition_withdraw(self._item(item_id), self._user(by))
-        return self._record(
+        return self._step(
             by,
             "item.disposition_withdraw",
-            {"item_id": item_id, "reason": reason, "occurred_at": occurred_at},
-            [f"item:{item_id}"],
+            rules.check_disposition_withdraw,
+            item_id,
+            reason=reason,
+            occurred_at=occurred_at,
         )
 
     def checkout(
@@ -597,21 +618,23 @@ class Session:
     def request_disposition(
         self, by: str, item_id: str, method: str, reason: str, occurred_at: str | None = None
     ) -> Entry:
-        rules.check_disposition_request(self._item(item_id), self._user(by))
-        return self._record(
+        return self._step(
             by,
             "item.disposition_request",
-            {"item_id": item_id, "method": method, "reason": reason, "occurred_at": occurred_at},
-            [f"item:{item_id}"],
+            rules.check_disposition_request,
+            item_id,
+            method=method,
+            reason=reason,
+            occurred_at=occurred_at,
         )
 
     def approve_disposition(self, by: str, item_id: str, occurred_at: str | None = None) -> Entry:
-        rules.check_disposition_approve(self._item(item_id), self._user(by))
-        return self._record(
+        return self._step(
             by,
             "item.disposition_approve",
-            {"item_id": item_id, "occurred_at": occurred_at},
-            [f"item:{item_id}"],
+            rules.check_disposition_approve,
+            item_id,
+            occurred_at=occurred_at,
         )
 
     def dispose(
