@@ -538,9 +538,12 @@ def item_show(ctx: typer.Context, item_id: str) -> None:
         f"due back {view['due_back']}",
         "disposed": f"Disposed of ({view['disposition_method']})",
     }[view["status"]]
-    where = view["location_name"] or "-"
     if view["location_id"]:
-        where += f" ({view['location_id']})"
+        where = f"{view['location_name']} ({view['location_id']})"
+    elif view["status"] == "in_custody":
+        where = f"in the hands of {view['custodian_name']}, not on a shelf"
+    else:
+        where = "-"
     rows: list[tuple[str, str]] = [
         ("Status", status),
         ("Held by", f"{view['custodian_name']} ({view['custodian']}) since {view['since']}"),
