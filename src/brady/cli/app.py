@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from . import admin, custody, demo, files, inventory, ledger, reports
+from . import admin, custody, demo, files, inventory, ledger, links, reports
 from .output import Options
 
 app = typer.Typer(
@@ -46,6 +46,7 @@ demo.register(app)
 app.add_typer(ledger.app, name="ledger")
 reports.register(app)
 app.add_typer(inventory.inventory_app, name="inventory")
+app.add_typer(links.links_app, name="links")
 for name, group in custody.GROUPS.items():
     app.add_typer(group, name=name)
 

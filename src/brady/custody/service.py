@@ -26,7 +26,10 @@ from ..ledger._ed25519 import Signer
 from ..ledger.entry import Entry, format_time, parse_entry
 from ..ledger.errors import EntryError
 from ..ledger.keyring import register_event
+from ..linking import match
 from ..store import custody_queries as q
+from ..store import link_queries
+from ..store._raw import fetch_all
 from ..store.custody_projection import CORRECTABLE
 from ..store.custody_tables import (
     agency,
@@ -52,6 +55,8 @@ FILES = (R.PROPERTY_CLERK, R.OFFICER, R.SUPERVISOR, R.LAB_ANALYST)
 LAB_REQUESTERS = (R.PROPERTY_CLERK, R.OFFICER, R.SUPERVISOR, R.PROSECUTOR)
 LAB = (R.LAB_ANALYST,)
 CLOSING = (R.PROSECUTOR, R.SUPERVISOR)
+REVIEWERS = (R.PROSECUTOR,)
+LINKER = "brady-linker"
 
 
 def user_holder(user_id: str) -> str:
@@ -353,12 +358,14 @@ class Session:
         self._need(person, person_id, "person_id", "person")
         if q.is_party(self.conn, case_id, person_id, role):
             raise RefusedError(f"{person_id} is already a {role} in case {case_id}", "person_id")
-        return self._record(
+        entry = self._record(
             by,
             "case.add_party",
             {"case_id": case_id, "person_id": person_id, "role": role, "occurred_at": occurred_at},
             [f"case:{case_id}", f"person:{person_id}"],
         )
+        self.link_party(case_id, person_id)
+        return entry
 
     def charge(
         self,
@@ -435,7 +442,9 @@ class Session:
         for case_id in fields.get("case_ids") or []:
             self._case(case_id)
         subjects = [f"item:{item_id}", *(f"case:{c}" for c in fields.get("case_ids") or [])]
-        return self._record(by, "item.intake", fields, subjects)
+        entry = self._record(by, "item.intake", fields, subjects)
+        self.link_item(str(entry.payload["item_id"]))
+        return entry
 
     def transfer(
         self,
@@ -868,6 +877,92 @@ class Session:
             "inventory.close",
             {"inventory_id": inventory_id, "occurred_at": occurred_at},
             [f"inventory:{inventory_id}"],
+        )
+
+    # -- linking ----------------------------------------------------------------------
+
+    def suggest_links(self, item_id: str) -> list[match.Suggestion]:
+        """Which open cases the item may bear on, and why (nothing is recorded)."""
+        self._item(item_id)
+        evidence = link_queries.evidence_for_item(self.conn, item_id)
+        return match.score(evidence, link_queries.already_linked(self.conn, item_id))
+
+    def link_item(self, item_id: str) -> list[Entry]:
+        """Record a suggestion for every open case the item may bear on, signed by Brady's
+        linking service. People decide; nothing is linked silently."""
+        suggestions = self.suggest_links(item_id)
+        if not suggestions:
+            return []
+        linker = self._linker()
+        entries = []
+        for sug in suggestions:
+            payload = ev.parse_payload(
+                "link.suggest",
+                {
+                    "suggestion_id": link_queries.next_suggestion_id(self.conn),
+                    "item_id": item_id,
+                    "case_id": sug.case_id,
+                    "score": sug.score,
+                    "reasons": list(sug.reasons),
+                },
+            )
+            (entry,) = self.w.append(
+                self._signer(linker),
+                [ev.to_event(payload, [f"item:{item_id}", f"case:{sug.case_id}"])],
+            )
+            entries.append(entry)
+        return entries
+
+    def link_party(self, case_id: str, person_id: str) -> list[Entry]:
+        """A new party: items already in custody that name them may bear on this case."""
+        out = []
+        for item_id in q.items_naming_person(self.conn, person_id):
+            out += self.link_item(item_id)
+        return out
+
+    def _linker(self) -> str:
+        if q.user_state(self.conn, LINKER) is None:
+            self.add_user(None, LINKER, "Brady linking service", ["linker"])
+        return LINKER
+
+    def _open_suggestion(self, suggestion_id: str) -> tuple[str, str]:
+        rows = fetch_all(
+            self.conn,
+            "SELECT item_id, case_id, status FROM link_suggestion WHERE suggestion_id = ?",
+            (suggestion_id,),
+        )
+        if not rows:
+            raise RefusedError(f"there is no link suggestion {suggestion_id!r}", "suggestion_id")
+        item_id, case_id, status = rows[0]
+        if status != "open":
+            raise RefusedError(f"suggestion {suggestion_id} was already {status}", "suggestion_id")
+        return str(item_id), str(case_id)
+
+    def accept_link(self, by: str, suggestion_id: str, reason: str) -> Entry:
+        """The item joins the case: it becomes part of that case's discovery."""
+        self._role(by, REVIEWERS, "decide link suggestions")
+        item_id, case_id = self._open_suggestion(suggestion_id)
+        if case_id in self._item(item_id).case_ids:
+            raise RefusedError(
+                f"{item_id} is already filed under {case_id}; reject the "
+                "suggestion with that reason",
+                "suggestion_id",
+            )
+        return self._record(
+            by,
+            "link.accept",
+            {"suggestion_id": suggestion_id, "reason": reason},
+            [f"item:{item_id}", f"case:{case_id}"],
+        )
+
+    def reject_link(self, by: str, suggestion_id: str, reason: str) -> Entry:
+        self._role(by, REVIEWERS, "decide link suggestions")
+        item_id, case_id = self._open_suggestion(suggestion_id)
+        return self._record(
+            by,
+            "link.reject",
+            {"suggestion_id": suggestion_id, "reason": reason},
+            [f"item:{item_id}", f"case:{case_id}"],
         )
 
     def correct(self, by: str, target_seq: int, field: str, value: Any, reason: str) -> Entry:

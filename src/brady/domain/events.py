@@ -296,6 +296,19 @@ class InventoryClose(Occurred):
     inventory_id: Id
 
 
+class LinkSuggest(Payload):
+    suggestion_id: Id
+    item_id: Id
+    case_id: Id
+    score: float = Field(ge=0, le=1)
+    reasons: list[Text] = Field(min_length=1)
+
+
+class LinkDecision(Payload):
+    suggestion_id: Id
+    reason: Text
+
+
 class Correction(Occurred):
     target_seq: int = Field(ge=0)
     field: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,40}$")]
@@ -331,6 +344,9 @@ PAYLOADS: dict[str, type[Payload]] = {
     "file.attach": FileAttach,
     "lab.request": LabRequest,
     "lab.result": LabResult,
+    "link.suggest": LinkSuggest,
+    "link.accept": LinkDecision,
+    "link.reject": LinkDecision,
     "inventory.start": InventoryStart,
     "inventory.scan": InventoryScan,
     "inventory.close": InventoryClose,

@@ -29,6 +29,7 @@ class UserRole(StrEnum):
     LAB_ANALYST = "lab_analyst"
     PROSECUTOR = "prosecutor"
     DEFENSE_COUNSEL = "defense_counsel"
+    LINKER = "linker"  # Brady's own linking service: it suggests, people decide
 
 
 class PartyRole(StrEnum):

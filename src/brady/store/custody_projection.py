@@ -9,7 +9,7 @@ configuration, so a replay always gives the same state.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Table, delete, select, update
@@ -19,6 +19,8 @@ from ..domain import events as ev
 from ..domain import sampling
 from ..ledger.entry import Entry
 from ..ledger.keyring import GENESIS, KEY_REGISTER, KEY_ROTATE
+from ..linking import index as linking_index
+from ..linking.extract import Mention
 from ._raw import execute_many, fetch_all
 from .custody_queries import items_in_custody
 from .custody_tables import (
@@ -37,7 +39,9 @@ from .custody_tables import (
     item_event,
     item_file,
     lab_request,
+    link_suggestion,
     location,
+    mention_index,
     organization,
     person,
 )
@@ -94,6 +98,30 @@ def actor_of(conn: Connection, entry: Entry) -> str:
     if user_id is not None:
         known[entry.key_id] = str(user_id)
     return str(user_id or holder)
+
+
+def _index(conn: Connection, owner_kind: str, owner_id: str, mentions: Iterable[Mention]) -> None:
+    """Record what a thing is known by, for linking (see linking/index.py)."""
+    texts: dict[tuple[str, str], str] = {}
+    for m in sorted(mentions):  # sorted: the same text wins in every replay
+        if m.key:
+            texts.setdefault((m.kind, m.key[:200]), m.text[:500])
+    rows = sorted(texts.items())
+    if rows:
+        execute_many(
+            conn,
+            "INSERT INTO mention_index (owner_kind, owner_id, kind, key, text) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [(owner_kind, owner_id, kind, key, text) for (kind, key), text in rows],
+        )
+
+
+def _reindex_item(conn: Connection, item_id: str) -> None:
+    execute_many(
+        conn, "DELETE FROM mention_index WHERE owner_kind = 'item' AND owner_id = ?", [(item_id,)]
+    )
+    row = conn.execute(select(item).where(item.c.item_id == item_id)).one()
+    _index(conn, "item", item_id, linking_index.item_mentions(dict(row._mapping)))
 
 
 def _when(entry: Entry, payload: ev.Payload) -> str:
@@ -159,6 +187,7 @@ def _person_add(conn: Connection, entry: Entry) -> None:
             person_id=p.person_id, name=p.name, aliases=_json(p.aliases), dob=p.dob
         )
     )
+    _index(conn, "person", p.person_id, linking_index.person_mentions(p.name, p.aliases))
 
 
 def _organization_add(conn: Connection, entry: Entry) -> None:
@@ -168,6 +197,7 @@ def _organization_add(conn: Connection, entry: Entry) -> None:
             org_id=p.org_id, name=p.name, aliases=_json(p.aliases), address=p.address
         )
     )
+    _index(conn, "organization", p.org_id, linking_index.organization_mentions(p.name, p.aliases))
 
 
 def _location_add(conn: Connection, entry: Entry) -> None:
@@ -199,6 +229,12 @@ def _case_open(conn: Connection, entry: Entry) -> None:
         conn.execute(
             case_number.insert().values(kind=str(n.kind), number=n.number, case_id=p.case_id)
         )
+    _index(
+        conn,
+        "case",
+        p.case_id,
+        linking_index.case_mentions(p.narrative, [n.number for n in p.numbers]),
+    )
 
 
 def _case_add_number(conn: Connection, entry: Entry) -> None:
@@ -208,6 +244,7 @@ def _case_add_number(conn: Connection, entry: Entry) -> None:
             kind=str(p.number.kind), number=p.number.number, case_id=p.case_id
         )
     )
+    _index(conn, "case", p.case_id, linking_index.case_mentions(None, [p.number.number]))
 
 
 def _case_add_party(conn: Connection, entry: Entry) -> None:
@@ -322,6 +359,7 @@ def _intake(conn: Connection, entry: Entry) -> None:
     for case_id in dict.fromkeys(p.case_ids):
         conn.execute(item_case.insert().values(item_id=p.item_id, case_id=case_id, seq=entry.seq))
     _history(conn, entry, p.item_id, when)
+    _index(conn, "item", p.item_id, linking_index.item_mentions(p.model_dump()))
 
 
 def _item_step(
@@ -398,6 +436,21 @@ def _move(conn: Connection, entry: Entry, p: ev.ItemMove, when: str) -> dict[str
 
 def _file_case(conn: Connection, entry: Entry, p: ev.ItemFileCase, when: str) -> dict[str, Any]:
     conn.execute(item_case.insert().values(item_id=p.item_id, case_id=p.case_id, seq=entry.seq))
+    # A suggestion to link the two is settled by the filing itself.
+    conn.execute(
+        update(link_suggestion)
+        .where(
+            (link_suggestion.c.item_id == p.item_id)
+            & (link_suggestion.c.case_id == p.case_id)
+            & (link_suggestion.c.status == "open")
+        )
+        .values(
+            status="filed",
+            decided_by=actor_of(conn, entry),
+            decided_at=entry.recorded_at,
+            decision_reason=p.reason,
+        )
+    )
     return {}
 
 
@@ -464,6 +517,7 @@ def _split(conn: Connection, entry: Entry) -> None:
         )
     _history(conn, entry, p.item_id, when)
     _history(conn, entry, p.new_item_id, when)
+    _reindex_item(conn, p.new_item_id)
 
 
 def _lab_request(conn: Connection, entry: Entry) -> None:
@@ -572,12 +626,57 @@ def _inventory_close(conn: Connection, entry: Entry) -> None:
     )
 
 
+def _link_suggest(conn: Connection, entry: Entry) -> None:
+    p: ev.LinkSuggest = _payload(entry)
+    conn.execute(
+        link_suggestion.insert().values(
+            suggestion_id=p.suggestion_id,
+            item_id=p.item_id,
+            case_id=p.case_id,
+            score=f"{p.score:.3f}",
+            reasons=_json(p.reasons),
+            status="open",
+            suggested_seq=entry.seq,
+            decided_by=None,
+            decided_at=None,
+            decision_reason=None,
+        )
+    )
+
+
+def _link_decide(conn: Connection, entry: Entry) -> None:
+    p: ev.LinkDecision = _payload(entry)
+    accepted = entry.kind == "link.accept"
+    conn.execute(
+        update(link_suggestion)
+        .where(link_suggestion.c.suggestion_id == p.suggestion_id)
+        .values(
+            status="accepted" if accepted else "rejected",
+            decided_by=actor_of(conn, entry),
+            decided_at=entry.recorded_at,
+            decision_reason=p.reason,
+        )
+    )
+    row = conn.execute(
+        select(link_suggestion.c.item_id, link_suggestion.c.case_id).where(
+            link_suggestion.c.suggestion_id == p.suggestion_id
+        )
+    ).one()
+    if accepted:
+        # The item joins that case: it is now part of the case's discovery.
+        conn.execute(
+            item_case.insert().values(item_id=row.item_id, case_id=row.case_id, seq=entry.seq)
+        )
+    _history(conn, entry, row.item_id, entry.recorded_at)
+
+
 def _correct(conn: Connection, entry: Entry) -> None:
     p: ev.Correction = _payload(entry)
     target = conn.execute(select(item.c.item_id).where(item.c.intake_seq == p.target_seq)).scalar()
     applied = target is not None and p.field in CORRECTABLE
     if applied:
         _set_item(conn, entry, str(target), **{p.field: p.value})
+        _reindex_item(conn, str(target))
         _history(conn, entry, str(target), _when(entry, p))
     conn.execute(
         correction.insert().values(
@@ -621,6 +720,9 @@ _HANDLERS: dict[str, Callable[[Connection, Entry], None]] = {
     "file.attach": _item_step(_attach),
     "item.split": _split,
     "record.correct": _correct,
+    "link.suggest": _link_suggest,
+    "link.accept": _link_decide,
+    "link.reject": _link_decide,
     "lab.request": _lab_request,
     "lab.result": _lab_result,
     "inventory.start": _inventory_start,
@@ -646,6 +748,8 @@ TABLES: tuple[Table, ...] = (
     lab_request,
     inventory,
     inventory_scan,
+    mention_index,
+    link_suggestion,
     correction,
 )
 

@@ -365,3 +365,18 @@ def item_has_file(conn: Connection, item_id: str, sha256: str) -> bool:
             conn, "SELECT 1 FROM item_file WHERE item_id = ? AND sha256 = ?", (item_id, sha256)
         )
     )
+
+
+def items_naming_person(conn: Connection, person_id: str) -> list[str]:
+    """Items whose text names the person under any of their name variants."""
+    rows = fetch_all(
+        conn,
+        "SELECT DISTINCT m1.owner_id FROM mention_index m2 "
+        "JOIN mention_index m1 ON m1.kind = m2.kind AND m1.key = m2.key "
+        "AND m1.owner_kind = 'item' "
+        "JOIN item i ON i.item_id = m1.owner_id AND i.status <> 'disposed' "
+        "WHERE m2.owner_kind = 'person' AND m2.owner_id = ? AND m2.kind = 'person' "
+        "ORDER BY m1.owner_id",
+        (person_id,),
+    )
+    return [r[0] for r in rows]

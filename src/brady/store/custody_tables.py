@@ -8,7 +8,7 @@ rather than converting rows, so they never hold anything the ledger does not.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, Integer, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, MetaData, String, Table, Text
 
 projections = MetaData()
 
@@ -204,4 +204,30 @@ correction = Table(
     Column("value", Text, nullable=True),  # JSON
     Column("reason", Text, nullable=False),
     Column("applied", Boolean, nullable=False),
+)
+
+mention_index = Table(
+    "mention_index",
+    projections,
+    # owner: "item", "case", "person" or "organization"; key: a normalized mention key
+    Column("owner_kind", String(20), primary_key=True),
+    _id("owner_id", primary_key=True),
+    Column("kind", String(20), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("text", Text, nullable=False),
+    Index("ix_mention_kind_key", "kind", "key"),
+)
+link_suggestion = Table(
+    "link_suggestion",
+    projections,
+    _id("suggestion_id", primary_key=True),
+    _id("item_id", nullable=False, index=True),
+    _id("case_id", nullable=False, index=True),
+    Column("score", String(8), nullable=False),  # decimal text: exact on every database
+    Column("reasons", Text, nullable=False),  # JSON list
+    Column("status", String(10), nullable=False),  # open | accepted | rejected
+    Column("suggested_seq", BigInteger, nullable=False),
+    _id("decided_by", nullable=True),
+    Column("decided_at", String(32)),
+    Column("decision_reason", Text),
 )

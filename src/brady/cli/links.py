@@ -1,0 +1,122 @@
+"""`brady links ...`: the review queue of suggested links between items and cases."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from sqlalchemy.engine import Connection
+
+from ..linking import match
+from ..store import custody_queries as q
+from ..store import link_queries
+from ..store._raw import fetch_all
+from .custody import _read, _record, _table
+from .output import emit, fail, options
+
+links_app = typer.Typer(
+    help="Suggested links between items and other cases, and their review.", no_args_is_help=True
+)
+
+
+@links_app.command("suggest")
+def suggest(ctx: typer.Context, item_id: str) -> None:
+    """Which open cases an item may bear on, and why (a dry run: nothing is recorded)."""
+    opts = options(ctx)
+
+    def look(conn: Connection) -> list[match.Suggestion] | None:
+        if q.item_state(conn, item_id) is None:
+            return None
+        evidence = link_queries.evidence_for_item(conn, item_id)
+        return match.score(evidence, link_queries.already_linked(conn, item_id))
+
+    found = _read(ctx, look)
+    if found is None:
+        fail(f"there is no item {item_id!r}")
+    data = [{"case_id": x.case_id, "score": x.score, "reasons": list(x.reasons)} for x in found]
+    lines = [
+        f"{item_id} may bear on {len(found)} other case(s):"
+        if found
+        else f"No other open case shares anything with {item_id} that is not yet decided."
+    ]
+    for x in found:
+        lines.append(f"  {x.case_id} (score {x.score:.2f})")
+        lines += [f"    - {r}" for r in x.reasons]
+    emit(opts, data, "\n".join(lines))
+
+
+@links_app.command("queue")
+def queue(
+    ctx: typer.Context,
+    case: Annotated[str | None, typer.Option(help="Only this case's suggestions.")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Decided ones too.")] = False,
+) -> None:
+    """Suggestions waiting for a prosecutor's decision (outstanding until decided)."""
+    sql = (
+        "SELECT suggestion_id, item_id, case_id, score, status, reasons FROM link_suggestion"
+        " WHERE (? IS NULL OR case_id = ?) AND (? OR status = 'open')"
+        " ORDER BY suggested_seq"
+    )
+    rows = _read(ctx, lambda conn: fetch_all(conn, sql, (case, case, all_)))
+    data = [
+        {
+            "suggestion_id": r[0],
+            "item_id": r[1],
+            "case_id": r[2],
+            "score": float(r[3]),
+            "status": r[4],
+            "reasons": json.loads(r[5]),
+        }
+        for r in rows
+    ]
+    opts = options(ctx)
+    if opts.json:
+        emit(opts, data, "")
+        return
+    if not data:
+        typer.echo("No link suggestion is waiting for review.")
+        return
+    _table(
+        f"Link suggestions ({len(data)})",
+        ["Id", "Item", "Case", "Score", "Status", "Why"],
+        [
+            [
+                d["suggestion_id"],
+                d["item_id"],
+                d["case_id"],
+                f"{d['score']:.2f}",
+                d["status"],
+                "; ".join(d["reasons"]),
+            ]
+            for d in data
+        ],
+    )
+
+
+@links_app.command("accept")
+def accept(
+    ctx: typer.Context,
+    suggestion_id: str,
+    reason: Annotated[str, typer.Option(help="Why it bears on the case.")],
+) -> None:
+    """Accept: the item joins the case and its discovery."""
+    _record(
+        ctx,
+        lambda s, by: s.accept_link(by, suggestion_id, reason),
+        lambda e: f"link {suggestion_id} accepted; the item is now part of the case",
+    )
+
+
+@links_app.command("reject")
+def reject(
+    ctx: typer.Context,
+    suggestion_id: str,
+    reason: Annotated[str, typer.Option(help="Why it does not bear on the case.")],
+) -> None:
+    """Reject, with a reason that stays on the record."""
+    _record(
+        ctx,
+        lambda s, by: s.reject_link(by, suggestion_id, reason),
+        lambda e: f"link {suggestion_id} rejected",
+    )

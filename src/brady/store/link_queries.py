@@ -1,0 +1,89 @@
+"""Candidate search for linking: indexed lookups in the mention index, never a scan of cases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Connection
+
+from ._raw import fetch_all
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One shared mention between an item and something that belongs to an open case."""
+
+    case_id: str
+    kind: str
+    key: str
+    text: str
+    via: str  # "party", "item" or "case"
+    via_id: str  # the person, item or case it came through
+    detail: str  # the person's name and role, or ""
+
+
+def evidence_for_item(conn: Connection, item_id: str) -> list[Evidence]:
+    """Everything in open cases that shares a mention with the item."""
+    out: list[Evidence] = []
+    # People: the item names a case party (full-name variants or a surname).
+    rows = fetch_all(
+        conn,
+        "SELECT cp.case_id, m1.kind, m1.key, m1.text, p.person_id, p.name, cp.role "
+        "FROM mention_index m1 "
+        "JOIN mention_index m2 ON m2.kind = m1.kind AND m2.key = m1.key "
+        "AND m2.owner_kind = 'person' "
+        "JOIN person p ON p.person_id = m2.owner_id "
+        "JOIN case_party cp ON cp.person_id = p.person_id "
+        "JOIN case_file c ON c.case_id = cp.case_id AND c.status <> 'closed' "
+        "WHERE m1.owner_kind = 'item' AND m1.owner_id = ? AND m1.kind IN ('person', 'name_word')",
+        (item_id,),
+    )
+    out += [Evidence(r[0], r[1], r[2], r[3], "party", r[4], f"{r[5]}, a {r[6]}") for r in rows]
+    # Things: other items of open cases, and the cases' own files, mention the same.
+    rows = fetch_all(
+        conn,
+        "SELECT ic.case_id, m1.kind, m1.key, m1.text, m2.owner_id "
+        "FROM mention_index m1 "
+        "JOIN mention_index m2 ON m2.kind = m1.kind AND m2.key = m1.key "
+        "AND m2.owner_kind = 'item' AND m2.owner_id <> m1.owner_id "
+        "JOIN item_case ic ON ic.item_id = m2.owner_id "
+        "JOIN case_file c ON c.case_id = ic.case_id AND c.status <> 'closed' "
+        "WHERE m1.owner_kind = 'item' AND m1.owner_id = ? "
+        "AND m1.kind NOT IN ('person', 'name_word')",
+        (item_id,),
+    )
+    out += [Evidence(r[0], r[1], r[2], r[3], "item", r[4], "") for r in rows]
+    rows = fetch_all(
+        conn,
+        "SELECT m2.owner_id, m1.kind, m1.key, m1.text "
+        "FROM mention_index m1 "
+        "JOIN mention_index m2 ON m2.kind = m1.kind AND m2.key = m1.key "
+        "AND m2.owner_kind = 'case' "
+        "JOIN case_file c ON c.case_id = m2.owner_id AND c.status <> 'closed' "
+        "WHERE m1.owner_kind = 'item' AND m1.owner_id = ? AND m1.kind <> 'name_word'",
+        (item_id,),
+    )
+    out += [Evidence(r[0], r[1], r[2], r[3], "case", r[0], "") for r in rows]
+    return out
+
+
+def already_linked(conn: Connection, item_id: str) -> set[str]:
+    """Cases the item is filed under, or was already suggested for (open or decided)."""
+    filed = fetch_all(conn, "SELECT case_id FROM item_case WHERE item_id = ?", (item_id,))
+    suggested = fetch_all(conn, "SELECT case_id FROM link_suggestion WHERE item_id = ?", (item_id,))
+    return {c for (c,) in filed} | {c for (c,) in suggested}
+
+
+def case_titles(conn: Connection, case_ids: list[str]) -> dict[str, str]:
+    if not case_ids:
+        return {}
+    marks = ", ".join("?" for _ in case_ids)
+    rows = fetch_all(
+        conn, f"SELECT case_id, title FROM case_file WHERE case_id IN ({marks})", case_ids
+    )
+    return {r[0]: r[1] for r in rows}
+
+
+def next_suggestion_id(conn: Connection) -> str:
+    n = fetch_all(conn, "SELECT count(*) FROM link_suggestion")[0][0] + 1
+    return f"LNK-{n:06d}"
