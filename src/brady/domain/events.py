@@ -309,6 +309,14 @@ class LinkDecision(Payload):
     reason: Text
 
 
+class LinkAccept(LinkDecision):
+    pass
+
+
+class LinkReject(LinkDecision):
+    pass
+
+
 class Correction(Occurred):
     target_seq: int = Field(ge=0)
     field: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,40}$")]
@@ -345,14 +353,16 @@ PAYLOADS: dict[str, type[Payload]] = {
     "lab.request": LabRequest,
     "lab.result": LabResult,
     "link.suggest": LinkSuggest,
-    "link.accept": LinkDecision,
-    "link.reject": LinkDecision,
+    "link.accept": LinkAccept,
+    "link.reject": LinkReject,
     "inventory.start": InventoryStart,
     "inventory.scan": InventoryScan,
     "inventory.close": InventoryClose,
     "record.correct": Correction,
 }
 KIND_OF = {model: kind for kind, model in PAYLOADS.items()}
+if len(KIND_OF) != len(PAYLOADS):
+    raise RuntimeError("each event kind needs a payload model of its own")
 
 
 def describe(error: ValidationError) -> str:

@@ -83,8 +83,10 @@ def _reason(evs: list[Evidence]) -> str:
     what = _KIND_WORDS.get(first.kind, "name" if first.kind == "person" else first.kind)
     if first.kind == "case_number":
         return f"it names this case's number {first.text}"
-    items = sorted({e.via_id for e in evs if e.via == "item"})
+    items = [e for e in evs if e.via == "item"]
     if items:
-        shown = ", ".join(items[:5]) + (f" and {len(items) - 5} more" if len(items) > 5 else "")
-        return f"it mentions the {what} {first.text}, like item(s) {shown} of this case"
+        count = sum(int(e.detail or 1) for e in items)
+        example = min(e.via_id for e in items)
+        like = f"item {example}" if count == 1 else f"{count} items (such as {example})"
+        return f"it mentions the {what} {first.text}, like {like} of this case"
     return f"it mentions the {what} {first.text}, as this case's file does"

@@ -215,7 +215,8 @@ mention_index = Table(
     Column("kind", String(20), primary_key=True),
     Column("key", String(200), primary_key=True),
     Column("text", Text, nullable=False),
-    Index("ix_mention_kind_key", "kind", "key"),
+    # Lookups go by what is mentioned, then by whose mention it is.
+    Index("ix_mention_kind_key", "kind", "key", "owner_kind", "owner_id"),
 )
 link_suggestion = Table(
     "link_suggestion",

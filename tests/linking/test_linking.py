@@ -1,0 +1,91 @@
+"""Linking on the record: the Teske rounds are suggested to both prosecutions, with reasons."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from brady.cli.admin import bootstrap_admin
+from brady.custody.importer import load_file, run_import
+from brady.custody.service import Custody
+from brady.domain.errors import RefusedError
+from brady.store.audit import audit
+from brady.store.ledger_home import OpenLedger
+
+from ..custody.test_service import check, intake, refused
+
+SCENARIO = Path(__file__).resolve().parents[2] / "examples" / "rust" / "scenario.yaml"
+
+
+def suggestions(custody: Custody, item_id: str) -> dict[str, dict[str, object]]:
+    with custody.led.engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT suggestion_id, case_id, score, status, reasons FROM link_suggestion "
+                "WHERE item_id = :i"
+            ),
+            {"i": item_id},
+        )
+        return {
+            r.case_id: {
+                "id": r.suggestion_id,
+                "score": float(r.score),
+                "status": r.status,
+                "why": " | ".join(json.loads(r.reasons)),
+            }
+            for r in rows
+        }
+
+
+def test_the_teske_rounds_are_suggested_to_both_prosecutions(ledger: OpenLedger) -> None:
+    custody = Custody(ledger)
+    bootstrap_admin(custody)
+    run_import(custody, load_file(SCENARIO), "admin")
+    found = suggestions(custody, "SF24-0306-01")
+    assert {"state-v-baldwin", "state-v-gutierrez-reed"} <= set(found)
+    gr, baldwin = found["state-v-gutierrez-reed"], found["state-v-baldwin"]
+    assert "Thell Reed" in str(gr["why"]) and "Seth Kenney" in str(gr["why"])
+    assert "Seth Kenney" in str(baldwin["why"]) and ".45 colt" in str(baldwin["why"])
+    assert gr["status"] == baldwin["status"] == "open"  # outstanding until a person decides
+    refused(custody, "may not decide", "accept_link", "hancock", str(gr["id"]), "Looks related")
+    with custody.session() as s:
+        s.accept_link("morrissey", str(gr["id"]), "Reed's rounds bear on the supply of ammunition")
+    refused(custody, "already accepted", "reject_link", "morrissey", str(gr["id"]), "Changed")
+    with custody.led.engine.connect() as conn:
+        cases = {
+            r[0]
+            for r in conn.execute(
+                text("SELECT case_id FROM item_case WHERE item_id = 'SF24-0306-01'")
+            )
+        }
+    assert "state-v-gutierrez-reed" in cases  # now part of that case's discovery
+    report = audit(ledger.store, ledger.config.database_url, ledger.config.log_vkey, workers=1)
+    assert report.ok, report.first_problem()
+
+
+def test_a_new_party_finds_items_already_in_custody(custody: Custody) -> None:
+    with custody.session() as s:
+        s.add_person("pros", "p-kenney", "Seth Kenney")
+        s.open_case("pros", "c-2", "State v. Someone Else")
+    item = intake(
+        custody,
+        narrative="Rounds Seth Kenney said came from a friend's reloads",
+        case_ids=["case-1"],
+    )
+    assert "c-2" not in suggestions(custody, item)
+    with custody.session() as s:
+        s.add_party("pros", "c-2", "p-kenney", "witness")
+    assert "Seth Kenney" in str(suggestions(custody, item)["c-2"]["why"])
+    check(custody)
+
+
+def test_nothing_links_without_a_shared_mention(custody: Custody) -> None:
+    with custody.session() as s:
+        s.open_case("pros", "c-3", "An unrelated burglary")
+    item = intake(custody, description="Blue bicycle", narrative="Found by the river")
+    assert suggestions(custody, item) == {}
+    with pytest.raises(RefusedError, match="no link suggestion"), custody.session() as s:
+        s.reject_link("pros", "LNK-999999", "No")
