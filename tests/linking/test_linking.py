@@ -89,3 +89,27 @@ def test_nothing_links_without_a_shared_mention(custody: Custody) -> None:
     assert suggestions(custody, item) == {}
     with pytest.raises(RefusedError, match="no link suggestion"), custody.session() as s:
         s.reject_link("pros", "LNK-999999", "No")
+
+
+def test_a_misspelled_name_is_found_by_the_text_search(custody: Custody) -> None:
+    with custody.session() as s:
+        s.add_person("pros", "p-kenney", "Seth Kenney")
+        s.open_case("pros", "c-4", "State v. Supplier")
+        s.add_party("pros", "c-4", "p-kenney", "witness")
+    item = intake(custody, narrative="Rounds that Seth Kenny handed to a friend")
+    why = str(suggestions(custody, item)["c-4"]["why"])
+    assert "Seth Kenny, spelled like Seth Kenney, a witness" in why
+    check(custody)
+
+
+def test_the_name_search_survives_a_rebuild(custody: Custody) -> None:
+    from brady.store.projection_check import rebuild
+
+    with custody.session() as s:
+        s.add_person("pros", "p-kenney", "Seth Kenney")
+        s.open_case("pros", "c-5", "State v. Supplier")
+        s.add_party("pros", "c-5", "p-kenney", "witness")
+    rebuild(custody.led.store)
+    item = intake(custody, narrative="Seth Kenny brought them in")
+    assert "c-5" in suggestions(custody, item)
+    check(custody)

@@ -21,6 +21,7 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {
     "person": 0.6,
     "phone": 0.6,
     "plate": 0.6,
+    "person_like": 0.45,
     "organization": 0.4,
     "place": 0.3,
     "name_word": 0.2,
@@ -77,6 +78,8 @@ def _reason(evs: list[Evidence]) -> str:
     first = evs[0]
     people = sorted({e.detail for e in evs if e.via == "party"})
     if people:
+        if first.kind == "person_like":
+            return f"it names {first.text}, spelled like {'; '.join(people)} in this case"
         if first.kind == "name_word":
             return f"it mentions the surname {first.text}, like {'; '.join(people)} in this case"
         return f"it names {first.text} ({'; '.join(people)} in this case)"

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Connection
 
+from . import name_search
 from ._raw import fetch_all
 
 
@@ -65,6 +66,31 @@ def _evidence(conn: Connection, item_id: str) -> list[Evidence]:
         (item_id,),
     )
     out += [Evidence(r[0], r[1], r[2], r[3], "party", r[4], f"{r[5]}, a {r[6]}") for r in rows]
+    # Spellings close to a party's name ("Seth Kenny" for Seth Kenney), from the text search.
+    exact = {(r[1], r[2]) for r in rows}
+    names = fetch_all(
+        conn,
+        "SELECT key, text FROM mention_index WHERE owner_kind = 'item' AND owner_id = ? "
+        "AND kind = 'person' ORDER BY key",
+        (item_id,),
+    )
+    for key, text in names:
+        if ("person", key) in exact:
+            continue
+        for person_id, their_key, _ in name_search.similar_people(conn, key):
+            parties = fetch_all(
+                conn,
+                "SELECT cp.case_id, p.name, cp.role FROM case_party cp "
+                "JOIN person p ON p.person_id = cp.person_id "
+                "JOIN case_file c ON c.case_id = cp.case_id AND c.status <> 'closed' "
+                "WHERE cp.person_id = ?",
+                (person_id,),
+            )
+            out += [
+                Evidence(case_id, "person_like", key, text, "party", person_id, f"{name}, a {role}")
+                for case_id, name, role in parties
+            ]
+            del their_key
     # Things: other items of open cases, and the cases' own files, mention the same.
     # One indexed lookup per mention of the item (a handful), grouped per case: a caliber
     # shared with 500 items is one piece of evidence with a count, not 500 rows.

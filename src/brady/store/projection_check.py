@@ -18,6 +18,7 @@ from sqlalchemy.pool import StaticPool
 
 from ..ledger.entry import parse_entry
 from ..ledger.errors import LedgerError
+from . import name_search
 from ._raw import fetch_all
 from .ledger_store import LedgerStore, Projector
 
@@ -151,6 +152,7 @@ def rebuild(store: LedgerStore, progress: Callable[[int], None] | None = None) -
         conn = writer.conn
         meta.drop_all(conn, checkfirst=True)
         meta.create_all(conn)
+        name_search.reset(conn)
         conn.info.pop("brady_actors", None)
         replay(conn, conn, store.projectors, writer.size, progress)
         return writer.size

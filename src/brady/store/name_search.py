@@ -1,0 +1,94 @@
+"""Fuzzy search of people's names in the database's own text search.
+
+SQLite: an FTS5 table with the trigram tokenizer, kept in step with the mention
+index by triggers. PostgreSQL: pg_trgm and a trigram GIN index. The database
+only proposes candidates; the score is computed here, the same way on both, so
+a suggestion never depends on which database an agency runs.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Connection
+
+from ._raw import fetch_all
+
+SIMILAR = 0.6
+"""Dice similarity of name trigrams at which two spellings may be the same person."""
+
+_SQLITE = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS person_name_fts USING fts5("
+    "key, owner_id UNINDEXED, tokenize = 'trigram')",
+    "CREATE TRIGGER IF NOT EXISTS person_name_fts_add AFTER INSERT ON mention_index "
+    "WHEN new.owner_kind = 'person' AND new.kind = 'person' BEGIN "
+    "INSERT INTO person_name_fts (key, owner_id) VALUES (new.key, new.owner_id); END",
+    "CREATE TRIGGER IF NOT EXISTS person_name_fts_remove AFTER DELETE ON mention_index "
+    "WHEN old.owner_kind = 'person' AND old.kind = 'person' BEGIN "
+    "DELETE FROM person_name_fts WHERE key = old.key AND owner_id = old.owner_id; END",
+)
+_POSTGRES = (
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE INDEX IF NOT EXISTS ix_mention_person_trgm ON mention_index "
+    "USING gin (key gin_trgm_ops) WHERE owner_kind = 'person' AND kind = 'person'",
+)
+
+
+def ensure(conn: Connection) -> None:
+    """Create the search index if missing, and fill it from the mention index."""
+    if conn.dialect.name == "postgresql":
+        for sql in _POSTGRES:
+            conn.exec_driver_sql(sql)
+        return
+    for sql in _SQLITE:
+        conn.exec_driver_sql(sql)
+    (indexed,) = fetch_all(conn, "SELECT count(*) FROM person_name_fts")[0]
+    if not indexed:
+        conn.exec_driver_sql(
+            "INSERT INTO person_name_fts (key, owner_id) SELECT key, owner_id FROM mention_index "
+            "WHERE owner_kind = 'person' AND kind = 'person'"
+        )
+
+
+def reset(conn: Connection) -> None:
+    """Empty the search index (before the mention index is rebuilt, which refills it)."""
+    if conn.dialect.name != "postgresql":
+        conn.exec_driver_sql("DROP TABLE IF EXISTS person_name_fts")
+    ensure(conn)
+
+
+def trigrams(text: str) -> set[str]:
+    padded = f"  {text} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def similarity(a: str, b: str) -> float:
+    ta, tb = trigrams(a), trigrams(b)
+    return 2 * len(ta & tb) / (len(ta) + len(tb)) if ta and tb else 0.0
+
+
+def similar_people(conn: Connection, key: str, limit: int = 20) -> list[tuple[str, str, float]]:
+    """(person_id, their name key, similarity) for names spelled like `key`, best first."""
+    if len(key) < 3:
+        return []
+    if conn.dialect.name == "postgresql":
+        rows = fetch_all(
+            conn,
+            "SELECT owner_id, key FROM mention_index WHERE owner_kind = 'person' "
+            "AND kind = 'person' AND key %% ? ORDER BY similarity(key, ?) DESC LIMIT ?",
+            (key, key, limit),
+        )
+    else:
+        grams = sorted({g for g in (key[i : i + 3] for i in range(len(key) - 2)) if '"' not in g})
+        if not grams:
+            return []
+        query = " OR ".join(f'"{g}"' for g in grams)
+        rows = fetch_all(
+            conn,
+            "SELECT owner_id, key FROM person_name_fts WHERE person_name_fts MATCH ? "
+            "ORDER BY rank LIMIT ?",
+            (query, limit),
+        )
+    scored = {(str(pid), str(k)): similarity(key, str(k)) for pid, k in rows}
+    return sorted(
+        ((pid, k, s) for (pid, k), s in scored.items() if s >= SIMILAR),
+        key=lambda t: (-t[2], t[0], t[1]),
+    )
