@@ -113,3 +113,24 @@ def test_the_name_search_survives_a_rebuild(custody: Custody) -> None:
     item = intake(custody, narrative="Seth Kenny brought them in")
     assert "c-5" in suggestions(custody, item)
     check(custody)
+
+
+def test_lab_results_and_corrections_are_linked_too(custody: Custody) -> None:
+    with custody.session() as s:
+        s.add_person("pros", "p-reed", "Thell Reed")
+        s.open_case("pros", "c-6", "State v. Armorer")
+        s.add_party("pros", "c-6", "p-reed", "witness")
+    item = intake(custody, description="Cartridge")
+    with custody.session() as s:
+        s.lab_request("clerk", "L-7", "State lab", [item], "Headstamps")
+        s.lab_result("analyst", "L-7", "Headstamps match rounds Thell Reed reloaded")
+    assert "Thell Reed" in str(suggestions(custody, item)["c-6"]["why"])
+    other = intake(custody, description="Cartridge")
+    with custody.led.engine.connect() as conn:
+        seq = conn.execute(
+            text("SELECT intake_seq FROM item WHERE item_id = :i"), {"i": other}
+        ).scalar_one()
+    with custody.session() as s:
+        s.correct("clerk", seq, "narrative", "Turned in by Thell Reed's neighbour", "Omitted")
+    assert "c-6" in suggestions(custody, other)
+    check(custody)

@@ -785,7 +785,7 @@ class Session:
                 "lab report first (brady item attach)",
                 "report_sha256",
             )
-        return self._record(
+        entry = self._record(
             by,
             "lab.result",
             {
@@ -796,6 +796,9 @@ class Session:
             },
             [f"lab:{request_id}"],
         )
+        for item_id in q.lab_request_items(self.conn, request_id):
+            self.link_item(item_id)
+        return entry
 
     def start_inventory(
         self,
@@ -998,9 +1001,11 @@ class Session:
                 ) from exc
             if value < 1:
                 raise RefusedError("quantity must be at least 1", "value")
-        return self._record(
+        entry = self._record(
             by,
             "record.correct",
             {"target_seq": target_seq, "field": field, "value": value, "reason": reason},
             [f"entry:{target_seq}"],
         )
+        self.link_item(str(target.payload["item_id"]))
+        return entry

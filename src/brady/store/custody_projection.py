@@ -20,7 +20,7 @@ from ..domain import sampling
 from ..ledger.entry import Entry
 from ..ledger.keyring import GENESIS, KEY_REGISTER, KEY_ROTATE
 from ..linking import index as linking_index
-from ..linking.extract import Mention
+from ..linking.extract import Mention, extract
 from ._raw import execute_many, fetch_all
 from .custody_queries import items_in_custody
 from .custody_tables import (
@@ -551,8 +551,19 @@ def _lab_result(conn: Connection, entry: Entry) -> None:
     items = conn.execute(
         select(lab_request.c.item_ids).where(lab_request.c.request_id == p.request_id)
     ).scalar_one()
+    found = set(extract(p.findings))
     for item_id in json.loads(items):
         _history(conn, entry, item_id, when)
+        # What the lab found is known about the item too, for linking.
+        have = {
+            (k, v)
+            for k, v in fetch_all(
+                conn,
+                "SELECT kind, key FROM mention_index WHERE owner_kind = 'item' AND owner_id = ?",
+                (item_id,),
+            )
+        }
+        _index(conn, "item", item_id, [m for m in found if (m.kind, m.key[:200]) not in have])
 
 
 def _inventory_start(conn: Connection, entry: Entry) -> None:

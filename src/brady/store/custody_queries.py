@@ -380,3 +380,8 @@ def items_naming_person(conn: Connection, person_id: str) -> list[str]:
         (person_id,),
     )
     return [r[0] for r in rows]
+
+
+def lab_request_items(conn: Connection, request_id: str) -> list[str]:
+    rows = fetch_all(conn, "SELECT item_ids FROM lab_request WHERE request_id = ?", (request_id,))
+    return list(json.loads(rows[0][0])) if rows else []
