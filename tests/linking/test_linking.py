@@ -134,3 +134,18 @@ def test_lab_results_and_corrections_are_linked_too(custody: Custody) -> None:
         s.correct("clerk", seq, "narrative", "Turned in by Thell Reed's neighbour", "Omitted")
     assert "c-6" in suggestions(custody, other)
     check(custody)
+
+
+def test_case_numbers_in_an_agencys_own_format(custody: Custody) -> None:
+    with custody.session() as s:
+        s.add_agency("admin", "PD", "City Police", {"agency": r"^\d{2}-\d{5}$"})
+        s.open_case(
+            "pros",
+            "c-7",
+            "Burglary",
+            agency_id="PD",
+            numbers=[{"kind": "agency", "number": "24-00017"}],
+        )
+    item = intake(custody, narrative="Same tool marks as in report 24-00017")
+    assert "it names this case's number 24-00017" in str(suggestions(custody, item)["c-7"]["why"])
+    check(custody)

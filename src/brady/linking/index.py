@@ -10,15 +10,30 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from .extract import DEFAULT_MAKES, Mention, extract, fold, name_key, name_variants
+from .extract import (
+    DEFAULT_CASE_NUMBERS,
+    DEFAULT_MAKES,
+    Mention,
+    extract,
+    fold,
+    name_key,
+    name_variants,
+)
 
 ITEM_TEXT_FIELDS = ("description", "narrative", "received_from", "found_at", "packaging", "model")
 
 
-def item_mentions(item: dict[str, Any]) -> set[Mention]:
+def search_patterns(formats: Iterable[str]) -> list[str]:
+    """Agencies' case-number formats (anchored, for checking a number) as patterns that
+    find such numbers inside a narrative, beside Brady's defaults."""
+    found = [f"\\b{f.removeprefix('^').removesuffix('$')}\\b" for f in formats if f]
+    return sorted(set(found) | set(DEFAULT_CASE_NUMBERS))
+
+
+def item_mentions(item: dict[str, Any], case_patterns: Iterable[str] = ()) -> set[Mention]:
     """Mentions of an item: its free text, plus its structured make, serial and caliber."""
     text = "\n".join(str(item[f]) for f in ITEM_TEXT_FIELDS if item.get(f))
-    found = set(extract(text))
+    found = set(extract(text, case_number_patterns=search_patterns(case_patterns)))
     if item.get("caliber"):
         found |= {m for m in extract(str(item["caliber"])) if m.kind == "caliber"}
     if item.get("make"):

@@ -116,12 +116,25 @@ def _index(conn: Connection, owner_kind: str, owner_id: str, mentions: Iterable[
         )
 
 
+def _case_formats(conn: Connection) -> list[str]:
+    """Every agency's case-number formats, as recorded on the ledger so far."""
+    return sorted(
+        {
+            f
+            for (formats,) in fetch_all(conn, "SELECT formats FROM agency")
+            for f in json.loads(formats).values()
+        }
+    )
+
+
 def _reindex_item(conn: Connection, item_id: str) -> None:
     execute_many(
         conn, "DELETE FROM mention_index WHERE owner_kind = 'item' AND owner_id = ?", [(item_id,)]
     )
     row = conn.execute(select(item).where(item.c.item_id == item_id)).one()
-    _index(conn, "item", item_id, linking_index.item_mentions(dict(row._mapping)))
+    _index(
+        conn, "item", item_id, linking_index.item_mentions(dict(row._mapping), _case_formats(conn))
+    )
 
 
 def _when(entry: Entry, payload: ev.Payload) -> str:
@@ -359,7 +372,9 @@ def _intake(conn: Connection, entry: Entry) -> None:
     for case_id in dict.fromkeys(p.case_ids):
         conn.execute(item_case.insert().values(item_id=p.item_id, case_id=case_id, seq=entry.seq))
     _history(conn, entry, p.item_id, when)
-    _index(conn, "item", p.item_id, linking_index.item_mentions(p.model_dump()))
+    _index(
+        conn, "item", p.item_id, linking_index.item_mentions(p.model_dump(), _case_formats(conn))
+    )
 
 
 def _item_step(
