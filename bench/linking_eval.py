@@ -234,7 +234,11 @@ def report(results: list[FileResult], verbose: bool = True) -> None:
         for item, case in extras:
             print(f"  {item} -> {case}  [{r.descriptions[item]}]")
             print(f"      {_why(r.recorded.get((item, case)))}")
-        hits = [(i, c) for i, truth in r.labels.items() for c in sorted(truth & r.predicted[RECORDED][i])]
+        hits = [
+            (i, c)
+            for i, truth in r.labels.items()
+            for c in sorted(truth & r.predicted[RECORDED][i])
+        ]
         print(f"\n{r.name}: true positives of the recorded suggestions: {len(hits)}")
         for item, case in hits:
             print(f"  {item} -> {case}  {_why(r.recorded.get((item, case)))}")
@@ -244,7 +248,9 @@ def report(results: list[FileResult], verbose: bool = True) -> None:
             for item, truth in r.labels.items():
                 now, before = r.predicted[str(t)][item], r.predicted[RECORDED][item]
                 got += [f"{item}->{c}{'' if c in truth else ' (FP)'}" for c in sorted(now - before)]
-                lost += [f"{item}->{c}{' (TP)' if c in truth else ''}" for c in sorted(before - now)]
+                lost += [
+                    f"{item}->{c}{' (TP)' if c in truth else ''}" for c in sorted(before - now)
+                ]
             change = "; ".join([*(f"+{g}" for g in got), *(f"-{x}" for x in lost)]) or "nothing"
             print(f"  {t}: {change}")
 
