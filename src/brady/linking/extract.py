@@ -61,10 +61,8 @@ DEFAULT_MAKES: Mapping[str, str] = {
     "pdq": "pdq",
 }
 
-_SERIAL = re.compile(
-    r"\b(?:serial(?:\s*(?:no\.?|number|#))?|s/n|sn)\s*[:#]?\s*([A-Z0-9][A-Z0-9-]{2,19})",
-    re.IGNORECASE,
-)
+_SERIAL = re.compile(r"\b(?:serial(?:\s*(?:nos?\.?|numbers?|#))?|s/n|sn)\s*[:#]?\s*", re.IGNORECASE)
+_SERIAL_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]|[A-Za-z0-9]")
 _PHONE = re.compile(r"(?<!\d)(?:\+?1[\s.-]?)?\(?(\d{3})\)?[\s.-]?(\d{3})[\s.-]?(\d{4})(?!\d)")
 _PLATE = re.compile(
     r"\b(?:plate|tag|license(?:\s+plate)?)\s*(?:no\.?|number|#)?\s*[:#]?\s*"
@@ -81,7 +79,8 @@ _WORD = r"(?:[A-Z][a-zA-Z'\u2019-]+|[A-Z]\.)"
 _NAME = re.compile(rf"\b{_WORD}(?:\s+(?:(?:de|del|la|van|von|da|di|le|st\.?)\s+)?{_WORD}){{1,3}}")
 _LAST_FIRST = re.compile(rf"\b([A-Z][a-zA-Z'\u2019-]+),\s+({_WORD}(?:\s+{_WORD})?)")
 _ORG_WORDS = re.compile(
-    r"\b((?:[A-Z][\w'&.-]*\s+){0,4}(?:&\s+[A-Z]\w*|Inc\.?|LLC|Co\.?|Corp\.?|Company|Ltd\.?|"
+    r"\b((?:(?:[A-Z][\w'&.-]*|and)\s+){0,4}(?:&\s+[A-Z]\w*|Inc\.?|LLC|Co\.?|Corp\.?|"
+    r"Company|Ltd\.?|"
     r"Arms|Ammunition|Ammo|Supply|Props?|Productions?|Studios?|Laboratory|Lab))\b"
 )
 _PLACE_WORDS = re.compile(
@@ -224,6 +223,14 @@ def fold(text: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c)).lower()
 
 
+def org_key(name: str) -> str:
+    """'Rio Grande Title and Escrow Co.' and 'Rio Grande Title & Escrow' meet."""
+    words = re.findall(r"[a-z0-9']+|&", fold(name).replace(" and ", " & "))
+    while words and words[-1] in {"co", "inc", "llc", "corp", "ltd", "company"}:
+        words.pop()
+    return " ".join(words)
+
+
 def name_key(name: str) -> str:
     """'Reed, Thell' and 'THELL  REED' both give 'thell reed'."""
     name = fold(name).strip()
@@ -250,6 +257,34 @@ def name_variants(name: str, aliases: Iterable[str] = ()) -> set[str]:
             for formal, nicks in NICKNAMES.items():
                 if first in nicks:
                     out.add(f"{formal} {last}")
+    return out
+
+
+def _serials(text: str) -> list[Mention]:
+    """Serial numbers after 'serial', 's/n' ...: one, a list, or one written with spaces
+    ('BER 441872 Z'). A serial has a digit; 'serial numbers ground off' names none."""
+    out: list[Mention] = []
+    for m in _SERIAL.finditer(text):
+        tail = re.split(r"[.;\n](?:\s|$)|\.$", text[m.end() : m.end() + 120])[0]
+        runs: list[list[str]] = [[]]
+        for tok in _SERIAL_TOKEN.findall(tail):
+            serialish = any(c.isdigit() for c in tok) or (tok.isupper() and len(tok) <= 3)
+            if serialish:
+                runs[-1].append(tok)
+            elif runs[-1]:
+                runs.append([])
+        for run in runs:
+            while run and not any(c.isdigit() for c in run[-1]) and len(run[-1]) > 1:
+                run.pop()  # trailing letters that are not part of it
+            if not run or not any(c.isdigit() for c in "".join(run)):
+                continue
+            out.append(Mention("serial", "".join(run).upper().replace("-", ""), " ".join(run)))
+            if len(run) > 1:  # a list of serials read as one run: each one too
+                out += [
+                    Mention("serial", r.upper().replace("-", ""), r)
+                    for r in run
+                    if sum(c.isdigit() for c in r) >= 3
+                ]
     return out
 
 
@@ -310,24 +345,21 @@ def extract(
     found: list[Mention] = []
     found += _calibers(low, calibers)
     found += _makes(low, makes)
-    found += [
-        Mention("serial", re.sub(r"[^A-Z0-9]", "", m.group(1).upper()), m.group(0))
-        for m in _SERIAL.finditer(text)
-    ]
+    found += _serials(text)
     found += [Mention("phone", "".join(m.groups()), m.group(0)) for m in _PHONE.finditer(text)]
-    found += [
-        Mention("plate", re.sub(r"[^A-Z0-9]", "", m.group(1).upper()), m.group(0))
-        for m in _PLATE.finditer(text)
-    ]
+    for m in _PLATE.finditer(text):
+        plate = re.sub(r"[^A-Z0-9]", "", m.group(1).upper())
+        if len(plate) >= 5 and any(c.isdigit() for c in plate):
+            found.append(Mention("plate", plate, m.group(0)))
     for pattern in case_number_patterns:
         found += [
             Mention("case_number", m.group(0).upper(), m.group(0))
             for m in re.finditer(pattern, text, re.IGNORECASE)
         ]
-    found += [
-        Mention("organization", fold(m.group(1)).strip(), m.group(1))
-        for m in _ORG_WORDS.finditer(text)
-    ]
+    for m in _ORG_WORDS.finditer(text):
+        key = org_key(m.group(1))
+        if len(key.split()) >= 2:  # a lone suffix word ('ammo') names no one
+            found.append(Mention("organization", key, m.group(1)))
     found += [
         Mention("place", fold(m.group(1)).strip(), m.group(1)) for m in _PLACE_WORDS.finditer(text)
     ]

@@ -18,6 +18,7 @@ from .extract import (
     fold,
     name_key,
     name_variants,
+    org_key,
 )
 
 ITEM_TEXT_FIELDS = ("description", "narrative", "received_from", "found_at", "packaging", "model")
@@ -54,6 +55,8 @@ def case_mentions(narrative: str | None, numbers: Iterable[str]) -> set[Mention]
 def person_mentions(name: str, aliases: Iterable[str]) -> set[Mention]:
     aliases = list(aliases)
     found = {Mention("person", key, name) for key in name_variants(name, aliases)}
+    # A one-word alias ("Smoke") is written as a single word; it is matched as one.
+    found |= {Mention("alias", name_key(a), a) for a in aliases if len(name_key(a).split()) == 1}
     for full in (name, *aliases):
         parts = name_key(full).split()
         if len(parts) >= 2:
@@ -64,4 +67,4 @@ def person_mentions(name: str, aliases: Iterable[str]) -> set[Mention]:
 
 
 def organization_mentions(name: str, aliases: Iterable[str]) -> set[Mention]:
-    return {Mention("organization", fold(n).strip(), n) for n in (name, *aliases)}
+    return {Mention("organization", org_key(n), n) for n in (name, *aliases)}

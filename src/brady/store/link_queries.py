@@ -66,6 +66,20 @@ def _evidence(conn: Connection, item_id: str) -> list[Evidence]:
         (item_id,),
     )
     out += [Evidence(r[0], r[1], r[2], r[3], "party", r[4], f"{r[5]}, a {r[6]}") for r in rows]
+    # One-word aliases ("Smoke") written as a single capitalized word.
+    rows = fetch_all(
+        conn,
+        "SELECT cp.case_id, m1.key, m1.text, p.person_id, p.name, cp.role "
+        "FROM mention_index m1 "
+        "JOIN mention_index m2 ON m2.kind = 'alias' AND m2.key = m1.key "
+        "AND m2.owner_kind = 'person' "
+        "JOIN person p ON p.person_id = m2.owner_id "
+        "JOIN case_party cp ON cp.person_id = p.person_id "
+        "JOIN case_file c ON c.case_id = cp.case_id AND c.status <> 'closed' "
+        "WHERE m1.owner_kind = 'item' AND m1.owner_id = ? AND m1.kind = 'name_word'",
+        (item_id,),
+    )
+    out += [Evidence(r[0], "person", r[1], r[2], "party", r[3], f"{r[4]}, a {r[5]}") for r in rows]
     # Spellings close to a party's name ("Seth Kenny" for Seth Kenney), from the text search.
     exact = {(r[1], r[2]) for r in rows}
     names = fetch_all(
@@ -100,6 +114,19 @@ def _evidence(conn: Connection, item_id: str) -> list[Evidence]:
         "AND kind NOT IN ('person', 'name_word') ORDER BY kind, key",
         (item_id,),
     )
+    # A registered organization is found under any of its names.
+    for kind, key, text in list(mine):
+        if kind != "organization":
+            continue
+        others = fetch_all(
+            conn,
+            "SELECT DISTINCT o2.key FROM mention_index o1 "
+            "JOIN mention_index o2 ON o2.owner_kind = 'organization' "
+            "AND o2.owner_id = o1.owner_id AND o2.kind = 'organization' "
+            "WHERE o1.owner_kind = 'organization' AND o1.kind = 'organization' AND o1.key = ?",
+            (key,),
+        )
+        mine += [("organization", other, text) for (other,) in others if other != key]
     for kind, key, text in mine:
         rows = fetch_all(
             conn,
@@ -111,18 +138,26 @@ def _evidence(conn: Connection, item_id: str) -> list[Evidence]:
             (kind, key, item_id),
         )
         out += [Evidence(r[0], kind, key, text, "item", r[1], str(r[2])) for r in rows]
+    for kind, key, text in [*mine, *_people_mentions(conn, item_id)]:
+        rows = fetch_all(
+            conn,
+            "SELECT m.owner_id FROM mention_index m "
+            "JOIN case_file c ON c.case_id = m.owner_id AND c.status <> 'closed' "
+            "WHERE m.kind = ? AND m.key = ? AND m.owner_kind = 'case'",
+            (kind, key),
+        )
+        out += [Evidence(r[0], kind, key, text, "case", r[0], "") for r in rows]
+    return out
+
+
+def _people_mentions(conn: Connection, item_id: str) -> list[tuple[str, str, str]]:
     rows = fetch_all(
         conn,
-        "SELECT m2.owner_id, m1.kind, m1.key, m1.text "
-        "FROM mention_index m1 "
-        "JOIN mention_index m2 ON m2.kind = m1.kind AND m2.key = m1.key "
-        "AND m2.owner_kind = 'case' "
-        "JOIN case_file c ON c.case_id = m2.owner_id AND c.status <> 'closed' "
-        "WHERE m1.owner_kind = 'item' AND m1.owner_id = ? AND m1.kind <> 'name_word'",
+        "SELECT kind, key, text FROM mention_index WHERE owner_kind = 'item' AND owner_id = ? "
+        "AND kind = 'person' ORDER BY key",
         (item_id,),
     )
-    out += [Evidence(r[0], r[1], r[2], r[3], "case", r[0], "") for r in rows]
-    return out
+    return [(str(k), str(v), str(t)) for k, v, t in rows]
 
 
 def already_linked(conn: Connection, item_id: str) -> set[str]:
