@@ -66,6 +66,7 @@ def _evidence(conn: Connection, item_id: str) -> list[Evidence]:
         (item_id,),
     )
     out += [Evidence(r[0], r[1], r[2], r[3], "party", r[4], f"{r[5]}, a {r[6]}") for r in rows]
+    exact = {(r[1], r[2]) for r in rows}  # names matched as written
     # One-word aliases ("Smoke") written as a single capitalized word.
     rows = fetch_all(
         conn,
@@ -81,7 +82,6 @@ def _evidence(conn: Connection, item_id: str) -> list[Evidence]:
     )
     out += [Evidence(r[0], "person", r[1], r[2], "party", r[3], f"{r[4]}, a {r[5]}") for r in rows]
     # Spellings close to a party's name ("Seth Kenny" for Seth Kenney), from the text search.
-    exact = {(r[1], r[2]) for r in rows}
     names = fetch_all(
         conn,
         "SELECT key, text FROM mention_index WHERE owner_kind = 'item' AND owner_id = ? "
