@@ -128,6 +128,8 @@ def _evidence(conn: Connection, item_id: str) -> list[Evidence]:
         )
         mine += [("organization", other, text) for (other,) in others if other != key]
     for kind, key, text in mine:
+        if _too_common(conn, kind, key, item_id):
+            continue
         rows = fetch_all(
             conn,
             "SELECT ic.case_id, min(m.owner_id), count(*) FROM mention_index m "
@@ -148,6 +150,21 @@ def _evidence(conn: Connection, item_id: str) -> list[Evidence]:
         )
         out += [Evidence(r[0], kind, key, text, "case", r[0], "") for r in rows]
     return out
+
+
+COMMON = 1000
+"""A mention shared with more items than this (a busy road, 9mm) links nothing by
+itself: it would flood the reviewers, and looking it up would grow with the ledger."""
+
+
+def _too_common(conn: Connection, kind: str, key: str, item_id: str) -> bool:
+    rows = fetch_all(
+        conn,
+        "SELECT count(*) FROM (SELECT 1 FROM mention_index WHERE kind = ? AND key = ? "
+        "AND owner_kind = 'item' AND owner_id <> ? LIMIT ?) AS shared",
+        (kind, key, item_id, COMMON + 1),
+    )
+    return int(rows[0][0]) > COMMON
 
 
 def _people_mentions(conn: Connection, item_id: str) -> list[tuple[str, str, str]]:
