@@ -149,3 +149,17 @@ def test_case_numbers_in_an_agencys_own_format(custody: Custody) -> None:
     item = intake(custody, narrative="Same tool marks as in report 24-00017")
     assert "it names this case's number 24-00017" in str(suggestions(custody, item)["c-7"]["why"])
     check(custody)
+
+
+def test_a_very_common_mention_links_nothing_by_itself(
+    custody: Custody, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from brady.store import link_queries
+
+    monkeypatch.setattr(link_queries, "COMMON", 2)
+    with custody.session() as s:
+        s.open_case("pros", "c-8", "Another case")
+    for _ in range(3):
+        intake(custody, serial="SN-55501", case_ids=["c-8"])
+    item = intake(custody, serial="SN-55501")  # shared with 3 items: more than COMMON
+    assert "c-8" not in suggestions(custody, item)
