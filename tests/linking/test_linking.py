@@ -163,3 +163,25 @@ def test_a_very_common_mention_links_nothing_by_itself(
         intake(custody, serial="SN-55501", case_ids=["c-8"])
     item = intake(custody, serial="SN-55501")  # shared with 3 items: more than COMMON
     assert "c-8" not in suggestions(custody, item)
+
+
+def test_the_threshold_is_configuration(custody: Custody) -> None:
+    from brady.store.home import read_config
+
+    home = custody.led.config.path
+    with (home / "brady.toml").open("a") as fh:
+        fh.write("\n[linking]\nthreshold = 0.95\n")
+    strict = Custody(
+        custody.led.__class__(
+            read_config(home), custody.led.engine, custody.led.store, custody.led.master
+        )
+    )
+    with strict.session() as s:
+        s.add_person("pros", "p-kenney", "Seth Kenney")
+        s.open_case("pros", "c-9", "State v. Supplier")
+        s.add_party("pros", "c-9", "p-kenney", "witness")
+    item = intake(strict, narrative="Seth Kenney's rounds")
+    assert suggestions(strict, item) == {}  # 0.6 + a little is below 0.95
+    (home / "brady.toml").write_text((home / "brady.toml").read_text() + "weights = 2\n")
+    with pytest.raises(Exception, match="linking"):
+        read_config(home)

@@ -6,13 +6,12 @@ import json
 from typing import Annotated
 
 import typer
-from sqlalchemy.engine import Connection
 
 from ..linking import match
 from ..store import custody_queries as q
 from ..store import link_queries
 from ..store._raw import fetch_all
-from .custody import _read, _record, _table
+from .custody import _open, _read, _record, _table
 from .output import emit, fail, options
 
 links_app = typer.Typer(
@@ -25,13 +24,16 @@ def suggest(ctx: typer.Context, item_id: str) -> None:
     """Which open cases an item may bear on, and why (a dry run: nothing is recorded)."""
     opts = options(ctx)
 
-    def look(conn: Connection) -> list[match.Suggestion] | None:
-        if q.item_state(conn, item_id) is None:
-            return None
-        evidence = link_queries.evidence_for_item(conn, item_id)
-        return match.score(evidence, link_queries.already_linked(conn, item_id))
-
-    found = _read(ctx, look)
+    with _open(opts, writable=False) as led, led.engine.connect() as conn:
+        found = None
+        if q.item_state(conn, item_id) is not None:
+            config = led.config.linking
+            found = match.score(
+                link_queries.evidence_for_item(conn, item_id),
+                link_queries.already_linked(conn, item_id),
+                {**match.DEFAULT_WEIGHTS, **config.weights},
+                config.threshold,
+            )
     if found is None:
         fail(f"there is no item {item_id!r}")
     data = [{"case_id": x.case_id, "score": x.score, "reasons": list(x.reasons)} for x in found]

@@ -888,7 +888,11 @@ class Session:
         """Which open cases the item may bear on, and why (nothing is recorded)."""
         self._item(item_id)
         evidence = link_queries.evidence_for_item(self.conn, item_id)
-        return match.score(evidence, link_queries.already_linked(self.conn, item_id))
+        config = self.custody.led.config.linking
+        weights = {**match.DEFAULT_WEIGHTS, **config.weights}
+        return match.score(
+            evidence, link_queries.already_linked(self.conn, item_id), weights, config.threshold
+        )
 
     def link_item(self, item_id: str) -> list[Entry]:
         """Record a suggestion for every open case the item may bear on, signed by Brady's

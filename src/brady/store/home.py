@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 CONFIG_NAME = "brady.toml"
@@ -19,6 +19,30 @@ class HomeError(Exception):
 
 
 @dataclass(frozen=True)
+class LinkingConfig:
+    """[linking] in brady.toml: how eagerly Brady suggests links (recall first)."""
+
+    threshold: float = 0.3
+    weights: dict[str, float] = field(default_factory=dict)  # per mention kind, overrides
+
+
+def _linking(data: object, path: Path) -> LinkingConfig:
+    if data is None:
+        return LinkingConfig()
+    if not isinstance(data, dict):
+        raise HomeError(f"{path}: [linking] must be a table")
+    threshold = data.get("threshold", 0.3)
+    weights = data.get("weights", {})
+    if not isinstance(threshold, int | float) or not 0 < threshold <= 1:
+        raise HomeError(f"{path}: linking.threshold {threshold!r} must be a number in (0, 1]")
+    if not isinstance(weights, dict) or not all(
+        isinstance(v, int | float) and 0 <= v <= 1 for v in weights.values()
+    ):
+        raise HomeError(f"{path}: linking.weights must map mention kinds to numbers in [0, 1]")
+    return LinkingConfig(float(threshold), {str(k): float(v) for k, v in weights.items()})
+
+
+@dataclass(frozen=True)
 class HomeConfig:
     path: Path
     origin: str
@@ -26,6 +50,7 @@ class HomeConfig:
     database: str
     blobs: Path
     master_key_file: str | None
+    linking: LinkingConfig = field(default_factory=LinkingConfig)
 
     @property
     def database_url(self) -> str:
@@ -72,6 +97,7 @@ def read_config(home: Path) -> HomeConfig:
         database=data["database"],
         blobs=home / str(data.get("blobs", "blobs")),
         master_key_file=key_file if isinstance(key_file, str) else None,
+        linking=_linking(data.get("linking"), path),
     )
 
 
