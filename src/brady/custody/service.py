@@ -34,7 +34,12 @@ from ..store.custody_projection import CORRECTABLE
 from ..store.custody_tables import (
     agency,
     case_file,
+    case_party,
+    defendant,
     inventory,
+    inventory_scan,
+    item,
+    item_file,
     lab_request,
     location,
     organization,
@@ -356,7 +361,7 @@ class Session:
         self._role(by, CASEWORK, "add case parties")
         self._case(case_id)
         self._need(person, person_id, "person_id", "person")
-        if q.is_party(self.conn, case_id, person_id, role):
+        if q.has_row(self.conn, case_party, case_id=case_id, person_id=person_id, role=role):
             raise RefusedError(f"{person_id} is already a {role} in case {case_id}", "person_id")
         entry = self._record(
             by,
@@ -402,7 +407,7 @@ class Session:
     ) -> Entry:
         self._role(by, CHARGING, "record arraignments")
         self._case(case_id)
-        if not q.is_defendant(self.conn, case_id, person_id):
+        if not q.has_row(self.conn, defendant, case_id=case_id, person_id=person_id):
             raise RefusedError(f"{person_id} has not been charged in case {case_id}", "person_id")
         return self._record(
             by,
@@ -682,7 +687,7 @@ class Session:
             raise RefusedError(f"{sha256!r} is not a SHA-256 hash", "sha256")
         if self._item(item_id).status == "disposed":
             raise RefusedError(f"{item_id} has been disposed of", "item_id")
-        if q.item_has_file(self.conn, item_id, sha256):
+        if q.has_row(self.conn, item_file, item_id=item_id, sha256=sha256):
             raise RefusedError(f"that file is already attached to {item_id}", "sha256")
         staged_here = staged is not None and staged.sha256 == sha256
         if not staged_here and not BlobStore(self.custody.led.config.blobs).has(sha256):
@@ -779,7 +784,7 @@ class Session:
                 "lab request",
                 "request_id",
             )
-        if report_sha256 is not None and not q.file_recorded(self.conn, report_sha256):
+        if report_sha256 is not None and not q.has_row(self.conn, item_file, sha256=report_sha256):
             raise RefusedError(
                 f"no file with SHA-256 {report_sha256} is attached to any item; attach the "
                 "lab report first (brady item attach)",
@@ -858,7 +863,7 @@ class Session:
         self._role(by, PLACES, "scan inventories")
         self._open_inventory(inventory_id)
         self._need(location, location_id, "location_id", "location")
-        if q.scanned(self.conn, inventory_id, item_id):
+        if q.has_row(self.conn, inventory_scan, inventory_id=inventory_id, item_id=item_id):
             raise RefusedError(f"{item_id} was already scanned in {inventory_id}", "item_id")
         return self._record(
             by,
@@ -990,8 +995,7 @@ class Session:
             )
         if field == "quantity":
             target_item = str(target.payload.get("item_id"))
-            state = q.item_state(self.conn, target_item)
-            if state is not None and state.has_children:
+            if q.has_row(self.conn, item, parent_id=target_item):
                 raise RefusedError(
                     f"{target_item} has been split; its quantity can no longer be corrected "
                     "(the parts carry their own counts)",

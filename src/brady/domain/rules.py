@@ -34,7 +34,6 @@ class ItemState:
     disposition_requested_by: str | None
     case_ids: tuple[str, ...]
     disposition_method: str | None = None
-    has_children: bool = False
 
 
 HANDLERS = (UserRole.PROPERTY_CLERK, UserRole.OFFICER, UserRole.LAB_ANALYST, UserRole.SUPERVISOR)

@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Table, delete, select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.engine import Connection
 
 from ..domain import events as ev
@@ -778,9 +778,3 @@ TABLES: tuple[Table, ...] = (
     link_suggestion,
     correction,
 )
-
-
-def clear(conn: Connection) -> None:
-    """Empty every projection table (before a rebuild)."""
-    for table in reversed(TABLES):
-        conn.execute(delete(table))

@@ -48,7 +48,6 @@ def item_state(conn: Connection, item_id: str) -> ItemState | None:
     cases = fetch_all(
         conn, "SELECT case_id FROM item_case WHERE item_id = ? ORDER BY case_id", (item_id,)
     )
-    children = fetch_all(conn, "SELECT 1 FROM item WHERE parent_id = ? LIMIT 1", (item_id,))
     item_id_, status, custodian, pending_to, location_id, quantity, disp, by, method = rows[0]
     return ItemState(
         item_id_,
@@ -61,13 +60,23 @@ def item_state(conn: Connection, item_id: str) -> ItemState | None:
         by,
         tuple(c for (c,) in cases),
         method,
-        bool(children),
+    )
+
+
+def has_row(conn: Connection, table: Table, **where: Any) -> bool:
+    """Whether a row with these column values exists (column names from the table itself)."""
+    names = [table.c[name].name for name in sorted(where)]  # KeyError for a wrong name
+    condition = " AND ".join(f"{name} = ?" for name in names)
+    return bool(
+        fetch_all(
+            conn, f"SELECT 1 FROM {table.name} WHERE {condition} LIMIT 1", [where[n] for n in names]
+        )
     )
 
 
 def exists(conn: Connection, table: Table, value: str) -> bool:
-    pk = next(iter(table.primary_key.columns)).name
-    return bool(fetch_all(conn, f"SELECT 1 FROM {table.name} WHERE {pk} = ?", (value,)))
+    """Whether a row with this primary key exists (single-column keys)."""
+    return has_row(conn, table, **{next(iter(table.primary_key.columns)).name: value})
 
 
 def case_for_number(conn: Connection, kind: str, number: str) -> str | None:
@@ -257,17 +266,6 @@ def location_tree(conn: Connection, location_id: str) -> list[str]:
     return sorted(out)
 
 
-def scanned(conn: Connection, inventory_id: str, item_id: str) -> bool:
-    return (
-        conn.execute(
-            select(inventory_scan.c.item_id).where(
-                inventory_scan.c.inventory_id == inventory_id, inventory_scan.c.item_id == item_id
-            )
-        ).first()
-        is not None
-    )
-
-
 def inventory_view(conn: Connection, inventory_id: str) -> dict[str, Any] | None:
     row = conn.execute(select(inventory).where(inventory.c.inventory_id == inventory_id)).first()
     if row is None:
@@ -310,37 +308,9 @@ def overdue_checkouts(conn: Connection, today: str) -> list[dict[str, Any]]:
     return [row_dict(r) for r in rows]
 
 
-def is_party(conn: Connection, case_id: str, person_id: str, role: str) -> bool:
-    return (
-        conn.execute(
-            select(case_party.c.role).where(
-                case_party.c.case_id == case_id,
-                case_party.c.person_id == person_id,
-                case_party.c.role == role,
-            )
-        ).first()
-        is not None
-    )
-
-
-def is_defendant(conn: Connection, case_id: str, person_id: str) -> bool:
-    return (
-        conn.execute(
-            select(defendant.c.person_id).where(
-                defendant.c.case_id == case_id, defendant.c.person_id == person_id
-            )
-        ).first()
-        is not None
-    )
-
-
 def agency_formats(conn: Connection, agency_id: str) -> dict[str, str] | None:
     formats = conn.execute(select(agency.c.formats).where(agency.c.agency_id == agency_id)).scalar()
     return None if formats is None else dict(json.loads(formats))
-
-
-def file_recorded(conn: Connection, sha256: str) -> bool:
-    return bool(fetch_all(conn, "SELECT 1 FROM item_file WHERE sha256 = ?", (sha256,)))
 
 
 def lab_has_result(conn: Connection, request_id: str) -> bool:
@@ -357,14 +327,6 @@ def case_is_open(conn: Connection, case_id: str) -> bool | None:
 def latest_event_time(conn: Connection, item_id: str) -> str | None:
     rows = fetch_all(conn, "SELECT max(occurred_at) FROM item_event WHERE item_id = ?", (item_id,))
     return rows[0][0] if rows else None
-
-
-def item_has_file(conn: Connection, item_id: str, sha256: str) -> bool:
-    return bool(
-        fetch_all(
-            conn, "SELECT 1 FROM item_file WHERE item_id = ? AND sha256 = ?", (item_id, sha256)
-        )
-    )
 
 
 def items_naming_person(conn: Connection, person_id: str) -> list[str]:

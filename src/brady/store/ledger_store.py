@@ -18,7 +18,7 @@ from sqlalchemy import Engine, Table, select, text
 from sqlalchemy.engine import Connection
 
 from ..ledger._ed25519 import Signer
-from ..ledger._hashing import EMPTY_ROOT, leaf_hash
+from ..ledger._hashing import leaf_hash
 from ..ledger._ranges import consistency_ranges, inclusion_ranges
 from ..ledger.checkpoint import Checkpoint, InclusionProofFile
 from ..ledger.entry import Entry, Event, make_entry, now, parse_entry
@@ -194,15 +194,6 @@ class LedgerStore:
     def checkpoints(self, conn: Connection) -> Iterator[StoredCheckpoint]:
         for row in conn.execute(select(ledger_checkpoint).order_by(ledger_checkpoint.c.size)):
             yield StoredCheckpoint(int(row.size), row.note, row.created_at)
-
-    def root(self, size: int, conn: Connection | None = None) -> bytes:
-        if size == 0:
-            return EMPTY_ROOT
-        if conn is None:
-            with self.engine.connect() as c:
-                return self.root(size, c)
-        ids = range_nodes(0, size)
-        return hash_ranges([(0, size)], _need(conn, ids).__getitem__)[0]
 
     def inclusion_proof(self, index: int, size: int) -> list[bytes]:
         """RFC 9162 inclusion proof of entry `index` in the tree of `size` leaves."""

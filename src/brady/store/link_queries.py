@@ -184,16 +184,6 @@ def already_linked(conn: Connection, item_id: str) -> set[str]:
     return {c for (c,) in filed} | {c for (c,) in suggested}
 
 
-def case_titles(conn: Connection, case_ids: list[str]) -> dict[str, str]:
-    if not case_ids:
-        return {}
-    marks = ", ".join("?" for _ in case_ids)
-    rows = fetch_all(
-        conn, f"SELECT case_id, title FROM case_file WHERE case_id IN ({marks})", case_ids
-    )
-    return {r[0]: r[1] for r in rows}
-
-
 def next_suggestion_id(conn: Connection) -> str:
     n = fetch_all(conn, "SELECT count(*) FROM link_suggestion")[0][0] + 1
     return f"LNK-{n:06d}"
