@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import base64
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+from rich.progress import MofNCompleteColumn, TimeRemainingColumn
 
 from ..custody.service import Custody
 from ..store.audit import AuditReport, audit
@@ -17,7 +15,7 @@ from ..store.home import find_home
 from ..store.ledger_home import init_home, open_home, upgrade_home
 from ..store.projection_check import rebuild
 from ..store.sealing import ENV_KEY, key_file
-from .output import Options, emit, fail, friendly_errors, options
+from .output import Options, emit, fail, friendly_errors, options, progress_bar
 
 
 def register(app: typer.Typer) -> None:
@@ -133,15 +131,7 @@ def verify(
         if key is not None and key.strip() != led.config.log_vkey:
             fail("the key you gave is not this ledger's key (brady.toml names another)")
         note = against.read_text() if against else None
-        with Progress(
-            "[progress.description]{task.description}",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=Console(stderr=True),
-            transient=True,
-            disable=opts.json or not sys.stderr.isatty(),
-        ) as bar:
+        with progress_bar(opts.json, MofNCompleteColumn(), TimeRemainingColumn()) as bar:
             task = bar.add_task("Verifying entries", total=None)
             report = audit(
                 led.store,

@@ -2,31 +2,21 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
+from rich.progress import DownloadColumn, Progress, TransferSpeedColumn
 
 from ..blobs.store import BlobError
 from ..custody.files import attach, blob_store, fixity
 from ..custody.service import Custody
 from .custody import _open, item_app
-from .output import emit, fail, friendly_errors, options
+from .output import emit, fail, friendly_errors, options, progress_bar
 
 
 def _bar(quiet: bool) -> Progress:
-    return Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        DownloadColumn(),
-        TransferSpeedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-        disable=quiet or not sys.stderr.isatty(),
-    )
+    return progress_bar(quiet, DownloadColumn(), TransferSpeedColumn())
 
 
 @item_app.command("attach")

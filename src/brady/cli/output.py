@@ -14,6 +14,8 @@ from typing import Any, NoReturn
 
 import psycopg
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, ProgressColumn
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..domain.errors import RefusedError
@@ -68,3 +70,15 @@ def emit(opts: Options, data: Any, human: Callable[[], str] | str) -> None:
 def write_raw(data: bytes) -> None:
     sys.stdout.buffer.write(data)
     sys.stdout.buffer.flush()
+
+
+def progress_bar(quiet: bool, *columns: ProgressColumn) -> Progress:
+    """A progress bar on stderr that disappears when done; off for JSON and for pipes."""
+    return Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        *columns,
+        console=Console(stderr=True),
+        transient=True,
+        disable=quiet or not sys.stderr.isatty(),
+    )

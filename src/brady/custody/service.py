@@ -906,9 +906,9 @@ class Session:
         if not suggestions:
             return []
         linker = self._linker()
-        entries = []
-        for sug in suggestions:
-            payload = ev.parse_payload(
+        return [
+            self._record(
+                linker,
                 "link.suggest",
                 {
                     "suggestion_id": link_queries.next_suggestion_id(self.conn),
@@ -917,13 +917,10 @@ class Session:
                     "score": sug.score,
                     "reasons": list(sug.reasons),
                 },
+                [f"item:{item_id}", f"case:{sug.case_id}"],
             )
-            (entry,) = self.w.append(
-                self._signer(linker),
-                [ev.to_event(payload, [f"item:{item_id}", f"case:{sug.case_id}"])],
-            )
-            entries.append(entry)
-        return entries
+            for sug in suggestions
+        ]
 
     def link_party(self, case_id: str, person_id: str) -> list[Entry]:
         """A new party: items already in custody that name them may bear on this case."""
