@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from brady.linking.extract import extract, name_key, name_variants
+from brady.linking.extract import Patterns, case_ref_key, extract, name_key, name_variants
 
 TESKE = (
     "Troy Teske, a retired Arizona officer, brought about two dozen .45 Colt rounds, some "
@@ -70,6 +70,56 @@ def test_single_surnames_are_kept_for_matching() -> None:
 def test_configured_case_number_formats() -> None:
     found = extract(
         "Filed under SFCSO 24-00017 and D-101-CR-2024-00013",
-        case_number_patterns=[r"\b\d{2}-\d{5}\b"],
+        Patterns(case_numbers=(r"\b\d{2}-\d{5}\b",)),
     )
     assert {m.key for m in found if m.kind == "case_number"} == {"24-00017"}
+    both = extract(
+        "Filed under SFCSO 24-00017 and D-101-CR-2024-00013",
+        Patterns.with_extra(case_numbers=[r"\b\d{2}-\d{5}\b"]),
+    )
+    assert {m.key for m in both if m.kind == "case_number"} == {
+        "24-00017",
+        "D-101-CR-2024-00013",
+    }
+
+
+def test_extra_calibers_and_makes() -> None:
+    text = "Two 7.62x39 rounds, Norinco, and a Hi-Point pistol"
+    assert not keys(text, "caliber")
+    patterns = Patterns.with_extra(
+        calibers=[("762x39", r"7\.62\s*x\s*39")],
+        makes={"norinco": "norinco", "hi-point": "hi-point"},
+    )
+    found = extract(text, patterns)
+    assert {m.key for m in found if m.kind == "caliber"} == {"762x39"}
+    assert {m.key for m in found if m.kind == "make"} == {"norinco", "hi-point"}
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("Cover letter marked: SFSO #24-415, Castillo.", "24-415"),
+        ("see case no. 24-00415", "24-415"),
+        ("Report 21-7 attached", "21-7"),
+    ],
+)
+def test_case_numbers_written_short(text: str, key: str) -> None:
+    assert keys(text, "case_ref") == {key}
+
+
+@pytest.mark.parametrize("text", ["Call 505-555-0142", "1024-415 Agua Fria", "#24-0"])
+def test_what_is_not_a_short_case_number(text: str) -> None:
+    assert not keys(text, "case_ref")
+
+
+@pytest.mark.parametrize(
+    ("number", "short"),
+    [
+        ("2024-SF-000415", "24-415"),
+        ("D-101-CR-2024-00161", "24-161"),
+        ("2021-10-0001", "21-1"),
+        ("SF-0042", None),
+    ],
+)
+def test_the_short_form_of_a_case_number(number: str, short: str | None) -> None:
+    assert case_ref_key(number) == short

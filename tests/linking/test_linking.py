@@ -185,3 +185,51 @@ def test_the_threshold_is_configuration(custody: Custody) -> None:
     (home / "brady.toml").write_text((home / "brady.toml").read_text() + "weights = 2\n")
     with pytest.raises(Exception, match="linking"):
         read_config(home)
+
+
+def test_a_case_number_written_short_is_suggested(custody: Custody) -> None:
+    with custody.session() as s:
+        s.open_case(
+            "pros", "c-9", "Embezzlement", numbers=[{"kind": "agency", "number": "2024-SF-000415"}]
+        )
+    item = intake(custody, description="Bank records", narrative="Cover letter: SFSO #24-415")
+    why = str(suggestions(custody, item)["c-9"]["why"])
+    assert "#24-415, which may be this case's number written short (24-415)" in why
+    check(custody)
+
+
+def test_recorded_patterns_are_used_for_later_intakes(custody: Custody) -> None:
+    with custody.session() as s:
+        s.open_case("pros", "c-10", "Shooting")
+    first = intake(custody, description="Two 7.62x39 casings", case_ids=["c-10"])
+    before = intake(custody, description="Box of 7.62x39 rounds")
+    assert "c-10" not in suggestions(custody, before)  # no built-in pattern knows 7.62x39
+    refused(custody, "not an administrator", "set_linking_patterns", "pros", "More calibers")
+    refused(
+        custody,
+        "not a valid regular expression",
+        "set_linking_patterns",
+        "admin",
+        "Broken",
+        None,
+        {"762x39": "7.62(x39"},
+    )
+    refused(custody, "matches empty text", "set_linking_patterns", "admin", "Empty", [r"\d*"])
+    with custody.session() as s:
+        s.set_linking_patterns("admin", "AK rounds", calibers={"762x39": r"7\.62\s*x\s*39"})
+    # What was recorded before the patterns keeps the mentions it was read with...
+    with custody.led.engine.connect() as conn:
+        kinds = {
+            r[0]
+            for r in conn.execute(
+                text("SELECT kind FROM mention_index WHERE owner_id = :i"), {"i": first}
+            )
+        }
+    assert "caliber" not in kinds
+    # ...and a case-level narrative or later intake is read with them.
+    with custody.session() as s:
+        s.open_case("pros", "c-11", "Drive-by", narrative="Casings, 7.62 x 39, on Airport Road")
+    later = intake(custody, description="Rifle rounds, 7.62x39, found on Airport Road")
+    found = suggestions(custody, later)
+    assert "c-11" in found and "caliber 7.62x39" in str(found["c-11"]["why"])
+    check(custody)  # a rebuild from the ledger derives the very same mentions

@@ -122,3 +122,61 @@ def reject(
         lambda s, by: s.reject_link(by, suggestion_id, reason),
         lambda e: f"link {suggestion_id} rejected",
     )
+
+
+def _pairs(values: list[str], option: str, left: str, right: str) -> dict[str, str]:
+    out = {}
+    for v in values:
+        a, sep, b = v.partition("=")
+        if not sep or not a.strip() or not b.strip():
+            fail(f"{option} {v!r}: expected {left}={right}")
+        out[a.strip()] = b.strip()
+    return out
+
+
+@links_app.command("patterns")
+def patterns(ctx: typer.Context) -> None:
+    """What linking looks for beyond Brady's built-in patterns (set with set-patterns)."""
+    rows = _read(
+        ctx,
+        lambda conn: fetch_all(
+            conn, "SELECT kind, key, pattern FROM linking_pattern ORDER BY kind, key, pattern"
+        ),
+    )
+    data = [{"kind": k, "key": key, "pattern": p} for k, key, p in rows]
+    lines = ["Extra linking patterns:" if data else "No extra linking patterns are set."]
+    for d in data:
+        if d["kind"] == "case_number":
+            lines.append(f"  case number: {d['pattern']}")
+        elif d["kind"] == "caliber":
+            lines.append(f"  caliber {d['key']}: {d['pattern']}")
+        else:
+            lines.append(f"  make {d['pattern']!r} is {d['key']}")
+    emit(options(ctx), data, "\n".join(lines))
+
+
+@links_app.command("set-patterns")
+def set_patterns(
+    ctx: typer.Context,
+    reason: Annotated[str, typer.Option(help="Why the patterns change (kept on the record).")],
+    case_number: Annotated[
+        list[str] | None,
+        typer.Option(help="A regular expression that finds a case number in text. Repeatable."),
+    ] = None,
+    caliber: Annotated[
+        list[str] | None,
+        typer.Option(help="KEY=REGEX: another way calibers are written. Repeatable."),
+    ] = None,
+    make: Annotated[
+        list[str] | None,
+        typer.Option(help="WRITTEN=KEY: a make as written, and the make it means. Repeatable."),
+    ] = None,
+) -> None:
+    """Replace the extra linking patterns (administrators). Applies to what is recorded next."""
+    calibers = _pairs(caliber or [], "--caliber", "KEY", "REGEX")
+    makes = _pairs(make or [], "--make", "WRITTEN", "KEY")
+    _record(
+        ctx,
+        lambda s, by: s.set_linking_patterns(by, reason, case_number or [], calibers, makes),
+        lambda e: "new linking patterns; intakes from now on are read with them",
+    )

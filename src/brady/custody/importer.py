@@ -81,6 +81,7 @@ ACTIONS: dict[str, Action] = {
     "lab.result": lambda s, by, r: s.lab_result(by, **r),
     "person.add": lambda s, by, r: s.add_person(by, **r),
     "location.add": lambda s, by, r: s.add_location(by, **r),
+    "linking.patterns": lambda s, by, r: s.set_linking_patterns(by, **r),
 }
 
 

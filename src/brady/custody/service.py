@@ -726,6 +726,28 @@ class Session:
             [f"agency:{agency_id}"],
         )
 
+    def set_linking_patterns(
+        self,
+        by: str,
+        reason: str,
+        case_numbers: list[str] | None = None,
+        calibers: dict[str, str] | None = None,
+        makes: dict[str, str] | None = None,
+    ) -> Entry:
+        """Replace the extra patterns linking looks for; later intakes are read with them."""
+        self._admin(by)
+        return self._record(
+            by,
+            "linking.patterns",
+            {
+                "case_numbers": case_numbers or [],
+                "calibers": calibers or {},
+                "makes": makes or {},
+                "reason": reason,
+            },
+            ["linking:patterns"],
+        )
+
     def lab_request(
         self,
         by: str,

@@ -8,6 +8,7 @@ entry's `recorded_at`, which says when Brady learned of it.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
@@ -66,7 +67,28 @@ def _to_date(value: Any) -> str:
     raise ValueError(f"{value!r} is not a date")
 
 
+def _regex(value: Any) -> str:
+    """A pattern the linker will run on narratives: it must compile and must not match
+    empty text (which would find a 'mention' everywhere)."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("a pattern must be non-empty text")
+    try:
+        compiled = re.compile(value, re.IGNORECASE)
+    except re.error as exc:
+        raise ValueError(f"{value!r} is not a valid regular expression: {exc}") from exc
+    if compiled.fullmatch(""):
+        raise ValueError(f"{value!r} matches empty text, so it would match everywhere")
+    return value
+
+
 Time = Annotated[str, BeforeValidator(_to_time)]
+Pattern = Annotated[str, BeforeValidator(_regex), StringConstraints(max_length=500)]
+MentionKey = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, to_lower=True, pattern=r"^[a-z0-9][a-z0-9 .&'-]{0,79}$"
+    ),
+]
 Day = Annotated[str, BeforeValidator(_to_date)]
 
 
@@ -85,6 +107,20 @@ class AgencyAdd(Payload):
     agency_id: Id
     name: Text
     case_number_formats: dict[CaseNumberKind, str] = Field(default_factory=dict)
+
+
+class LinkingPatterns(Payload):
+    """What the linker looks for beyond its built-in patterns, set by an administrator.
+
+    Recorded on the ledger, not kept in a settings file, so that what linking
+    looked for at any moment is part of the record, and a rebuild derives the
+    same mentions. Each event replaces the previous set as a whole.
+    """
+
+    case_numbers: list[Pattern] = Field(default_factory=list, max_length=50)
+    calibers: dict[MentionKey, Pattern] = Field(default_factory=dict, max_length=100)
+    makes: dict[MentionKey, MentionKey] = Field(default_factory=dict, max_length=500)
+    reason: Text
 
 
 class UserAdd(Payload):
@@ -327,6 +363,7 @@ class Correction(Occurred):
 PAYLOADS: dict[str, type[Payload]] = {
     "agency.add": AgencyAdd,
     "user.add": UserAdd,
+    "linking.patterns": LinkingPatterns,
     "person.add": PersonAdd,
     "location.add": LocationAdd,
     "organization.add": OrganizationAdd,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, order=True)
@@ -73,6 +73,51 @@ DEFAULT_CASE_NUMBERS: tuple[str, ...] = (
     r"\bD-\d{3}-(?:CR|CV)-\d{4}-\d{5}\b",  # New Mexico district courts
     r"\b\d{4}-[A-Z]{2,4}-\d{4,6}\b",  # agency report numbers like 2024-SF-000123
 )
+
+# A case number written short, as people do on cover letters and evidence tags:
+# "SFSO #24-415", "case no. 24-415" for 2024-SF-000415. Only after a marker ('#',
+# 'no.', 'case' ...), so a street address or a phone fragment is not read as one.
+_CASE_REF = re.compile(
+    r"(?:#|\b(?:no|nos|number|case|report|incident|file|ref)\b\.?:?)\s*#?\s*"
+    r"(\d{2})-(\d{1,6})(?![\d-])",
+    re.IGNORECASE,
+)
+_YEAR_AND_SERIAL = re.compile(r"(?<!\d)(?:19|20)(\d{2})(?!\d).*?(\d+)$")
+
+
+def case_ref_key(number: str) -> str | None:
+    """The short form of a full case number ('2024-SF-000415' -> '24-415'), if it has one:
+    a four-digit year and, after it, the number's own serial digits."""
+    m = _YEAR_AND_SERIAL.search(number)
+    if m is None or int(m.group(2)) == 0:
+        return None
+    return f"{m.group(1)}-{int(m.group(2))}"
+
+
+@dataclass(frozen=True)
+class Patterns:
+    """What extraction looks for: Brady's defaults, plus the case-number formats of the
+    agencies and the patterns an administrator recorded (event linking.patterns)."""
+
+    case_numbers: tuple[str, ...] = DEFAULT_CASE_NUMBERS
+    calibers: tuple[tuple[str, str], ...] = DEFAULT_CALIBERS
+    makes: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_MAKES))
+
+    @classmethod
+    def with_extra(
+        cls,
+        case_numbers: Iterable[str] = (),
+        calibers: Iterable[tuple[str, str]] = (),
+        makes: Mapping[str, str] | None = None,
+    ) -> Patterns:
+        return cls(
+            tuple(sorted(set(DEFAULT_CASE_NUMBERS) | set(case_numbers))),
+            (*DEFAULT_CALIBERS, *sorted(calibers)),
+            {**DEFAULT_MAKES, **(makes or {})},
+        )
+
+
+DEFAULTS = Patterns()
 
 # A name-shaped phrase: capitalized words, initials, particles, hyphens and apostrophes.
 _WORD = r"(?:[A-Z][a-zA-Z'\u2019-]+|[A-Z]\.)"
@@ -333,29 +378,28 @@ def _names(text: str, not_people: set[str]) -> list[Mention]:
     return out
 
 
-def extract(
-    text: str,
-    *,
-    case_number_patterns: Iterable[str] = DEFAULT_CASE_NUMBERS,
-    calibers: Iterable[tuple[str, str]] = DEFAULT_CALIBERS,
-    makes: Mapping[str, str] = DEFAULT_MAKES,
-) -> list[Mention]:
+def extract(text: str, patterns: Patterns = DEFAULTS) -> list[Mention]:
     """Every mention in a text, sorted and without duplicates."""
     low = fold(text)
     found: list[Mention] = []
-    found += _calibers(low, calibers)
-    found += _makes(low, makes)
+    found += _calibers(low, patterns.calibers)
+    found += _makes(low, patterns.makes)
     found += _serials(text)
     found += [Mention("phone", "".join(m.groups()), m.group(0)) for m in _PHONE.finditer(text)]
     for m in _PLATE.finditer(text):
         plate = re.sub(r"[^A-Z0-9]", "", m.group(1).upper())
         if len(plate) >= 5 and any(c.isdigit() for c in plate):
             found.append(Mention("plate", plate, m.group(0)))
-    for pattern in case_number_patterns:
+    for pattern in patterns.case_numbers:
         found += [
             Mention("case_number", m.group(0).upper(), m.group(0))
             for m in re.finditer(pattern, text, re.IGNORECASE)
         ]
+    found += [
+        Mention("case_ref", f"{m.group(1)}-{int(m.group(2))}", m.group(0).strip())
+        for m in _CASE_REF.finditer(text)
+        if int(m.group(2))
+    ]
     for m in _ORG_WORDS.finditer(text):
         key = org_key(m.group(1))
         if len(key.split()) >= 2:  # a lone suffix word ('ammo') names no one

@@ -11,9 +11,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from .extract import (
-    DEFAULT_CASE_NUMBERS,
-    DEFAULT_MAKES,
+    DEFAULTS,
     Mention,
+    Patterns,
+    case_ref_key,
     extract,
     fold,
     name_key,
@@ -26,29 +27,34 @@ ITEM_TEXT_FIELDS = ("description", "narrative", "received_from", "found_at", "pa
 
 def search_patterns(formats: Iterable[str]) -> list[str]:
     """Agencies' case-number formats (anchored, for checking a number) as patterns that
-    find such numbers inside a narrative, beside Brady's defaults."""
-    found = [f"\\b{f.removeprefix('^').removesuffix('$')}\\b" for f in formats if f]
-    return sorted(set(found) | set(DEFAULT_CASE_NUMBERS))
+    find such numbers inside a narrative."""
+    return sorted({f"\\b{f.removeprefix('^').removesuffix('$')}\\b" for f in formats if f})
 
 
-def item_mentions(item: dict[str, Any], case_patterns: Iterable[str] = ()) -> set[Mention]:
+def item_mentions(item: dict[str, Any], patterns: Patterns = DEFAULTS) -> set[Mention]:
     """Mentions of an item: its free text, plus its structured make, serial and caliber."""
     text = "\n".join(str(item[f]) for f in ITEM_TEXT_FIELDS if item.get(f))
-    found = set(extract(text, case_number_patterns=search_patterns(case_patterns)))
+    found = set(extract(text, patterns))
     if item.get("caliber"):
-        found |= {m for m in extract(str(item["caliber"])) if m.kind == "caliber"}
+        found |= {m for m in extract(str(item["caliber"]), patterns) if m.kind == "caliber"}
     if item.get("make"):
         make = fold(str(item["make"])).strip()
-        found.add(Mention("make", DEFAULT_MAKES.get(make, make), str(item["make"])))
+        found.add(Mention("make", patterns.makes.get(make, make), str(item["make"])))
     if item.get("serial"):
         serial = "".join(c for c in str(item["serial"]).upper() if c.isalnum())
         found.add(Mention("serial", serial, str(item["serial"])))
     return found
 
 
-def case_mentions(narrative: str | None, numbers: Iterable[str]) -> set[Mention]:
-    found = set(extract(narrative)) if narrative else set()
-    found |= {Mention("case_number", n.upper(), n) for n in numbers}
+def case_mentions(
+    narrative: str | None, numbers: Iterable[str], patterns: Patterns = DEFAULTS
+) -> set[Mention]:
+    found = set(extract(narrative, patterns)) if narrative else set()
+    for n in numbers:
+        found.add(Mention("case_number", n.upper(), n))
+        short = case_ref_key(n)
+        if short is not None:
+            found.add(Mention("case_ref", short, n))
     return found
 
 

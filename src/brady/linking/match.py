@@ -18,6 +18,7 @@ from ..store.link_queries import Evidence
 DEFAULT_WEIGHTS: Mapping[str, float] = {
     "case_number": 1.0,
     "serial": 0.9,
+    "case_ref": 0.5,
     "person": 0.6,
     "phone": 0.6,
     "plate": 0.6,
@@ -39,6 +40,7 @@ _KIND_WORDS = {
     "organization": "organization",
     "place": "place",
     "case_number": "case number",
+    "case_ref": "short case number",
 }
 
 
@@ -86,6 +88,8 @@ def _reason(evs: list[Evidence]) -> str:
     what = _KIND_WORDS.get(first.kind, "name" if first.kind == "person" else first.kind)
     if first.kind == "case_number":
         return f"it names this case's number {first.text}"
+    if first.kind == "case_ref" and first.via == "case":
+        return f"it names {first.text}, which may be this case's number written short ({first.key})"
     items = [e for e in evs if e.via == "item"]
     if items:
         count = sum(int(e.detail or 1) for e in items)

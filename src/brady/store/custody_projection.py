@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, delete, select, update
 from sqlalchemy.engine import Connection
 
 from ..domain import events as ev
@@ -20,7 +20,7 @@ from ..domain import sampling
 from ..ledger.entry import Entry
 from ..ledger.keyring import GENESIS, KEY_REGISTER, KEY_ROTATE
 from ..linking import index as linking_index
-from ..linking.extract import Mention, extract
+from ..linking.extract import Mention, Patterns, extract
 from ._raw import execute_many, fetch_all
 from .custody_queries import items_in_custody
 from .custody_tables import (
@@ -40,6 +40,7 @@ from .custody_tables import (
     item_file,
     lab_request,
     link_suggestion,
+    linking_pattern,
     location,
     mention_index,
     organization,
@@ -68,6 +69,9 @@ def _json(value: Any) -> str:
 
 class CustodyProjector:
     """Projection of custody events; plug into LedgerStore(projectors=[...])."""
+
+    version = 2
+    """1: the first rules. 2: short case numbers ('#24-415') and recorded linking patterns."""
 
     @property
     def tables(self) -> tuple[Table, ...]:
@@ -116,15 +120,30 @@ def _index(conn: Connection, owner_kind: str, owner_id: str, mentions: Iterable[
         )
 
 
-def _case_formats(conn: Connection) -> list[str]:
-    """Every agency's case-number formats, as recorded on the ledger so far."""
-    return sorted(
-        {
-            f
-            for (formats,) in fetch_all(conn, "SELECT formats FROM agency")
-            for f in json.loads(formats).values()
-        }
+def _patterns(conn: Connection) -> Patterns:
+    """What extraction looks for at this point of the ledger: the defaults, every
+    agency's case-number formats and the patterns an administrator recorded."""
+    formats = {
+        f
+        for (formats,) in fetch_all(conn, "SELECT formats FROM agency")
+        for f in json.loads(formats).values()
+    }
+    extra = fetch_all(conn, "SELECT kind, key, pattern FROM linking_pattern")
+    return Patterns.with_extra(
+        [*linking_index.search_patterns(formats), *(p for k, _, p in extra if k == "case_number")],
+        [(key, p) for k, key, p in extra if k == "caliber"],
+        {key: p for k, key, p in extra if k == "make"},
     )
+
+
+def _linking_patterns(conn: Connection, entry: Entry) -> None:
+    p: ev.LinkingPatterns = _payload(entry)
+    conn.execute(delete(linking_pattern))
+    rows = [{"kind": "case_number", "key": "", "pattern": x} for x in sorted(set(p.case_numbers))]
+    rows += [{"kind": "caliber", "key": k, "pattern": v} for k, v in sorted(p.calibers.items())]
+    rows += [{"kind": "make", "key": v, "pattern": k} for k, v in sorted(p.makes.items())]
+    if rows:
+        conn.execute(linking_pattern.insert(), rows)
 
 
 def _reindex_item(conn: Connection, item_id: str) -> None:
@@ -132,9 +151,7 @@ def _reindex_item(conn: Connection, item_id: str) -> None:
         conn, "DELETE FROM mention_index WHERE owner_kind = 'item' AND owner_id = ?", [(item_id,)]
     )
     row = conn.execute(select(item).where(item.c.item_id == item_id)).one()
-    _index(
-        conn, "item", item_id, linking_index.item_mentions(dict(row._mapping), _case_formats(conn))
-    )
+    _index(conn, "item", item_id, linking_index.item_mentions(dict(row._mapping), _patterns(conn)))
 
 
 def _when(entry: Entry, payload: ev.Payload) -> str:
@@ -246,7 +263,7 @@ def _case_open(conn: Connection, entry: Entry) -> None:
         conn,
         "case",
         p.case_id,
-        linking_index.case_mentions(p.narrative, [n.number for n in p.numbers]),
+        linking_index.case_mentions(p.narrative, [n.number for n in p.numbers], _patterns(conn)),
     )
 
 
@@ -372,9 +389,7 @@ def _intake(conn: Connection, entry: Entry) -> None:
     for case_id in dict.fromkeys(p.case_ids):
         conn.execute(item_case.insert().values(item_id=p.item_id, case_id=case_id, seq=entry.seq))
     _history(conn, entry, p.item_id, when)
-    _index(
-        conn, "item", p.item_id, linking_index.item_mentions(p.model_dump(), _case_formats(conn))
-    )
+    _index(conn, "item", p.item_id, linking_index.item_mentions(p.model_dump(), _patterns(conn)))
 
 
 def _item_step(
@@ -566,7 +581,7 @@ def _lab_result(conn: Connection, entry: Entry) -> None:
     items = conn.execute(
         select(lab_request.c.item_ids).where(lab_request.c.request_id == p.request_id)
     ).scalar_one()
-    found = set(extract(p.findings))
+    found = set(extract(p.findings, _patterns(conn)))
     for item_id in json.loads(items):
         _history(conn, entry, item_id, when)
         # What the lab found is known about the item too, for linking.
@@ -721,6 +736,7 @@ _HANDLERS: dict[str, Callable[[Connection, Entry], None]] = {
     KEY_REGISTER: _keys,
     KEY_ROTATE: _keys,
     "agency.add": _agency_add,
+    "linking.patterns": _linking_patterns,
     "user.add": _user_add,
     "person.add": _person_add,
     "location.add": _location_add,
@@ -776,5 +792,6 @@ TABLES: tuple[Table, ...] = (
     inventory_scan,
     mention_index,
     link_suggestion,
+    linking_pattern,
     correction,
 )

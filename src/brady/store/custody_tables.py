@@ -218,6 +218,15 @@ mention_index = Table(
     # Lookups go by what is mentioned, then by whose mention it is.
     Index("ix_mention_kind_key", "kind", "key", "owner_kind", "owner_id"),
 )
+linking_pattern = Table(
+    "linking_pattern",
+    projections,
+    # The extra extraction patterns an administrator recorded (linking.patterns):
+    # kind "case_number" (regex, key ""), "caliber" (key -> regex), "make" (written -> key).
+    Column("kind", String(20), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("pattern", Text, primary_key=True),
+)
 link_suggestion = Table(
     "link_suggestion",
     projections,

@@ -21,7 +21,7 @@ from .engine import open_engine
 from .home import CONFIG_NAME, HomeConfig, HomeError, read_config, write_config
 from .keys import ACTOR, LOG, load_role, save_key
 from .ledger_store import LedgerStore, Projector
-from .projection_check import missing_tables, rebuild
+from .projection_check import missing_tables, rebuild, record_versions, stale_projectors
 from .schema import HEAD, current_revision, upgrade
 from .sealing import MasterKey, create_master_key, load_master_key
 
@@ -89,12 +89,14 @@ def init_home(
         save_key(conn, master, admin, ACTOR, ADMIN_HOLDER)
     store = LedgerStore(engine, origin, log_key, default_projectors())
     store.create(admin, ADMIN_HOLDER)
+    with engine.begin() as conn:
+        record_versions(conn, store.projectors)
     config.blobs.mkdir(exist_ok=True)
     write_config(config)
     return OpenLedger(config, engine, store, master)
 
 
-def open_home(path: Path, *, writable: bool = False) -> OpenLedger:
+def open_home(path: Path, *, writable: bool = False, allow_stale: bool = False) -> OpenLedger:
     config = read_config(path)
     engine = open_engine(config.database_url)
     revision = current_revision(engine)
@@ -103,6 +105,13 @@ def open_home(path: Path, *, writable: bool = False) -> OpenLedger:
         raise HomeError(
             f"the database is at schema version {revision}, this Brady needs {HEAD}; "
             "back it up, then run 'brady upgrade'"
+        )
+    probe = LedgerStore(engine, config.origin, projectors=default_projectors())
+    if not allow_stale and stale_projectors(probe):
+        engine.dispose()
+        raise HomeError(
+            "the state tables of this ledger were built by an older version of Brady; "
+            "back the database up, then run 'brady upgrade' (it rebuilds them from the ledger)"
         )
     if not writable:
         return OpenLedger(
@@ -120,7 +129,7 @@ def open_home(path: Path, *, writable: bool = False) -> OpenLedger:
 
 
 def upgrade_home(path: Path) -> tuple[str | None, str, list[str]]:
-    """Migrate the database, then rebuild any projection table this version adds."""
+    """Migrate the database, then rebuild the state tables if their tables or rules changed."""
     config = read_config(path)
     engine = open_engine(config.database_url)
     try:
@@ -128,12 +137,19 @@ def upgrade_home(path: Path) -> tuple[str | None, str, list[str]]:
     finally:
         engine.dispose()
     rebuilt: list[str] = []
-    led = open_home(path, writable=True)
+    engine = open_engine(config.database_url)
+    probe = LedgerStore(engine, config.origin, projectors=default_projectors())
     try:
-        missing = missing_tables(led.store)
-        if missing:
-            rebuild(led.store)
-            rebuilt = missing
+        stale = stale_projectors(probe)
+        missing = missing_tables(probe)
+    finally:
+        engine.dispose()
+    if before == after and not stale and not missing:
+        return before, after, rebuilt
+    led = open_home(path, writable=True, allow_stale=True)
+    try:
+        rebuild(led.store)
+        rebuilt = sorted(t.name for p in led.store.projectors for t in getattr(p, "tables", ()))
     finally:
         led.close()
     return before, after, rebuilt

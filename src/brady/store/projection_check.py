@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import MetaData, Table, create_engine, select
+from sqlalchemy import MetaData, Table, create_engine, delete, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import StaticPool
 
@@ -21,6 +21,7 @@ from ..ledger.errors import LedgerError
 from . import name_search
 from ._raw import fetch_all
 from .ledger_store import LedgerStore, Projector
+from .tables import projection_version
 
 BATCH = 4096
 
@@ -155,7 +156,29 @@ def rebuild(store: LedgerStore, progress: Callable[[int], None] | None = None) -
         name_search.reset(conn)
         conn.info.pop("brady_actors", None)
         replay(conn, conn, store.projectors, writer.size, progress)
+        record_versions(conn, store.projectors)
         return writer.size
+
+
+def projector_versions(projectors: Sequence[Projector]) -> dict[str, int]:
+    """The version of each projector's rules: bumped whenever the rows it derives from
+    the same entries change (a new extraction pattern, a new column)."""
+    return {type(p).__name__: int(getattr(p, "version", 1)) for p in projectors}
+
+
+def record_versions(conn: Connection, projectors: Sequence[Projector]) -> None:
+    conn.execute(delete(projection_version))
+    conn.execute(
+        insert(projection_version),
+        [{"projector": k, "version": v} for k, v in projector_versions(projectors).items()],
+    )
+
+
+def stale_projectors(store: LedgerStore) -> list[str]:
+    """Projectors whose tables were built by other rules than this Brady's."""
+    with store.engine.connect() as conn:
+        have = dict(fetch_all(conn, "SELECT projector, version FROM projection_version"))
+    return sorted(k for k, v in projector_versions(store.projectors).items() if have.get(k) != v)
 
 
 def missing_tables(store: LedgerStore) -> list[str]:

@@ -58,4 +58,13 @@ sealed_key = Table(
     Column("created_at", String(32), nullable=False),
 )
 
+projection_version = Table(
+    "projection_version",
+    metadata,
+    # Which version of each projector's rules built the state tables. The tables are
+    # derived from the ledger; when the rules change, `brady upgrade` rebuilds them.
+    Column("projector", String(100), primary_key=True),
+    Column("version", SmallInteger, nullable=False),
+)
+
 APPEND_ONLY = ("ledger_entry", "ledger_node", "ledger_checkpoint", "sealed_key")
