@@ -165,6 +165,25 @@ def test_a_very_common_mention_links_nothing_by_itself(
     assert "c-8" not in suggestions(custody, item)
 
 
+def test_a_surname_shared_by_very_many_people_links_nothing_by_itself(
+    custody: Custody, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from brady.store import link_queries
+
+    monkeypatch.setattr(link_queries, "COMMON", 2)
+    with custody.session() as s:
+        s.open_case("pros", "c-12", "State v. Garcia")
+        for n, first in enumerate(("Ana", "Luis", "Rosa")):
+            s.add_person("pros", f"p-g{n}", f"{first} Garcia")
+        s.add_party("pros", "c-12", "p-g0", "defendant")
+    intake(custody, case_ids=["c-12"])  # .45 Colt rounds, like every intake here
+    # Three people are called Garcia (more than COMMON): the surname alone says nothing...
+    assert "c-12" not in suggestions(custody, intake(custody, narrative="Left by a Garcia"))
+    # ...the full name still does.
+    found = suggestions(custody, intake(custody, narrative="Left by Ana Garcia"))
+    assert "it names Ana Garcia" in str(found["c-12"]["why"])
+
+
 def test_the_threshold_is_configuration(custody: Custody) -> None:
     from brady.store.home import read_config
 

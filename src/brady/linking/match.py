@@ -30,6 +30,11 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {
     "make": 0.1,
 }
 DEFAULT_THRESHOLD = 0.3
+RARE = 25
+"""A mention shared with more open cases than this counts for less, in proportion:
+'Cerrillos Road' in 250 open case files is a tenth of the hint it is in 25. Numbers
+that identify one thing (case numbers, serials, phones, plates) always count in full."""
+IDENTIFIERS = frozenset({"case_number", "case_ref", "serial", "phone", "plate"})
 
 _KIND_WORDS = {
     "caliber": "caliber",
@@ -63,20 +68,38 @@ def score(
     for ev in evidence:
         if ev.case_id not in exclude:
             by_case[ev.case_id][(ev.kind, ev.key)].append(ev)
+    sharing: dict[tuple[str, str], int] = defaultdict(int)
+    for pieces in by_case.values():
+        for piece in pieces:
+            sharing[piece] += 1
+
+    def weight(piece: tuple[str, str]) -> float:
+        w = weights.get(piece[0], 0.0)
+        if piece[0] in IDENTIFIERS or sharing[piece] <= RARE:
+            return w
+        return w * RARE / sharing[piece]
+
     out = []
     for case_id, pieces in by_case.items():
         miss = 1.0
-        for kind, _ in pieces:
-            miss *= 1.0 - weights.get(kind, 0.0)
+        for piece in pieces:
+            miss *= 1.0 - weight(piece)
         total = round(1.0 - miss, 3)
         if total >= threshold:
-            ranked = sorted(pieces.items(), key=lambda kv: (-weights.get(kv[0][0], 0.0), kv[0]))
-            reasons = tuple(_reason(evs) for _, evs in ranked)
+            ranked = sorted(pieces.items(), key=lambda kv: (-weight(kv[0]), kv[0]))
+            reasons = tuple(_reason(evs, sharing[piece]) for piece, evs in ranked)
             out.append(Suggestion(case_id, total, reasons))
     return sorted(out, key=lambda s: (-s.score, s.case_id))
 
 
-def _reason(evs: list[Evidence]) -> str:
+def _reason(evs: list[Evidence], shared_by: int) -> str:
+    said = _said(evs)
+    if evs[0].kind not in IDENTIFIERS and shared_by > RARE:
+        said += f" (so do {shared_by - 1} other open cases, so it counts for less)"
+    return said
+
+
+def _said(evs: list[Evidence]) -> str:
     first = evs[0]
     people = sorted({e.detail for e in evs if e.via == "party"})
     if people:

@@ -90,6 +90,8 @@ case_party = Table(
     _id("person_id", primary_key=True),
     Column("role", String(30), primary_key=True),
     Column("added_at", String(32), nullable=False),
+    # Linking looks up the cases a person is a party to.
+    Index("ix_case_party_person", "person_id"),
 )
 defendant = Table(
     "defendant",

@@ -52,35 +52,37 @@ def evidence_for_item(conn: Connection, item_id: str) -> list[Evidence]:
 
 def _evidence(conn: Connection, item_id: str) -> list[Evidence]:
     out: list[Evidence] = []
-    # People: the item names a case party (full-name variants or a surname).
-    rows = fetch_all(
+    # People: the item names a case party (full-name variants or a surname). One indexed
+    # lookup per name the item mentions; a name shared by more than COMMON people (a
+    # common surname in a big county) links nothing by itself.
+    written = fetch_all(
         conn,
-        "SELECT cp.case_id, m1.kind, m1.key, m1.text, p.person_id, p.name, cp.role "
-        "FROM mention_index m1 "
-        "JOIN mention_index m2 ON m2.kind = m1.kind AND m2.key = m1.key "
-        "AND m2.owner_kind = 'person' "
-        "JOIN person p ON p.person_id = m2.owner_id "
-        "JOIN case_party cp ON cp.person_id = p.person_id "
-        "JOIN case_file c ON c.case_id = cp.case_id AND c.status <> 'closed' "
-        "WHERE m1.owner_kind = 'item' AND m1.owner_id = ? AND m1.kind IN ('person', 'name_word')",
+        "SELECT kind, key, text FROM mention_index WHERE owner_kind = 'item' AND owner_id = ? "
+        "AND kind IN ('person', 'name_word') ORDER BY kind, key",
         (item_id,),
     )
-    out += [Evidence(r[0], r[1], r[2], r[3], "party", r[4], f"{r[5]}, a {r[6]}") for r in rows]
-    exact = {(r[1], r[2]) for r in rows}  # names matched as written
-    # One-word aliases ("Smoke") written as a single capitalized word.
-    rows = fetch_all(
-        conn,
-        "SELECT cp.case_id, m1.key, m1.text, p.person_id, p.name, cp.role "
-        "FROM mention_index m1 "
-        "JOIN mention_index m2 ON m2.kind = 'alias' AND m2.key = m1.key "
-        "AND m2.owner_kind = 'person' "
-        "JOIN person p ON p.person_id = m2.owner_id "
-        "JOIN case_party cp ON cp.person_id = p.person_id "
-        "JOIN case_file c ON c.case_id = cp.case_id AND c.status <> 'closed' "
-        "WHERE m1.owner_kind = 'item' AND m1.owner_id = ? AND m1.kind = 'name_word'",
-        (item_id,),
-    )
-    out += [Evidence(r[0], "person", r[1], r[2], "party", r[3], f"{r[4]}, a {r[5]}") for r in rows]
+    exact: set[tuple[str, str]] = set()  # names matched as written
+    for kind, key, text in written:
+        for as_kind in (kind, "alias") if kind == "name_word" else (kind,):
+            if _too_common(conn, as_kind, key, "person"):
+                exact.add((kind, key))  # nor is it looked for by spelling
+                continue
+            rows = fetch_all(
+                conn,
+                "SELECT cp.case_id, p.person_id, p.name, cp.role FROM mention_index m "
+                "JOIN person p ON p.person_id = m.owner_id "
+                "JOIN case_party cp ON cp.person_id = p.person_id "
+                "JOIN case_file c ON c.case_id = cp.case_id AND c.status <> 'closed' "
+                "WHERE m.kind = ? AND m.key = ? AND m.owner_kind = 'person'",
+                (as_kind, key),
+            )
+            # A one-word alias ("Smoke") written as a single word counts as the person.
+            shown = "person" if as_kind == "alias" else kind
+            out += [
+                Evidence(r[0], shown, key, text, "party", r[1], f"{r[2]}, a {r[3]}") for r in rows
+            ]
+            if rows and as_kind == kind:
+                exact.add((kind, key))
     # Spellings close to a party's name ("Seth Kenny" for Seth Kenney), from the text search.
     names = fetch_all(
         conn,
@@ -128,7 +130,7 @@ def _evidence(conn: Connection, item_id: str) -> list[Evidence]:
         )
         mine += [("organization", other, text) for (other,) in others if other != key]
     for kind, key, text in mine:
-        if _too_common(conn, kind, key, item_id):
+        if _too_common(conn, kind, key, "item", item_id):
             continue
         rows = fetch_all(
             conn,
@@ -141,6 +143,8 @@ def _evidence(conn: Connection, item_id: str) -> list[Evidence]:
         )
         out += [Evidence(r[0], kind, key, text, "item", r[1], str(r[2])) for r in rows]
     for kind, key, text in [*mine, *_people_mentions(conn, item_id)]:
+        if _too_common(conn, kind, key, "case"):
+            continue
         rows = fetch_all(
             conn,
             "SELECT m.owner_id FROM mention_index m "
@@ -153,16 +157,20 @@ def _evidence(conn: Connection, item_id: str) -> list[Evidence]:
 
 
 COMMON = 1000
-"""A mention shared with more items than this (a busy road, 9mm) links nothing by
-itself: it would flood the reviewers, and looking it up would grow with the ledger."""
+"""A mention shared with more items, people or case files than this (a busy road, 9mm,
+a common surname) links nothing by itself: it would flood the reviewers, and looking
+it up would grow with the ledger. (Below it, scoring counts a widely shared mention for
+less: see brady.linking.match.)"""
 
 
-def _too_common(conn: Connection, kind: str, key: str, item_id: str) -> bool:
+def _too_common(
+    conn: Connection, kind: str, key: str, owner_kind: str, not_owner: str = ""
+) -> bool:
     rows = fetch_all(
         conn,
         "SELECT count(*) FROM (SELECT 1 FROM mention_index WHERE kind = ? AND key = ? "
-        "AND owner_kind = 'item' AND owner_id <> ? LIMIT ?) AS shared",
-        (kind, key, item_id, COMMON + 1),
+        "AND owner_kind = ? AND owner_id <> ? LIMIT ?) AS shared",
+        (kind, key, owner_kind, not_owner, COMMON + 1),
     )
     return int(rows[0][0]) > COMMON
 

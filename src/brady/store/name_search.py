@@ -55,6 +55,31 @@ def reset(conn: Connection) -> None:
     ensure(conn)
 
 
+def fts_query(key: str) -> str:
+    """An FTS5 query that finds names one slip of the pen away from `key`, selectively.
+
+    A misspelt name still has one word intact and a trigram of another, so the query
+    asks for exactly that: for 'seth kenney', ("seth" AND "ken") OR ("seth" AND "enn")
+    ... OR ("ken" AND "set") OR ("ney" AND "eth") ... (a long word may be intact in
+    either half). Each pair is rare, so the search stays fast with a million people;
+    a bare OR of every trigram matches a large share of them, and ranking those is
+    slow. A one-word name falls back to that OR.
+    """
+    words = [w for w in key.replace('"', " ").split() if len(w) >= 3]
+    if len(words) < 2:
+        grams = sorted({key[i : i + 3] for i in range(len(key) - 2)} - {""})
+        return " OR ".join(f'"{g}"' for g in grams if '"' not in g)
+    pairs: set[tuple[str, str]] = set()
+    for i, whole in enumerate(words):
+        half = len(whole) // 2
+        intact = [whole[:half], whole[half:]] if len(whole) >= 6 else [whole]
+        for j, other in enumerate(words):
+            if j != i:
+                grams = {other[k : k + 3] for k in range(len(other) - 2)}
+                pairs |= {(piece, g) for piece in intact for g in grams}
+    return " OR ".join(f'("{a}" AND "{b}")' for a, b in sorted(pairs))
+
+
 def trigrams(text: str) -> set[str]:
     padded = f"  {text} "
     return {padded[i : i + 3] for i in range(len(padded) - 2)}
@@ -77,10 +102,9 @@ def similar_people(conn: Connection, key: str, limit: int = 20) -> list[tuple[st
             (key, key, limit),
         )
     else:
-        grams = sorted({g for g in (key[i : i + 3] for i in range(len(key) - 2)) if '"' not in g})
-        if not grams:
+        query = fts_query(key)
+        if not query:
             return []
-        query = " OR ".join(f'"{g}"' for g in grams)
         rows = fetch_all(
             conn,
             "SELECT owner_id, key FROM person_name_fts WHERE person_name_fts MATCH ? "

@@ -1,4 +1,5 @@
-"""Projection versions, and the linking patterns an administrator records.
+"""Projection versions, the linking patterns an administrator records, and an index
+on the cases a person is a party to (linking looks them up on every intake).
 
 Revision ID: 0008
 Revises: 0007
@@ -22,6 +23,7 @@ def upgrade() -> None:
     # `brady upgrade` rebuilds every state table after this, and records their version.
     projection_version.create(op.get_bind(), checkfirst=True)
     linking_pattern.create(op.get_bind(), checkfirst=True)
+    op.create_index("ix_case_party_person", "case_party", ["person_id"], if_not_exists=True)
 
 
 def downgrade() -> None:
