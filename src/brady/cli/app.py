@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from . import admin, custody, demo, files, inventory, ledger, links, reports
+from . import admin, custody, demo, disclosure, files, inventory, ledger, links, reports
 from .output import Options
 
 app = typer.Typer(
@@ -45,6 +45,7 @@ files.register(app)
 demo.register(app)
 app.add_typer(ledger.app, name="ledger")
 reports.register(app)
+disclosure.register(app)
 app.add_typer(inventory.inventory_app, name="inventory")
 app.add_typer(links.links_app, name="links")
 for name, group in custody.GROUPS.items():

@@ -153,6 +153,19 @@ class Session:
         if not self._user(by).has(UserRole.ADMIN):
             raise RefusedError(f"{by} is not an administrator")
 
+    # The same checks and the one write path, for the other services (disclosure).
+    def record(self, by: str, kind: str, data: dict[str, Any], subjects: list[str]) -> Entry:
+        return self._record(by, kind, data, subjects)
+
+    def require_role(self, by: str, roles: tuple[UserRole, ...], action: str) -> None:
+        self._role(by, roles, action)
+
+    def require_admin(self, by: str) -> None:
+        self._admin(by)
+
+    def require_case(self, case_id: str) -> None:
+        self._case(case_id)
+
     # -- people and places -----------------------------------------------------------
 
     def add_user(

@@ -360,6 +360,78 @@ class Correction(Occurred):
     reason: Text
 
 
+# -- disclosure -----------------------------------------------------------------
+
+Unit = Annotated[
+    str, StringConstraints(pattern=r"^(item|file|lab):[A-Za-z0-9][A-Za-z0-9._:/-]{0,79}$")
+]
+"""What is owed: an item ("item:ID"), a file attached to one ("file:SHA256") or a lab
+result ("lab:REQUEST_ID")."""
+Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+
+
+class RulesAdopt(Payload):
+    """A jurisdiction rule set, with every deadline filled in, as the agency adopted it."""
+
+    rule_set: dict[str, Any]
+    reason: Text
+
+
+class CaseRules(Payload):
+    case_id: Id
+    rule_set_id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
+    in_custody: bool | None = None
+
+
+class DisclosureRequest(Occurred):
+    """The defense asked for discovery (the trigger under Fed. R. Crim. P. 16)."""
+
+    case_id: Id
+    requested_by: Text
+
+
+class DisclosureFlag(Payload):
+    case_id: Id
+    unit: Unit
+    exculpatory: bool = False
+    impeachment: bool = False
+    note: Text | None = None
+
+
+class WithholdRequest(Payload):
+    case_id: Id
+    unit: Unit
+    reason: Text
+    order_ref: Text
+    """The protective order or court order that allows it."""
+
+
+class WithholdApprove(Payload):
+    case_id: Id
+    unit: Unit
+
+
+class ProducedUnit(Payload):
+    unit: Unit
+    bates: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9-]{1,40}$")]
+
+
+class DisclosureProduce(Occurred):
+    production_id: Id
+    case_id: Id
+    recipient: Text
+    units: list[ProducedUnit] = Field(min_length=1)
+    bag_sha256: Sha256
+    """SHA-256 of the bag's tag manifest, which covers every file in it."""
+    checkpoint_size: int = Field(ge=1)
+
+
+class DisclosureReceipt(Occurred):
+    production_id: Id
+    received_by: Text
+    bag_sha256: Sha256
+
+
 PAYLOADS: dict[str, type[Payload]] = {
     "agency.add": AgencyAdd,
     "user.add": UserAdd,
@@ -396,6 +468,14 @@ PAYLOADS: dict[str, type[Payload]] = {
     "inventory.scan": InventoryScan,
     "inventory.close": InventoryClose,
     "record.correct": Correction,
+    "rules.adopt": RulesAdopt,
+    "case.rules": CaseRules,
+    "disclosure.request": DisclosureRequest,
+    "disclosure.flag": DisclosureFlag,
+    "disclosure.withhold": WithholdRequest,
+    "disclosure.withhold_approve": WithholdApprove,
+    "disclosure.produce": DisclosureProduce,
+    "disclosure.receipt": DisclosureReceipt,
 }
 KIND_OF = {model: kind for kind, model in PAYLOADS.items()}
 if len(KIND_OF) != len(PAYLOADS):

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from ._b64 import b64decode_strict
+from .bundle import check_manifest, verify_bundle
 from .errors import LedgerError
 from .offline import verify_consistency_proof, verify_export, verify_proof
 
@@ -41,14 +42,28 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("old", type=Path)
     c.add_argument("new", type=Path)
     c.add_argument("proof", type=Path, help="one base64 hash per line")
+    b = sub.add_parser(
+        "bundle", help="check the ledger proofs of a disclosure production (a bag or its folder)"
+    )
+    b.add_argument("directory", type=Path, help="the bag, or its data/ledger folder")
+    b.add_argument(
+        "--earlier",
+        type=Path,
+        action="append",
+        default=[],
+        help="an earlier production of the case (bag or checkpoint file); repeatable",
+    )
     for s in (e, pr, c):
         s.add_argument("--key", required=True, help="the log's public key, or @FILE")
+    b.add_argument("--key", help="the log's public key, or @FILE (default: the bundle's log.vkey)")
     return p
 
 
 def run(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        if args.command == "bundle":
+            return _bundle(args)
         key = _key(args.key)
         if args.command == "export":
             against = args.against.read_text() if args.against else None
@@ -79,6 +94,36 @@ def run(argv: list[str] | None = None) -> int:
     except (LedgerError, OSError, ValueError) as exc:
         print(f"NOT VERIFIED: {exc}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _ledger_folder(path: Path) -> Path:
+    return path / "data" / "ledger" if (path / "data" / "ledger").is_dir() else path
+
+
+def _bundle(args: argparse.Namespace) -> int:
+    folder = _ledger_folder(args.directory)
+    is_bag = (args.directory / "manifest-sha256.txt").is_file()
+    files = check_manifest(args.directory) if is_bag else 0
+    key = _key(args.key) if args.key else (folder / "log.vkey").read_text().strip()
+    earlier = []
+    for path in args.earlier:
+        cp = path if path.is_file() else _ledger_folder(path) / "checkpoint"
+        earlier.append(cp.read_text(encoding="utf-8"))
+    rep = verify_bundle(folder, key, earlier)
+    since = (
+        f" It extends the earlier checkpoint(s) of {', '.join(map(str, rep.earlier))} entries: "
+        "nothing shown before was removed or rewritten."
+        if rep.earlier
+        else ""
+    )
+    origin = "" if args.key else " (key taken from the bundle: compare it with a published copy)"
+    bag = f" All {files} files of the bag match its manifest." if is_bag else ""
+    print(
+        f"Verified: {rep.entries} entries and {rep.keys} key events are in {rep.checkpoint.origin} "
+        f"as signed at {rep.checkpoint.size} entries, each signed by a key valid at the "
+        f"time.{since}{bag}{origin}"
+    )
     return 0
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, inspect
 from ..ledger._ed25519 import Signer
 from ..ledger.note import Verifier, check_key_name
 from .custody_projection import CustodyProjector
+from .disclosure_projection import DisclosureProjector
 from .engine import open_engine
 from .home import CONFIG_NAME, HomeConfig, HomeError, read_config, write_config
 from .keys import ACTOR, LOG, load_role, save_key
@@ -30,7 +31,7 @@ ADMIN_HOLDER = "ledger administrator"
 
 def default_projectors() -> list[Projector]:
     """The projections every ledger keeps in step with its entries."""
-    return [CustodyProjector()]
+    return [CustodyProjector(), DisclosureProjector()]
 
 
 @dataclass

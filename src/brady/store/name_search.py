@@ -27,8 +27,12 @@ _SQLITE = (
 )
 _POSTGRES = (
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    "CREATE INDEX IF NOT EXISTS ix_mention_person_trgm ON mention_index "
-    "USING gin (key gin_trgm_ops) WHERE owner_kind = 'person' AND kind = 'person'",
+    # GiST, not GIN: it answers "the nearest names" (ORDER BY key <-> ? LIMIT n) by
+    # walking the tree, where a GIN similarity search reads the posting list of every
+    # trigram of the name, which for common first names grows with the county.
+    "DROP INDEX IF EXISTS ix_mention_person_trgm",
+    "CREATE INDEX IF NOT EXISTS ix_mention_person_trgm_gist ON mention_index "
+    "USING gist (key gist_trgm_ops) WHERE owner_kind = 'person' AND kind = 'person'",
 )
 
 
@@ -75,8 +79,9 @@ def fts_query(key: str) -> str:
         intact = [whole[:half], whole[half:]] if len(whole) >= 6 else [whole]
         for j, other in enumerate(words):
             if j != i:
-                grams = {other[k : k + 3] for k in range(len(other) - 2)}
-                pairs |= {(piece, g) for piece in intact for g in grams}
+                pairs |= {
+                    (piece, other[k : k + 3]) for piece in intact for k in range(len(other) - 2)
+                }
     return " OR ".join(f'("{a}" AND "{b}")' for a, b in sorted(pairs))
 
 
@@ -98,8 +103,8 @@ def similar_people(conn: Connection, key: str, limit: int = 20) -> list[tuple[st
         rows = fetch_all(
             conn,
             "SELECT owner_id, key FROM mention_index WHERE owner_kind = 'person' "
-            "AND kind = 'person' AND key %% ? ORDER BY similarity(key, ?) DESC LIMIT ?",
-            (key, key, limit),
+            "AND kind = 'person' ORDER BY key <-> ? LIMIT ?",
+            (key, limit),
         )
     else:
         query = fts_query(key)

@@ -1,0 +1,337 @@
+"""`brady disclosure ...` and `brady compliance ...`: what the defense is owed, what it got."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..disclosure import compliance as compliance_view
+from ..disclosure import rules
+from ..disclosure.desk import Desk
+from ..disclosure.production import bag_hash, produce
+from ..reports import render
+from .custody import _open, _read, _record, _table
+from .output import Options, emit, fail, friendly_errors, options
+
+disclosure_app = typer.Typer(
+    help="Disclosure to the defense: rule sets, requests, flags, withholding, productions.",
+    no_args_is_help=True,
+)
+
+STATUS_WORDS = {
+    "disclosed": "disclosed on time",
+    "late": "disclosed LATE",
+    "withheld": "withheld (approved)",
+    "withhold_pending": "withholding awaits approval",
+    "overdue": "OVERDUE",
+    "due_soon": "due soon",
+    "pending": "not yet due",
+}
+
+
+def _settings(values: list[str]) -> dict[str, int]:
+    out = {}
+    for v in values:
+        name, sep, days = v.partition("=")
+        if not sep or not days.strip().isdigit():
+            fail(f"--set {v!r}: expected NAME.days=N, e.g. initial.days=14")
+        out[name.strip()] = int(days)
+    return out
+
+
+@disclosure_app.command("rule-sets")
+def rule_sets(ctx: typer.Context) -> None:
+    """The rule sets that come with Brady, with their sources and open deadlines."""
+    shipped = rules.shipped()
+    data = [
+        {"id": rs.id, "name": rs.name, "citation": rs.citation, "to_confirm": rs.unconfirmed()}
+        for rs in shipped.values()
+    ]
+    lines = []
+    for rs in shipped.values():
+        lines.append(f"{rs.id}: {rs.name}\n  {rs.citation}\n  source: {rs.source}")
+        for name, p in rs.periods().items():
+            state = "from the rule's text" if p.confirmed else "MUST BE CONFIRMED on adoption"
+            days = f"{p.days} {p.count} days" if p.days else "no number of days"
+            lines.append(f"  {name}: {days} after {rules.TRIGGER_WORDS[p.trigger]} ({state})")
+    emit(options(ctx), data, "\n".join(lines))
+
+
+@disclosure_app.command("adopt")
+def adopt(
+    ctx: typer.Context,
+    rule_set: Annotated[str, typer.Argument(help="A shipped rule set id, or a rule file.")],
+    reason: Annotated[str, typer.Option(help="Why the agency adopts it (kept on the record).")],
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="NAME.days=N for a deadline the rule leaves open."),
+    ] = None,
+    source: Annotated[
+        str | None, typer.Option(help="The local rule, order or policy that sets them.")
+    ] = None,
+) -> None:
+    """Adopt a jurisdiction's rule set (administrators); its deadlines go on the record."""
+    settings = _settings(set_ or [])
+    _record(
+        ctx,
+        lambda s, by: Desk(s).adopt_rules(by, rule_set, settings, source, reason),
+        lambda e: f"rule set {e.payload['rule_set']['id']} adopted",
+    )
+
+
+@disclosure_app.command("rules")
+def case_rules(
+    ctx: typer.Context,
+    case_id: str,
+    rule_set: str,
+    in_custody: Annotated[
+        bool | None,
+        typer.Option(
+            "--in-custody/--not-in-custody", help="Whether the defendant is held (New York)."
+        ),
+    ] = None,
+) -> None:
+    """Say which adopted rule set governs a case's disclosure."""
+    _record(
+        ctx,
+        lambda s, by: Desk(s).case_rules(by, case_id, rule_set, in_custody),
+        lambda e: f"{case_id} follows {rule_set}",
+    )
+
+
+@disclosure_app.command("request")
+def request(
+    ctx: typer.Context,
+    case_id: str,
+    counsel: Annotated[str, typer.Option(help="Who asked, for the defense.")],
+    at: Annotated[str | None, typer.Option(help="When (default: now).")] = None,
+) -> None:
+    """Record the defense's request for discovery (it starts the clock under Rule 16)."""
+    _record(
+        ctx,
+        lambda s, by: Desk(s).request(by, case_id, counsel, at),
+        lambda e: f"discovery request in {case_id} from {counsel}",
+    )
+
+
+@disclosure_app.command("flag")
+def flag(
+    ctx: typer.Context,
+    case_id: str,
+    unit: Annotated[str, typer.Argument(help="item:ID, file:SHA256 or lab:REQUEST_ID")],
+    exculpatory: Annotated[bool, typer.Option(help="It may help the defense (Brady).")] = False,
+    impeachment: Annotated[bool, typer.Option(help="It bears on a witness (Giglio).")] = False,
+    note: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Mark something as exculpatory or impeachment material."""
+    _record(
+        ctx,
+        lambda s, by: Desk(s).flag(by, case_id, unit, exculpatory, impeachment, note),
+        lambda e: f"{unit} flagged in {case_id}",
+    )
+
+
+@disclosure_app.command("withhold")
+def withhold(
+    ctx: typer.Context,
+    case_id: str,
+    unit: str,
+    reason: Annotated[str, typer.Option(help="Why it is withheld.")],
+    order: Annotated[str, typer.Option(help="The protective or court order that allows it.")],
+) -> None:
+    """Ask to withhold something; another prosecutor must approve."""
+    _record(
+        ctx,
+        lambda s, by: Desk(s).withhold(by, case_id, unit, reason, order),
+        lambda e: f"withholding of {unit} in {case_id} requested; it needs approval",
+    )
+
+
+@disclosure_app.command("approve-withholding")
+def approve_withholding(ctx: typer.Context, case_id: str, unit: str) -> None:
+    """Approve another prosecutor's request to withhold."""
+    _record(
+        ctx,
+        lambda s, by: Desk(s).approve_withholding(by, case_id, unit),
+        lambda e: f"withholding of {unit} in {case_id} approved",
+    )
+
+
+@disclosure_app.command("produce")
+def produce_command(
+    ctx: typer.Context,
+    case_id: str,
+    to: Annotated[str, typer.Option(help="Defense counsel it is produced to.")],
+    out: Annotated[Path, typer.Option(help="Folder to write the bag in.", file_okay=False)],
+    production_id: Annotated[
+        str | None, typer.Option("--id", help="Production id (default: CASE-P<n>).")
+    ] = None,
+    unit: Annotated[
+        list[str] | None,
+        typer.Option(help="Only these (item:ID, file:SHA256, lab:ID); default: all owed."),
+    ] = None,
+    bates_prefix: Annotated[str, typer.Option(help="Bates number prefix.")] = "BRADY",
+    at: Annotated[
+        str | None, typer.Option(help="When it was handed to counsel (default: now).")
+    ] = None,
+) -> None:
+    """Build a production (a BagIt bag with custody reports and ledger proofs) and record it."""
+    opts = options(ctx)
+    out.mkdir(parents=True, exist_ok=True)
+    with _open(opts, writable=True) as led, friendly_errors():
+        pid = production_id or _next_id(led, case_id)
+        built = produce(led, opts.user, case_id, pid, to, out, unit, bates_prefix, handed_over=at)
+    emit(
+        opts,
+        {
+            "production_id": built.production_id,
+            "path": str(built.path),
+            "bag_sha256": built.bag_sha256,
+            "units": built.units,
+            "checkpoint_size": built.checkpoint_size,
+            "seq": built.seq,
+        },
+        f"Recorded: production {built.production_id} of {len(built.units)} thing(s) "
+        f"({built.units[0]['bates']} to {built.units[-1]['bates']}) to {to} "
+        f"(ledger entry {built.seq}).\nThe bag is {built.path}; its SHA-256 is "
+        f"{built.bag_sha256}. Counsel checks it with 'bagit.py --validate' and "
+        f"'brady-verify bundle', and acknowledges it with that hash.",
+    )
+
+
+def _next_id(led: object, case_id: str) -> str:
+    from ..store._raw import fetch_all
+    from ..store.ledger_home import OpenLedger
+
+    assert isinstance(led, OpenLedger)
+    with led.engine.connect() as conn:
+        n = fetch_all(conn, "SELECT count(*) FROM production WHERE case_id = ?", (case_id,))[0][0]
+    return f"{case_id}-P{int(n) + 1}"
+
+
+@disclosure_app.command("receipt")
+def receipt(
+    ctx: typer.Context,
+    production_id: str,
+    counsel: Annotated[str, typer.Option(help="Who received it, for the defense.")],
+    bag_hash_: Annotated[
+        str | None, typer.Option("--bag-hash", help="SHA-256 counsel computed.")
+    ] = None,
+    bag: Annotated[
+        Path | None, typer.Option(help="Or: the bag counsel holds (its hash is computed).")
+    ] = None,
+    at: Annotated[str | None, typer.Option(help="When it was received (default: now).")] = None,
+) -> None:
+    """Record that defense counsel received a production (the bag hash must match)."""
+    if (bag_hash_ is None) == (bag is None):
+        fail("give either --bag-hash or --bag")
+    digest = bag_hash_ or bag_hash(bag)  # type: ignore[arg-type]
+    _record(
+        ctx,
+        lambda s, by: Desk(s).receipt(by, production_id, counsel, digest, at),
+        lambda e: f"{counsel} received production {production_id}",
+    )
+
+
+def _today(value: str | None) -> date:
+    if value is None:
+        return datetime.now(UTC).date()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"--today {value!r} is not a date like 2024-07-12")
+
+
+def compliance(
+    ctx: typer.Context,
+    case_id: str,
+    certificate: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write the certificate of compliance (PDF or .html); refused, with the "
+            "list of what is outstanding, until nothing is.",
+            dir_okay=False,
+        ),
+    ] = None,
+    today: Annotated[str | None, typer.Option(help="Judge as of this date.")] = None,
+) -> None:
+    """What a case owes the defense: held vs disclosed, overdue, due soon, late, withheld,
+    and everything that blocks a certificate of compliance."""
+    opts = options(ctx)
+    when = _today(today)
+    view = _read(ctx, lambda conn: compliance_view.compute(conn, case_id, when))
+    if view is None:
+        fail(f"there is no case {case_id!r}")
+    if certificate is not None:
+        _certificate(opts, view, certificate, when)
+        return
+    if opts.json:
+        emit(opts, view.to_json(), "")
+        return
+    typer.echo(f"{view.case_id}: {view.title}")
+    if not view.charged:
+        typer.echo("No one is charged in this case: nothing is owed to a defense yet.")
+        return
+    typer.echo(
+        f"Rule set: {view.rule_set or 'none chosen'}; clock: {view.trigger or 'not started'}"
+    )
+    _table(
+        f"What the defense is owed ({len(view.units)})",
+        ["What", "Obtained", "Due", "Status", "Produced", "Bates", "Received"],
+        [
+            [
+                u.what
+                + (" [exculpatory]" if u.exculpatory else "")
+                + (" [impeachment]" if u.impeachment else ""),
+                u.obtained,
+                u.due or "-",
+                STATUS_WORDS[u.status]
+                + (f" by {u.days_late} days" if u.status in {"late", "overdue"} else "")
+                + (f": {u.withheld_reason}" if u.withheld_reason else ""),
+                u.produced,
+                u.bates,
+                u.received,
+            ]
+            for u in view.units
+        ],
+    )
+    if view.certifiable:
+        typer.echo("Nothing is outstanding: a certificate of compliance can be issued.")
+    else:
+        typer.echo(f"Outstanding ({len(view.blockers)}): no certificate until these are resolved.")
+        for b in view.blockers:
+            typer.echo(f"  - {b}")
+
+
+def _certificate(opts: Options, view: compliance_view.Compliance, out: Path, when: date) -> None:
+    if not view.charged:
+        fail(f"no one is charged in {view.case_id}: there is nothing to certify")
+    if not view.certifiable:
+        if opts.json:
+            emit(opts, {"certified": False, "blockers": view.blockers}, "")
+        lines = "\n".join(f"  - {b}" for b in view.blockers)
+        fail(
+            f"certificate of compliance refused for {view.case_id}: "
+            f"{len(view.blockers)} thing(s) outstanding\n{lines}"
+        )
+    document = render.html(
+        "certificate.html.j2", view=view, today=when.isoformat(), status_words=STATUS_WORDS
+    )
+    if out.suffix.lower() == ".pdf":
+        out.write_bytes(render.pdf(document))
+    else:
+        out.write_text(document, encoding="utf-8")
+    emit(
+        opts,
+        {"certified": True, "path": str(out), "units": len(view.units)},
+        f"Wrote the certificate of compliance for {view.case_id} to {out} "
+        f"({len(view.units)} thing(s) disclosed or withheld by order).",
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(disclosure_app, name="disclosure")
+    app.command("compliance")(compliance)

@@ -1,0 +1,226 @@
+"""Disclosure commands: the prosecutor's desk. Each one checks who asks and what the
+record allows, then records one signed event through the custody session, so it
+shares the transaction, the signatures and the rules of every other command."""
+
+from __future__ import annotations
+
+from ..custody.service import CHARGING, Session
+from ..domain.errors import RefusedError
+from ..domain.vocabulary import UserRole
+from ..ledger.entry import Entry
+from ..store._raw import fetch_all
+from . import rules
+from .compliance import units_of
+
+RECEIVERS = (UserRole.PROSECUTOR, UserRole.DEFENSE_COUNSEL)
+
+
+class Desk:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+        self.conn = session.conn
+
+    def adopt_rules(
+        self, by: str, name: str, settings: dict[str, int], source: str | None, reason: str
+    ) -> Entry:
+        """Adopt a rule set (shipped or the agency's own file), deadlines filled in."""
+        self.s.require_admin(by)
+        try:
+            adopted = rules.with_settings(rules.find(name), settings, source)
+        except rules.RuleError as exc:
+            raise RefusedError(str(exc), "rule_set") from exc
+        return self.s.record(
+            by,
+            "rules.adopt",
+            {"rule_set": adopted.model_dump(mode="json"), "reason": reason},
+            [f"rules:{adopted.id}"],
+        )
+
+    def case_rules(
+        self, by: str, case_id: str, rule_set_id: str, in_custody: bool | None = None
+    ) -> Entry:
+        self.s.require_role(by, CHARGING, "choose a case's disclosure rules")
+        self.s.require_case(case_id)
+        body = fetch_all(
+            self.conn, "SELECT body FROM rule_set WHERE rule_set_id = ?", (rule_set_id,)
+        )
+        if not body:
+            raise RefusedError(
+                f"rule set {rule_set_id!r} has not been adopted; an administrator adopts it "
+                "first (brady disclosure adopt)",
+                "rule_set_id",
+            )
+        return self.s.record(
+            by,
+            "case.rules",
+            {"case_id": case_id, "rule_set_id": rule_set_id, "in_custody": in_custody},
+            [f"case:{case_id}", f"rules:{rule_set_id}"],
+        )
+
+    def request(
+        self, by: str, case_id: str, requested_by: str, occurred_at: str | None = None
+    ) -> Entry:
+        self.s.require_role(by, CHARGING, "record a defense request")
+        self.s.require_case(case_id)
+        return self.s.record(
+            by,
+            "disclosure.request",
+            {"case_id": case_id, "requested_by": requested_by, "occurred_at": occurred_at},
+            [f"case:{case_id}"],
+        )
+
+    def flag(
+        self,
+        by: str,
+        case_id: str,
+        unit: str,
+        exculpatory: bool = False,
+        impeachment: bool = False,
+        note: str | None = None,
+    ) -> Entry:
+        self.s.require_role(by, CHARGING, "flag evidence")
+        self._owed(case_id, unit)
+        return self.s.record(
+            by,
+            "disclosure.flag",
+            {
+                "case_id": case_id,
+                "unit": unit,
+                "exculpatory": exculpatory,
+                "impeachment": impeachment,
+                "note": note,
+            },
+            [f"case:{case_id}", unit],
+        )
+
+    def withhold(self, by: str, case_id: str, unit: str, reason: str, order_ref: str) -> Entry:
+        """Ask to withhold one thing under a protective or court order; a second
+        prosecutor must approve before it stops counting as outstanding."""
+        self.s.require_role(by, CHARGING, "withhold evidence")
+        self._owed(case_id, unit)
+        if self._produced(case_id, unit):
+            raise RefusedError(f"{unit} was already produced in this case", "unit")
+        return self.s.record(
+            by,
+            "disclosure.withhold",
+            {"case_id": case_id, "unit": unit, "reason": reason, "order_ref": order_ref},
+            [f"case:{case_id}", unit],
+        )
+
+    def approve_withholding(self, by: str, case_id: str, unit: str) -> Entry:
+        self.s.require_role(by, CHARGING, "approve withholding")
+        rows = fetch_all(
+            self.conn,
+            "SELECT requested_by, approved_by FROM withholding WHERE case_id = ? AND unit = ?",
+            (case_id, unit),
+        )
+        if not rows:
+            raise RefusedError(f"nobody asked to withhold {unit} in case {case_id}", "unit")
+        requested_by, approved_by = rows[0]
+        if approved_by is not None:
+            raise RefusedError(f"withholding {unit} was already approved by {approved_by}", "unit")
+        if requested_by == by:
+            raise RefusedError(
+                f"{by} asked to withhold {unit}; another prosecutor must approve it", "by"
+            )
+        return self.s.record(
+            by,
+            "disclosure.withhold_approve",
+            {"case_id": case_id, "unit": unit},
+            [f"case:{case_id}", unit],
+        )
+
+    def produce(
+        self,
+        by: str,
+        case_id: str,
+        production_id: str,
+        recipient: str,
+        units: list[dict[str, str]],
+        bag_sha256: str,
+        checkpoint_size: int,
+        occurred_at: str | None = None,
+    ) -> Entry:
+        """Record a production that was built (see production.py): what, to whom, which bag,
+        and when it was handed over (default: now)."""
+        self.s.require_role(by, CHARGING, "produce discovery")
+        self.s.require_case(case_id)
+        if fetch_all(
+            self.conn, "SELECT 1 FROM production WHERE production_id = ?", (production_id,)
+        ):
+            raise RefusedError(f"production {production_id!r} already exists", "production_id")
+        for u in units:
+            self._owed(case_id, u["unit"])
+        return self.s.record(
+            by,
+            "disclosure.produce",
+            {
+                "production_id": production_id,
+                "case_id": case_id,
+                "recipient": recipient,
+                "units": units,
+                "bag_sha256": bag_sha256,
+                "checkpoint_size": checkpoint_size,
+                "occurred_at": occurred_at,
+            },
+            [f"case:{case_id}", f"production:{production_id}"],
+        )
+
+    def receipt(
+        self,
+        by: str,
+        production_id: str,
+        received_by: str,
+        bag_sha256: str,
+        occurred_at: str | None = None,
+    ) -> Entry:
+        """Defense counsel received the bag: the hash they name must be the one produced."""
+        self.s.require_role(by, RECEIVERS, "record a receipt")
+        rows = fetch_all(
+            self.conn,
+            "SELECT case_id, bag_sha256 FROM production WHERE production_id = ?",
+            (production_id,),
+        )
+        if not rows:
+            raise RefusedError(f"there is no production {production_id!r}", "production_id")
+        case_id, produced_hash = rows[0]
+        if bag_sha256 != produced_hash:
+            raise RefusedError(
+                f"the bag counsel received (SHA-256 {bag_sha256[:16]}...) is not the bag of "
+                f"production {production_id} ({str(produced_hash)[:16]}...): check that "
+                "counsel has the right copy",
+                "bag_sha256",
+            )
+        if fetch_all(self.conn, "SELECT 1 FROM receipt WHERE production_id = ?", (production_id,)):
+            raise RefusedError(f"production {production_id} is already received", "production_id")
+        return self.s.record(
+            by,
+            "disclosure.receipt",
+            {
+                "production_id": production_id,
+                "received_by": received_by,
+                "bag_sha256": bag_sha256,
+                "occurred_at": occurred_at,
+            },
+            [f"case:{case_id}", f"production:{production_id}"],
+        )
+
+    # -- checks ------------------------------------------------------------------
+
+    def _owed(self, case_id: str, unit: str) -> None:
+        self.s.require_case(case_id)
+        if unit not in {u for u, _, _ in units_of(self.conn, case_id)}:
+            raise RefusedError(
+                f"{unit} is not part of case {case_id}'s discovery (units are item:ID, "
+                "file:SHA256 of an item's file, lab:REQUEST_ID)",
+                "unit",
+            )
+
+    def _produced(self, case_id: str, unit: str) -> bool:
+        return bool(
+            fetch_all(
+                self.conn,
+                "SELECT 1 FROM production_unit WHERE case_id = ? AND unit = ?",
+                (case_id, unit),
+            )
+        )

@@ -1,0 +1,272 @@
+"""Building a production: what is handed to defense counsel, as a BagIt bag (RFC 8493).
+
+    PRODUCTION_ID/
+      bagit.txt, bag-info.txt, manifest-sha256.txt, tagmanifest-sha256.txt
+      data/production.json            what is in it: units, Bates numbers, case, recipient
+      data/evidence/BATES_...          each item's record (JSON), its files, lab results
+      data/custody/BATES_ITEM.pdf      each item's chain-of-custody report
+      data/ledger/...                  a proof bundle (brady.ledger.bundle): the checkpoint,
+                                       every cited entry with its inclusion proof, the key
+                                       events, and consistency proofs from the checkpoints
+                                       of the case's earlier productions
+
+Counsel checks the files with any BagIt tool (`bagit.py --validate`) and the custody
+trail with `brady-verify bundle`, offline. The bag is identified by the SHA-256 of its
+tag manifest (which covers the payload manifest, which covers every file); that hash is
+recorded on the ledger with the production and must match counsel's receipt.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import bagit
+
+from ..blobs.store import BlobStore
+from ..custody.service import Custody
+from ..domain.errors import RefusedError
+from ..ledger.keyring import KEY_KINDS
+from ..reports import chain_of_custody, render
+from ..store import custody_queries as q
+from ..store._raw import fetch_all
+from ..store.ledger_home import OpenLedger
+from . import compliance
+from .desk import Desk
+
+OWED = {"overdue", "due_soon", "pending"}
+"""Statuses of what is owed and not yet produced (nor withheld)."""
+
+
+@dataclass(frozen=True)
+class Built:
+    production_id: str
+    path: Path
+    bag_sha256: str
+    units: list[dict[str, str]]
+    checkpoint_size: int
+    seq: int
+
+
+def bag_hash(bag: Path) -> str:
+    """The identity of a bag: SHA-256 of its tag manifest."""
+    return hashlib.sha256((bag / "tagmanifest-sha256.txt").read_bytes()).hexdigest()
+
+
+def _safe(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_")[:80] or "file"
+
+
+def produce(
+    led: OpenLedger,
+    by: str,
+    case_id: str,
+    production_id: str,
+    recipient: str,
+    out_dir: Path,
+    units: list[str] | None = None,
+    bates_prefix: str = "BRADY",
+    today: date | None = None,
+    handed_over: str | None = None,
+) -> Built:
+    """Build the bag for `units` (default: everything owed and not yet produced) and
+    record the production. Nothing is recorded if building the bag fails."""
+    if not re.fullmatch(r"[A-Z0-9]{1,20}", bates_prefix):
+        raise RefusedError(
+            f"Bates prefix {bates_prefix!r} must be 1-20 capital letters or digits", "bates_prefix"
+        )
+    target = out_dir / _safe(production_id)
+    if target.exists():
+        raise RefusedError(f"{target} already exists; choose another folder", "out")
+    with led.engine.connect() as conn:
+        view = compliance.compute(conn, case_id, today or datetime.now(UTC).date())
+        if view is None:
+            raise RefusedError(f"there is no case {case_id!r}", "case_id")
+        if fetch_all(conn, "SELECT 1 FROM production WHERE production_id = ?", (production_id,)):
+            raise RefusedError(f"production {production_id!r} already exists", "production_id")
+        by_unit = {u.unit: u for u in view.units}
+        chosen = units if units is not None else [u.unit for u in view.units if u.status in OWED]
+        unknown = [u for u in chosen if u not in by_unit]
+        if unknown:
+            raise RefusedError(f"{unknown[0]} is not part of case {case_id}'s discovery", "units")
+        if not chosen:
+            raise RefusedError(f"nothing in case {case_id} is waiting to be produced", "units")
+        first = fetch_all(
+            conn, "SELECT count(*) FROM production_unit WHERE case_id = ?", (case_id,)
+        )[0][0]
+        earlier = [
+            int(size)
+            for (size,) in fetch_all(
+                conn,
+                "SELECT checkpoint_size FROM production WHERE case_id = ? ORDER BY seq",
+                (case_id,),
+            )
+        ]
+    numbered = [
+        {"unit": u, "bates": f"{bates_prefix}-{int(first) + n:06d}"}
+        for n, u in enumerate(chosen, start=1)
+    ]
+    checkpoint = led.store.checkpoint()
+    stage = out_dir / f".{_safe(production_id)}.building"
+    shutil.rmtree(stage, ignore_errors=True)
+    stage.mkdir(parents=True)
+    try:
+        cited = _payload(led, stage, case_id, numbered)
+        _bundle(led, stage / "ledger", cited, checkpoint.size, earlier)
+        (stage / "production.json").write_text(
+            json.dumps(
+                {
+                    "production_id": production_id,
+                    "case_id": case_id,
+                    "case_title": view.title,
+                    "recipient": recipient,
+                    "produced_by": by,
+                    "checkpoint_size": checkpoint.size,
+                    "units": [{**n, "what": by_unit[n["unit"]].what} for n in numbered],
+                },
+                indent=2,
+            ),
+            encoding="utf-8",
+        )
+        bagit.make_bag(
+            str(stage),
+            {
+                "Source-Organization": led.config.origin,
+                "External-Identifier": production_id,
+                "External-Description": f"Disclosure in {case_id} to {recipient}",
+                "Bag-Group-Identifier": case_id,
+                "Bates-Range": f"{numbered[0]['bates']} to {numbered[-1]['bates']}",
+            },
+            checksums=["sha256"],
+        )
+        digest = bag_hash(stage)
+        custody = Custody(led)
+        with custody.session() as s:
+            entry = Desk(s).produce(
+                by,
+                case_id,
+                production_id,
+                recipient,
+                numbered,
+                digest,
+                checkpoint.size,
+                handed_over,
+            )
+        stage.rename(target)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    return Built(production_id, target, digest, numbered, checkpoint.size, entry.seq)
+
+
+def _payload(
+    led: OpenLedger,
+    stage: Path,
+    case_id: str,
+    numbered: list[dict[str, str]],
+) -> set[int]:
+    """Write the evidence and custody reports; returns the ledger entries they cite."""
+    evidence, custody = stage / "evidence", stage / "custody"
+    evidence.mkdir()
+    custody.mkdir()
+    blobs = BlobStore(led.config.blobs)
+    cited: set[int] = set()
+    with led.engine.connect() as conn:
+        for n in numbered:
+            kind, _, ident = n["unit"].partition(":")
+            bates = n["bates"]
+            if kind == "item":
+                view = q.item_view(conn, ident)
+                history = q.item_history(conn, ident)
+                cited |= {int(h["seq"]) for h in history}
+                (evidence / f"{bates}_{_safe(ident)}.json").write_text(
+                    json.dumps({"item": view, "history": history}, indent=2, default=str),
+                    encoding="utf-8",
+                )
+                report = chain_of_custody.build(led, ident)
+                if report is not None:
+                    html = render.html("chain_of_custody.html.j2", **report)
+                    (custody / f"{bates}_{_safe(ident)}.pdf").write_bytes(render.pdf(html))
+            elif kind == "file":
+                rows = fetch_all(
+                    conn,
+                    "SELECT f.item_id, f.name, f.seq FROM item_file f "
+                    "JOIN item_case ic ON ic.item_id = f.item_id "
+                    "WHERE f.sha256 = ? AND ic.case_id = ? ORDER BY f.item_id",
+                    (ident, case_id),
+                )
+                _, name, seq = rows[0]
+                cited.add(int(seq))
+                blobs.copy_out(ident, evidence / f"{bates}_{_safe(str(name))}")
+            else:
+                rows = fetch_all(
+                    conn,
+                    "SELECT request_id, lab, item_ids, examinations, requested_at, result_at, "
+                    "findings, report_sha256 FROM lab_request WHERE request_id = ?",
+                    (ident,),
+                )
+                keys = [
+                    "request_id",
+                    "lab",
+                    "item_ids",
+                    "examinations",
+                    "requested_at",
+                    "result_at",
+                    "findings",
+                    "report_sha256",
+                ]
+                record: dict[str, Any] = dict(zip(keys, rows[0], strict=True))
+                record["item_ids"] = json.loads(record["item_ids"])
+                seqs = fetch_all(
+                    conn,
+                    "SELECT seq FROM item_event WHERE kind IN ('lab.request', 'lab.result') "
+                    "AND item_id = ?",
+                    (record["item_ids"][0],),
+                )
+                cited |= {int(s) for (s,) in seqs}
+                (evidence / f"{bates}_lab_{_safe(ident)}.json").write_text(
+                    json.dumps(record, indent=2), encoding="utf-8"
+                )
+    return cited
+
+
+def _bundle(led: OpenLedger, folder: Path, cited: set[int], size: int, earlier: list[int]) -> None:
+    store = led.store
+    note = store.checkpoint(size).note
+    (folder / "entries").mkdir(parents=True)
+    (folder / "keys").mkdir()
+    (folder / "checkpoint").write_text(note, encoding="utf-8")
+    (folder / "log.vkey").write_text(led.config.log_vkey + "\n", encoding="utf-8")
+    with led.engine.connect() as conn:
+        key_seqs = [
+            int(s)
+            for (s,) in fetch_all(
+                conn,
+                "SELECT seq FROM ledger_entry WHERE (seq = 0 OR kind IN ("
+                + ", ".join("?" for _ in KEY_KINDS)
+                + ")) AND seq < ? ORDER BY seq",
+                (*sorted(KEY_KINDS), size),
+            )
+        ]
+    for where, seqs in (("keys", key_seqs), ("entries", sorted(s for s in cited if s < size))):
+        for seq in seqs:
+            (folder / where / f"{seq}.entry").write_bytes(store.entry(seq))
+            proof = store.inclusion_proof_file(seq, size)
+            (folder / where / f"{seq}.proof").write_text(proof.text(), encoding="utf-8")
+    if earlier:
+        (folder / "consistency").mkdir()
+    for old in earlier:
+        (folder / "consistency" / f"{old}.checkpoint").write_text(
+            store.checkpoint(old).note, encoding="utf-8"
+        )
+        hashes = store.consistency_proof(old, size)
+        (folder / "consistency" / f"{old}.proof").write_text(
+            "".join(f"{base64.b64encode(h).decode()}\n" for h in hashes), encoding="ascii"
+        )

@@ -1,0 +1,163 @@
+"""Projection of disclosure events into the tables of store/disclosure_tables.py."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from sqlalchemy import Table, delete, update
+from sqlalchemy.engine import Connection
+
+from ..domain import events as ev
+from ..ledger.entry import Entry
+from .custody_projection import _json, _payload, _when, actor_of
+from .disclosure_tables import (
+    TABLES,
+    case_rules,
+    disclosure_flag,
+    disclosure_request,
+    production,
+    production_unit,
+    receipt,
+    rule_set,
+    withholding,
+)
+
+
+class DisclosureProjector:
+    """Plug into LedgerStore(projectors=[...]) after the custody projector."""
+
+    version = 1
+
+    @property
+    def tables(self) -> tuple[Table, ...]:
+        return TABLES
+
+    def apply(self, conn: Connection, entries: Sequence[Entry]) -> None:
+        for entry in entries:
+            handler = _HANDLERS.get(entry.kind)
+            if handler is not None:
+                handler(conn, entry)
+
+
+def _rules_adopt(conn: Connection, entry: Entry) -> None:
+    p: ev.RulesAdopt = _payload(entry)
+    rid = str(p.rule_set["id"])
+    conn.execute(delete(rule_set).where(rule_set.c.rule_set_id == rid))
+    conn.execute(
+        rule_set.insert().values(rule_set_id=rid, body=_json(p.rule_set), adopted_seq=entry.seq)
+    )
+
+
+def _case_rules(conn: Connection, entry: Entry) -> None:
+    p: ev.CaseRules = _payload(entry)
+    conn.execute(delete(case_rules).where(case_rules.c.case_id == p.case_id))
+    conn.execute(
+        case_rules.insert().values(
+            case_id=p.case_id, rule_set_id=p.rule_set_id, in_custody=p.in_custody, seq=entry.seq
+        )
+    )
+
+
+def _request(conn: Connection, entry: Entry) -> None:
+    p: ev.DisclosureRequest = _payload(entry)
+    conn.execute(
+        disclosure_request.insert().values(
+            seq=entry.seq,
+            case_id=p.case_id,
+            requested_at=_when(entry, p),
+            requested_by=p.requested_by,
+        )
+    )
+
+
+def _flag(conn: Connection, entry: Entry) -> None:
+    p: ev.DisclosureFlag = _payload(entry)
+    key = (disclosure_flag.c.case_id == p.case_id) & (disclosure_flag.c.unit == p.unit)
+    conn.execute(delete(disclosure_flag).where(key))
+    conn.execute(
+        disclosure_flag.insert().values(
+            case_id=p.case_id,
+            unit=p.unit,
+            exculpatory=p.exculpatory,
+            impeachment=p.impeachment,
+            note=p.note,
+        )
+    )
+
+
+def _withhold(conn: Connection, entry: Entry) -> None:
+    p: ev.WithholdRequest = _payload(entry)
+    key = (withholding.c.case_id == p.case_id) & (withholding.c.unit == p.unit)
+    conn.execute(delete(withholding).where(key))
+    conn.execute(
+        withholding.insert().values(
+            case_id=p.case_id,
+            unit=p.unit,
+            reason=p.reason,
+            order_ref=p.order_ref,
+            requested_by=actor_of(conn, entry),
+            requested_at=entry.recorded_at,
+        )
+    )
+
+
+def _withhold_approve(conn: Connection, entry: Entry) -> None:
+    p: ev.WithholdApprove = _payload(entry)
+    conn.execute(
+        update(withholding)
+        .where((withholding.c.case_id == p.case_id) & (withholding.c.unit == p.unit))
+        .values(approved_by=actor_of(conn, entry), approved_at=entry.recorded_at)
+    )
+
+
+def _produce(conn: Connection, entry: Entry) -> None:
+    p: ev.DisclosureProduce = _payload(entry)
+    conn.execute(
+        production.insert().values(
+            production_id=p.production_id,
+            case_id=p.case_id,
+            produced_at=_when(entry, p),
+            produced_by=actor_of(conn, entry),
+            recipient=p.recipient,
+            bag_sha256=p.bag_sha256,
+            checkpoint_size=p.checkpoint_size,
+            seq=entry.seq,
+        )
+    )
+    conn.execute(
+        production_unit.insert(),
+        [
+            {
+                "production_id": p.production_id,
+                "unit": u.unit,
+                "bates": u.bates,
+                "case_id": p.case_id,
+            }
+            for u in p.units
+        ],
+    )
+
+
+def _receipt(conn: Connection, entry: Entry) -> None:
+    p: ev.DisclosureReceipt = _payload(entry)
+    conn.execute(
+        receipt.insert().values(
+            production_id=p.production_id,
+            received_by=p.received_by,
+            received_at=_when(entry, p),
+            bag_sha256=p.bag_sha256,
+            seq=entry.seq,
+        )
+    )
+
+
+_HANDLERS: dict[str, Callable[[Connection, Entry], None]] = {
+    "rules.adopt": _rules_adopt,
+    "case.rules": _case_rules,
+    "disclosure.request": _request,
+    "disclosure.flag": _flag,
+    "disclosure.withhold": _withhold,
+    "disclosure.withhold_approve": _withhold_approve,
+    "disclosure.produce": _produce,
+    "disclosure.receipt": _receipt,
+}

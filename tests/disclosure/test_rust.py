@@ -1,0 +1,166 @@
+"""The Rust scenario, disclosed: the certificate for State v. Baldwin is refused while
+Teske's rounds sit unreviewed under another case number, and granted once they are
+linked, produced and received; produced after the due date, they are marked late."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from brady.cli.admin import bootstrap_admin
+from brady.custody.importer import load_file, run_import
+from brady.custody.service import Custody
+from brady.disclosure import compliance
+from brady.disclosure.desk import Desk
+from brady.disclosure.production import produce
+from brady.domain.errors import RefusedError
+from brady.ledger.cli import run as verify_cli
+from brady.store.ledger_home import OpenLedger
+
+SCENARIO = Path(__file__).resolve().parents[2] / "examples" / "rust" / "scenario.yaml"
+TESKE = "SF24-0306-01"
+TODAY = date(2024, 7, 12)  # the day the case was dismissed
+
+
+def view(custody: Custody, case_id: str = "state-v-baldwin") -> compliance.Compliance:
+    with custody.led.engine.connect() as conn:
+        out = compliance.compute(conn, case_id, TODAY)
+    assert out is not None
+    return out
+
+
+@pytest.fixture
+def rust(ledger: OpenLedger) -> Custody:
+    custody = Custody(ledger)
+    bootstrap_admin(custody)
+    data = load_file(SCENARIO)
+    # The record as it stood before the trial (the scenario goes on to the dismissal).
+    data["events"] = [e for e in data["events"] if str(e.get("at", "")) < "2024-07"]
+    run_import(custody, data, "admin")
+    with custody.session() as s:
+        desk = Desk(s)
+        desk.adopt_rules(
+            "admin",
+            "us-nm-district",
+            {"initial.days": 10, "continuing.days": 7},
+            "NMRA 5-501(A); office policy: 7 days for later material",
+            "First Judicial District cases",
+        )
+        desk.case_rules("morrissey", "state-v-baldwin", "us-nm-district")
+    return custody
+
+
+def hand_over(custody: Custody, tmp_path: Path, pid: str, when: str, **kw: object) -> None:
+    built = produce(
+        custody.led,
+        "morrissey",
+        "state-v-baldwin",
+        pid,
+        "Alex Spiro",
+        tmp_path,
+        handed_over=when,
+        today=TODAY,
+        **kw,  # type: ignore[arg-type]
+    )
+    with custody.session() as s:
+        Desk(s).receipt("morrissey", pid, "Alex Spiro", built.bag_sha256, when)
+
+
+def test_the_certificate_waits_for_the_teske_rounds(rust: Custody, tmp_path: Path) -> None:
+    before = view(rust)
+    assert before.charged and before.trigger == "the arraignment on 2024-01-31"
+    due = {u.unit: u.due for u in before.units}
+    assert due["item:RUST-REVOLVER"] == "2024-02-14"  # 10 court days after arraignment
+    # Everything filed under the case is produced on time and received...
+    hand_over(rust, tmp_path, "BALDWIN-P1", "2024-02-09T16:00:00-07:00")
+    refused = view(rust)
+    assert not refused.certifiable
+    assert all(u.status == "disclosed" for u in refused.units)
+    # ...but the rounds filed under Teske's case number are still outstanding.
+    assert any(TESKE in b and "not reviewed" in b for b in refused.blockers), refused.blockers
+    with rust.led.engine.connect() as conn:
+        from sqlalchemy import text
+
+        sid = conn.execute(
+            text("SELECT suggestion_id FROM link_suggestion WHERE item_id = :i AND case_id = :c"),
+            {"i": TESKE, "c": "state-v-baldwin"},
+        ).scalar_one()
+    with rust.session() as s:
+        s.accept_link("morrissey", sid, "Rounds from the Rust supply chain")
+    linked = {u.unit: u for u in view(rust).units}[f"item:{TESKE}"]
+    assert (linked.obtained, linked.due) == ("2024-03-06", "2024-03-13")  # continuing duty
+    hand_over(rust, tmp_path, "BALDWIN-P2", "2024-03-08T10:00:00-07:00")
+    granted = view(rust)
+    assert granted.certifiable, granted.blockers
+
+
+def test_rounds_produced_mid_trial_are_marked_late(rust: Custody, tmp_path: Path) -> None:
+    hand_over(rust, tmp_path, "BALDWIN-P1", "2024-02-09T16:00:00-07:00")
+    with rust.led.engine.connect() as conn:
+        from sqlalchemy import text
+
+        sid = conn.execute(
+            text("SELECT suggestion_id FROM link_suggestion WHERE item_id = :i AND case_id = :c"),
+            {"i": TESKE, "c": "state-v-baldwin"},
+        ).scalar_one()
+    with rust.session() as s:
+        s.accept_link("morrissey", sid, "Rounds from the Rust supply chain")
+    hand_over(rust, tmp_path, "BALDWIN-P2", "2024-07-11T09:00:00-06:00")
+    rounds = {u.unit: u for u in view(rust).units}[f"item:{TESKE}"]
+    assert rounds.status == "late"
+    assert rounds.days_late == (date(2024, 7, 11) - date(2024, 3, 13)).days == 120
+
+
+def _bagit_validate(bag: Path) -> subprocess.CompletedProcess[str]:
+    tool = Path(sys.executable).with_name("bagit.py")
+    return subprocess.run(
+        [sys.executable, str(tool), "--validate", str(bag)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_a_production_checks_offline_and_one_changed_byte_fails_both(
+    rust: Custody, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hand_over(rust, tmp_path, "BALDWIN-P1", "2024-02-09T16:00:00-07:00")
+    with rust.session() as s:
+        Desk(s).request("morrissey", "state-v-baldwin", "Alex Spiro")  # any later event
+    hand_over(rust, tmp_path, "BALDWIN-P2", "2024-03-08T10:00:00-07:00", units=["item:RUST-CASING"])
+    first, second = tmp_path / "BALDWIN-P1", tmp_path / "BALDWIN-P2"
+    assert _bagit_validate(first).returncode == 0, _bagit_validate(first).stderr
+    assert verify_cli(["bundle", str(first)]) == 0
+    said = capsys.readouterr().out
+    assert "Verified:" in said and "files of the bag match its manifest" in said
+    # The second production proves the ledger only grew since the first.
+    assert verify_cli(["bundle", str(second), "--earlier", str(first)]) == 0
+    assert "nothing shown before was removed or rewritten" in capsys.readouterr().out
+    assert (second / "data" / "ledger" / "consistency").is_dir()
+    # One byte changed in a cited entry: BagIt and the verifier both refuse the bag.
+    entry = sorted((first / "data" / "ledger" / "entries").glob("*.entry"))[0]
+    raw = bytearray(entry.read_bytes())
+    raw[raw.index(b'"payload"') + 12] ^= 0x01
+    entry.write_bytes(bytes(raw))
+    assert _bagit_validate(first).returncode != 0
+    assert verify_cli(["bundle", str(first)]) == 1
+    assert "does not match its hash in the manifest" in capsys.readouterr().err
+    # Even with the manifest "fixed" to match, the entry is not the one the log signed.
+    assert verify_cli(["bundle", str(first / "data" / "ledger")]) == 1
+    assert "is not the entry the signed ledger holds" in capsys.readouterr().err
+
+
+def test_counsel_must_name_the_bag_that_was_produced(rust: Custody, tmp_path: Path) -> None:
+    built = produce(
+        rust.led, "morrissey", "state-v-baldwin", "P9", "Alex Spiro", tmp_path, today=TODAY
+    )
+    with pytest.raises(RefusedError, match="is not the bag of production P9"), rust.session() as s:
+        Desk(s).receipt("morrissey", "P9", "Alex Spiro", "0" * 64)
+    with pytest.raises(RefusedError, match="already exists"):
+        produce(rust.led, "morrissey", "state-v-baldwin", "P9", "X", tmp_path / "b", today=TODAY)
+    with pytest.raises(RefusedError, match="may not record a receipt"), rust.session() as s:
+        Desk(s).receipt("poppell", "P9", "Alex Spiro", built.bag_sha256)
