@@ -61,7 +61,7 @@ def test_state_tables_built_by_older_rules_are_rebuilt_on_upgrade(ledger: OpenLe
         # What an older version left: no short case numbers indexed, an older version mark.
         conn.execute(text("DELETE FROM mention_index WHERE kind = 'case_ref'"))
         conn.execute(text("UPDATE projection_version SET version = 1"))
-    with pytest.raises(HomeError, match="older version of Brady.*brady upgrade"):
+    with pytest.raises(HomeError, match=r"older version of Brady.*brady upgrade"):
         open_home(ledger.config.path)
     before = [ledger.store.entry(i) for i in range(ledger.store.size())]
     _, _, rebuilt = upgrade_home(ledger.config.path)
