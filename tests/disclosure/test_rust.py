@@ -4,6 +4,8 @@ linked, produced and received; produced after the due date, they are marked late
 
 from __future__ import annotations
 
+import hashlib
+import io
 import subprocess
 import sys
 from datetime import date
@@ -12,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from brady.cli.admin import bootstrap_admin
+from brady.custody.files import attach
 from brady.custody.importer import load_file, run_import
 from brady.custody.service import Custody
 from brady.disclosure import compliance
@@ -128,6 +131,8 @@ def _bagit_validate(bag: Path) -> subprocess.CompletedProcess[str]:
 def test_a_production_checks_offline_and_one_changed_byte_fails_both(
     rust: Custody, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    photo = b"\x89PNG casing photograph"
+    attach(rust, "poppell", "RUST-CASING", io.BytesIO(photo), "casing.png", "image/png")
     hand_over(rust, tmp_path, "BALDWIN-P1", "2024-02-09T16:00:00-07:00")
     with rust.session() as s:
         Desk(s).request("morrissey", "state-v-baldwin", "Alex Spiro")  # any later event
@@ -141,6 +146,19 @@ def test_a_production_checks_offline_and_one_changed_byte_fails_both(
     assert verify_cli(["bundle", str(second), "--earlier", str(first)]) == 0
     assert "nothing shown before was removed or rewritten" in capsys.readouterr().out
     assert (second / "data" / "ledger" / "consistency").is_dir()
+    # The file itself is in the bag under its Bates number, byte for byte.
+    (copy,) = (first / "data" / "evidence").glob("*_casing.png")
+    assert copy.read_bytes() == photo
+    # The custody trail as CASE/UCO passes the CASE validator (case-utils, offline).
+    (graph,) = (first / "data" / "custody").glob("*_RUST-CASING.case.jsonld")
+    assert hashlib.sha256(photo).hexdigest().upper() in graph.read_text()
+    validated = subprocess.run(
+        [str(Path(sys.executable).with_name("case_validate")), str(graph)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert validated.returncode == 0 and "Conforms: True" in validated.stdout, validated.stdout
     # One byte changed in a cited entry: BagIt and the verifier both refuse the bag.
     entry = sorted((first / "data" / "ledger" / "entries").glob("*.entry"))[0]
     raw = bytearray(entry.read_bytes())

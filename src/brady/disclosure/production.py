@@ -4,7 +4,8 @@
       bagit.txt, bag-info.txt, manifest-sha256.txt, tagmanifest-sha256.txt
       data/production.json            what is in it: units, Bates numbers, case, recipient
       data/evidence/BATES_...          each item's record (JSON), its files, lab results
-      data/custody/BATES_ITEM.pdf      each item's chain-of-custody report
+      data/custody/BATES_ITEM.pdf      each item's chain-of-custody report, and the same
+                                       trail as CASE/UCO JSON-LD (.case.jsonld)
       data/ledger/...                  a proof bundle (brady.ledger.bundle): the checkpoint,
                                        every cited entry with its inclusion proof, the key
                                        events, and consistency proofs from the checkpoints
@@ -34,7 +35,7 @@ from ..blobs.store import BlobStore
 from ..custody.service import Custody
 from ..domain.errors import RefusedError
 from ..ledger.keyring import KEY_KINDS
-from ..reports import chain_of_custody, render
+from ..reports import case_uco, chain_of_custody, render
 from ..store import custody_queries as q
 from ..store._raw import fetch_all
 from ..store.ledger_home import OpenLedger
@@ -193,7 +194,12 @@ def _payload(
                 report = chain_of_custody.build(led, ident)
                 if report is not None:
                     html = render.html("chain_of_custody.html.j2", **report)
-                    (custody / f"{bates}_{_safe(ident)}.pdf").write_bytes(render.pdf(html))
+                    name = f"{bates}_{_safe(ident)}"
+                    (custody / f"{name}.pdf").write_bytes(render.pdf(html))
+                    graph = case_uco.item_graph(report, led.config.origin)
+                    (custody / f"{name}.case.jsonld").write_text(
+                        json.dumps(graph, indent=2), encoding="utf-8"
+                    )
             elif kind == "file":
                 rows = fetch_all(
                     conn,
