@@ -182,3 +182,19 @@ def test_counsel_must_name_the_bag_that_was_produced(rust: Custody, tmp_path: Pa
         produce(rust.led, "morrissey", "state-v-baldwin", "P9", "X", tmp_path / "b", today=TODAY)
     with pytest.raises(RefusedError, match="may not record a receipt"), rust.session() as s:
         Desk(s).receipt("poppell", "P9", "Alex Spiro", built.bag_sha256)
+
+
+def test_the_timeline_shows_the_rounds_waiting_for_review(rust: Custody, tmp_path: Path) -> None:
+    from brady.reports import timeline
+
+    with rust.led.engine.connect() as conn:
+        marks = timeline.collect(conn, "state-v-baldwin", TODAY)
+    assert marks is not None
+    (waiting,) = [m for m in marks if m.lane == "Links" and TESKE in m.label]
+    assert waiting.tone == "bad" and "NOT REVIEWED" in waiting.label
+    assert (waiting.start.isoformat(), waiting.end) == ("2024-03-06", TODAY)  # four months
+    assert {"Court", "Evidence", "Links", "Disclosure"} == {m.lane for m in marks}
+    picture = timeline.svg("State v. Baldwin", marks, TODAY)
+    assert picture.startswith("<svg") and "NOT REVIEWED" in picture
+    image = timeline.png(picture)
+    assert image.startswith(b"\x89PNG\r\n\x1a\n") and len(image) > 10_000

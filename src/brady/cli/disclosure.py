@@ -13,7 +13,9 @@ from ..disclosure import rules
 from ..disclosure.desk import Desk
 from ..disclosure.production import bag_hash, produce
 from ..reports import render
-from .custody import _open, _read, _record, _table
+from ..reports import timeline as timeline_report
+from ..store._raw import fetch_all
+from .custody import GROUPS, _open, _read, _record, _table
 from .output import Options, emit, fail, friendly_errors, options
 
 disclosure_app = typer.Typer(
@@ -203,7 +205,6 @@ def produce_command(
 
 
 def _next_id(led: object, case_id: str) -> str:
-    from ..store._raw import fetch_all
     from ..store.ledger_home import OpenLedger
 
     assert isinstance(led, OpenLedger)
@@ -332,6 +333,41 @@ def _certificate(opts: Options, view: compliance_view.Compliance, out: Path, whe
     )
 
 
+def timeline(
+    ctx: typer.Context,
+    case_id: str,
+    out: Annotated[Path, typer.Option(help="Picture to write: .svg or .png", dir_okay=False)],
+    today: Annotated[str | None, typer.Option(help="Draw as of this date.")] = None,
+) -> None:
+    """A case on one time axis: court dates, evidence, links and their review, deadlines
+    and productions, so a gap shows at a glance."""
+    opts = options(ctx)
+    if out.suffix.lower() not in {".svg", ".png"}:
+        fail(f"--out {out} must end in .svg or .png")
+    when = _today(today)
+    found = _read(
+        ctx,
+        lambda conn: (
+            timeline_report.collect(conn, case_id, when),
+            fetch_all(conn, "SELECT title FROM case_file WHERE case_id = ?", (case_id,)),
+        ),
+    )
+    marks, title = found
+    if marks is None:
+        fail(f"there is no case {case_id!r}")
+    picture = timeline_report.svg(f"{case_id}: {title[0][0]}", marks, when)
+    if out.suffix.lower() == ".png":
+        out.write_bytes(timeline_report.png(picture))
+    else:
+        out.write_text(picture, encoding="utf-8")
+    emit(
+        opts,
+        {"path": str(out), "marks": len(marks)},
+        f"Wrote the timeline of {case_id} to {out} ({len(marks)} marks).",
+    )
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(disclosure_app, name="disclosure")
     app.command("compliance")(compliance)
+    GROUPS["case"].command("timeline")(timeline)

@@ -382,7 +382,7 @@ class Session:
             {"case_id": case_id, "person_id": person_id, "role": role, "occurred_at": occurred_at},
             [f"case:{case_id}", f"person:{person_id}"],
         )
-        self.link_party(case_id, person_id)
+        self.link_party(case_id, person_id, occurred_at)
         return entry
 
     def charge(
@@ -461,7 +461,7 @@ class Session:
             self._case(case_id)
         subjects = [f"item:{item_id}", *(f"case:{c}" for c in fields.get("case_ids") or [])]
         entry = self._record(by, "item.intake", fields, subjects)
-        self.link_item(str(entry.payload["item_id"]))
+        self.link_item(str(entry.payload["item_id"]), entry.payload.get("occurred_at"))
         return entry
 
     def transfer(
@@ -837,7 +837,7 @@ class Session:
             [f"lab:{request_id}"],
         )
         for item_id in q.lab_request_items(self.conn, request_id):
-            self.link_item(item_id)
+            self.link_item(item_id, occurred_at)
         return entry
 
     def start_inventory(
@@ -934,13 +934,18 @@ class Session:
             evidence, link_queries.already_linked(self.conn, item_id), weights, config.threshold
         )
 
-    def link_item(self, item_id: str) -> list[Entry]:
+    def link_item(self, item_id: str, occurred_at: str | None = None) -> list[Entry]:
         """Record a suggestion for every open case the item may bear on, signed by Brady's
-        linking service. People decide; nothing is linked silently."""
+        linking service. People decide; nothing is linked silently. `occurred_at`: when
+        what prompted it happened (never before the item's last recorded step)."""
         suggestions = self.suggest_links(item_id)
         if not suggestions:
             return []
         linker = self._linker()
+        if occurred_at is not None:
+            latest = q.latest_event_time(self.conn, item_id)
+            occurred_at = ev.ledger_time(occurred_at)
+            occurred_at = max(occurred_at, latest) if latest else occurred_at
         return [
             self._record(
                 linker,
@@ -951,17 +956,20 @@ class Session:
                     "case_id": sug.case_id,
                     "score": sug.score,
                     "reasons": list(sug.reasons),
+                    "occurred_at": occurred_at,
                 },
                 [f"item:{item_id}", f"case:{sug.case_id}"],
             )
             for sug in suggestions
         ]
 
-    def link_party(self, case_id: str, person_id: str) -> list[Entry]:
+    def link_party(
+        self, case_id: str, person_id: str, occurred_at: str | None = None
+    ) -> list[Entry]:
         """A new party: items already in custody that name them may bear on this case."""
         out = []
         for item_id in q.items_naming_person(self.conn, person_id):
-            out += self.link_item(item_id)
+            out += self.link_item(item_id, occurred_at)
         return out
 
     def _linker(self) -> str:
@@ -982,7 +990,9 @@ class Session:
             raise RefusedError(f"suggestion {suggestion_id} was already {status}", "suggestion_id")
         return str(item_id), str(case_id)
 
-    def accept_link(self, by: str, suggestion_id: str, reason: str) -> Entry:
+    def accept_link(
+        self, by: str, suggestion_id: str, reason: str, occurred_at: str | None = None
+    ) -> Entry:
         """The item joins the case: it becomes part of that case's discovery."""
         self._role(by, REVIEWERS, "decide link suggestions")
         item_id, case_id = self._open_suggestion(suggestion_id)
@@ -995,17 +1005,19 @@ class Session:
         return self._record(
             by,
             "link.accept",
-            {"suggestion_id": suggestion_id, "reason": reason},
+            {"suggestion_id": suggestion_id, "reason": reason, "occurred_at": occurred_at},
             [f"item:{item_id}", f"case:{case_id}"],
         )
 
-    def reject_link(self, by: str, suggestion_id: str, reason: str) -> Entry:
+    def reject_link(
+        self, by: str, suggestion_id: str, reason: str, occurred_at: str | None = None
+    ) -> Entry:
         self._role(by, REVIEWERS, "decide link suggestions")
         item_id, case_id = self._open_suggestion(suggestion_id)
         return self._record(
             by,
             "link.reject",
-            {"suggestion_id": suggestion_id, "reason": reason},
+            {"suggestion_id": suggestion_id, "reason": reason, "occurred_at": occurred_at},
             [f"item:{item_id}", f"case:{case_id}"],
         )
 

@@ -82,6 +82,13 @@ def _regex(value: Any) -> str:
 
 
 Time = Annotated[str, BeforeValidator(_to_time)]
+
+
+def ledger_time(value: Any) -> str:
+    """A date and time (text or datetime) in the ledger's fixed UTC form."""
+    return _to_time(value)
+
+
 Pattern = Annotated[str, BeforeValidator(_regex), StringConstraints(max_length=500)]
 MentionKey = Annotated[
     str,
@@ -332,7 +339,9 @@ class InventoryClose(Occurred):
     inventory_id: Id
 
 
-class LinkSuggest(Payload):
+class LinkSuggest(Occurred):
+    """occurred_at: when the event that prompted it happened (an intake, a new party)."""
+
     suggestion_id: Id
     item_id: Id
     case_id: Id
@@ -340,7 +349,7 @@ class LinkSuggest(Payload):
     reasons: list[Text] = Field(min_length=1)
 
 
-class LinkDecision(Payload):
+class LinkDecision(Occurred):
     suggestion_id: Id
     reason: Text
 

@@ -10,7 +10,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 _ENV = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
-    autoescape=select_autoescape(["html", "j2"]),
+    autoescape=select_autoescape(["html", "svg", "j2"]),
     trim_blocks=True,
     lstrip_blocks=True,
 )

@@ -477,7 +477,7 @@ def _file_case(conn: Connection, entry: Entry, p: ev.ItemFileCase, when: str) ->
         .values(
             status="filed",
             decided_by=actor_of(conn, entry),
-            decided_at=entry.recorded_at,
+            decided_at=_when(entry, p),
             decision_reason=p.reason,
         )
     )
@@ -694,7 +694,7 @@ def _link_decide(conn: Connection, entry: Entry) -> None:
         .values(
             status="accepted" if accepted else "rejected",
             decided_by=actor_of(conn, entry),
-            decided_at=entry.recorded_at,
+            decided_at=_when(entry, p),
             decision_reason=p.reason,
         )
     )
