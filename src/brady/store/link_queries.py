@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.engine import Connection
 
@@ -64,18 +65,11 @@ def _evidence(conn: Connection, item_id: str) -> list[Evidence]:
     exact: set[tuple[str, str]] = set()  # names matched as written
     for kind, key, text in written:
         for as_kind in (kind, "alias") if kind == "name_word" else (kind,):
-            if _too_common(conn, as_kind, key, "person"):
-                exact.add((kind, key))  # nor is it looked for by spelling
+            people = _owners(conn, as_kind, key, "person")
+            if people is None:
+                exact.add((kind, key))  # too common: nor is it looked for by spelling
                 continue
-            rows = fetch_all(
-                conn,
-                "SELECT cp.case_id, p.person_id, p.name, cp.role FROM mention_index m "
-                "JOIN person p ON p.person_id = m.owner_id "
-                "JOIN case_party cp ON cp.person_id = p.person_id "
-                "JOIN case_file c ON c.case_id = cp.case_id AND c.status <> 'closed' "
-                "WHERE m.kind = ? AND m.key = ? AND m.owner_kind = 'person'",
-                (as_kind, key),
-            )
+            rows = _parties(conn, people)
             # A one-word alias ("Smoke") written as a single word counts as the person.
             shown = "person" if as_kind == "alias" else kind
             out += [
@@ -84,29 +78,14 @@ def _evidence(conn: Connection, item_id: str) -> list[Evidence]:
             if rows and as_kind == kind:
                 exact.add((kind, key))
     # Spellings close to a party's name ("Seth Kenny" for Seth Kenney), from the text search.
-    names = fetch_all(
-        conn,
-        "SELECT key, text FROM mention_index WHERE owner_kind = 'item' AND owner_id = ? "
-        "AND kind = 'person' ORDER BY key",
-        (item_id,),
-    )
-    for key, text in names:
-        if ("person", key) in exact:
+    for kind, key, text in written:
+        if kind != "person" or ("person", key) in exact:
             continue
-        for person_id, their_key, _ in name_search.similar_people(conn, key):
-            parties = fetch_all(
-                conn,
-                "SELECT cp.case_id, p.name, cp.role FROM case_party cp "
-                "JOIN person p ON p.person_id = cp.person_id "
-                "JOIN case_file c ON c.case_id = cp.case_id AND c.status <> 'closed' "
-                "WHERE cp.person_id = ?",
-                (person_id,),
-            )
-            out += [
-                Evidence(case_id, "person_like", key, text, "party", person_id, f"{name}, a {role}")
-                for case_id, name, role in parties
-            ]
-            del their_key
+        similar = [pid for pid, _, _ in name_search.similar_people(conn, key)]
+        out += [
+            Evidence(r[0], "person_like", key, text, "party", r[1], f"{r[2]}, a {r[3]}")
+            for r in _parties(conn, similar)
+        ]
     # Things: other items of open cases, and the cases' own files, mention the same.
     # One indexed lookup per mention of the item (a handful), grouped per case: a caliber
     # shared with 500 items is one piece of evidence with a count, not 500 rows.
@@ -130,30 +109,48 @@ def _evidence(conn: Connection, item_id: str) -> list[Evidence]:
         )
         mine += [("organization", other, text) for (other,) in others if other != key]
     for kind, key, text in mine:
-        if _too_common(conn, kind, key, "item", item_id):
+        items = _owners(conn, kind, key, "item", item_id)
+        if not items:
             continue
         rows = fetch_all(
             conn,
-            "SELECT ic.case_id, min(m.owner_id), count(*) FROM mention_index m "
-            "JOIN item_case ic ON ic.item_id = m.owner_id "
+            "SELECT ic.case_id, min(ic.item_id), count(*) FROM item_case ic "
             "JOIN case_file c ON c.case_id = ic.case_id AND c.status <> 'closed' "
-            "WHERE m.kind = ? AND m.key = ? AND m.owner_kind = 'item' AND m.owner_id <> ? "
-            "GROUP BY ic.case_id",
-            (kind, key, item_id),
+            f"WHERE ic.item_id IN ({_marks(items)}) GROUP BY ic.case_id",
+            tuple(items),
         )
         out += [Evidence(r[0], kind, key, text, "item", r[1], str(r[2])) for r in rows]
-    for kind, key, text in [*mine, *_people_mentions(conn, item_id)]:
-        if _too_common(conn, kind, key, "case"):
+    people_named = [(k, v, t) for k, v, t in written if k == "person"]
+    for kind, key, text in [*mine, *people_named]:
+        cases = _owners(conn, kind, key, "case")
+        if not cases:
             continue
         rows = fetch_all(
             conn,
-            "SELECT m.owner_id FROM mention_index m "
-            "JOIN case_file c ON c.case_id = m.owner_id AND c.status <> 'closed' "
-            "WHERE m.kind = ? AND m.key = ? AND m.owner_kind = 'case'",
-            (kind, key),
+            f"SELECT case_id FROM case_file WHERE case_id IN ({_marks(cases)}) "
+            "AND status <> 'closed'",
+            tuple(cases),
         )
         out += [Evidence(r[0], kind, key, text, "case", r[0], "") for r in rows]
     return out
+
+
+def _marks(values: list[str]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+def _parties(conn: Connection, people: list[str]) -> list[tuple[Any, ...]]:
+    """(case, person, name, role) for every open case these people are parties to."""
+    if not people:
+        return []
+    return fetch_all(
+        conn,
+        "SELECT cp.case_id, p.person_id, p.name, cp.role FROM case_party cp "
+        "JOIN person p ON p.person_id = cp.person_id "
+        "JOIN case_file c ON c.case_id = cp.case_id AND c.status <> 'closed' "
+        f"WHERE cp.person_id IN ({_marks(people)}) ORDER BY cp.case_id, p.person_id",
+        tuple(people),
+    )
 
 
 COMMON = 1000
@@ -163,26 +160,17 @@ it up would grow with the ledger. (Below it, scoring counts a widely shared ment
 less: see brady.linking.match.)"""
 
 
-def _too_common(
+def _owners(
     conn: Connection, kind: str, key: str, owner_kind: str, not_owner: str = ""
-) -> bool:
+) -> list[str] | None:
+    """Who has this mention (at most COMMON of them), or None if more do: one lookup."""
     rows = fetch_all(
         conn,
-        "SELECT count(*) FROM (SELECT 1 FROM mention_index WHERE kind = ? AND key = ? "
-        "AND owner_kind = ? AND owner_id <> ? LIMIT ?) AS shared",
+        "SELECT owner_id FROM mention_index WHERE kind = ? AND key = ? AND owner_kind = ? "
+        "AND owner_id <> ? LIMIT ?",
         (kind, key, owner_kind, not_owner, COMMON + 1),
     )
-    return int(rows[0][0]) > COMMON
-
-
-def _people_mentions(conn: Connection, item_id: str) -> list[tuple[str, str, str]]:
-    rows = fetch_all(
-        conn,
-        "SELECT kind, key, text FROM mention_index WHERE owner_kind = 'item' AND owner_id = ? "
-        "AND kind = 'person' ORDER BY key",
-        (item_id,),
-    )
-    return [(str(k), str(v), str(t)) for k, v, t in rows]
+    return None if len(rows) > COMMON else [str(r[0]) for r in rows]
 
 
 def already_linked(conn: Connection, item_id: str) -> set[str]:

@@ -59,29 +59,35 @@ def reset(conn: Connection) -> None:
     ensure(conn)
 
 
+def _pieces(word: str) -> list[str]:
+    """Parts of a word of which one survives a single slip: its halves, or (for a short
+    word, whose halves would be under three letters) its trigrams."""
+    if len(word) >= 6:
+        return [word[: len(word) // 2], word[len(word) // 2 :]]
+    return [word[k : k + 3] for k in range(len(word) - 2)]
+
+
 def fts_query(key: str) -> str:
     """An FTS5 query that finds names one slip of the pen away from `key`, selectively.
 
-    A misspelt name still has one word intact and a trigram of another, so the query
-    asks for exactly that: for 'seth kenney', ("seth" AND "ken") OR ("seth" AND "enn")
-    ... OR ("ken" AND "set") OR ("ney" AND "eth") ... (a long word may be intact in
-    either half). Each pair is rare, so the search stays fast with a million people;
-    a bare OR of every trigram matches a large share of them, and ranking those is
-    slow. A one-word name falls back to that OR.
+    A misspelt name still has one word intact and a piece of another (a half of a long
+    word, a trigram of a short one), so the query asks for exactly that: for 'seth
+    kenney', ("seth" AND "ken") OR ("seth" AND "ney") OR ("kenney" AND "set") OR
+    ("kenney" AND "eth"). Each pair is rare, so the search stays fast with a million
+    people; a bare OR of every trigram matches a large share of them, and ranking those
+    is slow. A one-word name falls back to that OR.
     """
     words = [w for w in key.replace('"', " ").split() if len(w) >= 3]
     if len(words) < 2:
         grams = sorted({key[i : i + 3] for i in range(len(key) - 2)} - {""})
         return " OR ".join(f'"{g}"' for g in grams if '"' not in g)
-    pairs: set[tuple[str, str]] = set()
-    for i, whole in enumerate(words):
-        half = len(whole) // 2
-        intact = [whole[:half], whole[half:]] if len(whole) >= 6 else [whole]
-        for j, other in enumerate(words):
-            if j != i:
-                pairs |= {
-                    (piece, other[k : k + 3]) for piece in intact for k in range(len(other) - 2)
-                }
+    pairs = {
+        (whole, piece)
+        for i, whole in enumerate(words)
+        for j, other in enumerate(words)
+        if i != j
+        for piece in _pieces(other)
+    }
     return " OR ".join(f'("{a}" AND "{b}")' for a, b in sorted(pairs))
 
 
