@@ -167,4 +167,7 @@ def test_demo_runs_and_verifies(tmp_path: Path) -> None:
     out = brady("demo", str(tmp_path / "demo"))
     assert out.returncode == 0, out.stderr
     assert "verified" in out.stdout
+    # The Rust case, as it stood on the day of the dismissal: no certificate, and why.
+    assert "no certificate of compliance" in out.stdout
+    assert "SF24-0306-01" in out.stdout
     assert brady("--home", str(tmp_path / "demo"), "verify").returncode == 0

@@ -194,6 +194,7 @@ def test_the_timeline_shows_the_rounds_waiting_for_review(rust: Custody, tmp_pat
     assert waiting.tone == "bad" and "NOT REVIEWED" in waiting.label
     assert (waiting.start.isoformat(), waiting.end) == ("2024-03-06", TODAY)  # four months
     assert {"Court", "Evidence", "Links", "Disclosure"} == {m.lane for m in marks}
+    assert any("overdue since 2024-02-14" in m.label for m in marks if m.lane == "Disclosure")
     picture = timeline.svg("State v. Baldwin", marks, TODAY)
     assert picture.startswith("<svg") and "NOT REVIEWED" in picture
     image = timeline.png(picture)

@@ -1,13 +1,20 @@
-"""`brady demo`: a small property room, a few custody events, everything verified."""
+"""`brady demo`: a property room with the Rust case in it, as it stood before the trial:
+Teske's rounds filed under another case number, the link Brady suggested waiting for
+review, and State v. Baldwin's certificate of compliance refused until it is decided.
+Everything verified."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from ..custody.importer import load_file, run_import
 from ..custody.service import Custody
+from ..disclosure import compliance
+from ..disclosure.desk import Desk
 from ..store.audit import audit
 from ..store.home import CONFIG_NAME
 from ..store.ledger_home import init_home, open_home
@@ -55,6 +62,7 @@ def demo(
             item_id = str(entry.payload["item_id"])
             s.transfer("clerk", item_id, "analyst", reason="Examination")
             s.receive("analyst", item_id)
+        rust = _load_rust(custody) if fresh else None
         report = audit(led.store, led.config.database_url, led.config.log_vkey, workers=1)
         cp = led.store.checkpoint()
         led.close()
@@ -65,13 +73,51 @@ def demo(
             "entries": report.size,
             "verified": report.ok,
             "item": item_id,
+            "rust": rust,
         },
         f"Demo ledger in {directory.resolve()}: {report.size} entries, "
         f"{'verified' if report.ok else 'NOT VERIFIED'}.\n"
         f"Latest checkpoint:\n{cp.note}"
-        f"Try: brady --home {directory} item show {item_id}\n"
+        + (f"{rust}\n" if rust else "")
+        + f"Try: brady --home {directory} item show {item_id}\n"
         f"     brady --home {directory} item history {item_id}\n"
+        f"     brady --home {directory} compliance state-v-baldwin --today 2024-07-12\n"
+        f"     brady --home {directory} links queue --case state-v-baldwin\n"
+        f"     brady --home {directory} case timeline state-v-baldwin --today 2024-07-12 "
+        "--out baldwin.svg\n"
         f"     brady --home {directory} verify",
     )
     if not report.ok:
         raise typer.Exit(1)
+
+
+RUST = Path(__file__).resolve().parents[3] / "examples" / "rust" / "scenario.yaml"
+
+
+def _load_rust(custody: Custody) -> str | None:
+    """The Rust scenario up to the trial, New Mexico's rule set adopted, Baldwin's case
+    under it; returns what the demo says about it (None outside a source checkout)."""
+    if not RUST.is_file():
+        return None
+    data = load_file(RUST)
+    data["events"] = [e for e in data["events"] if str(e.get("at", "")) < "2024-07"]
+    run_import(custody, data, "admin")
+    with custody.session() as s:
+        desk = Desk(s)
+        desk.adopt_rules(
+            "admin",
+            "us-nm-district",
+            {"initial.days": 10, "continuing.days": 7},
+            "NMRA 5-501(A) as the demo office reads it; office policy: 7 days",
+            "Demo: First Judicial District cases",
+        )
+        desk.case_rules("morrissey", "state-v-baldwin", "us-nm-district")
+    with custody.led.engine.connect() as conn:
+        view = compliance.compute(conn, "state-v-baldwin", date(2024, 7, 12))
+    assert view is not None
+    waiting = [b for b in view.blockers if "link suggestion" in b]
+    return (
+        f"The Rust case is loaded as it stood on 2024-07-12 (the day of the dismissal): "
+        f"State v. Baldwin has {len(view.blockers)} things outstanding and no certificate "
+        f"of compliance. Among them: {waiting[0] if waiting else 'none'}."
+    )

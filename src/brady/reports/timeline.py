@@ -55,9 +55,12 @@ def collect(conn: Connection, case_id: str, today: date) -> list[Mark] | None:
         marks.append(Mark("Court", _d(charged), None, f"{person} charged", "plain"))
         if arraigned:
             marks.append(Mark("Court", _d(arraigned), None, f"{person} arraigned", "plain"))
+    taken: dict[date, list[str]] = {}
     for u in view.units:
         if u.unit.startswith("item:"):
-            marks.append(Mark("Evidence", _d(u.obtained), None, u.unit[5:], "plain"))
+            taken.setdefault(_d(u.obtained), []).append(u.unit[5:])
+    for day, items in sorted(taken.items()):
+        marks.append(Mark("Evidence", day, None, _some(items, "taken in"), "plain"))
     for sid, item_id, status, seq, decided in fetch_all(
         conn,
         "SELECT suggestion_id, item_id, status, suggested_seq, decided_at FROM link_suggestion "
@@ -75,13 +78,19 @@ def collect(conn: Connection, case_id: str, today: date) -> list[Mark] | None:
             days = (end - suggested).days
             label = f"{item_id} {status} after {days} days ({sid})"
             marks.append(Mark("Links", suggested, end, label, "bad" if days > 30 else "good"))
+    late: dict[tuple[date, date], list[str]] = {}
+    overdue: dict[date, list[str]] = {}
     for u in view.units:
         if u.status == "late" and u.due and u.produced:
-            label = f"{u.bates} produced {u.days_late} days late"
-            marks.append(Mark("Disclosure", _d(u.due), _d(u.produced), label, "bad"))
+            late.setdefault((_d(u.due), _d(u.produced)), []).append(u.what.split(":")[0])
         elif u.status == "overdue" and u.due:
-            label = f"{u.what[:30]} overdue"
-            marks.append(Mark("Disclosure", _d(u.due), today, label, "bad"))
+            overdue.setdefault(_d(u.due), []).append(u.what.split(":")[0])
+    for (due, produced), what in sorted(late.items()):
+        label = _some(what, f"produced {(produced - due).days} days late")
+        marks.append(Mark("Disclosure", due, produced, label, "bad"))
+    for due, what in sorted(overdue.items()):
+        label = _some(what, f"overdue since {due}")
+        marks.append(Mark("Disclosure", due, today, label, "bad"))
     for pid, produced, received in fetch_all(
         conn,
         "SELECT p.production_id, p.produced_at, r.received_at FROM production p "
@@ -97,11 +106,16 @@ def collect(conn: Connection, case_id: str, today: date) -> list[Mark] | None:
     return marks
 
 
+def _some(names: list[str], what: str) -> str:
+    shown = ", ".join(names[:2]) + (f" and {len(names) - 2} more" if len(names) > 2 else "")
+    return f"{shown} {what}"
+
+
 def svg(title: str, marks: list[Mark], today: date) -> str:
     """The picture: one row per lane, time left to right, spans as bars."""
     days = [m.start for m in marks] + [m.end for m in marks if m.end] + [today]
     first, last = min(days) - timedelta(days=7), max(days) + timedelta(days=7)
-    width, left, lane_h, top = 1100, 110, 90, 60
+    width, left, lane_h, top = 1100, 110, 100, 60
     span = max((last - first).days, 1)
 
     def x(day: date) -> float:
@@ -112,14 +126,19 @@ def svg(title: str, marks: list[Mark], today: date) -> str:
         y = top + i * lane_h
         mine = sorted((m for m in marks if m.lane == lane), key=lambda m: m.start)
         for j, m in enumerate(mine):
+            start, end = x(m.start), x(m.end) if m.end else None
+            # Labels read rightwards from the mark, or leftwards near the right edge.
+            right = start < width * 0.55
             rows.append(
                 {
                     "lane": i,
-                    "x": x(m.start),
-                    "x2": x(m.end) if m.end else None,
-                    "y": y + 22 + (j % 3) * 20,
+                    "x": start,
+                    "x2": end,
+                    "y": y + 22 + (j % 4) * 20,
                     "label": m.label,
                     "tone": m.tone,
+                    "tx": start + 6 if right else (end or start) - 6,
+                    "anchor": "start" if right else "end",
                 }
             )
     ticks = []
@@ -148,12 +167,15 @@ def svg(title: str, marks: list[Mark], today: date) -> str:
 def png(picture: str, scale: float = 2.0) -> bytes:
     """The SVG as a PNG image, rendered by WeasyPrint (to PDF) and pdfium (to pixels)."""
     import io
+    import re
 
     import pypdfium2
 
+    size = re.search(r'width="(\d+)" height="(\d+)"', picture)
+    w, h = (size.group(1), size.group(2)) if size else ("1100", "500")
     page = (
-        "<html><head><style>@page { size: 300mm 140mm; margin: 0 } body { margin: 0 }"
-        "</style></head><body>" + picture + "</body></html>"
+        f"<html><head><style>@page {{ size: {w}px {h}px; margin: 0 }} body {{ margin: 0 }} "
+        "svg { display: block }</style></head><body>" + picture + "</body></html>"
     )
     document = pypdfium2.PdfDocument(render.pdf(page))
     image = document[0].render(scale=scale).to_pil()
