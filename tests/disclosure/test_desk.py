@@ -75,3 +75,40 @@ def test_withholding_needs_an_order_and_a_second_prosecutor(case: Custody) -> No
     assert withheld.withheld_reason == "Witness safety (under Protective order 24-17)"
     assert not any(item in b for b in done.blockers)
     check(case)  # the disclosure tables rebuild from the ledger alike
+
+
+def test_disclosure_steps_can_be_imported(case: Custody) -> None:
+    from brady.custody.importer import ImportRefusedError, run_import
+
+    item = intake(case, occurred_at="2024-02-20T10:00:00Z")
+    events = [
+        {
+            "do": "disclosure.rules",
+            "by": "pros",
+            "at": "2024-03-05",
+            "case_id": "case-1",
+            "rule_set_id": "us-ny",
+            "in_custody": True,
+        },
+        {
+            "do": "disclosure.flag",
+            "by": "pros",
+            "case_id": "case-1",
+            "unit": f"item:{item}",
+            "exculpatory": True,
+        },
+    ]
+    run_import(case, {"brady_import": 1, "events": events}, "admin")
+    (unit,) = view(case).units
+    assert unit.exculpatory and view(case).rule_set == "us-ny"
+    bad = [
+        {
+            "do": "disclosure.withhold",
+            "by": "pros",
+            "case_id": "case-1",
+            "unit": f"item:{item}",
+            "reason": "Safety",
+        }
+    ]
+    with pytest.raises(ImportRefusedError, match="order_ref"):
+        run_import(case, {"brady_import": 1, "events": bad}, "admin")

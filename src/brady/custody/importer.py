@@ -82,7 +82,28 @@ ACTIONS: dict[str, Action] = {
     "person.add": lambda s, by, r: s.add_person(by, **r),
     "location.add": lambda s, by, r: s.add_location(by, **r),
     "linking.patterns": lambda s, by, r: s.set_linking_patterns(by, **r),
+    "link.accept": lambda s, by, r: s.accept_link(by, **r),
+    "link.reject": lambda s, by, r: s.reject_link(by, **r),
+    "disclosure.adopt": lambda s, by, r: _desk(s).adopt_rules(by, **_timeless(r)),
+    "disclosure.rules": lambda s, by, r: _desk(s).case_rules(by, **_timeless(r)),
+    "disclosure.request": lambda s, by, r: _desk(s).request(by, **r),
+    "disclosure.flag": lambda s, by, r: _desk(s).flag(by, **_timeless(r)),
+    "disclosure.withhold": lambda s, by, r: _desk(s).withhold(by, **_timeless(r)),
+    "disclosure.approve_withholding": lambda s, by, r: _desk(s).approve_withholding(
+        by, **_timeless(r)
+    ),
 }
+
+
+def _timeless(record: dict[str, Any]) -> dict[str, Any]:
+    """Settings and decisions take effect when recorded; an `at` says nothing for them."""
+    return {k: v for k, v in record.items() if k != "occurred_at"}
+
+
+def _desk(s: Session) -> Any:
+    from ..disclosure.desk import Desk  # the disclosure service sits above custody
+
+    return Desk(s)
 
 
 def run_import(custody: Custody, data: dict[str, Any], operator: str) -> ImportReport:

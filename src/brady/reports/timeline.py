@@ -100,9 +100,9 @@ def collect(conn: Connection, case_id: str, today: date) -> list[Mark] | None:
     ):
         said = "received" if received else "NOT acknowledged"
         marks.append(Mark("Disclosure", _d(produced), None, f"{pid} ({said})", "good"))
-    dues = sorted({u.due for u in view.units if u.due})
-    for due in dues[:3]:
-        marks.append(Mark("Disclosure", _d(due), None, f"due {due}", "plain"))
+    deadlines = sorted({u.due for u in view.units if u.due})
+    for deadline in deadlines[:3]:
+        marks.append(Mark("Disclosure", _d(deadline), None, f"due {deadline}", "plain"))
     return marks
 
 
