@@ -34,11 +34,11 @@ import bagit
 from ..blobs.store import BlobStore
 from ..custody.service import Custody
 from ..domain.errors import RefusedError
-from ..ledger.keyring import KEY_KINDS
 from ..reports import case_uco, chain_of_custody, render
 from ..store import custody_queries as q
 from ..store._raw import fetch_all
 from ..store.ledger_home import OpenLedger
+from ..store.ledger_store import key_rows
 from . import compliance
 from .desk import Desk
 
@@ -251,16 +251,7 @@ def _bundle(led: OpenLedger, folder: Path, cited: set[int], size: int, earlier: 
     (folder / "checkpoint").write_text(note, encoding="utf-8")
     (folder / "log.vkey").write_text(led.config.log_vkey + "\n", encoding="utf-8")
     with led.engine.connect() as conn:
-        key_seqs = [
-            int(s)
-            for (s,) in fetch_all(
-                conn,
-                "SELECT seq FROM ledger_entry WHERE (seq = 0 OR kind IN ("
-                + ", ".join("?" for _ in KEY_KINDS)
-                + ")) AND seq < ? ORDER BY seq",
-                (*sorted(KEY_KINDS), size),
-            )
-        ]
+        key_seqs = [seq for seq, _, _ in key_rows(conn, size)]
     for where, seqs in (("keys", key_seqs), ("entries", sorted(s for s in cited if s < size))):
         for seq in seqs:
             (folder / where / f"{seq}.entry").write_bytes(store.entry(seq))

@@ -17,12 +17,11 @@ from ..ledger.audit import replay_keys
 from ..ledger.checkpoint import open_checkpoint
 from ..ledger.entry import check_signature, parse_entry
 from ..ledger.errors import LedgerError
-from ..ledger.keyring import KEY_KINDS
 from ..ledger.note import Verifier
 from ..ledger.proof import verify_inclusion
 from ..store import custody_queries as q
-from ..store._raw import fetch_all
 from ..store.ledger_home import OpenLedger
+from ..store.ledger_store import key_rows
 
 
 @dataclass(frozen=True)
@@ -121,14 +120,8 @@ def build(led: OpenLedger, item_id: str) -> dict[str, Any] | None:
             return None
         history = _lineage_history(conn, view)
         names = _names(conn)
-        key_rows = fetch_all(
-            conn,
-            "SELECT seq, kind, entry FROM ledger_entry WHERE seq = 0 OR kind IN ("
-            + ", ".join("?" for _ in KEY_KINDS)
-            + ") ORDER BY seq",
-            sorted(KEY_KINDS),
-        )
-    keyring, _ = replay_keys(store.origin, ((s, k, bytes(e)) for s, k, e in key_rows))
+        keys = key_rows(conn)
+    keyring, _ = replay_keys(store.origin, keys)
     steps = []
     for h in history:
         raw = store.entry(h["seq"])

@@ -16,7 +16,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 
-from sqlalchemy import Engine, or_, select
+from sqlalchemy import Engine, select
 from sqlalchemy.engine import Connection
 
 from ..ledger._hashing import EMPTY_ROOT, fold_right
@@ -31,14 +31,14 @@ from ..ledger.audit import (
 )
 from ..ledger.checkpoint import Checkpoint, open_checkpoint
 from ..ledger.errors import LedgerError, TamperError
-from ..ledger.keyring import KEY_KINDS, Keyring
+from ..ledger.keyring import Keyring
 from ..ledger.note import Verifier
 from ..ledger.tree import NodeId, node_count, range_nodes
 from ._raw import fetch_all
 from .engine import open_engine
-from .ledger_store import LedgerStore, StoredCheckpoint
+from .ledger_store import LedgerStore, StoredCheckpoint, key_rows
 from .projection_check import compare, snapshot
-from .tables import ledger_entry, ledger_node
+from .tables import ledger_node
 
 Progress = Callable[[int, int], None]
 """Called with (entries audited so far, total)."""
@@ -163,12 +163,7 @@ def audit(
 
 
 def _replay_keys(conn: Connection, origin: str, log_vkey: str) -> tuple[Keyring, frozenset[int]]:
-    rows = conn.execute(
-        select(ledger_entry.c.seq, ledger_entry.c.kind, ledger_entry.c.entry)
-        .where(or_(ledger_entry.c.kind.in_(KEY_KINDS), ledger_entry.c.seq == 0))
-        .order_by(ledger_entry.c.seq)
-    )
-    keyring, seqs = replay_keys(origin, ((int(r.seq), r.kind, bytes(r.entry)) for r in rows))
+    keyring, seqs = replay_keys(origin, key_rows(conn))
     if keyring.log_vkey != log_vkey:
         raise TamperError(
             f"the genesis entry names log key {keyring.log_vkey!r}, but this ledger's "

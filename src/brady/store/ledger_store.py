@@ -65,6 +65,21 @@ class Projector(Protocol):
     def apply(self, conn: Connection, entries: Sequence[Entry]) -> None: ...
 
 
+_KEY_ROWS = (
+    "SELECT seq, kind, entry FROM ledger_entry WHERE (seq = 0 OR kind IN ("
+    + ", ".join("?" for _ in _KEY_KIND_LIST)
+    + ")) AND seq < ? ORDER BY seq"
+)
+
+
+def key_rows(conn: Connection, below: int | None = None) -> list[tuple[int, str, bytes]]:
+    """The genesis and every key event (before position `below`), in order: what a
+    verifier replays to know which key was valid at each position."""
+    limit = (1 << 62) if below is None else below
+    rows = fetch_all(conn, _KEY_ROWS, (*_KEY_KIND_LIST, limit))
+    return [(int(seq), str(kind), bytes(raw)) for seq, kind, raw in rows]
+
+
 @dataclass(frozen=True)
 class StoredCheckpoint:
     size: int
