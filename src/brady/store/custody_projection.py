@@ -9,7 +9,7 @@ configuration, so a replay always gives the same state.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import Table, delete, select, update
@@ -46,6 +46,7 @@ from .custody_tables import (
     organization,
     person,
 )
+from .ledger_store import HandlerProjector
 
 CORRECTABLE = frozenset(
     {
@@ -65,23 +66,6 @@ CORRECTABLE = frozenset(
 
 def _json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-class CustodyProjector:
-    """Projection of custody events; plug into LedgerStore(projectors=[...])."""
-
-    version = 2
-    """1: the first rules. 2: short case numbers ('#24-415') and recorded linking patterns."""
-
-    @property
-    def tables(self) -> tuple[Table, ...]:
-        return TABLES
-
-    def apply(self, conn: Connection, entries: Sequence[Entry]) -> None:
-        for entry in entries:
-            handler = _HANDLERS.get(entry.kind)
-            if handler is not None:
-                handler(conn, entry)
 
 
 def actor_of(conn: Connection, entry: Entry) -> str:
@@ -795,3 +779,12 @@ TABLES: tuple[Table, ...] = (
     linking_pattern,
     correction,
 )
+
+
+class CustodyProjector(HandlerProjector):
+    """Projection of custody events; plug into LedgerStore(projectors=[...])."""
+
+    tables = TABLES
+    handlers = _HANDLERS
+    version = 2
+    """1: the first rules. 2: short case numbers ('#24-415') and recorded linking patterns."""

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
-from sqlalchemy import Table, delete, update
+from sqlalchemy import delete, update
 from sqlalchemy.engine import Connection
 
 from ..domain import events as ev
@@ -21,22 +21,7 @@ from .disclosure_tables import (
     rule_set,
     withholding,
 )
-
-
-class DisclosureProjector:
-    """Plug into LedgerStore(projectors=[...]) after the custody projector."""
-
-    version = 1
-
-    @property
-    def tables(self) -> tuple[Table, ...]:
-        return TABLES
-
-    def apply(self, conn: Connection, entries: Sequence[Entry]) -> None:
-        for entry in entries:
-            handler = _HANDLERS.get(entry.kind)
-            if handler is not None:
-                handler(conn, entry)
+from .ledger_store import HandlerProjector
 
 
 def _rules_adopt(conn: Connection, entry: Entry) -> None:
@@ -161,3 +146,11 @@ _HANDLERS: dict[str, Callable[[Connection, Entry], None]] = {
     "disclosure.produce": _produce,
     "disclosure.receipt": _receipt,
 }
+
+
+class DisclosureProjector(HandlerProjector):
+    """Plug into LedgerStore(projectors=[...]) after the custody projector."""
+
+    tables = TABLES
+    handlers = _HANDLERS
+    version = 1

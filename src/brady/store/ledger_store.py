@@ -8,10 +8,10 @@ checkpoint for the new size, all committed together or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 import orjson
 from sqlalchemy import Engine, Table, select, text
@@ -63,6 +63,27 @@ class Projector(Protocol):
     def tables(self) -> tuple[Table, ...]: ...
 
     def apply(self, conn: Connection, entries: Sequence[Entry]) -> None: ...
+
+
+Handler = Callable[[Connection, Entry], None]
+
+
+class HandlerProjector:
+    """A projector that hands each entry to the handler for its kind (others pass by).
+
+    Subclasses name their tables and handlers, and a `version` to bump whenever the
+    rows they derive from the same entries change (`brady upgrade` then rebuilds).
+    """
+
+    tables: ClassVar[tuple[Table, ...]]
+    handlers: ClassVar[Mapping[str, Handler]]
+    version: ClassVar[int] = 1
+
+    def apply(self, conn: Connection, entries: Sequence[Entry]) -> None:
+        for entry in entries:
+            handler = self.handlers.get(entry.kind)
+            if handler is not None:
+                handler(conn, entry)
 
 
 _KEY_ROWS = (
