@@ -11,7 +11,7 @@ import typer
 from ..disclosure import compliance as compliance_view
 from ..disclosure import rules
 from ..disclosure.desk import Desk
-from ..disclosure.production import bag_hash, produce
+from ..disclosure.production import bag_hash, next_production_id, produce
 from ..reports import render
 from ..reports import timeline as timeline_report
 from ..store._raw import fetch_all
@@ -184,7 +184,8 @@ def produce_command(
     opts = options(ctx)
     out.mkdir(parents=True, exist_ok=True)
     with _open(opts, writable=True) as led, friendly_errors():
-        pid = production_id or _next_id(led, case_id)
+        with led.engine.connect() as conn:
+            pid = production_id or next_production_id(conn, case_id)
         built = produce(led, opts.user, case_id, pid, to, out, unit, bates_prefix, handed_over=at)
     emit(
         opts,
@@ -202,15 +203,6 @@ def produce_command(
         f"{built.bag_sha256}. Counsel checks it with 'bagit.py --validate' and "
         f"'brady-verify bundle', and acknowledges it with that hash.",
     )
-
-
-def _next_id(led: object, case_id: str) -> str:
-    from ..store.ledger_home import OpenLedger
-
-    assert isinstance(led, OpenLedger)
-    with led.engine.connect() as conn:
-        n = fetch_all(conn, "SELECT count(*) FROM production WHERE case_id = ?", (case_id,))[0][0]
-    return f"{case_id}-P{int(n) + 1}"
 
 
 @disclosure_app.command("receipt")

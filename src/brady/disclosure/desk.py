@@ -149,8 +149,7 @@ class Desk:
             self.conn, "SELECT 1 FROM production WHERE production_id = ?", (production_id,)
         ):
             raise RefusedError(f"production {production_id!r} already exists", "production_id")
-        for u in units:
-            self._owed(case_id, u["unit"])
+        self._owed(case_id, *(u["unit"] for u in units))
         return self.s.record(
             by,
             "disclosure.produce",
@@ -207,14 +206,17 @@ class Desk:
 
     # -- checks ------------------------------------------------------------------
 
-    def _owed(self, case_id: str, unit: str) -> None:
+    def _owed(self, case_id: str, *units: str) -> None:
+        """Each unit is part of the case's discovery (read once for all of them)."""
         self.s.require_case(case_id)
-        if unit not in {u for u, _, _ in units_of(self.conn, case_id)}:
-            raise RefusedError(
-                f"{unit} is not part of case {case_id}'s discovery (units are item:ID, "
-                "file:SHA256 of an item's file, lab:REQUEST_ID)",
-                "unit",
-            )
+        owed = {u for u, _, _ in units_of(self.conn, case_id)}
+        for unit in units:
+            if unit not in owed:
+                raise RefusedError(
+                    f"{unit} is not part of case {case_id}'s discovery (units are item:ID, "
+                    "file:SHA256 of an item's file, lab:REQUEST_ID)",
+                    "unit",
+                )
 
     def _produced(self, case_id: str, unit: str) -> bool:
         return bool(

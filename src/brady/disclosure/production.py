@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import bagit
+from sqlalchemy.engine import Connection
 
 from ..blobs.store import BlobStore
 from ..custody.service import Custody
@@ -59,6 +60,12 @@ class Built:
 def bag_hash(bag: Path) -> str:
     """The identity of a bag: SHA-256 of its tag manifest."""
     return hashlib.sha256((bag / "tagmanifest-sha256.txt").read_bytes()).hexdigest()
+
+
+def next_production_id(conn: Connection, case_id: str) -> str:
+    """CASE-P1, CASE-P2, ...: the case's productions in order."""
+    n = fetch_all(conn, "SELECT count(*) FROM production WHERE case_id = ?", (case_id,))[0][0]
+    return f"{case_id}-P{int(n) + 1}"
 
 
 def _safe(text: str) -> str:

@@ -54,6 +54,11 @@ class Period(BaseModel):
     """For an unconfirmed period: the local rule, order or policy the agency named."""
 
 
+def _initial_name(p: Period) -> str:
+    """The setting name of an initial deadline: 'initial', or 'initial.in_custody'."""
+    return "initial" + (f".{p.when}" if p.when else "")
+
+
 class HolidayCalendar(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -74,7 +79,7 @@ class RuleSet(BaseModel):
 
     def periods(self) -> dict[str, Period]:
         """Every period by its setting name: 'initial', 'initial.in_custody', 'continuing'."""
-        out = {"initial" + (f".{p.when}" if p.when else ""): p for p in self.initial}
+        out = {_initial_name(p): p for p in self.initial}
         out["continuing"] = self.continuing
         return out
 
@@ -159,7 +164,7 @@ def with_settings(rules: RuleSet, settings: dict[str, int], source: str | None) 
             )
         return p.model_copy(update={"days": settings[key], "set_by": source})
 
-    initial = [apply("initial" + (f".{p.when}" if p.when else ""), p) for p in rules.initial]
+    initial = [apply(_initial_name(p), p) for p in rules.initial]
     out = rules.model_copy(
         update={"initial": initial, "continuing": apply("continuing", rules.continuing)}
     )
