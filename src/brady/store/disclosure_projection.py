@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import Table, and_, delete, update
 from sqlalchemy.engine import Connection
 
 from ..domain import events as ev
@@ -24,22 +25,34 @@ from .disclosure_tables import (
 from .ledger_store import HandlerProjector
 
 
+def _put(conn: Connection, table: Table, **row: Any) -> None:
+    """Insert the row, replacing the one with the same primary key (the latest event
+    of its kind is what holds: a new rule set version, a changed flag)."""
+    key = and_(*(c == row[c.name] for c in table.primary_key.columns))
+    conn.execute(delete(table).where(key))
+    conn.execute(table.insert().values(**row))
+
+
 def _rules_adopt(conn: Connection, entry: Entry) -> None:
     p: ev.RulesAdopt = _payload(entry)
-    rid = str(p.rule_set["id"])
-    conn.execute(delete(rule_set).where(rule_set.c.rule_set_id == rid))
-    conn.execute(
-        rule_set.insert().values(rule_set_id=rid, body=_json(p.rule_set), adopted_seq=entry.seq)
+    _put(
+        conn,
+        rule_set,
+        rule_set_id=str(p.rule_set["id"]),
+        body=_json(p.rule_set),
+        adopted_seq=entry.seq,
     )
 
 
 def _case_rules(conn: Connection, entry: Entry) -> None:
     p: ev.CaseRules = _payload(entry)
-    conn.execute(delete(case_rules).where(case_rules.c.case_id == p.case_id))
-    conn.execute(
-        case_rules.insert().values(
-            case_id=p.case_id, rule_set_id=p.rule_set_id, in_custody=p.in_custody, seq=entry.seq
-        )
+    _put(
+        conn,
+        case_rules,
+        case_id=p.case_id,
+        rule_set_id=p.rule_set_id,
+        in_custody=p.in_custody,
+        seq=entry.seq,
     )
 
 
@@ -57,32 +70,30 @@ def _request(conn: Connection, entry: Entry) -> None:
 
 def _flag(conn: Connection, entry: Entry) -> None:
     p: ev.DisclosureFlag = _payload(entry)
-    key = (disclosure_flag.c.case_id == p.case_id) & (disclosure_flag.c.unit == p.unit)
-    conn.execute(delete(disclosure_flag).where(key))
-    conn.execute(
-        disclosure_flag.insert().values(
-            case_id=p.case_id,
-            unit=p.unit,
-            exculpatory=p.exculpatory,
-            impeachment=p.impeachment,
-            note=p.note,
-        )
+    _put(
+        conn,
+        disclosure_flag,
+        case_id=p.case_id,
+        unit=p.unit,
+        exculpatory=p.exculpatory,
+        impeachment=p.impeachment,
+        note=p.note,
     )
 
 
 def _withhold(conn: Connection, entry: Entry) -> None:
     p: ev.WithholdRequest = _payload(entry)
-    key = (withholding.c.case_id == p.case_id) & (withholding.c.unit == p.unit)
-    conn.execute(delete(withholding).where(key))
-    conn.execute(
-        withholding.insert().values(
-            case_id=p.case_id,
-            unit=p.unit,
-            reason=p.reason,
-            order_ref=p.order_ref,
-            requested_by=actor_of(conn, entry),
-            requested_at=entry.recorded_at,
-        )
+    _put(
+        conn,
+        withholding,
+        case_id=p.case_id,
+        unit=p.unit,
+        reason=p.reason,
+        order_ref=p.order_ref,
+        requested_by=actor_of(conn, entry),
+        requested_at=entry.recorded_at,
+        approved_by=None,
+        approved_at=None,
     )
 
 
