@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from . import admin, custody, demo, disclosure, files, inventory, ledger, links, reports
+from . import accounts, admin, custody, demo, disclosure, files, inventory, ledger, links, reports
 from .output import Options
 
 app = typer.Typer(
@@ -41,6 +41,7 @@ def _root(
 
 
 admin.register(app)
+accounts.register(app)
 files.register(app)
 demo.register(app)
 app.add_typer(ledger.app, name="ledger")

@@ -83,7 +83,7 @@ def user_add(
         list[str],
         typer.Option(
             help="admin, property_clerk, officer, supervisor, "
-            "lab_analyst, prosecutor or defense_counsel."
+            "lab_analyst, prosecutor, defense_counsel, judge or auditor."
         ),
     ],
     agency: Annotated[str | None, typer.Option(help="Agency id.")] = None,

@@ -14,6 +14,7 @@ from ..disclosure.desk import Desk
 from ..disclosure.production import bag_hash, next_production_id, produce
 from ..reports import render
 from ..reports import timeline as timeline_report
+from ..reports.certificate import STATUS_WORDS, NotCertifiableError, certificate_html
 from ..store._raw import fetch_all
 from .custody import GROUPS, _open, _read, _record, _table
 from .output import Options, emit, fail, friendly_errors, options
@@ -22,16 +23,6 @@ disclosure_app = typer.Typer(
     help="Disclosure to the defense: rule sets, requests, flags, withholding, productions.",
     no_args_is_help=True,
 )
-
-STATUS_WORDS = {
-    "disclosed": "disclosed on time",
-    "late": "disclosed LATE",
-    "withheld": "withheld (approved)",
-    "withhold_pending": "withholding awaits approval",
-    "overdue": "OVERDUE",
-    "due_soon": "due soon",
-    "pending": "not yet due",
-}
 
 
 def _settings(values: list[str]) -> dict[str, int]:
@@ -300,9 +291,11 @@ def compliance(
 
 
 def _certificate(opts: Options, view: compliance_view.Compliance, out: Path, when: date) -> None:
-    if not view.charged:
-        fail(f"no one is charged in {view.case_id}: there is nothing to certify")
-    if not view.certifiable:
+    try:
+        document = certificate_html(view, when)
+    except NotCertifiableError as exc:
+        if not view.charged:
+            fail(exc.reasons[0])
         if opts.json:
             emit(opts, {"certified": False, "blockers": view.blockers}, "")
         lines = "\n".join(f"  - {b}" for b in view.blockers)
@@ -310,9 +303,6 @@ def _certificate(opts: Options, view: compliance_view.Compliance, out: Path, whe
             f"certificate of compliance refused for {view.case_id}: "
             f"{len(view.blockers)} thing(s) outstanding\n{lines}"
         )
-    document = render.html(
-        "certificate.html.j2", view=view, today=when.isoformat(), status_words=STATUS_WORDS
-    )
     if out.suffix.lower() == ".pdf":
         out.write_bytes(render.pdf(document))
     else:

@@ -166,6 +166,13 @@ class Session:
     def require_case(self, case_id: str) -> None:
         self._case(case_id)
 
+    def user(self, user_id: str) -> rules.UserState | None:
+        return q.user_state(self.conn, user_id)
+
+    def forget_signer(self, user_id: str) -> None:
+        """After a key change: the user's next event opens their new key."""
+        self._signers.pop(user_id, None)
+
     # -- people and places -----------------------------------------------------------
 
     def add_user(

@@ -68,7 +68,8 @@ def next_production_id(conn: Connection, case_id: str) -> str:
     return f"{case_id}-P{int(n) + 1}"
 
 
-def _safe(text: str) -> str:
+def safe_name(text: str) -> str:
+    """A file or folder name made of letters, digits, dot, dash and underscore."""
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_")[:80] or "file"
 
 
@@ -90,7 +91,7 @@ def produce(
         raise RefusedError(
             f"Bates prefix {bates_prefix!r} must be 1-20 capital letters or digits", "bates_prefix"
         )
-    target = out_dir / _safe(production_id)
+    target = out_dir / safe_name(production_id)
     if target.exists():
         raise RefusedError(f"{target} already exists; choose another folder", "out")
     with led.engine.connect() as conn:
@@ -122,7 +123,7 @@ def produce(
         for n, u in enumerate(chosen, start=1)
     ]
     checkpoint = led.store.checkpoint()
-    stage = out_dir / f".{_safe(production_id)}.building"
+    stage = out_dir / f".{safe_name(production_id)}.building"
     shutil.rmtree(stage, ignore_errors=True)
     stage.mkdir(parents=True)
     try:
@@ -194,14 +195,14 @@ def _payload(
                 view = q.item_view(conn, ident)
                 history = q.item_history(conn, ident)
                 cited |= {int(h["seq"]) for h in history}
-                (evidence / f"{bates}_{_safe(ident)}.json").write_text(
+                (evidence / f"{bates}_{safe_name(ident)}.json").write_text(
                     json.dumps({"item": view, "history": history}, indent=2, default=str),
                     encoding="utf-8",
                 )
                 report = chain_of_custody.build(led, ident)
                 if report is not None:
                     html = render.html("chain_of_custody.html.j2", **report)
-                    name = f"{bates}_{_safe(ident)}"
+                    name = f"{bates}_{safe_name(ident)}"
                     (custody / f"{name}.pdf").write_bytes(render.pdf(html))
                     graph = case_uco.item_graph(report, led.config.origin)
                     (custody / f"{name}.case.jsonld").write_text(
@@ -217,7 +218,7 @@ def _payload(
                 )
                 _, name, seq = rows[0]
                 cited.add(int(seq))
-                blobs.copy_out(ident, evidence / f"{bates}_{_safe(str(name))}")
+                blobs.copy_out(ident, evidence / f"{bates}_{safe_name(str(name))}")
             else:
                 rows = fetch_all(
                     conn,
@@ -244,7 +245,7 @@ def _payload(
                     (record["item_ids"][0],),
                 )
                 cited |= {int(s) for (s,) in seqs}
-                (evidence / f"{bates}_lab_{_safe(ident)}.json").write_text(
+                (evidence / f"{bates}_lab_{safe_name(ident)}.json").write_text(
                     json.dumps(record, indent=2), encoding="utf-8"
                 )
     return cited

@@ -24,6 +24,7 @@ from pydantic import (
 from ..ledger.entry import Event, format_time
 from .errors import RefusedError
 from .vocabulary import (
+    AssignmentRole,
     CaseNumberKind,
     Category,
     CheckoutPurpose,
@@ -138,6 +139,25 @@ class UserAdd(Payload):
     key_id: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
 
 
+class UserRoles(Payload):
+    """A permission change: the user's roles (and agency) from now on."""
+
+    user_id: Id
+    roles: list[UserRole] = Field(min_length=1)
+    agency_id: Id | None = None
+    reason: Text
+
+
+class UserKey(Payload):
+    """Why a user's key changed (rotation or revocation); the key event itself is beside it."""
+
+    user_id: Id
+    action: Annotated[str, StringConstraints(pattern=r"^(rotate|revoke)$")]
+    old_key_id: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
+    new_key_id: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
+    reason: Text
+
+
 class PersonAdd(Payload):
     person_id: Id
     name: Text
@@ -186,6 +206,20 @@ class CaseAddParty(Occurred):
     case_id: Id
     person_id: Id
     role: PartyRole
+
+
+class CaseAssign(Payload):
+    """A user is assigned to work a case: what prosecutors, counsel and judges may see."""
+
+    case_id: Id
+    user_id: Id
+    role: AssignmentRole
+
+
+class CaseUnassign(Payload):
+    case_id: Id
+    user_id: Id
+    reason: Text
 
 
 class CaseCharge(Occurred):
@@ -420,6 +454,13 @@ class WithholdApprove(Payload):
     unit: Unit
 
 
+class AccessAnchor(Payload):
+    """The access log's chain head at a size, fixed on the ledger so it cannot be rewritten."""
+
+    size: int = Field(ge=1)
+    head: Sha256
+
+
 class ProducedUnit(Payload):
     unit: Unit
     bates: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9-]{1,40}$")]
@@ -444,6 +485,8 @@ class DisclosureReceipt(Occurred):
 PAYLOADS: dict[str, type[Payload]] = {
     "agency.add": AgencyAdd,
     "user.add": UserAdd,
+    "user.roles": UserRoles,
+    "user.key": UserKey,
     "linking.patterns": LinkingPatterns,
     "person.add": PersonAdd,
     "location.add": LocationAdd,
@@ -451,6 +494,8 @@ PAYLOADS: dict[str, type[Payload]] = {
     "case.open": CaseOpen,
     "case.add_number": CaseAddNumber,
     "case.add_party": CaseAddParty,
+    "case.assign": CaseAssign,
+    "case.unassign": CaseUnassign,
     "case.charge": CaseCharge,
     "case.arraign": CaseArraign,
     "case.close": CaseClose,
@@ -485,6 +530,7 @@ PAYLOADS: dict[str, type[Payload]] = {
     "disclosure.withhold_approve": WithholdApprove,
     "disclosure.produce": DisclosureProduce,
     "disclosure.receipt": DisclosureReceipt,
+    "access.anchor": AccessAnchor,
 }
 KIND_OF = {model: kind for kind, model in PAYLOADS.items()}
 if len(KIND_OF) != len(PAYLOADS):

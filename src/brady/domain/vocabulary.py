@@ -29,7 +29,17 @@ class UserRole(StrEnum):
     LAB_ANALYST = "lab_analyst"
     PROSECUTOR = "prosecutor"
     DEFENSE_COUNSEL = "defense_counsel"
+    JUDGE = "judge"  # a judge or a clerk of the court
+    AUDITOR = "auditor"  # reads everything, changes nothing
     LINKER = "linker"  # Brady's own linking service: it suggests, people decide
+
+
+class AssignmentRole(StrEnum):
+    """Who works a case: prosecutors, defense counsel and the court see only their own."""
+
+    PROSECUTOR = "prosecutor"
+    DEFENSE_COUNSEL = "defense_counsel"
+    JUDGE = "judge"
 
 
 class PartyRole(StrEnum):

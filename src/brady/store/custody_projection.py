@@ -27,6 +27,7 @@ from .custody_tables import (
     actor_key,
     agency,
     app_user,
+    case_assignment,
     case_file,
     case_number,
     case_party,
@@ -167,11 +168,19 @@ def _keys(conn: Connection, entry: Entry) -> None:
         return
     else:
         return
+    # A key registered for an existing user replaces a revoked one: it signs for them now.
+    user = None
+    if holder.startswith("user:"):
+        user = conn.execute(
+            select(app_user.c.user_id).where(app_user.c.user_id == holder[5:])
+        ).scalar()
     conn.execute(
         actor_key.insert().values(
-            key_id=key_id, holder=holder, user_id=None, registered_seq=entry.seq
+            key_id=key_id, holder=holder, user_id=user, registered_seq=entry.seq
         )
     )
+    if user is not None:
+        conn.execute(update(app_user).where(app_user.c.user_id == user).values(key_id=key_id))
 
 
 def _agency_add(conn: Connection, entry: Entry) -> None:
@@ -192,6 +201,32 @@ def _user_add(conn: Connection, entry: Entry) -> None:
         )
     )
     conn.execute(update(actor_key).where(actor_key.c.key_id == p.key_id).values(user_id=p.user_id))
+
+
+def _user_roles(conn: Connection, entry: Entry) -> None:
+    p: ev.UserRoles = _payload(entry)
+    conn.execute(
+        update(app_user)
+        .where(app_user.c.user_id == p.user_id)
+        .values(roles=_json(sorted(str(r) for r in p.roles)), agency_id=p.agency_id)
+    )
+
+
+def _case_assign(conn: Connection, entry: Entry) -> None:
+    p: ev.CaseAssign = _payload(entry)
+    key = (case_assignment.c.case_id == p.case_id) & (case_assignment.c.user_id == p.user_id)
+    conn.execute(delete(case_assignment).where(key))
+    conn.execute(
+        case_assignment.insert().values(
+            case_id=p.case_id, user_id=p.user_id, role=str(p.role), assigned_seq=entry.seq
+        )
+    )
+
+
+def _case_unassign(conn: Connection, entry: Entry) -> None:
+    p: ev.CaseUnassign = _payload(entry)
+    key = (case_assignment.c.case_id == p.case_id) & (case_assignment.c.user_id == p.user_id)
+    conn.execute(delete(case_assignment).where(key))
 
 
 def _person_add(conn: Connection, entry: Entry) -> None:
@@ -722,12 +757,15 @@ _HANDLERS: dict[str, Callable[[Connection, Entry], None]] = {
     "agency.add": _agency_add,
     "linking.patterns": _linking_patterns,
     "user.add": _user_add,
+    "user.roles": _user_roles,
     "person.add": _person_add,
     "location.add": _location_add,
     "organization.add": _organization_add,
     "case.open": _case_open,
     "case.add_number": _case_add_number,
     "case.add_party": _case_add_party,
+    "case.assign": _case_assign,
+    "case.unassign": _case_unassign,
     "case.charge": _case_charge,
     "case.arraign": _case_arraign,
     "case.close": _case_close,
@@ -766,6 +804,7 @@ TABLES: tuple[Table, ...] = (
     case_file,
     case_number,
     case_party,
+    case_assignment,
     defendant,
     item,
     item_case,
@@ -786,5 +825,6 @@ class CustodyProjector(HandlerProjector):
 
     tables = TABLES
     handlers = _HANDLERS
-    version = 2
-    """1: the first rules. 2: short case numbers ('#24-415') and recorded linking patterns."""
+    version = 3
+    """1: the first rules. 2: short case numbers ('#24-415') and recorded linking patterns.
+    3: case assignments, role changes, a user's replacement key."""

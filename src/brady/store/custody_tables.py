@@ -93,6 +93,16 @@ case_party = Table(
     # Linking looks up the cases a person is a party to.
     Index("ix_case_party_person", "person_id"),
 )
+case_assignment = Table(
+    "case_assignment",
+    projections,
+    # Who works a case: prosecutors, defense counsel and judges see only their own cases.
+    _id("case_id", primary_key=True),
+    _id("user_id", primary_key=True),
+    Column("role", String(30), nullable=False),
+    Column("assigned_seq", BigInteger, nullable=False),
+    Index("ix_case_assignment_user", "user_id"),
+)
 defendant = Table(
     "defendant",
     projections,

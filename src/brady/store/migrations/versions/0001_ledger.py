@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from brady.store.append_only import protect
+
 revision = "0001"
 down_revision = None
 branch_labels = None
@@ -47,29 +49,7 @@ def upgrade() -> None:
         sa.Column("sealed", sa.LargeBinary, nullable=False),
         sa.Column("created_at", sa.String(32), nullable=False),
     )
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(
-            "CREATE FUNCTION brady_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
-            "BEGIN RAISE EXCEPTION 'Brady table % is append-only: % refused', "
-            "TG_TABLE_NAME, TG_OP; END $$"
-        )
-        for table in _TABLES:
-            op.execute(
-                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-                "FOR EACH ROW EXECUTE FUNCTION brady_append_only()"
-            )
-            op.execute(
-                f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
-                "FOR EACH STATEMENT EXECUTE FUNCTION brady_append_only()"
-            )
-    else:
-        for table in _TABLES:
-            for action in ("UPDATE", "DELETE"):
-                op.execute(
-                    f"CREATE TRIGGER {table}_no_{action.lower()} BEFORE {action} ON {table} "
-                    f"BEGIN SELECT RAISE(ABORT, 'Brady table {table} is append-only: "
-                    f"{action} refused'); END"
-                )
+    protect(op.get_bind(), _TABLES)
 
 
 def downgrade() -> None:

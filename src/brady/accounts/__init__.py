@@ -1,0 +1,2 @@
+"""Accounts: passwords, sign-in with lockout, browser sessions, API tokens, and the
+access log they write to. Roles and case assignments live on the ledger; secrets do not."""

@@ -1,0 +1,57 @@
+"""Fixing the access log's chain head on the ledger, and checking the log against it."""
+
+from __future__ import annotations
+
+import orjson
+
+from ..custody.service import Custody
+from ..domain.vocabulary import UserRole
+from ..ledger.entry import Entry
+from ..store import access_log
+from ..store._raw import fetch_all
+from ..store.ledger_home import OpenLedger
+
+ANCHOR = "access.anchor"
+
+
+def anchors(led: OpenLedger) -> list[tuple[int, str, int]]:
+    """(size, head, ledger position) of every anchor, in ledger order."""
+    with led.engine.connect() as conn:
+        rows = fetch_all(
+            conn, "SELECT seq, entry FROM ledger_entry WHERE kind = ? ORDER BY seq", (ANCHOR,)
+        )
+    out = []
+    for seq, raw in rows:
+        payload = orjson.loads(bytes(raw))["payload"]
+        out.append((int(payload["size"]), str(payload["head"]), int(seq)))
+    return out
+
+
+def anchor(custody: Custody, by: str) -> Entry | None:
+    """Record the log's head now; None if nothing was logged since the last anchor."""
+    with custody.session() as s:
+        head = access_log.head(s.conn)  # read under the ledger's write lock
+        if head is None:
+            return None
+        done = anchors(custody.led)
+        if done and done[-1][0] >= head[0]:
+            return None
+        s.require_role(by, (UserRole.AUDITOR, UserRole.ADMIN), "anchor the access log")
+        return s.record(by, ANCHOR, {"size": head[0], "head": head[1]}, ["access-log"])
+
+
+def verify_access(led: OpenLedger) -> access_log.Verdict:
+    fixed = anchors(led)
+    with led.engine.connect() as conn:
+        return access_log.verify(conn, fixed)
+
+
+SYSTEM_AUDITOR = "brady-access-log"
+
+
+def anchor_as_system(custody: Custody) -> Entry | None:
+    """The server's own periodic anchor, signed by Brady's access-log service user."""
+    with custody.session() as s:
+        if s.user(SYSTEM_AUDITOR) is None:
+            s.add_user(None, SYSTEM_AUDITOR, "Brady access log service", [UserRole.AUDITOR])
+    return anchor(custody, SYSTEM_AUDITOR)

@@ -1,0 +1,344 @@
+"""Sign-in, sessions and tokens, with the controls the CJIS Security Policy asks for.
+
+* Passwords are hashed with Argon2id (argon2-cffi's defaults, RFC 9106).
+* Five failed sign-ins within fifteen minutes lock the account until an
+  administrator releases it; a locked account is refused even the right password.
+* A browser session ends after thirty minutes without use.
+* API tokens are random, shown once, stored as SHA-256 (they carry 256 bits of
+  entropy, so a slow hash adds nothing), scoped to reading or writing, revocable.
+* Every sign-in, failure, lock, release, password and token change is written to the
+  access log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy.engine import Connection
+
+from ..domain.errors import RefusedError
+from ..ledger.entry import format_time
+from ..store import access_log
+from ..store.account_tables import account, api_token, signin_attempt, web_session
+from ..store.custody_tables import app_user
+
+LOCK_AFTER = 5
+LOCK_WINDOW = timedelta(minutes=15)
+IDLE_LIMIT = timedelta(minutes=30)
+MIN_PASSWORD = 12
+SCOPES = ("read", "write")
+TOKEN_PREFIX = "brady_"
+
+_hasher = PasswordHasher()
+_DUMMY = _hasher.hash("a password no account has")
+
+
+def _sha(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class SignInError(RefusedError):
+    """Sign-in refused. The message never says whether the user exists."""
+
+
+@dataclass(frozen=True)
+class Credential:
+    """Who a request comes from, and how it proved it."""
+
+    user_id: str
+    via: str  # session | token
+    scope: str  # read | write
+    csrf: str | None = None
+    banner_ack: bool = True
+
+
+class Accounts:
+    def __init__(
+        self, engine: Engine, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    ) -> None:
+        self.engine = engine
+        self.clock = clock
+
+    def _now(self) -> str:
+        return format_time(self.clock())
+
+    def log(self, action: str, user_id: str | None, **kw: object) -> None:
+        access_log.append(self.engine, access_log.Access(action, user_id, at=self._now(), **kw))  # type: ignore[arg-type]
+
+    # -- passwords and sign-in ------------------------------------------------------
+
+    def _ensure(self, conn: Connection, user_id: str) -> None:
+        if (
+            conn.execute(select(app_user.c.user_id).where(app_user.c.user_id == user_id)).first()
+            is None
+        ):
+            raise RefusedError(f"{user_id!r} is not a Brady user", "user_id")
+        if (
+            conn.execute(select(account.c.user_id).where(account.c.user_id == user_id)).first()
+            is None
+        ):
+            conn.execute(insert(account).values(user_id=user_id, changed_at=self._now()))
+
+    def set_password(self, user_id: str, password: str, by: str, source: str | None = None) -> None:
+        if len(password) < MIN_PASSWORD:
+            raise RefusedError(
+                f"the password has {len(password)} characters; it needs at least {MIN_PASSWORD}",
+                "password",
+            )
+        if len(password) > 256:
+            raise RefusedError("the password is longer than 256 characters", "password")
+        with self.engine.begin() as conn:
+            self._ensure(conn, user_id)
+            conn.execute(
+                update(account)
+                .where(account.c.user_id == user_id)
+                .values(password_hash=_hasher.hash(password), changed_at=self._now())
+            )
+        self.log("account.password", by, target=f"user:{user_id}", source=source)
+
+    def sign_in(
+        self, user_id: str, password: str, source: str | None = None
+    ) -> tuple[str, Credential]:
+        """A new browser session (secret, credential), or SignInError; logged either way."""
+        with self.engine.begin() as conn:
+            row = conn.execute(select(account).where(account.c.user_id == user_id)).first()
+            stored = row.password_hash if row is not None else None
+            try:
+                good = _hasher.verify(stored or _DUMMY, password) and stored is not None
+            except (VerificationError, InvalidHashError):
+                good = False
+            locked = row is not None and row.locked_at is not None
+            ok = good and not locked
+            if row is not None:
+                conn.execute(
+                    insert(signin_attempt).values(
+                        user_id=user_id, at=self._now(), ok=ok, source=source
+                    )
+                )
+        if locked:
+            self.log("signin", user_id, outcome="locked", source=source)
+            raise SignInError(
+                "this account is locked after repeated failed sign-ins; "
+                "an administrator must release it"
+            )
+        if not ok:
+            self.log("signin", user_id, outcome="failed", source=source)
+            if row is not None and self._failures(user_id) >= LOCK_AFTER:
+                self._lock(user_id, f"{LOCK_AFTER} failed sign-ins within 15 minutes", source)
+            raise SignInError("the user name or password is wrong")
+        if _hasher.check_needs_rehash(stored):  # type: ignore[arg-type]
+            with self.engine.begin() as conn:
+                conn.execute(
+                    update(account)
+                    .where(account.c.user_id == user_id)
+                    .values(password_hash=_hasher.hash(password))
+                )
+        started = self.start_session(user_id)
+        self.log("signin", user_id, source=source)
+        return started
+
+    def _failures(self, user_id: str) -> int:
+        since = format_time(self.clock() - LOCK_WINDOW)
+        with self.engine.connect() as conn:
+            last_ok = conn.execute(
+                select(func.max(signin_attempt.c.at)).where(
+                    (signin_attempt.c.user_id == user_id) & signin_attempt.c.ok
+                )
+            ).scalar()
+            released = conn.execute(
+                select(account.c.changed_at).where(account.c.user_id == user_id)
+            ).scalar()
+            floor = max(x for x in (since, last_ok, released) if x is not None)
+            return int(
+                conn.execute(
+                    select(func.count()).where(
+                        (signin_attempt.c.user_id == user_id)
+                        & ~signin_attempt.c.ok
+                        & (signin_attempt.c.at >= floor)
+                    )
+                ).scalar_one()
+            )
+
+    def _lock(self, user_id: str, reason: str, source: str | None) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(account)
+                .where(account.c.user_id == user_id)
+                .values(locked_at=self._now(), locked_reason=reason)
+            )
+            self._end_sessions(conn, user_id)
+        self.log("account.lock", None, target=f"user:{user_id}", source=source, detail=reason)
+
+    def release(self, user_id: str, by: str, source: str | None = None) -> None:
+        """An administrator unlocks the account; earlier failures no longer count."""
+        with self.engine.begin() as conn:
+            self._ensure(conn, user_id)
+            conn.execute(
+                update(account)
+                .where(account.c.user_id == user_id)
+                .values(locked_at=None, locked_reason=None, changed_at=self._now())
+            )
+        self.log("account.release", by, target=f"user:{user_id}", source=source)
+
+    def status(self, user_id: str) -> dict[str, object]:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(account).where(account.c.user_id == user_id)).first()
+        return {
+            "user_id": user_id,
+            "has_password": bool(row and row.password_hash),
+            "locked": bool(row and row.locked_at),
+            "locked_reason": row.locked_reason if row else None,
+            "banner_acknowledged": bool(row and row.banner_ack_at),
+        }
+
+    def acknowledge_banner(self, user_id: str, source: str | None = None) -> None:
+        with self.engine.begin() as conn:
+            self._ensure(conn, user_id)
+            conn.execute(
+                update(account)
+                .where(account.c.user_id == user_id)
+                .values(banner_ack_at=self._now())
+            )
+        self.log("banner.acknowledge", user_id, source=source)
+
+    # -- browser sessions -----------------------------------------------------------
+
+    def start_session(self, user_id: str) -> tuple[str, Credential]:
+        """(the cookie's secret, the credential); only the secret's hash is kept."""
+        secret, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        at = self._now()
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(web_session).values(
+                    secret_sha256=_sha(secret),
+                    user_id=user_id,
+                    csrf=csrf,
+                    created_at=at,
+                    last_seen_at=at,
+                )
+            )
+        return secret, Credential(user_id, "session", "write", csrf=csrf)
+
+    def session(self, secret: str) -> Credential | None:
+        """The session's user, if it is open and was used within the idle limit."""
+        key = _sha(secret)
+        cutoff = format_time(self.clock() - IDLE_LIMIT)
+        with self.engine.begin() as conn:
+            row = conn.execute(
+                select(web_session).where(web_session.c.secret_sha256 == key)
+            ).first()
+            if row is None or row.ended_at is not None:
+                return None
+            if row.last_seen_at < cutoff:
+                conn.execute(
+                    update(web_session)
+                    .where(web_session.c.secret_sha256 == key)
+                    .values(ended_at=self._now())
+                )
+                return None
+            conn.execute(
+                update(web_session)
+                .where(web_session.c.secret_sha256 == key)
+                .values(last_seen_at=self._now())
+            )
+            ack = conn.execute(
+                select(account.c.banner_ack_at).where(account.c.user_id == row.user_id)
+            ).scalar()
+            locked = conn.execute(
+                select(account.c.locked_at).where(account.c.user_id == row.user_id)
+            ).scalar()
+        if locked is not None:
+            return None
+        return Credential(
+            row.user_id, "session", "write", csrf=row.csrf, banner_ack=ack is not None
+        )
+
+    def end_session(self, secret: str, source: str | None = None) -> None:
+        with self.engine.begin() as conn:
+            row = conn.execute(
+                select(web_session.c.user_id).where(web_session.c.secret_sha256 == _sha(secret))
+            ).first()
+            conn.execute(
+                update(web_session)
+                .where(web_session.c.secret_sha256 == _sha(secret))
+                .values(ended_at=self._now())
+            )
+        if row is not None:
+            self.log("signout", row.user_id, source=source)
+
+    @staticmethod
+    def _end_sessions(conn: Connection, user_id: str) -> None:
+        conn.execute(
+            update(web_session)
+            .where((web_session.c.user_id == user_id) & web_session.c.ended_at.is_(None))
+            .values(ended_at=format_time(datetime.now(UTC)))
+        )
+
+    # -- API tokens -----------------------------------------------------------------
+
+    def create_token(
+        self, user_id: str, label: str, scope: str, by: str, source: str | None = None
+    ) -> tuple[str, str]:
+        """(token id, the token itself): the token is shown this once and never again."""
+        if scope not in SCOPES:
+            raise RefusedError(f"scope {scope!r} is not one of {', '.join(SCOPES)}", "scope")
+        token_id = "TOK-" + secrets.token_hex(6)
+        secret = secrets.token_urlsafe(32)
+        with self.engine.begin() as conn:
+            self._ensure(conn, user_id)
+            conn.execute(
+                insert(api_token).values(
+                    token_id=token_id,
+                    user_id=user_id,
+                    secret_sha256=_sha(secret),
+                    label=label,
+                    scope=scope,
+                    created_at=self._now(),
+                )
+            )
+        self.log("token.create", by, target=f"user:{user_id}", source=source, detail=token_id)
+        return token_id, f"{TOKEN_PREFIX}{secret}"
+
+    def revoke_token(self, token_id: str, by: str, source: str | None = None) -> None:
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                update(api_token)
+                .where((api_token.c.token_id == token_id) & api_token.c.revoked_at.is_(None))
+                .values(revoked_at=self._now())
+            ).rowcount
+        if not done:
+            raise RefusedError(f"there is no active token {token_id!r}", "token_id")
+        self.log("token.revoke", by, target=token_id, source=source)
+
+    def tokens(self, user_id: str) -> list[dict[str, object]]:
+        cols = [c for c in api_token.c if c.name != "secret_sha256"]
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(*cols).where(api_token.c.user_id == user_id))
+            return [dict(r._mapping) for r in rows]
+
+    def token(self, presented: str) -> Credential | None:
+        if not presented.startswith(TOKEN_PREFIX):
+            return None
+        key = _sha(presented[len(TOKEN_PREFIX) :])
+        with self.engine.begin() as conn:
+            row = conn.execute(select(api_token).where(api_token.c.secret_sha256 == key)).first()
+            if row is None or row.revoked_at is not None:
+                return None
+            locked = conn.execute(
+                select(account.c.locked_at).where(account.c.user_id == row.user_id)
+            ).scalar()
+            if locked is not None:
+                return None
+            conn.execute(
+                update(api_token)
+                .where(api_token.c.token_id == row.token_id)
+                .values(last_used_at=self._now())
+            )
+        return Credential(row.user_id, "token", row.scope)

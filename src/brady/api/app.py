@@ -1,0 +1,87 @@
+"""The FastAPI application: `brady serve` runs it under uvicorn.
+
+Routes are thin: they authenticate, authorize on the case, item or file their
+path names, call the same services as the CLI and shape the answer. The access
+log's head is fixed on the ledger every few minutes while the server runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+
+from ..accounts.anchors import anchor_as_system
+from ..accounts.service import Accounts
+from ..custody.service import Custody
+from ..store.ledger_home import OpenLedger
+from . import (
+    problems,
+    routes_access,
+    routes_accounts,
+    routes_disclosure,
+    routes_files,
+    routes_ledger,
+    routes_records,
+)
+from .deps import Brady
+
+ANCHOR_EVERY = 300.0  # seconds
+
+
+def create_app(led: OpenLedger, *, anchor_every: float | None = ANCHOR_EVERY) -> FastAPI:
+    custody = Custody(led)
+    state = Brady(led, custody, Accounts(led.engine), led.config.path / "productions")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        task = None
+        if anchor_every:
+            task = asyncio.create_task(_anchor_loop(custody, anchor_every))
+        yield
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await asyncio.to_thread(anchor_as_system, custody)
+
+    app = FastAPI(
+        title="Brady",
+        version="1",
+        summary="The record of evidence: custody, links, disclosure, on a verifiable ledger.",
+        lifespan=lifespan,
+    )
+    app.state.brady = state
+    problems.install(app)
+    for module in (
+        routes_accounts,
+        routes_records,
+        routes_files,
+        routes_disclosure,
+        routes_ledger,
+        routes_access,
+    ):
+        app.include_router(module.router)
+
+    @app.middleware("http")
+    async def _headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        if request.url.path.startswith("/api/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    return app
+
+
+async def _anchor_loop(custody: Custody, every: float) -> None:
+    while True:
+        await asyncio.sleep(every)
+        await asyncio.to_thread(anchor_as_system, custody)

@@ -1,0 +1,207 @@
+"""Who is asking, and may they: the dependencies every route declares.
+
+A request proves who it is with a browser session cookie (plus the CSRF token for
+anything that changes the record) or an API token (`Authorization: Bearer`).
+Each route then names the rule it is under (`x-access` in the OpenAPI schema) and
+a guard that checks it on the case, item or file in its path before the route
+body is even read. Every refusal and every look at evidence goes to the access log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+from starlette.exceptions import HTTPException
+
+from ..access import policy
+from ..access.policy import Caller, Level
+from ..accounts.service import Accounts, Credential
+from ..custody.service import Custody
+from ..store import access_queries as facts
+from ..store.ledger_home import OpenLedger
+from .problems import Denied
+
+SESSION_COOKIE = "brady_session"
+CSRF_HEADER = "x-csrf-token"
+SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass
+class Brady:
+    """What the routes work with: the open ledger, its services, the account store."""
+
+    led: OpenLedger
+    custody: Custody
+    accounts: Accounts
+    productions: Path
+
+
+def brady(request: Request) -> Brady:
+    state: Brady = request.app.state.brady
+    return state
+
+
+def source(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+_bearer = HTTPBearer(auto_error=False, description="An API token: brady_...")
+_cookie = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, description="Browser session")
+
+
+@dataclass(frozen=True)
+class Asker:
+    """The caller's rights and how they signed in."""
+
+    caller: Caller
+    credential: Credential
+    source: str | None
+
+    @property
+    def user_id(self) -> str:
+        return self.caller.user_id
+
+
+def _unauthorized(detail: str) -> HTTPException:
+    return HTTPException(401, detail, headers={"WWW-Authenticate": 'Bearer realm="brady"'})
+
+
+def credential(
+    request: Request,
+    b: Annotated[Brady, Depends(brady)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    cookie: Annotated[str | None, Depends(_cookie)],
+) -> Asker:
+    """Signed in (session or token); the use notification need not be acknowledged yet."""
+    if bearer is not None:
+        cred = b.accounts.token(bearer.credentials)
+        if cred is None:
+            b.accounts.log("token", None, outcome="refused", source=source(request))
+            raise _unauthorized("this API token is not valid (unknown, revoked or locked)")
+    elif cookie is not None:
+        cred = b.accounts.session(cookie)
+        if cred is None:
+            raise _unauthorized("your session has ended (30 minutes idle, or signed out); sign in")
+        if request.method not in SAFE and request.headers.get(CSRF_HEADER) != cred.csrf:
+            b.accounts.log("csrf", cred.user_id, outcome="refused", source=source(request))
+            raise Denied("the request lacks this session's CSRF token (X-CSRF-Token header)")
+    else:
+        raise _unauthorized("sign in first (a session cookie or an API token)")
+    with b.led.engine.connect() as conn:
+        caller = facts.caller(conn, cred.user_id, cred.scope)
+    if caller is None:
+        raise _unauthorized(f"{cred.user_id} is no longer a Brady user")
+    return Asker(caller, cred, source(request))
+
+
+def signed_in(asker: Annotated[Asker, Depends(credential)]) -> Asker:
+    """Signed in and, in a browser, the use notification acknowledged."""
+    if asker.credential.via == "session" and not asker.credential.banner_ack:
+        raise Denied("acknowledge the system use notification first (POST /api/session/banner)")
+    return asker
+
+
+SignedIn = Annotated[Asker, Depends(signed_in)]
+
+
+def log(b: Brady, asker: Asker, action: str, target: str, outcome: str = "ok", **kw: Any) -> None:
+    b.accounts.log(action, asker.user_id, target=target, outcome=outcome, source=asker.source, **kw)
+
+
+def deny(b: Brady, asker: Asker, target: str, detail: str) -> Denied:
+    log(b, asker, "denied", target, outcome="denied")
+    return Denied(detail)
+
+
+# -- guards: one per kind of thing a path names ---------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseAccess:
+    asker: Asker
+    case_id: str
+    level: Level | None
+
+
+@dataclass(frozen=True)
+class ItemAccess:
+    asker: Asker
+    item_id: str
+    level: Level | None
+    facts: policy.ItemFacts
+
+
+def case_guard(need: str) -> Callable[..., CaseAccess]:
+    """`read` (any level), `full` (not the defense view), `act`, `prosecute`."""
+
+    def guard(case_id: str, asker: SignedIn, b: Annotated[Brady, Depends(brady)]) -> CaseAccess:
+        with b.led.engine.connect() as conn:
+            f = facts.case_facts(conn, case_id)
+        c = asker.caller
+        level = policy.read_case(c, f)
+        allowed = {
+            "read": level is not None,
+            "full": level in (Level.FULL, Level.COURT),
+            "act": policy.act_on_case(c, f),
+            "prosecute": policy.prosecute(c, case_id),
+        }[need]
+        if not allowed:
+            raise deny(b, asker, f"case:{case_id}", f"you may not {_VERB[need]} case {case_id}")
+        if need in ("read", "full"):
+            log(b, asker, "view", f"case:{case_id}")
+        return CaseAccess(asker, case_id, level)
+
+    return guard
+
+
+def item_guard(need: str) -> Callable[..., ItemAccess]:
+    """`read` (any level), `state` (the State's full view: not counsel, not the court),
+    `act` (record a step on it)."""
+
+    def guard(item_id: str, asker: SignedIn, b: Annotated[Brady, Depends(brady)]) -> ItemAccess:
+        with b.led.engine.connect() as conn:
+            f = facts.item_facts(conn, item_id)
+        c = asker.caller
+        level = policy.read_item(c, f)
+        allowed = {
+            "read": level is not None,
+            "state": level is Level.FULL,
+            "act": policy.act_on_item(c, f),
+        }[need]
+        if not allowed:
+            raise deny(b, asker, f"item:{item_id}", f"you may not {_VERB[need]} item {item_id}")
+        if need == "read":
+            log(b, asker, "view", f"item:{item_id}")
+        return ItemAccess(asker, item_id, level, f)
+
+    return guard
+
+
+def rule_guard(check: Callable[[Caller], bool], what: str) -> Callable[..., Asker]:
+    """A rule on the caller alone (administer, audit, create records)."""
+
+    def guard(asker: SignedIn, b: Annotated[Brady, Depends(brady)]) -> Asker:
+        if not check(asker.caller):
+            raise deny(b, asker, what, f"you may not {what}")
+        return asker
+
+    return guard
+
+
+_VERB = {
+    "read": "see",
+    "state": "see the State's working view of",
+    "full": "see the full record of",
+    "act": "record steps on",
+    "prosecute": "make the prosecutor's decisions for",
+}
+
+
+def access(rule: str) -> dict[str, Any]:
+    """The route's access rule, published in the OpenAPI schema (and tested)."""
+    return {"x-access": rule}

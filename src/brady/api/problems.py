@@ -1,0 +1,106 @@
+"""Errors as problem details (RFC 9457): what went wrong, which field, what to do."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException
+
+from ..blobs.store import BlobError
+from ..domain.errors import RefusedError
+from ..ledger.errors import LedgerError
+
+MEDIA = "application/problem+json"
+
+
+class Problem(BaseModel):
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    field: str | None = None
+    errors: list[dict[str, Any]] | None = None
+
+
+class Denied(HTTPException):
+    """403: the caller may not see or do this."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(403, detail)
+
+
+class NotFound(HTTPException):
+    def __init__(self, detail: str) -> None:
+        super().__init__(404, detail)
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+    body = Problem(status=status, title=title, detail=detail, **extra)
+    return JSONResponse(body.model_dump(exclude_none=True), status_code=status, media_type=MEDIA)
+
+
+_TITLES = {
+    400: "Bad request",
+    401: "Sign-in needed",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Refused by the record",
+    413: "Too large",
+    422: "Invalid request",
+}
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException) -> JSONResponse:
+        response = problem(exc.status_code, _TITLES.get(exc.status_code, "Error"), str(exc.detail))
+        for name, value in (exc.headers or {}).items():
+            response.headers[name] = value
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = []
+        for e in exc.errors():
+            loc = [str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path")]
+            got = e.get("input")
+            errors.append(
+                {
+                    "field": ".".join(loc) or None,
+                    "problem": str(e.get("msg")),
+                    "got": got if isinstance(got, str | int | float | bool) else None,
+                }
+            )
+        first = errors[0] if errors else {"field": None, "problem": "invalid request"}
+        detail = "; ".join(
+            f"{x['field'] or 'request'}: {x['problem']}"
+            + (f" (got {x['got']!r})" if x["got"] is not None else "")
+            for x in errors
+        )
+        return problem(422, _TITLES[422], detail, field=first["field"], errors=errors)
+
+    @app.exception_handler(RefusedError)
+    async def _refused(request: Request, exc: RefusedError) -> JSONResponse:
+        return problem(
+            409, _TITLES[409], f"Nothing was recorded: {exc}", field=getattr(exc, "field", None)
+        )
+
+    @app.exception_handler(LedgerError)
+    async def _ledger(request: Request, exc: LedgerError) -> JSONResponse:
+        return problem(404, _TITLES[404], str(exc))
+
+    @app.exception_handler(BlobError)
+    async def _blob(request: Request, exc: BlobError) -> JSONResponse:
+        return problem(409, "Evidence file problem", str(exc))
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"model": Problem, "content": {MEDIA: {}}, "description": title}
+    for code, title in _TITLES.items()
+    if code in (401, 403, 404, 409, 422)
+}

@@ -1,0 +1,277 @@
+"""Signing in and out, the use notification, and the administrator's account work."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException
+
+from ..access import policy
+from ..accounts.permissions import Permissions
+from ..accounts.service import SignInError
+from ..custody.service import Session
+from ..domain.errors import RefusedError
+from ..ledger.entry import Entry
+from ..store import custody_queries as q
+from .deps import (
+    SESSION_COOKIE,
+    Asker,
+    Brady,
+    SignedIn,
+    access,
+    brady,
+    credential,
+    log,
+    rule_guard,
+    source,
+)
+from .problems import PROBLEM_RESPONSES, Denied
+
+router = APIRouter(prefix="/api", responses=PROBLEM_RESPONSES)
+B = Annotated[Brady, Depends(brady)]
+Admin = Annotated[Asker, Depends(rule_guard(policy.administer, "manage accounts"))]
+
+BANNER = (
+    "You are accessing a criminal justice information system. Use is restricted to "
+    "authorized users for official purposes. Every sign-in, view and download is recorded "
+    "and may be reviewed; misuse may lead to criminal, civil and administrative penalties. "
+    "By continuing you consent to this monitoring."
+)
+
+
+def recorded(entry: Entry) -> dict[str, Any]:
+    return {"seq": entry.seq, "kind": entry.kind, "recorded_at": entry.recorded_at}
+
+
+def run(b: Brady, act: Any) -> dict[str, Any]:
+    """One command in one transaction through the custody session."""
+    with b.custody.session() as s:
+        entry: Entry = act(s)
+    return recorded(entry)
+
+
+class SignIn(BaseModel):
+    user_id: str = Field(min_length=1, max_length=80)
+    password: str = Field(min_length=1, max_length=256)
+
+
+@router.get("/banner", openapi_extra=access("public"))
+def banner() -> dict[str, str]:
+    """The system use notification every user acknowledges before working."""
+    return {"banner": BANNER}
+
+
+@router.post("/session", openapi_extra=access("public"))
+def sign_in(body: SignIn, request: Request, response: Response, b: B) -> dict[str, Any]:
+    """Sign in; the session cookie is set and the CSRF token returned."""
+    try:
+        secret, cred = b.accounts.sign_in(body.user_id, body.password, source(request))
+    except SignInError as exc:
+        raise HTTPException(401, str(exc)) from exc
+    response.set_cookie(
+        SESSION_COOKIE,
+        secret,
+        httponly=True,
+        secure=request.url.scheme == "https",
+        samesite="strict",
+        path="/",
+    )
+    status = b.accounts.status(cred.user_id)
+    return {
+        "user_id": cred.user_id,
+        "csrf_token": cred.csrf,
+        "banner": BANNER,
+        "banner_acknowledged": status["banner_acknowledged"],
+    }
+
+
+@router.delete("/session", openapi_extra=access("signed-in"))
+def sign_out(
+    request: Request, response: Response, b: B, asker: Annotated[Asker, Depends(credential)]
+) -> dict[str, str]:
+    secret = request.cookies.get(SESSION_COOKIE)
+    if secret:
+        b.accounts.end_session(secret, asker.source)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return {"signed_out": asker.user_id}
+
+
+@router.post("/session/banner", openapi_extra=access("signed-in"))
+def acknowledge_banner(b: B, asker: Annotated[Asker, Depends(credential)]) -> dict[str, bool]:
+    b.accounts.acknowledge_banner(asker.user_id, asker.source)
+    return {"banner_acknowledged": True}
+
+
+@router.get("/me", openapi_extra=access("signed-in"))
+def me(asker: SignedIn, b: B) -> dict[str, Any]:
+    c = asker.caller
+    with b.led.engine.connect() as conn:
+        user = q.user_state(conn, c.user_id)
+    return {
+        "user_id": c.user_id,
+        "name": user.name if user else c.user_id,
+        "roles": sorted(c.roles),
+        "agency_id": c.agency_id,
+        "cases": dict(sorted(c.assigned.items())),
+        "signed_in_with": asker.credential.via,
+        "scope": c.scope,
+    }
+
+
+class Password(BaseModel):
+    current: str = Field(min_length=1, max_length=256)
+    new: str = Field(min_length=1, max_length=256)
+
+
+@router.post("/me/password", openapi_extra=access("signed-in"))
+def change_own_password(body: Password, asker: SignedIn, b: B) -> dict[str, bool]:
+    if asker.caller.scope != "write":
+        raise Denied("a read-only token cannot change a password")
+    try:
+        b.accounts.sign_in(asker.user_id, body.current, asker.source)
+    except SignInError as exc:
+        raise Denied("the current password is wrong") from exc
+    b.accounts.set_password(asker.user_id, body.new, asker.user_id, asker.source)
+    return {"changed": True}
+
+
+# -- administration ------------------------------------------------------------------
+
+
+class NewUser(BaseModel):
+    user_id: str
+    name: str
+    roles: list[str] = Field(min_length=1)
+    agency_id: str | None = None
+    password: str | None = Field(default=None, max_length=256)
+
+
+@router.get("/users", openapi_extra=access("admin-or-auditor"))
+def users(
+    asker: Annotated[
+        Asker,
+        Depends(rule_guard(lambda c: policy.administer(c) or policy.audit(c), "list users")),
+    ],
+    b: B,
+) -> dict[str, Any]:
+    with b.led.engine.connect() as conn:
+        rows = q.list_users(conn)
+    return {"items": [{**r, **b.accounts.status(r["user_id"])} for r in rows], "total": len(rows)}
+
+
+@router.post("/users", status_code=201, openapi_extra=access("admin"))
+def add_user(body: NewUser, asker: Admin, b: B) -> dict[str, Any]:
+    """A new user with their own signing key; a password if given (at least 12 characters)."""
+    if body.password is not None and len(body.password) < 12:
+        raise RefusedError("the password needs at least 12 characters", "password")
+    out = run(
+        b, lambda s: s.add_user(asker.user_id, body.user_id, body.name, body.roles, body.agency_id)
+    )
+    log(b, asker, "account.create", f"user:{body.user_id}")
+    if body.password is not None:
+        b.accounts.set_password(body.user_id, body.password, asker.user_id, asker.source)
+    return out
+
+
+class SetPassword(BaseModel):
+    password: str = Field(min_length=1, max_length=256)
+
+
+@router.post("/users/{user_id}/password", openapi_extra=access("admin"))
+def set_password(user_id: str, body: SetPassword, asker: Admin, b: B) -> dict[str, bool]:
+    b.accounts.set_password(user_id, body.password, asker.user_id, asker.source)
+    return {"changed": True}
+
+
+@router.post("/users/{user_id}/release", openapi_extra=access("admin"))
+def release(user_id: str, asker: Admin, b: B) -> dict[str, Any]:
+    """Unlock an account locked after failed sign-ins."""
+    b.accounts.release(user_id, asker.user_id, asker.source)
+    return b.accounts.status(user_id)
+
+
+class Roles(BaseModel):
+    roles: list[str] = Field(min_length=1)
+    agency_id: str | None = None
+    reason: str = Field(min_length=1)
+
+
+@router.put("/users/{user_id}/roles", openapi_extra=access("admin"))
+def set_roles(user_id: str, body: Roles, asker: Admin, b: B) -> dict[str, Any]:
+    out = run(
+        b,
+        lambda s: Permissions(s).set_roles(
+            asker.user_id, user_id, body.roles, body.agency_id, body.reason
+        ),
+    )
+    log(b, asker, "account.roles", f"user:{user_id}", detail=",".join(body.roles))
+    return out
+
+
+class KeyChange(BaseModel):
+    action: str = Field(pattern="^(rotate|revoke)$")
+    reason: str = Field(min_length=1)
+
+
+@router.post("/users/{user_id}/key", openapi_extra=access("admin"))
+def change_key(user_id: str, body: KeyChange, asker: Admin, b: B) -> dict[str, Any]:
+    """Rotate a user's signing key, or revoke it (and register a fresh one)."""
+
+    def act(s: Session) -> Entry:
+        p = Permissions(s)
+        fn = p.rotate_key if body.action == "rotate" else p.revoke_key
+        return fn(asker.user_id, user_id, body.reason)
+
+    out = run(b, act)
+    log(b, asker, f"key.{body.action}", f"user:{user_id}")
+    return out
+
+
+@router.get("/users/{user_id}/tokens", openapi_extra=access("admin-or-self"))
+def tokens(user_id: str, asker: SignedIn, b: B) -> dict[str, Any]:
+    if user_id != asker.user_id and not policy.administer(asker.caller):
+        raise Denied("you may see only your own API tokens")
+    rows = b.accounts.tokens(user_id)
+    return {"items": rows, "total": len(rows)}
+
+
+class NewToken(BaseModel):
+    label: str = Field(min_length=1, max_length=200)
+    scope: str = Field(pattern="^(read|write)$")
+
+
+@router.post("/users/{user_id}/tokens", status_code=201, openapi_extra=access("admin"))
+def create_token(user_id: str, body: NewToken, asker: Admin, b: B) -> dict[str, str]:
+    """A new API token for an integration; it is shown this once."""
+    token_id, token = b.accounts.create_token(
+        user_id, body.label, body.scope, asker.user_id, asker.source
+    )
+    return {"token_id": token_id, "token": token, "scope": body.scope}
+
+
+@router.delete("/tokens/{token_id}", openapi_extra=access("admin"))
+def revoke_token(token_id: str, asker: Admin, b: B) -> dict[str, str]:
+    b.accounts.revoke_token(token_id, asker.user_id, asker.source)
+    return {"revoked": token_id}
+
+
+class Assignment(BaseModel):
+    user_id: str
+    role: str = Field(pattern="^(prosecutor|defense_counsel|judge)$")
+
+
+@router.post("/cases/{case_id}/assignments", status_code=201, openapi_extra=access("admin"))
+def assign(case_id: str, body: Assignment, asker: Admin, b: B) -> dict[str, Any]:
+    """Give a prosecutor, defense counsel or judge a case (what they may see follows)."""
+    out = run(b, lambda s: Permissions(s).assign(asker.user_id, case_id, body.user_id, body.role))
+    log(b, asker, "permission.assign", f"case:{case_id}", detail=f"{body.user_id} {body.role}")
+    return out
+
+
+@router.delete("/cases/{case_id}/assignments/{user_id}", openapi_extra=access("admin"))
+def unassign(case_id: str, user_id: str, reason: str, asker: Admin, b: B) -> dict[str, Any]:
+    out = run(b, lambda s: Permissions(s).unassign(asker.user_id, case_id, user_id, reason))
+    log(b, asker, "permission.unassign", f"case:{case_id}", detail=user_id)
+    return out

@@ -1,0 +1,116 @@
+"""Evidence files: uploaded and downloaded as streams, the hash checked on the way out."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, UploadFile
+from fastapi.responses import StreamingResponse
+
+from ..access import policy
+from ..access.policy import Level
+from ..blobs.store import BlobError
+from ..custody.files import attach, blob_store
+from ..store import access_queries as facts
+from ..store._raw import fetch_all
+from .deps import Brady, ItemAccess, access, brady, deny, item_guard, log
+from .problems import PROBLEM_RESPONSES, NotFound
+
+router = APIRouter(prefix="/api", responses=PROBLEM_RESPONSES)
+B = Annotated[Brady, Depends(brady)]
+ItemRead = Annotated[ItemAccess, Depends(item_guard("read"))]
+ItemAct = Annotated[ItemAccess, Depends(item_guard("act"))]
+
+_FILE_COLUMNS = ("sha256", "name", "size", "media_type", "seq")
+
+
+@router.get("/items/{item_id}/files", openapi_extra=access("item:read"))
+def files(a: ItemRead, b: B) -> dict[str, Any]:
+    """The item's files with their recorded hashes (for counsel: those produced to them)."""
+    with b.led.engine.connect() as conn:
+        rows = fetch_all(
+            conn,
+            f"SELECT {', '.join(_FILE_COLUMNS)} FROM item_file WHERE item_id = ? ORDER BY name",
+            (a.item_id,),
+        )
+        out = [dict(zip(_FILE_COLUMNS, r, strict=True)) for r in rows]
+        if a.level is Level.DISCLOSED:
+            out = [
+                f
+                for f in out
+                if policy.read_file(
+                    a.asker.caller, a.facts, facts.file_disclosed_in(conn, f["sha256"])
+                )
+            ]
+    return {"items": out, "total": len(out)}
+
+
+@router.post("/items/{item_id}/files", status_code=201, openapi_extra=access("item:act"))
+def upload(file: UploadFile, a: ItemAct, b: B, media_type: str | None = None) -> dict[str, Any]:
+    """Attach a file: streamed to disk while hashed, kept only once its hash is on the ledger."""
+    entry = attach(
+        b.custody,
+        a.asker.user_id,
+        a.item_id,
+        file.file,
+        file.filename or "upload",
+        media_type or file.content_type,
+    )
+    p = entry.payload
+    log(b, a.asker, "upload", f"file:{p['sha256']}", bytes=p["size"])
+    return {"seq": entry.seq, "sha256": p["sha256"], "size": p["size"], "name": p["name"]}
+
+
+@router.get(
+    "/items/{item_id}/files/{sha256}",
+    openapi_extra=access("file:read"),
+    response_class=StreamingResponse,
+    responses={200: {"content": {"application/octet-stream": {}}}},
+)
+def download(sha256: str, a: ItemRead, b: B) -> StreamingResponse:
+    """The file's bytes, re-hashed as they stream; a damaged file is cut off, not served."""
+    with b.led.engine.connect() as conn:
+        row = fetch_all(
+            conn,
+            "SELECT name, size, media_type FROM item_file WHERE item_id = ? AND sha256 = ?",
+            (a.item_id, sha256),
+        )
+        disclosed_in = facts.file_disclosed_in(conn, sha256)
+    target = f"file:{sha256}"
+    if not policy.read_file(a.asker.caller, a.facts, disclosed_in):
+        raise deny(b, a.asker, target, f"you may not download this file of {a.item_id}")
+    if not row:
+        raise NotFound(f"{a.item_id} has no file with SHA-256 {sha256}")
+    name, size, media = row[0]
+    store = blob_store(b.custody)
+    if not store.has(sha256):
+        log(b, a.asker, "download", target, outcome="missing")
+        raise NotFound(f"the stored copy of {sha256} is missing; run `brady fixity`")
+
+    def stream() -> Iterator[bytes]:
+        sent = 0
+        try:
+            for chunk in store.read(sha256):
+                sent += len(chunk)
+                yield chunk
+        except BlobError as exc:
+            log(b, a.asker, "download", target, outcome="damaged", bytes=sent, detail=str(exc))
+            raise
+        log(b, a.asker, "download", target, bytes=sent)
+
+    digest = base64.b64encode(bytes.fromhex(sha256)).decode()
+    return StreamingResponse(
+        stream(),
+        media_type=media or "application/octet-stream",
+        headers={
+            "Content-Length": str(size),
+            "Repr-Digest": f"sha-256=:{digest}:",
+            "Content-Disposition": f'attachment; filename="{_ascii(name)}"',
+        },
+    )
+
+
+def _ascii(name: str) -> str:
+    return "".join(ch if 32 <= ord(ch) < 127 and ch not in '"\\' else "_" for ch in name)

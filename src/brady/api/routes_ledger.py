@@ -1,0 +1,106 @@
+"""The ledger for anyone signed in to check: key, checkpoints, proofs; entries as allowed.
+
+Proofs are hashes only and reveal nothing of the record, so every user may fetch
+them; an entry's bytes say what happened, so they follow the case and item rules.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Depends, Path, Query
+from fastapi.responses import PlainTextResponse, Response
+
+from ..access import policy
+from ..access.policy import Level
+from ..store import access_queries as facts
+from .deps import Brady, SignedIn, access, brady, deny, log
+from .problems import PROBLEM_RESPONSES
+
+router = APIRouter(prefix="/api/ledger", responses=PROBLEM_RESPONSES)
+B = Annotated[Brady, Depends(brady)]
+
+
+def _b64(h: bytes) -> str:
+    return base64.b64encode(h).decode()
+
+
+@router.get("/key", openapi_extra=access("signed-in"))
+def key(asker: SignedIn, b: B) -> dict[str, str]:
+    """The log's public key (C2SP verifier key) to check checkpoints with."""
+    return {"origin": b.led.config.origin, "vkey": b.led.config.log_vkey}
+
+
+@router.get("/checkpoint", openapi_extra=access("signed-in"), response_class=PlainTextResponse)
+def checkpoint(
+    asker: SignedIn, b: B, size: Annotated[int | None, Query(ge=1)] = None
+) -> PlainTextResponse:
+    """The signed checkpoint (C2SP signed note), exactly as stored."""
+    return PlainTextResponse(b.led.store.checkpoint(size).note)
+
+
+@router.get("/proofs/inclusion/{seq}", openapi_extra=access("signed-in"))
+def inclusion(
+    asker: SignedIn,
+    b: B,
+    seq: Annotated[int, Path(ge=0)],
+    size: Annotated[int | None, Query(ge=1)] = None,
+) -> dict[str, Any]:
+    """Proof that entry `seq` is in the tree of the checkpoint (c2sp.org/tlog-proof text too)."""
+    proof = b.led.store.inclusion_proof_file(seq, size)
+    return {
+        "index": proof.index,
+        "path": [_b64(h) for h in proof.path],
+        "checkpoint": proof.checkpoint_note,
+        "tlog_proof": proof.text(),
+    }
+
+
+@router.get("/proofs/consistency", openapi_extra=access("signed-in"))
+def consistency(
+    asker: SignedIn,
+    b: B,
+    old: Annotated[int, Query(ge=1)],
+    new: Annotated[int | None, Query(ge=1)] = None,
+) -> dict[str, Any]:
+    """Proof that the ledger at `new` (default: latest) extends the ledger at `old`."""
+    size = new if new is not None else b.led.store.checkpoint().size
+    return {
+        "old_size": old,
+        "new_size": size,
+        "proof": [_b64(h) for h in b.led.store.consistency_proof(old, size)],
+    }
+
+
+@router.get(
+    "/entries/{seq}",
+    openapi_extra=access("entry:read"),
+    responses={200: {"content": {"application/json": {}}}},
+)
+def entry(asker: SignedIn, b: B, seq: Annotated[int, Path(ge=0)]) -> Response:
+    """The exact bytes of an entry (what its leaf hash covers), if you may read its subject."""
+    raw = b.led.store.entry(seq)
+    subjects = [str(s) for s in orjson.loads(raw).get("subjects", [])]
+    c = asker.caller
+    allowed = policy.audit(c)
+    with b.led.engine.connect() as conn:
+        for subject in subjects:
+            if allowed:
+                break
+            kind, _, ident = subject.partition(":")
+            if kind == "item":
+                allowed = policy.read_item(c, facts.item_facts(conn, ident)) in (
+                    Level.FULL,
+                    Level.COURT,
+                )
+            elif kind == "case":
+                allowed = policy.read_case(c, facts.case_facts(conn, ident)) in (
+                    Level.FULL,
+                    Level.COURT,
+                )
+    if not allowed:
+        raise deny(b, asker, f"entry:{seq}", f"you may not read ledger entry {seq}")
+    log(b, asker, "view", f"entry:{seq}")
+    return Response(raw, media_type="application/json")

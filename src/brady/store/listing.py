@@ -1,0 +1,154 @@
+"""Lists of cases and items as a caller may see them: filtered, sorted, a page at a time.
+
+Visibility is part of the SQL (never a filter over a fetched list), so a page is a
+page of what the caller may see and the total counts only that.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.engine import Connection
+
+from ..access.policy import Caller
+from ..domain.vocabulary import UserRole as R
+from .custody_queries import row_dict
+from .custody_tables import app_user, case_assignment, case_file, item, item_case, item_event
+from .disclosure_tables import production_unit
+
+
+@dataclass(frozen=True)
+class Page:
+    limit: int = 50
+    offset: int = 0
+    sort: str = "id"
+    descending: bool = False
+
+
+def _page(
+    conn: Connection, query: Select[Any], columns: dict[str, Any], page: Page
+) -> tuple[list[dict[str, Any]], int]:
+    total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    col = columns[page.sort]
+    order = col.desc() if page.descending else col.asc()
+    rows = conn.execute(query.order_by(order).limit(page.limit).offset(page.offset))
+    return [row_dict(r) for r in rows], int(total)
+
+
+CASE_SORTS = ("id", "title", "status", "opened_at")
+ITEM_SORTS = ("id", "category", "status", "since", "location_id")
+
+
+def cases(
+    conn: Connection, c: Caller, page: Page, status: str | None = None, q: str | None = None
+) -> tuple[list[dict[str, Any]], int]:
+    query = select(
+        case_file.c.case_id,
+        case_file.c.title,
+        case_file.c.status,
+        case_file.c.opened_at,
+        case_file.c.agency_id,
+    )
+    if not c.has(R.AUDITOR):
+        mine = select(case_assignment.c.case_id).where(case_assignment.c.user_id == c.user_id)
+        seen: list[ColumnElement[bool]] = [case_file.c.case_id.in_(mine)]
+        if c.staff:
+            seen.append(
+                case_file.c.agency_id.is_(None)
+                if c.agency_id is None
+                else case_file.c.agency_id == c.agency_id
+            )
+        query = query.where(or_(*seen))
+    if status is not None:
+        query = query.where(case_file.c.status == status)
+    if q:
+        query = query.where(case_file.c.title.ilike(f"%{q}%"))
+    cols = {
+        "id": case_file.c.case_id,
+        "title": case_file.c.title,
+        "status": case_file.c.status,
+        "opened_at": case_file.c.opened_at,
+    }
+    return _page(conn, query, cols, page)
+
+
+def items(
+    conn: Connection,
+    c: Caller,
+    page: Page,
+    case_id: str | None = None,
+    status: str | None = None,
+    location_id: str | None = None,
+    category: str | None = None,
+) -> tuple[list[dict[str, Any]], int]:
+    query = select(
+        item.c.item_id,
+        item.c.category,
+        item.c.description,
+        item.c.status,
+        item.c.custodian,
+        item.c.location_id,
+        item.c.since,
+    )
+    if not c.has(R.AUDITOR):
+        assigned = select(case_assignment.c.case_id).where(
+            and_(
+                case_assignment.c.user_id == c.user_id,
+                case_assignment.c.role.in_([R.PROSECUTOR, R.JUDGE]),
+            )
+        )
+        seen: list[ColumnElement[bool]] = [
+            item.c.item_id.in_(select(item_case.c.item_id).where(item_case.c.case_id.in_(assigned)))
+        ]
+        counsel = select(case_assignment.c.case_id).where(
+            and_(
+                case_assignment.c.user_id == c.user_id, case_assignment.c.role == R.DEFENSE_COUNSEL
+            )
+        )
+        disclosed = select(production_unit.c.unit).where(production_unit.c.case_id.in_(counsel))
+        if c.has(R.DEFENSE_COUNSEL):
+            seen.append(("item:" + item.c.item_id).in_(disclosed))
+        if c.staff:
+            agency = (
+                app_user.c.agency_id.is_(None)
+                if c.agency_id is None
+                else app_user.c.agency_id == c.agency_id
+            )
+            took_in = (
+                select(item_event.c.item_id)
+                .join(app_user, app_user.c.user_id == item_event.c.actor)
+                .where(and_(item_event.c.kind == "item.intake", agency))
+            )
+            own_cases = select(case_file.c.case_id).where(
+                case_file.c.agency_id.is_(None)
+                if c.agency_id is None
+                else case_file.c.agency_id == c.agency_id
+            )
+            seen += [
+                item.c.item_id.in_(took_in),
+                item.c.item_id.in_(
+                    select(item_case.c.item_id).where(item_case.c.case_id.in_(own_cases))
+                ),
+            ]
+        query = query.where(or_(*seen))
+    if case_id is not None:
+        query = query.where(
+            item.c.item_id.in_(select(item_case.c.item_id).where(item_case.c.case_id == case_id))
+        )
+    for col, value in (
+        (item.c.status, status),
+        (item.c.location_id, location_id),
+        (item.c.category, category),
+    ):
+        if value is not None:
+            query = query.where(col == value)
+    cols = {
+        "id": item.c.item_id,
+        "category": item.c.category,
+        "status": item.c.status,
+        "since": item.c.since,
+        "location_id": item.c.location_id,
+    }
+    return _page(conn, query, cols, page)
