@@ -6,4 +6,4 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet -e .
-.venv/bin/brady demo "${1:-brady-demo}"
+.venv/bin/brady demo "${1:-brady-demo}" --serve

@@ -106,6 +106,8 @@ def build(led: OpenLedger) -> World:
             location_id="PR",
             case_ids=["CA2"],
         )
+        s.lab_request("clerkA", "LR1", "State crime lab", ["IA1"], "Latent prints")
+        s.start_inventory("clerkA", "INV1", "full")
     world = World(
         led, TestClient(create_app(led, anchor_every=None), base_url="https://testserver")
     )

@@ -64,6 +64,8 @@ def oracle(rule: str, params: dict[str, str]) -> set[str]:
         "production:read": {"prosA", "defA", "auditor"},  # the production is CA1's
         "production:acknowledge": {"prosA", "defA"},
         "entry:read": FULL_ITEM["IA1"],  # the entry is IA1's intake into CA1
+        "staff:write": STAFF_A | {"clerkB"},
+        "lab:act": ACT_ITEM["IA1"] & RECORD,  # LR1 sent IA1 to the lab
     }
     if rule in fixed:
         return fixed[rule]
@@ -104,6 +106,8 @@ def targets(world: World, path: str) -> Iterator[dict[str, str]]:
         "user_id": "clerkA",
         "token_id": world.spare_token,
         "seq": str(world.intake_seq),
+        "request_id": "LR1",
+        "inventory_id": "INV1",
     }
     if "item_id" in names:
         for item in ITEMS:

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -28,10 +29,14 @@ from ..ledger.entry import format_time
 from ..store import access_log
 from ..store.account_tables import account, api_token, signin_attempt, web_session
 from ..store.custody_tables import app_user
+from ..store.engine import writing
 
 LOCK_AFTER = 5
 LOCK_WINDOW = timedelta(minutes=15)
 IDLE_LIMIT = timedelta(minutes=30)
+TOUCH_EVERY = timedelta(seconds=60)
+"""Last-use times are written at most this often: a write per request would queue every
+read behind the ledger's writer."""
 MIN_PASSWORD = 12
 SCOPES = ("read", "write")
 TOKEN_PREFIX = "brady_"
@@ -66,6 +71,12 @@ class Accounts:
         self.engine = engine
         self.clock = clock
 
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """A write transaction that takes SQLite's write lock at BEGIN (never mid-way)."""
+        with writing(self.engine) as conn:
+            yield conn
+
     def _now(self) -> str:
         return format_time(self.clock())
 
@@ -94,7 +105,7 @@ class Accounts:
             )
         if len(password) > 256:
             raise RefusedError("the password is longer than 256 characters", "password")
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             self._ensure(conn, user_id)
             conn.execute(
                 update(account)
@@ -107,7 +118,7 @@ class Accounts:
         self, user_id: str, password: str, source: str | None = None
     ) -> tuple[str, Credential]:
         """A new browser session (secret, credential), or SignInError; logged either way."""
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             row = conn.execute(select(account).where(account.c.user_id == user_id)).first()
             stored = row.password_hash if row is not None else None
             try:
@@ -134,7 +145,7 @@ class Accounts:
                 self._lock(user_id, f"{LOCK_AFTER} failed sign-ins within 15 minutes", source)
             raise SignInError("the user name or password is wrong")
         if _hasher.check_needs_rehash(stored):  # type: ignore[arg-type]
-            with self.engine.begin() as conn:
+            with self._write() as conn:
                 conn.execute(
                     update(account)
                     .where(account.c.user_id == user_id)
@@ -167,7 +178,7 @@ class Accounts:
             )
 
     def _lock(self, user_id: str, reason: str, source: str | None) -> None:
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             conn.execute(
                 update(account)
                 .where(account.c.user_id == user_id)
@@ -178,7 +189,7 @@ class Accounts:
 
     def release(self, user_id: str, by: str, source: str | None = None) -> None:
         """An administrator unlocks the account; earlier failures no longer count."""
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             self._ensure(conn, user_id)
             conn.execute(
                 update(account)
@@ -199,7 +210,7 @@ class Accounts:
         }
 
     def acknowledge_banner(self, user_id: str, source: str | None = None) -> None:
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             self._ensure(conn, user_id)
             conn.execute(
                 update(account)
@@ -214,7 +225,7 @@ class Accounts:
         """(the cookie's secret, the credential); only the secret's hash is kept."""
         secret, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         at = self._now()
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             conn.execute(
                 insert(web_session).values(
                     secret_sha256=_sha(secret),
@@ -229,39 +240,38 @@ class Accounts:
     def session(self, secret: str) -> Credential | None:
         """The session's user, if it is open and was used within the idle limit."""
         key = _sha(secret)
-        cutoff = format_time(self.clock() - IDLE_LIMIT)
-        with self.engine.begin() as conn:
+        now = self.clock()
+        with self.engine.connect() as conn:
             row = conn.execute(
                 select(web_session).where(web_session.c.secret_sha256 == key)
             ).first()
             if row is None or row.ended_at is not None:
                 return None
-            if row.last_seen_at < cutoff:
-                conn.execute(
-                    update(web_session)
-                    .where(web_session.c.secret_sha256 == key)
-                    .values(ended_at=self._now())
+            state = conn.execute(
+                select(account.c.banner_ack_at, account.c.locked_at).where(
+                    account.c.user_id == row.user_id
                 )
-                return None
-            conn.execute(
-                update(web_session)
-                .where(web_session.c.secret_sha256 == key)
-                .values(last_seen_at=self._now())
-            )
-            ack = conn.execute(
-                select(account.c.banner_ack_at).where(account.c.user_id == row.user_id)
-            ).scalar()
-            locked = conn.execute(
-                select(account.c.locked_at).where(account.c.user_id == row.user_id)
-            ).scalar()
-        if locked is not None:
+            ).first()
+        if state is not None and state.locked_at is not None:
             return None
-        return Credential(
-            row.user_id, "session", "write", csrf=row.csrf, banner_ack=ack is not None
-        )
+        if row.last_seen_at < format_time(now - IDLE_LIMIT):
+            self._touch_session(key, ended=True)
+            return None
+        if row.last_seen_at < format_time(now - TOUCH_EVERY):
+            self._touch_session(key, ended=False)
+        ack = state is not None and state.banner_ack_at is not None
+        return Credential(row.user_id, "session", "write", csrf=row.csrf, banner_ack=ack)
+
+    def _touch_session(self, key: str, ended: bool) -> None:
+        at = self._now()
+        values = {"ended_at": at} if ended else {"last_seen_at": at}
+        with self._write() as conn:
+            conn.execute(
+                update(web_session).where(web_session.c.secret_sha256 == key).values(**values)
+            )
 
     def end_session(self, secret: str, source: str | None = None) -> None:
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             row = conn.execute(
                 select(web_session.c.user_id).where(web_session.c.secret_sha256 == _sha(secret))
             ).first()
@@ -291,7 +301,7 @@ class Accounts:
             raise RefusedError(f"scope {scope!r} is not one of {', '.join(SCOPES)}", "scope")
         token_id = "TOK-" + secrets.token_hex(6)
         secret = secrets.token_urlsafe(32)
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             self._ensure(conn, user_id)
             conn.execute(
                 insert(api_token).values(
@@ -307,7 +317,7 @@ class Accounts:
         return token_id, f"{TOKEN_PREFIX}{secret}"
 
     def revoke_token(self, token_id: str, by: str, source: str | None = None) -> None:
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             done = conn.execute(
                 update(api_token)
                 .where((api_token.c.token_id == token_id) & api_token.c.revoked_at.is_(None))
@@ -327,18 +337,20 @@ class Accounts:
         if not presented.startswith(TOKEN_PREFIX):
             return None
         key = _sha(presented[len(TOKEN_PREFIX) :])
-        with self.engine.begin() as conn:
+        with self.engine.connect() as conn:
             row = conn.execute(select(api_token).where(api_token.c.secret_sha256 == key)).first()
             if row is None or row.revoked_at is not None:
                 return None
             locked = conn.execute(
                 select(account.c.locked_at).where(account.c.user_id == row.user_id)
             ).scalar()
-            if locked is not None:
-                return None
-            conn.execute(
-                update(api_token)
-                .where(api_token.c.token_id == row.token_id)
-                .values(last_used_at=self._now())
-            )
+        if locked is not None:
+            return None
+        if row.last_used_at is None or row.last_used_at < format_time(self.clock() - TOUCH_EVERY):
+            with self._write() as conn:
+                conn.execute(
+                    update(api_token)
+                    .where(api_token.c.token_id == row.token_id)
+                    .values(last_used_at=self._now())
+                )
         return Credential(row.user_id, "token", row.scope)

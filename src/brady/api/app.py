@@ -26,6 +26,7 @@ from . import (
     routes_files,
     routes_ledger,
     routes_records,
+    routes_work,
 )
 from .deps import Brady
 
@@ -53,12 +54,17 @@ def create_app(led: OpenLedger, *, anchor_every: float | None = ANCHOR_EVERY) ->
         version="1",
         summary="The record of evidence: custody, links, disclosure, on a verifiable ledger.",
         lifespan=lifespan,
+        # The interactive docs pages load their scripts from a CDN; Brady serves nothing
+        # fetched from elsewhere. The schema itself is at /openapi.json.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.brady = state
     problems.install(app)
     for module in (
         routes_accounts,
         routes_records,
+        routes_work,
         routes_files,
         routes_disclosure,
         routes_ledger,

@@ -11,6 +11,8 @@ from typing import Annotated
 
 import typer
 
+from ..accounts.permissions import Permissions
+from ..accounts.service import Accounts
 from ..custody.importer import load_file, run_import
 from ..custody.service import Custody
 from ..disclosure import compliance
@@ -26,9 +28,30 @@ def register(app: typer.Typer) -> None:
     app.command("demo")(demo)
 
 
+DEMO_PASSWORD = "rust-demo-2024"
+"""Every demo account's password: this ledger is for trying Brady, never for evidence."""
+
+DEMO_ACCOUNTS = {
+    # user: what they do, in the Rust case as the demo has it
+    "poppell": "property clerk (SFCSO evidence room)",
+    "hancock": "officer / detective (SFCSO)",
+    "sgt": "supervisor (SFCSO)",
+    "fbi-analyst": "lab analyst",
+    "morrissey": "prosecutor, State v. Baldwin",
+    "spiro": "defense counsel, State v. Baldwin",
+    "judge": "judge, State v. Baldwin",
+    "auditor": "auditor (reads everything, changes nothing)",
+    "admin": "administrator (accounts, roles, assignments)",
+}
+
+
 def demo(
     ctx: typer.Context,
     directory: Annotated[Path, typer.Argument(file_okay=False)] = Path("brady-demo"),
+    serve: Annotated[
+        bool, typer.Option(help="Then run the server on it, with an account for each role.")
+    ] = False,
+    port: Annotated[int, typer.Option(help="Port for --serve.")] = 8000,
 ) -> None:
     """Create (or reuse) a demo ledger, record a few custody events and verify it all."""
     opts = options(ctx)
@@ -63,6 +86,8 @@ def demo(
             s.transfer("clerk", item_id, "analyst", reason="Examination")
             s.receive("analyst", item_id)
         rust = _load_rust(custody) if fresh else None
+        if rust is not None:
+            _accounts(custody)
         report = audit(led.store, led.config.database_url, led.config.log_vkey, workers=1)
         cp = led.store.checkpoint()
         led.close()
@@ -89,6 +114,39 @@ def demo(
     )
     if not report.ok:
         raise typer.Exit(1)
+    if serve:
+        _serve(directory, port)
+
+
+def _accounts(custody: Custody) -> None:
+    """Demo sign-ins: a judge and an auditor join the Rust cast; each role gets a password,
+    and the Baldwin prosecutor, defense counsel and judge are assigned to the case."""
+    with custody.session() as s:
+        s.add_user("admin", "judge", "Judge Mary Marlowe Sommer", ["judge"])
+        s.add_user("admin", "auditor", "Riley Auditor (fictional)", ["auditor"])
+        p = Permissions(s)
+        p.assign("admin", "state-v-baldwin", "morrissey", "prosecutor")
+        p.assign("admin", "state-v-baldwin", "carmack-altwies", "prosecutor")
+        p.assign("admin", "state-v-baldwin", "spiro", "defense_counsel")
+        p.assign("admin", "state-v-baldwin", "judge", "judge")
+    accounts = Accounts(custody.led.engine)
+    for user in DEMO_ACCOUNTS:
+        accounts.set_password(user, DEMO_PASSWORD, "admin", "demo")
+
+
+def _serve(directory: Path, port: int) -> None:
+    import uvicorn
+
+    from ..api.app import create_app
+
+    led = open_home(directory, writable=True)
+    lines = "\n".join(f"  {user:<12} {role}" for user, role in DEMO_ACCOUNTS.items())
+    typer.echo(
+        f"\nBrady is serving the demo at http://127.0.0.1:{port}/ (Ctrl-C stops it).\n"
+        f"Demo accounts, each with the password {DEMO_PASSWORD!r}:\n{lines}\n"
+        f"API schema (OpenAPI): http://127.0.0.1:{port}/openapi.json"
+    )
+    uvicorn.run(create_app(led), host="127.0.0.1", port=port, log_level="warning")
 
 
 RUST = Path(__file__).resolve().parents[3] / "examples" / "rust" / "scenario.yaml"

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 
 from ..ledger.entry import now
 from ._raw import fetch_all
-from .engine import WRITE
+from .engine import writing
 
 _PG_LOCK = 0x62726163  # one writer at a time extends the chain
 GENESIS_CHAIN = bytes(32)
@@ -51,7 +51,7 @@ def next_chain(previous: bytes, record: bytes) -> bytes:
 
 def append(engine: Engine, access: Access) -> int:
     """Add one record (its own short transaction); returns its number."""
-    with engine.connect().execution_options(**WRITE) as conn, conn.begin():
+    with writing(engine) as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK})
         last = fetch_all(conn, "SELECT seq, chain FROM access_log ORDER BY seq DESC LIMIT 1")

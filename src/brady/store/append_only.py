@@ -41,7 +41,8 @@ def protect(conn: Connection, tables: Sequence[str]) -> None:
         for action in ("UPDATE", "DELETE"):
             conn.execute(
                 text(
-                    f"CREATE TRIGGER IF NOT EXISTS {table}_no_{action.lower()} BEFORE {action} ON {table} "
+                    f"CREATE TRIGGER IF NOT EXISTS {table}_no_{action.lower()} "
+                    f"BEFORE {action} ON {table} "
                     f"BEGIN SELECT RAISE(ABORT, 'Brady table {table} is append-only: "
                     f"{action} refused'); END"
                 )

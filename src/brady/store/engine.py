@@ -8,7 +8,11 @@ fsync, so a committed append survives power loss and readers never block it.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection, make_url
@@ -54,3 +58,21 @@ def _sqlite(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN")
 
     return engine
+
+
+_WRITERS: WeakKeyDictionary[Engine, threading.Lock] = WeakKeyDictionary()
+_WRITERS_GUARD = threading.Lock()
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """A write transaction. On SQLite the threads of this process also queue on one lock
+    first: SQLite's own busy handler makes waiting writers sleep and poll (up to 100 ms a
+    step), which under a server's concurrent requests turns into long tails."""
+    if engine.dialect.name == "sqlite":
+        with _WRITERS_GUARD:
+            lock = _WRITERS.setdefault(engine, threading.Lock())
+    else:
+        lock = None
+    with lock or nullcontext(), engine.connect().execution_options(**WRITE) as conn, conn.begin():
+        yield conn

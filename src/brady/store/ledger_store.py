@@ -27,7 +27,7 @@ from ..ledger.keyring import GENESIS, KEY_KINDS, Keyring, genesis_payload
 from ..ledger.note import Verifier
 from ..ledger.tree import NodeId, append_nodes, frontier, hash_ranges, range_nodes
 from ._raw import execute_many, fetch_all
-from .engine import WRITE
+from .engine import writing
 from .tables import ledger_checkpoint, ledger_entry
 
 _PG_LOCK = 0x62726164  # "brad": the one advisory lock that serializes appends
@@ -158,7 +158,7 @@ class LedgerStore:
         """A write transaction holding the ledger lock; commits with a new checkpoint."""
         if self.log_signer is None:
             raise StoreError("this store was opened read-only (no log key)")
-        with self.engine.connect().execution_options(**WRITE) as conn, conn.begin():
+        with writing(self.engine) as conn:
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK})
             writer = Writer(self, conn, self._fresh_keyring(conn))

@@ -1,0 +1,240 @@
+"""Server load on loopback: concurrent intakes and transfers over HTTP, then a full verify.
+
+    python bench/server_load.py [--rate 200] [--seconds 60] [--clients 8] [--postgres URL]
+
+A real `brady serve` (uvicorn, one process) runs on 127.0.0.1 against a fresh ledger.
+`--clients` property clerks, each with an API token, send requests on a fixed schedule
+(open loop: request i is due at start + i/rate, whatever the server's pace), two
+intakes for each transfer of an item the same clerk took in earlier. Latency is
+counted from when a request was due (so a server that falls behind shows it, no
+coordinated omission) and also from when it was sent.
+
+After the run: every answered intake and transfer must be on the ledger exactly once
+(item ids and entry counts compared), and `brady verify` must pass. Printed: sent,
+answered, errors, throughput, p50/p95/p99; baseline, same run: a raw SQLite insert
+of one row per commit. Nothing is asserted beyond the ledger checks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from linking_eval import fresh_custody
+from linking_latency import raw_sqlite_commit
+
+from brady.accounts.service import Accounts
+from brady.cli.admin import bootstrap_admin
+from brady.store._raw import fetch_all
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _pct(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(len(xs) * q))] * 1e3 if xs else float("nan")
+
+
+async def _drive(base: str, tokens: list[str], rate: float, seconds: float) -> dict[str, Any]:
+    total = int(rate * seconds)
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for i in range(total):
+        queue.put_nowait(i)
+    start = time.perf_counter() + 0.5
+    due_lat: list[float] = []
+    svc_lat: list[float] = []
+    errors: list[str] = []
+    intakes: list[str] = []
+    transfers: list[str] = []
+    mine: dict[int, list[str]] = {k: [] for k in range(len(tokens))}
+
+    async def worker(w: int, client: httpx.AsyncClient) -> None:
+        while True:
+            try:
+                i = queue.get_nowait()
+            except asyncio.QueueEmpty:
+                return
+            due = start + i / rate
+            wait = due - time.perf_counter()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            k = i % len(tokens)
+            headers = {"Authorization": f"Bearer {tokens[k]}"}
+            sent = time.perf_counter()
+            if i % 3 == 2 and mine[k]:
+                item = mine[k].pop()
+                r = await client.post(
+                    f"/api/items/{item}/steps",
+                    json={"action": "transfer", "to_user": f"clerk{(k + 1) % len(tokens)}"},
+                    headers=headers,
+                )
+                if r.status_code == 201:
+                    transfers.append(item)
+            else:
+                r = await client.post(
+                    "/api/items",
+                    json={
+                        "category": "other",
+                        "description": f"Bench item {i}",
+                        "narrative": "Found property handed in at the front counter",
+                        "location_id": "PR",
+                        "case_ids": ["BENCH"],
+                    },
+                    headers=headers,
+                )
+                if r.status_code == 201:
+                    item = r.json()["item_id"]
+                    intakes.append(item)
+                    mine[k].append(item)
+            done = time.perf_counter()
+            if r.status_code >= 300:
+                errors.append(f"{r.status_code} {r.text[:120]}")
+            else:
+                due_lat.append(done - due)
+                svc_lat.append(done - sent)
+
+    limits = httpx.Limits(max_connections=64)
+    async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
+        t0 = time.perf_counter()
+        await asyncio.gather(*(worker(w, client) for w in range(min(64, total))))
+        elapsed = time.perf_counter() - max(t0, start)
+    return {
+        "sent": total,
+        "due": due_lat,
+        "service": svc_lat,
+        "errors": errors,
+        "intakes": intakes,
+        "transfers": transfers,
+        "elapsed": elapsed,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--rate", type=float, default=200.0, help="requests per second offered")
+    ap.add_argument("--seconds", type=float, default=60.0)
+    ap.add_argument("--clients", type=int, default=8)
+    ap.add_argument("--postgres", help="a PostgreSQL server URL; default: SQLite")
+    args = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="brady-server-bench-"))
+    os.environ.setdefault("BRADY_MASTER_KEY_FILE", str(tmp / "master.key"))
+    base_ms = raw_sqlite_commit() * 1e3
+    with fresh_custody(tmp, args.postgres) as custody:
+        bootstrap_admin(custody)
+        with custody.session() as s:
+            for k in range(args.clients):
+                s.add_user("admin", f"clerk{k}", f"Clerk {k}", ["property_clerk"])
+            s.add_user("admin", "pros", "Bench Prosecutor", ["prosecutor"])
+            s.add_location("admin", "PR", "Property room", "room")
+            s.open_case("pros", "BENCH", "Found property")
+        accounts = Accounts(custody.led.engine)
+        tokens = [
+            accounts.create_token(f"clerk{k}", "bench", "write", "admin")[1]
+            for k in range(args.clients)
+        ]
+        home = custody.led.config.path
+        before = custody.led.store.size()
+        port = _free_port()
+        server = subprocess.Popen(
+            [sys.executable, "-m", "brady.cli", "--home", str(home), "serve", "--port", str(port)],
+            stdout=subprocess.DEVNULL,
+            stderr=(tmp / "server.log").open("wb"),
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            for _ in range(200):
+                try:
+                    if httpx.get(f"{base}/api/banner", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.1)
+            r = asyncio.run(_drive(base, tokens, args.rate, args.seconds))
+        except BaseException:
+            print((tmp / "server.log").read_text()[-3000:], file=sys.stderr)
+            raise
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
+        with custody.led.engine.connect() as conn:
+            kinds = dict(
+                fetch_all(
+                    conn,
+                    "SELECT kind, count(*) FROM ledger_entry WHERE seq >= ? GROUP BY kind",
+                    (before,),
+                )
+            )
+            ids = [i for (i,) in fetch_all(conn, "SELECT item_id FROM item WHERE item_id <> ''")]
+        verify = subprocess.run(
+            [sys.executable, "-m", "brady.cli", "--home", str(home), "verify"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    report(args, base_ms, r, kinds, ids, verify)
+
+
+def report(
+    args: argparse.Namespace,
+    base_ms: float,
+    r: dict[str, Any],
+    kinds: dict[str, int],
+    ids: list[str],
+    verify: subprocess.CompletedProcess[str],
+) -> None:
+    answered = len(r["due"])
+    print(
+        f"server load on {'PostgreSQL' if args.postgres else 'SQLite'}: offered "
+        f"{args.rate:.0f} req/s for {args.seconds:.0f} s from {args.clients} clerks "
+        "(2 intakes : 1 transfer), one uvicorn process on loopback"
+    )
+    print(f"baseline: raw SQLite insert, 1 row per commit: median {base_ms:.2f} ms")
+    print(
+        f"sent {r['sent']}, answered {answered}, errors {len(r['errors'])}"
+        + (f" (first: {r['errors'][0]})" if r["errors"] else "")
+    )
+    print(f"throughput: {answered / r['elapsed']:.1f} req/s answered")
+    for name in ("due", "service"):
+        xs = r[name]
+        print(
+            f"latency from {'when due' if name == 'due' else 'when sent'}: "
+            f"p50 {_pct(xs, 0.5):.1f} ms, p95 {_pct(xs, 0.95):.1f} ms, "
+            f"p99 {_pct(xs, 0.99):.1f} ms, max {_pct(xs, 1.0):.1f} ms"
+        )
+    print(f"p95/baseline (when sent): {_pct(r['service'], 0.95) / base_ms:.0f}x")
+    lost = set(r["intakes"]) - set(ids)
+    dup = len(r["intakes"]) - len(set(r["intakes"]))
+    print(
+        f"ledger: {kinds.get('item.intake', 0)} intakes recorded for {len(r['intakes'])} "
+        f"answered, {kinds.get('item.transfer', 0)} transfers for {len(r['transfers'])}; "
+        f"lost {len(lost)}, duplicated {dup}"
+    )
+    ok = (
+        kinds.get("item.intake", 0) == len(r["intakes"])
+        and kinds.get("item.transfer", 0) == len(r["transfers"])
+        and not lost
+        and not dup
+    )
+    print(
+        f"brady verify: {'passed' if verify.returncode == 0 else 'FAILED'}"
+        f"{'' if verify.returncode == 0 else ': ' + verify.stdout[-400:] + verify.stderr[-400:]}"
+    )
+    print("every answered request is on the ledger exactly once" if ok else "MISMATCH")
+
+
+if __name__ == "__main__":
+    main()

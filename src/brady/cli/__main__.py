@@ -1,0 +1,5 @@
+"""`python -m brady.cli`: the same as the `brady` command."""
+
+from . import main
+
+main()
