@@ -1,7 +1,7 @@
 """Linking latency: how long one intake waits for its link suggestions, as the record grows.
 
     python bench/linking_latency.py [--sizes 10000,100000,1000000] [--postgres URL]
-                                    [--samples 200]
+                                    [--samples 200] [--home DIR]
 
 One ledger grows through each size of `--sizes` (persons; one case per 10 persons,
 each case with a defendant, a victim and a witness, a case number, a narrative
@@ -22,6 +22,10 @@ common surnames are shared by thousands of persons, as in a real county.
 The bulk load itself goes through the same service (rules, signatures, projections)
 with linking switched off, so that loading 10^6 persons takes minutes, not hours;
 only the measured intakes run the linker. Nothing is asserted.
+
+`--home DIR` keeps the grown ledger there (SQLite file, or the PostgreSQL database it
+names) and, when run again, goes on from the persons it already holds: a figure can be
+measured again on a quiet machine without loading a million persons again.
 """
 
 from __future__ import annotations
@@ -30,12 +34,14 @@ import argparse
 import itertools
 import os
 import random
+import secrets
 import sqlite3
 import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +49,8 @@ from brady.cli.admin import bootstrap_admin
 from brady.custody.importer import run_import
 from brady.custody.service import Custody, Session
 from brady.store._raw import fetch_all
+from brady.store.home import CONFIG_NAME
+from brady.store.ledger_home import init_home, open_home
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from linking_eval import fresh_custody
@@ -195,14 +203,56 @@ def _ms(xs: list[float], q: float) -> float:
     return xs[min(len(xs) - 1, int(len(xs) * q))] * 1e3
 
 
+@contextmanager
+def _custody(tmp: Path, postgres: str | None, keep: bool) -> Iterator[Custody]:
+    """The bench's ledger: reopened if kept from an earlier run, else made afresh."""
+    if (tmp / "home" / CONFIG_NAME).exists():
+        led = open_home(tmp / "home", writable=True)
+        try:
+            yield Custody(led)
+        finally:
+            led.close()
+        return
+    maker = _kept if keep else fresh_custody
+    with maker(tmp, postgres) as custody:
+        bootstrap_admin(custody)
+        with custody.session() as s:
+            s.add_user("admin", "clerk", "Bench Clerk", ["property_clerk"])
+            s.add_user("admin", "pros", "Bench Prosecutor", ["prosecutor"])
+            s.add_location("admin", "PR", "Property room", "room")
+            s.open_case("pros", "BENCH", "Found property")
+        yield custody
+
+
+@contextmanager
+def _kept(tmp: Path, postgres: str | None) -> Iterator[Custody]:
+    url = None
+    if postgres is not None:
+        import psycopg
+
+        name = f"brady_linkbench_{secrets.token_hex(4)}"
+        admin_url = postgres.replace("postgresql+psycopg://", "postgresql://", 1)
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        base = admin_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+        url = f"{base}/{name}"
+    led = init_home(tmp / "home", url)
+    try:
+        yield Custody(led)
+    finally:
+        led.close()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="10000,100000,1000000", help="persons, ascending")
     ap.add_argument("--samples", type=int, default=200)
     ap.add_argument("--postgres", help="a PostgreSQL server URL; default: SQLite")
+    ap.add_argument("--home", type=Path, help="keep (or reuse) the grown ledger here")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    tmp = Path(tempfile.mkdtemp(prefix="brady-linking-bench-"))
+    tmp = args.home or Path(tempfile.mkdtemp(prefix="brady-linking-bench-"))
+    tmp.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("BRADY_MASTER_KEY_FILE", str(tmp / "master.key"))
     pop = Population()
     where = "PostgreSQL" if args.postgres else "SQLite"
@@ -214,15 +264,12 @@ def main() -> None:
         f"{'suggest p50':>11} {'p95':>7} {'max':>7} | {'intake p50':>10} {'p95':>7} "
         f"{'max':>7} | {'p95/base':>8} {'cases found':>11}"
     )
-    with fresh_custody(tmp, args.postgres) as custody:
-        bootstrap_admin(custody)
-        with custody.session() as s:
-            s.add_user("admin", "clerk", "Bench Clerk", ["property_clerk"])
-            s.add_user("admin", "pros", "Bench Prosecutor", ["prosecutor"])
-            s.add_location("admin", "PR", "Property room", "room")
-            s.open_case("pros", "BENCH", "Found property")
-        have = 0
+    with _custody(tmp, args.postgres, keep=args.home is not None) as custody:
+        with custody.led.engine.connect() as conn:
+            have = int(fetch_all(conn, "SELECT count(*) FROM person")[0][0])
         for size in sizes:
+            if size < have:
+                continue
             t = time.perf_counter()
             grow(custody, pop, have, size)
             load, have = time.perf_counter() - t, size

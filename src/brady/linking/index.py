@@ -58,9 +58,27 @@ def case_mentions(
     return found
 
 
+EDIT_KEY_MAX = 40
+"""Names longer than this get no one-slip keys (they would be many and rarely needed)."""
+
+
+def one_slip_keys(key: str) -> set[str]:
+    """The key with any one character left out ('seth kenney' -> 'eth kenney', ...).
+
+    Two spellings one slip apart (a letter missing, added, changed, or two swapped)
+    share at least one of these keys, or one is the other's, so a misspelt name is found
+    by exact, indexed lookups, however many people share its first name (a deletion
+    neighbourhood, as in SymSpell)."""
+    if len(key) > EDIT_KEY_MAX:
+        return set()
+    return {key[:i] + key[i + 1 :] for i in range(len(key))} - {key}
+
+
 def person_mentions(name: str, aliases: Iterable[str]) -> set[Mention]:
     aliases = list(aliases)
     found = {Mention("person", key, name) for key in name_variants(name, aliases)}
+    for full in (name, *aliases):
+        found |= {Mention("name_slip", k, full) for k in one_slip_keys(name_key(full))}
     # A one-word alias ("Smoke") is written as a single word; it is matched as one.
     found |= {Mention("alias", name_key(a), a) for a in aliases if len(name_key(a).split()) == 1}
     for full in (name, *aliases):

@@ -827,4 +827,4 @@ class CustodyProjector(HandlerProjector):
     handlers = _HANDLERS
     version = 3
     """1: the first rules. 2: short case numbers ('#24-415') and recorded linking patterns.
-    3: case assignments, role changes, a user's replacement key."""
+    3: case assignments, role changes, a user's replacement key; one-slip name keys."""

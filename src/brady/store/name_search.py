@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Connection
 
+from ..linking.extract import name_key
+from ..linking.index import one_slip_keys
 from ._raw import fetch_all
 
 SIMILAR = 0.6
@@ -101,10 +103,39 @@ def similarity(a: str, b: str) -> float:
     return 2 * len(ta & tb) / (len(ta) + len(tb)) if ta and tb else 0.0
 
 
+FUZZY_CANDIDATES = 200
+"""How many candidates the database's fuzzy search may propose when no name is one slip
+away; they are scored here, so the search never has to rank a whole county."""
+
+
 def similar_people(conn: Connection, key: str, limit: int = 20) -> list[tuple[str, str, float]]:
-    """(person_id, their name key, similarity) for names spelled like `key`, best first."""
+    """(person_id, their name key, similarity) for names spelled like `key`, best first.
+
+    First the names one slip away, by exact lookups of the one-slip keys (see
+    linking.index.one_slip_keys); only if there are none, the database's own fuzzy
+    search (SQLite FTS5 trigrams, PostgreSQL pg_trgm nearest names).
+    """
     if len(key) < 3:
         return []
+    probes = sorted({key, *one_slip_keys(key)})
+    rows = fetch_all(
+        conn,
+        "SELECT owner_id, text FROM mention_index WHERE kind IN ('person', 'name_slip') "
+        f"AND key IN ({', '.join('?' for _ in probes)}) AND owner_kind = 'person' LIMIT ?",
+        (*probes, FUZZY_CANDIDATES),
+    )
+    found = [(pid, name_key(str(text))) for pid, text in rows]
+    if not found:
+        found = _fuzzy(conn, key, limit)
+    scored = {(str(pid), str(k)): similarity(key, str(k)) for pid, k in found}
+    best = sorted(
+        ((pid, k, s) for (pid, k), s in scored.items() if s >= SIMILAR),
+        key=lambda t: (-t[2], t[0], t[1]),
+    )
+    return best[:limit]
+
+
+def _fuzzy(conn: Connection, key: str, limit: int) -> list[tuple[str, str]]:
     if conn.dialect.name == "postgresql":
         rows = fetch_all(
             conn,
@@ -116,14 +147,11 @@ def similar_people(conn: Connection, key: str, limit: int = 20) -> list[tuple[st
         query = fts_query(key)
         if not query:
             return []
+        # No ORDER BY rank: ranking every match of a common first name is what made this
+        # slow; the first candidates are scored here instead.
         rows = fetch_all(
             conn,
-            "SELECT owner_id, key FROM person_name_fts WHERE person_name_fts MATCH ? "
-            "ORDER BY rank LIMIT ?",
-            (query, limit),
+            "SELECT owner_id, key FROM person_name_fts WHERE person_name_fts MATCH ? LIMIT ?",
+            (query, FUZZY_CANDIDATES),
         )
-    scored = {(str(pid), str(k)): similarity(key, str(k)) for pid, k in rows}
-    return sorted(
-        ((pid, k, s) for (pid, k), s in scored.items() if s >= SIMILAR),
-        key=lambda t: (-t[2], t[0], t[1]),
-    )
+    return [(str(pid), str(k)) for pid, k in rows]
