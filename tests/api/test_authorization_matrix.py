@@ -173,8 +173,20 @@ def test_counsel_sees_only_the_produced_part_of_their_case(world: World) -> None
     case = world.client.get("/api/cases/CA1", headers=h).json()
     assert case["your_view"] == "disclosed"
     assert [i["item_id"] for i in case["items"]] == ["IA1"]
+    # A second file of IA1, never produced: counsel does not even learn its name.
+    extra = world.client.post(
+        "/api/items/IA1/files",
+        files={"file": ("internal-memo.txt", b"not produced", "text/plain")},
+        headers=world.as_("clerkA"),
+    )
+    assert extra.status_code == 201
     files = world.client.get("/api/items/IA1/files", headers=h).json()["items"]
     assert [f["sha256"] for f in files] == [world.files["IA1"]]
+    item = world.client.get("/api/items/IA1", headers=h).json()
+    assert [f["sha256"] for f in item["files"]] == [world.files["IA1"]]
+    assert "internal-memo" not in world.client.get("/api/items/IA1", headers=h).text
+    r = world.client.get(f"/api/items/IA1/files/{extra.json()['sha256']}", headers=h)
+    assert r.status_code == 403
     compliance = world.client.get("/api/cases/CA1/compliance", headers=h).json()
     assert "units" not in compliance and "blockers" not in compliance
     # The State sees the whole of it.

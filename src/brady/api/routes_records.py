@@ -334,6 +334,15 @@ def item(a: ItemRead, b: B) -> dict[str, Any]:
     if a.level is Level.DISCLOSED:
         mine = set(a.asker.caller.assigned)
         view["cases"] = [c for c in view.get("cases", []) if c["case_id"] in mine]
+        with b.led.engine.connect() as conn:
+            view["files"] = [
+                f
+                for f in view["files"]
+                if policy.read_file(
+                    a.asker.caller, a.facts, facts.file_disclosed_in(conn, f["sha256"])
+                )
+            ]
+        view["children"] = []
     view["your_view"] = str(a.level)
     return view
 
