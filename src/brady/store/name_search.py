@@ -120,8 +120,12 @@ def similar_people(conn: Connection, key: str, limit: int = 20) -> list[tuple[st
     probes = sorted({key, *one_slip_keys(key)})
     rows = fetch_all(
         conn,
+        # `owner_kind || ''`: the lookup must go by (kind, key); a planner without fresh
+        # statistics (right after a large import) otherwise walks the primary key from
+        # owner_kind = 'person', that is, every person.
         "SELECT owner_id, text FROM mention_index WHERE kind IN ('person', 'name_slip') "
-        f"AND key IN ({', '.join('?' for _ in probes)}) AND owner_kind = 'person' LIMIT ?",
+        f"AND key IN ({', '.join('?' for _ in probes)}) AND (owner_kind || '') = 'person' "
+        "LIMIT ?",
         (*probes, FUZZY_CANDIDATES),
     )
     found = [(pid, name_key(str(text))) for pid, text in rows]
