@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Everything the tests need, then the tests: a virtualenv with the pinned
-# dependencies, a PostgreSQL server, Go for the interop checks, then ruff,
+# dependencies, a PostgreSQL server, Debian's Chromium for the browser tests, Go for
+# the interop checks, then ruff,
 # mypy --strict and pytest. Exits non-zero if anything fails.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -8,6 +9,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet -e '.[test]'
 scripts/ensure-postgres.sh
+scripts/ensure-chromium.sh
 scripts/install-go-interop.sh
 
 .venv/bin/ruff check src tests bench

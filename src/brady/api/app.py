@@ -13,11 +13,15 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
 
 from ..accounts.anchors import anchor_as_system
 from ..accounts.service import Accounts
 from ..custody.service import Custody
 from ..store.ledger_home import OpenLedger
+from ..web import errors as web_errors
+from ..web import pages as web_pages
+from ..web.render import STATIC
 from . import (
     problems,
     routes_access,
@@ -60,7 +64,7 @@ def create_app(led: OpenLedger, *, anchor_every: float | None = ANCHOR_EVERY) ->
         redoc_url=None,
     )
     app.state.brady = state
-    problems.install(app)
+    problems.install(app, pages=web_errors.respond)
     for module in (
         routes_accounts,
         routes_records,
@@ -71,6 +75,8 @@ def create_app(led: OpenLedger, *, anchor_every: float | None = ANCHOR_EVERY) ->
         routes_access,
     ):
         app.include_router(module.router)
+    app.include_router(web_pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.middleware("http")
     async def _headers(
@@ -80,7 +86,8 @@ def create_app(led: OpenLedger, *, anchor_every: float | None = ANCHOR_EVERY) ->
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
-        if request.url.path.startswith("/api/"):
+        if not request.url.path.startswith("/static/"):
+            # Evidence and who holds it: never left in a shared browser's cache.
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 

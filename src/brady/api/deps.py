@@ -87,9 +87,13 @@ def credential(
         cred = b.accounts.session(cookie)
         if cred is None:
             raise _unauthorized("your session has ended (30 minutes idle, or signed out); sign in")
-        if request.method not in SAFE and request.headers.get(CSRF_HEADER) != cred.csrf:
+        sent = request.headers.get(CSRF_HEADER) or getattr(request.state, "form_csrf", None)
+        if request.method not in SAFE and sent != cred.csrf:
             b.accounts.log("csrf", cred.user_id, outcome="refused", source=source(request))
-            raise Denied("the request lacks this session's CSRF token (X-CSRF-Token header)")
+            raise Denied(
+                "the request lacks this session's CSRF token (X-CSRF-Token header or "
+                "csrf_token form field); reload the page and try again"
+            )
     else:
         raise _unauthorized("sign in first (a session cookie or an API token)")
     with b.led.engine.connect() as conn:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
@@ -55,16 +56,27 @@ _TITLES = {
 }
 
 
-def install(app: FastAPI) -> None:
+HtmlErrors = Callable[[Request, int, str], Response]
+
+
+def _is_page(request: Request) -> bool:
+    return not request.url.path.startswith("/api/") and request.url.path != "/openapi.json"
+
+
+def install(app: FastAPI, pages: HtmlErrors | None = None) -> None:
+    """Problem details for the API; for pages, `pages` answers in HTML instead."""
+
     @app.exception_handler(HTTPException)
-    async def _http(request: Request, exc: HTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: HTTPException) -> Response:
+        if pages is not None and _is_page(request):
+            return pages(request, exc.status_code, str(exc.detail))
         response = problem(exc.status_code, _TITLES.get(exc.status_code, "Error"), str(exc.detail))
         for name, value in (exc.headers or {}).items():
             response.headers[name] = value
         return response
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         errors = []
         for e in exc.errors():
             loc = [str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path")]
@@ -77,6 +89,9 @@ def install(app: FastAPI) -> None:
                 }
             )
         first = errors[0] if errors else {"field": None, "problem": "invalid request"}
+        if pages is not None and _is_page(request):
+            said = "; ".join(f"{x['field']}: {x['problem']}" for x in errors)
+            return pages(request, 422, f"The form was not complete: {said}")
         detail = "; ".join(
             f"{x['field'] or 'request'}: {x['problem']}"
             + (f" (got {x['got']!r})" if x["got"] is not None else "")

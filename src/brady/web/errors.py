@@ -1,0 +1,34 @@
+"""Errors on pages: sign in, acknowledge the notice, or a plain page saying what happened."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+
+from .render import page
+
+_TITLES = {
+    403: "You may not see or do this",
+    404: "Not found",
+    409: "Refused by the record",
+    422: "Something is missing from the form",
+}
+
+
+def respond(request: Request, status: int, detail: str) -> Response:
+    if status == 401:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/signin?next={quote(target)}", status_code=303)
+    if status == 403 and "use notification" in detail:
+        return RedirectResponse("/banner", status_code=303)
+    return page(
+        request,
+        "error.html.j2",
+        None,
+        status,
+        title=_TITLES.get(status, "Something went wrong"),
+        detail=detail,
+        status_code=status,
+    )

@@ -1,0 +1,226 @@
+"""The whole flow in a real browser (Debian's Chromium, driven by Playwright): the property
+clerk takes Teske's rounds in under the other case number; the suggestion appears in the
+Baldwin prosecutor's queue; she accepts it and produces; defense counsel downloads the bag,
+checks it and acknowledges it; the court's certificate is granted. Defense counsel asking for
+another case's item by its URL is refused. Each page is saved as a screenshot
+(build/screenshots/, or $BRADY_SCREENSHOTS) for people to look at.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import socket
+import threading
+import time
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from brady.api.app import create_app
+from brady.cli.admin import bootstrap_admin
+from brady.cli.demo import DEMO_PASSWORD, _accounts
+from brady.custody.importer import load_file, run_import
+from brady.custody.service import Custody
+from brady.disclosure.desk import Desk
+from brady.ledger.cli import run as verify_cli
+from brady.store.ledger_home import OpenLedger
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+SCENARIO = ROOT / "examples" / "rust" / "scenario.yaml"
+SHOTS = Path(os.environ.get("BRADY_SCREENSHOTS", ROOT / "build" / "screenshots"))
+TESKE = "SF24-0306-01"
+CHROMIUM = "/usr/bin/chromium"
+
+
+def _load(ledger: OpenLedger) -> Custody:
+    """The record before the trial; Teske's visit itself is left for the browser."""
+    custody = Custody(ledger)
+    bootstrap_admin(custody)
+    data = load_file(SCENARIO)
+    data["events"] = [
+        e for e in data["events"] if str(e.get("at", "")) < "2024-07" and e.get("item_id") != TESKE
+    ]
+    run_import(custody, data, "admin")
+    with custody.session() as s:
+        desk = Desk(s)
+        desk.adopt_rules(
+            "admin",
+            "us-nm-district",
+            {"initial.days": 10, "continuing.days": 7},
+            "NMRA 5-501(A); office policy",
+            "First Judicial District cases",
+        )
+        desk.case_rules("morrissey", "state-v-baldwin", "us-nm-district")
+    _accounts(custody)
+    return custody
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    from brady.store.ledger_home import init_home
+
+    led = init_home(tmp_path / "home")
+    _load(led)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = uvicorn.Config(
+        create_app(led, anchor_every=None), host="127.0.0.1", port=port, log_level="warning"
+    )
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if srv.started:
+            break
+        time.sleep(0.1)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=30)
+    led.close()
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield b
+        b.close()
+
+
+def shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def sign_in(browser: Browser, base: str, user: str, tmp_path: Path) -> Page:
+    context = browser.new_context(
+        base_url=base, accept_downloads=True, viewport={"width": 1200, "height": 900}
+    )
+    page = context.new_page()
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/signin"))
+    page.get_by_label("User name").fill(user)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    if user == "poppell":
+        shot(page, "01-sign-in")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="System use notification")).to_be_visible()
+    if user == "poppell":
+        shot(page, "02-use-notification")
+    page.get_by_role("button", name="I understand and agree").click()
+    expect(page.get_by_role("heading", name="What needs you now")).to_be_visible()
+    return page
+
+
+def test_the_rust_flow_in_a_browser(server: str, browser: Browser, tmp_path: Path) -> None:
+    # The property clerk: scan the tag, fill in what Teske brought, file it under the
+    # supplemental case (the other case number).
+    clerk = sign_in(browser, server, "poppell", tmp_path)
+    shot(clerk, "03-home-property-clerk")
+    clerk.get_by_role("link", name="Intake").first.click()
+    tag = clerk.get_by_label("Scan the item's tag")
+    expect(tag).to_be_focused()
+    tag.fill(TESKE)
+    tag.press("Enter")  # what a scanner sends after the code
+    expect(clerk.get_by_label("Description")).to_be_focused()
+    clerk.get_by_label("Category").select_option("ammunition")
+    clerk.get_by_label("How many").fill("24")
+    clerk.get_by_label("Description").fill(
+        ".45 Colt cartridges, assorted headstamps, some Starline Brass"
+    )
+    clerk.get_by_label("Case it is filed under").select_option("teske-supp")
+    clerk.get_by_label("Where it is put").select_option("SFCSO-EV-F")
+    clerk.get_by_label("Received from").fill("Troy Teske")
+    clerk.get_by_label("Caliber (if any)").fill(".45 Colt")
+    clerk.get_by_label("What happened").fill(
+        "Troy Teske brought in .45 Colt rounds. He said they belonged to his friend Thell "
+        "Reed and came from the batch Seth Kenney of PDQ Arm & Prop took."
+    )
+    photo = tmp_path / "rounds.jpg"
+    photo.write_bytes(b"\xff\xd8\xff photograph of the rounds")
+    clerk.get_by_label("Photographs or files").set_input_files(str(photo))
+    shot(clerk, "04-intake-form")
+    clerk.get_by_role("button", name="Record the intake").click()
+    expect(clerk.get_by_text(f"Taken in: {TESKE}")).to_be_visible()
+    expect(clerk.get_by_text("rounds.jpg")).to_be_visible()
+    shot(clerk, "05-item-after-intake")
+
+    # The Baldwin prosecutor: the suggestion is waiting, with its reasons.
+    pros = sign_in(browser, server, "morrissey", tmp_path)
+    expect(pros.get_by_role("link", name=TESKE)).to_be_visible()
+    shot(pros, "06-home-prosecutor")
+    pros.goto("/cases/state-v-baldwin")
+    expect(pros.get_by_text("No certificate of compliance")).to_be_visible()
+    review = pros.locator("section.card", has_text=TESKE).filter(has_text="waiting for review")
+    expect(review).to_contain_text("Seth Kenney")
+    shot(pros, "07-case-review-queue")
+    review.get_by_label("Reason to accept").fill("Rounds from the Rust supply chain")
+    review.get_by_role("button", name=re.compile("Accept")).click()
+    expect(pros.get_by_text("joins this case's discovery")).to_be_visible()
+    pros.get_by_label(re.compile("Produce everything owed")).fill("Alex Spiro")
+    pros.get_by_role("button", name="Build and record the production").click()
+    expect(pros.get_by_text(re.compile("Recorded: production"))).to_be_visible()
+    shot(pros, "08-case-after-production")
+
+    # Defense counsel: the portal shows the production; download, check, acknowledge.
+    counsel = sign_in(browser, server, "spiro", tmp_path)
+    shot(counsel, "09-home-defense")
+    counsel.get_by_role("link", name="state-v-baldwin").click()
+    expect(counsel.get_by_text("produced to the defense")).to_be_visible()
+    with counsel.expect_download() as got:
+        counsel.get_by_role("link", name="Download the bag (zip)").first.click()
+    bag_zip = tmp_path / "bag.zip"
+    got.value.save_as(bag_zip)
+    zipfile.ZipFile(bag_zip).extractall(tmp_path / "bag")
+    (bag,) = (tmp_path / "bag").iterdir()
+    assert verify_cli(["bundle", str(bag)]) == 0
+    digest = hashlib.sha256((bag / "tagmanifest-sha256.txt").read_bytes()).hexdigest()
+    shot(counsel, "10-defense-portal")
+    counsel.get_by_label("Received by").fill("Alex Spiro")
+    counsel.get_by_label(re.compile("SHA-256 of the bag")).fill(digest)
+    counsel.get_by_role("button", name="Acknowledge receipt").click()
+    expect(counsel.get_by_text(re.compile("you received production"))).to_be_visible()
+    shot(counsel, "11-defense-after-receipt")
+
+    # The court: nothing is outstanding, and the certificate is granted.
+    judge = sign_in(browser, server, "judge", tmp_path)
+    judge.goto("/cases/state-v-baldwin")
+    expect(judge.get_by_text("Nothing is outstanding")).to_be_visible()
+    shot(judge, "12-case-for-the-court")
+    response = judge.request.get("/cases/state-v-baldwin/certificate")
+    assert response.status == 200 and response.body().startswith(b"%PDF")
+
+    # Counsel asks for an item of another case by its URL: refused, and logged.
+    refused = counsel.goto("/items/RUST-GUN-2")  # an item of the investigation only
+    assert refused is not None and refused.status == 403
+    other = counsel.goto("/cases/teske-supp")
+    assert other is not None and other.status == 403
+    expect(counsel.get_by_role("heading", name="You may not see or do this")).to_be_visible()
+    shot(counsel, "13-defense-refused")
+
+    auditor = sign_in(browser, server, "auditor", tmp_path)
+    auditor.goto("/access?user_id=spiro")
+    expect(auditor.locator("td", has_text="case:teske-supp")).to_be_visible()
+    shot(auditor, "14-access-log")
+    auditor.goto("/ledger")
+    shot(auditor, "15-ledger")
