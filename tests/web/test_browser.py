@@ -133,8 +133,16 @@ def sign_in(browser: Browser, base: str, user: str, tmp_path: Path) -> Page:
 
 
 def test_the_rust_flow_in_a_browser(server: str, browser: Browser, tmp_path: Path) -> None:
-    # The property clerk: scan the tag, fill in what Teske brought, file it under the
-    # supplemental case (the other case number).
+    clerk_takes_the_rounds_in(browser, server, tmp_path)
+    prosecutor_reviews_and_produces(browser, server, tmp_path)
+    counsel = counsel_checks_and_acknowledges(browser, server, tmp_path)
+    court_certifies(browser, server, tmp_path)
+    counsel_is_refused_elsewhere(browser, server, tmp_path, counsel)
+
+
+def clerk_takes_the_rounds_in(browser: Browser, server: str, tmp_path: Path) -> None:
+    """Scan the tag, fill in what Teske brought, file it under the supplemental case
+    (the other case number)."""
     clerk = sign_in(browser, server, "poppell", tmp_path)
     shot(clerk, "03-home-property-clerk")
     clerk.get_by_role("link", name="Intake").first.click()
@@ -165,7 +173,9 @@ def test_the_rust_flow_in_a_browser(server: str, browser: Browser, tmp_path: Pat
     expect(clerk.get_by_text("rounds.jpg")).to_be_visible()
     shot(clerk, "05-item-after-intake")
 
-    # The Baldwin prosecutor: the suggestion is waiting, with its reasons.
+
+def prosecutor_reviews_and_produces(browser: Browser, server: str, tmp_path: Path) -> None:
+    """The suggestion waits in the Baldwin prosecutor's queue, with its reasons."""
     pros = sign_in(browser, server, "morrissey", tmp_path)
     expect(pros.get_by_role("link", name=TESKE)).to_be_visible()
     shot(pros, "06-home-prosecutor")
@@ -182,7 +192,9 @@ def test_the_rust_flow_in_a_browser(server: str, browser: Browser, tmp_path: Pat
     expect(pros.get_by_text(re.compile("Recorded: production"))).to_be_visible()
     shot(pros, "08-case-after-production")
 
-    # Defense counsel: the portal shows the production; download, check, acknowledge.
+
+def counsel_checks_and_acknowledges(browser: Browser, server: str, tmp_path: Path) -> Page:
+    """The portal shows the production; download it, check it offline, acknowledge it."""
     counsel = sign_in(browser, server, "spiro", tmp_path)
     shot(counsel, "09-home-defense")
     counsel.get_by_role("link", name="state-v-baldwin").click()
@@ -201,8 +213,11 @@ def test_the_rust_flow_in_a_browser(server: str, browser: Browser, tmp_path: Pat
     counsel.get_by_role("button", name="Acknowledge receipt").click()
     expect(counsel.get_by_text(re.compile("you received production"))).to_be_visible()
     shot(counsel, "11-defense-after-receipt")
+    return counsel
 
-    # The court: nothing is outstanding, and the certificate is granted.
+
+def court_certifies(browser: Browser, server: str, tmp_path: Path) -> None:
+    """Nothing is outstanding, and the certificate is granted."""
     judge = sign_in(browser, server, "judge", tmp_path)
     judge.goto("/cases/state-v-baldwin")
     expect(judge.get_by_text("Nothing is outstanding")).to_be_visible()
@@ -210,7 +225,11 @@ def test_the_rust_flow_in_a_browser(server: str, browser: Browser, tmp_path: Pat
     response = judge.request.get("/cases/state-v-baldwin/certificate")
     assert response.status == 200 and response.body().startswith(b"%PDF")
 
-    # Counsel asks for an item of another case by its URL: refused, and logged.
+
+def counsel_is_refused_elsewhere(
+    browser: Browser, server: str, tmp_path: Path, counsel: Page
+) -> None:
+    """Counsel asks for an item of another case by its URL: refused, and logged."""
     refused = counsel.goto("/items/RUST-GUN-2")  # an item of the investigation only
     assert refused is not None and refused.status == 403
     other = counsel.goto("/cases/teske-supp")
