@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import schemathesis
@@ -50,16 +51,18 @@ def test_every_operation_answers_within_its_schema(fuzz_world: World) -> None:
     assert len(operations) > 30
     for operation in operations:
         rule = operation.definition.raw.get("x-access", "")
-        headers = fuzz_world.as_(AS_USER.get(rule, "clerkA"))
+        _checker(operation, fuzz_world.as_(AS_USER.get(rule, "clerkA")))()
 
-        @given(case=operation.as_strategy())
-        @settings(
-            max_examples=12,
-            deadline=None,
-            database=None,
-            suppress_health_check=list(HealthCheck),
-        )
-        def check(case: Case, headers: dict[str, str] = headers) -> None:
-            case.call_and_validate(headers={**(case.headers or {}), **headers})
 
-        check()
+def _checker(operation: Any, headers: dict[str, str]) -> Any:
+    @given(case=operation.as_strategy())
+    @settings(
+        max_examples=12,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    def check(case: Case) -> None:
+        case.call_and_validate(headers={**(case.headers or {}), **headers})
+
+    return check
