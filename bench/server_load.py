@@ -50,6 +50,45 @@ def _pct(xs: list[float], q: float) -> float:
     return xs[min(len(xs) - 1, int(len(xs) * q))] * 1e3 if xs else float("nan")
 
 
+async def _one(
+    client: httpx.AsyncClient,
+    i: int,
+    k: int,
+    headers: dict[str, str],
+    mine: dict[int, list[str]],
+    intakes: list[str],
+    transfers: list[str],
+    clerks: int,
+) -> httpx.Response:
+    """Two intakes, then a transfer of an item this clerk took in earlier."""
+    if i % 3 == 2 and mine[k]:
+        item = mine[k].pop()
+        r = await client.post(
+            f"/api/items/{item}/steps",
+            json={"action": "transfer", "to_user": f"clerk{(k + 1) % clerks}"},
+            headers=headers,
+        )
+        if r.status_code == 201:
+            transfers.append(item)
+    else:
+        r = await client.post(
+            "/api/items",
+            json={
+                "category": "other",
+                "description": f"Bench item {i}",
+                "narrative": "Found property handed in at the front counter",
+                "location_id": "PR",
+                "case_ids": ["BENCH"],
+            },
+            headers=headers,
+        )
+        if r.status_code == 201:
+            item = r.json()["item_id"]
+            intakes.append(item)
+            mine[k].append(item)
+    return r
+
+
 async def _drive(base: str, tokens: list[str], rate: float, seconds: float) -> dict[str, Any]:
     total = int(rate * seconds)
     queue: asyncio.Queue[int] = asyncio.Queue()
@@ -76,31 +115,11 @@ async def _drive(base: str, tokens: list[str], rate: float, seconds: float) -> d
             k = i % len(tokens)
             headers = {"Authorization": f"Bearer {tokens[k]}"}
             sent = time.perf_counter()
-            if i % 3 == 2 and mine[k]:
-                item = mine[k].pop()
-                r = await client.post(
-                    f"/api/items/{item}/steps",
-                    json={"action": "transfer", "to_user": f"clerk{(k + 1) % len(tokens)}"},
-                    headers=headers,
-                )
-                if r.status_code == 201:
-                    transfers.append(item)
-            else:
-                r = await client.post(
-                    "/api/items",
-                    json={
-                        "category": "other",
-                        "description": f"Bench item {i}",
-                        "narrative": "Found property handed in at the front counter",
-                        "location_id": "PR",
-                        "case_ids": ["BENCH"],
-                    },
-                    headers=headers,
-                )
-                if r.status_code == 201:
-                    item = r.json()["item_id"]
-                    intakes.append(item)
-                    mine[k].append(item)
+            try:
+                r = await _one(client, i, k, headers, mine, intakes, transfers, len(tokens))
+            except httpx.HTTPError as exc:
+                errors.append(f"transport: {exc!r}")
+                continue
             done = time.perf_counter()
             if r.status_code >= 300:
                 errors.append(f"{r.status_code} {r.text[:120]}")

@@ -27,6 +27,7 @@ from sqlalchemy.engine import Connection
 from ..domain.errors import RefusedError
 from ..ledger.entry import format_time
 from ..store import access_log
+from ..store._raw import fetch_all
 from ..store.account_tables import account, api_token, signin_attempt, web_session
 from ..store.custody_tables import app_user
 from ..store.engine import writing
@@ -334,23 +335,26 @@ class Accounts:
             return [dict(r._mapping) for r in rows]
 
     def token(self, presented: str) -> Credential | None:
+        """The token's user and scope, if it is valid and its account is not locked."""
         if not presented.startswith(TOKEN_PREFIX):
             return None
         key = _sha(presented[len(TOKEN_PREFIX) :])
         with self.engine.connect() as conn:
-            row = conn.execute(select(api_token).where(api_token.c.secret_sha256 == key)).first()
-            if row is None or row.revoked_at is not None:
-                return None
-            locked = conn.execute(
-                select(account.c.locked_at).where(account.c.user_id == row.user_id)
-            ).scalar()
-        if locked is not None:
+            rows = fetch_all(
+                conn,
+                "SELECT t.token_id, t.user_id, t.scope, t.last_used_at, a.locked_at "
+                "FROM api_token t LEFT JOIN account a ON a.user_id = t.user_id "
+                "WHERE t.secret_sha256 = ? AND t.revoked_at IS NULL",
+                (key,),
+            )
+        if not rows or rows[0][4] is not None:
             return None
-        if row.last_used_at is None or row.last_used_at < format_time(self.clock() - TOUCH_EVERY):
+        token_id, user_id, scope, last_used, _ = rows[0]
+        if last_used is None or last_used < format_time(self.clock() - TOUCH_EVERY):
             with self._write() as conn:
                 conn.execute(
                     update(api_token)
-                    .where(api_token.c.token_id == row.token_id)
+                    .where(api_token.c.token_id == token_id)
                     .values(last_used_at=self._now())
                 )
-        return Credential(row.user_id, "token", row.scope)
+        return Credential(str(user_id), "token", str(scope))

@@ -30,10 +30,14 @@ from .custody_tables import (
 
 
 def user_state(conn: Connection, user_id: str) -> UserState | None:
-    row = conn.execute(select(app_user).where(app_user.c.user_id == user_id)).first()
-    if row is None:
+    # Raw SQL: read for every command, where building the statement cost more than running it.
+    rows = fetch_all(
+        conn, "SELECT user_id, name, roles FROM app_user WHERE user_id = ?", (user_id,)
+    )
+    if not rows:
         return None
-    return UserState(row.user_id, row.name, frozenset(json.loads(row.roles)))
+    uid, name, roles = rows[0]
+    return UserState(str(uid), str(name), frozenset(json.loads(roles)))
 
 
 def item_state(conn: Connection, item_id: str) -> ItemState | None:
