@@ -17,14 +17,11 @@ from fastapi.testclient import TestClient
 
 from brady.api.app import create_app
 from brady.cli.admin import bootstrap_admin
-from brady.cli.demo import DEMO_PASSWORD, _accounts
-from brady.custody.importer import load_file, run_import
+from brady.cli.demo import DEMO_PASSWORD, demo_accounts, load_rust
 from brady.custody.service import Custody
-from brady.disclosure.desk import Desk
 from brady.ledger.cli import run as verify_cli
 from brady.store.ledger_home import OpenLedger
 
-SCENARIO = Path(__file__).resolve().parents[2] / "examples" / "rust" / "scenario.yaml"
 TESKE = "SF24-0306-01"
 
 
@@ -32,26 +29,8 @@ def _load(ledger: OpenLedger) -> Custody:
     """The record before the trial, without Teske's visit: the test makes that happen."""
     custody = Custody(ledger)
     bootstrap_admin(custody)
-    data = load_file(SCENARIO)
-    data["events"] = [
-        e
-        for e in data["events"]
-        if str(e.get("at", "")) < "2024-07"
-        and e.get("case_id") != "teske-supp"
-        and e.get("item_id") != TESKE
-    ]
-    run_import(custody, data, "admin")
-    with custody.session() as s:
-        desk = Desk(s)
-        desk.adopt_rules(
-            "admin",
-            "us-nm-district",
-            {"initial.days": 10, "continuing.days": 7},
-            "NMRA 5-501(A); office policy",
-            "First Judicial District cases",
-        )
-        desk.case_rules("morrissey", "state-v-baldwin", "us-nm-district")
-    _accounts(custody)
+    load_rust(custody, lambda e: e.get("case_id") != "teske-supp" and e.get("item_id") != TESKE)
+    demo_accounts(custody)
     return custody
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from brady.cli.admin import bootstrap_admin
+from brady.cli.demo import load_rust
 from brady.custody.files import attach
-from brady.custody.importer import load_file, run_import
 from brady.custody.service import Custody
 from brady.disclosure import compliance
 from brady.disclosure.desk import Desk
@@ -40,20 +40,7 @@ def view(custody: Custody, case_id: str = "state-v-baldwin") -> compliance.Compl
 def rust(ledger: OpenLedger) -> Custody:
     custody = Custody(ledger)
     bootstrap_admin(custody)
-    data = load_file(SCENARIO)
-    # The record as it stood before the trial (the scenario goes on to the dismissal).
-    data["events"] = [e for e in data["events"] if str(e.get("at", "")) < "2024-07"]
-    run_import(custody, data, "admin")
-    with custody.session() as s:
-        desk = Desk(s)
-        desk.adopt_rules(
-            "admin",
-            "us-nm-district",
-            {"initial.days": 10, "continuing.days": 7},
-            "NMRA 5-501(A); office policy: 7 days for later material",
-            "First Judicial District cases",
-        )
-        desk.case_rules("morrissey", "state-v-baldwin", "us-nm-district")
+    load_rust(custody)  # the record as it stood before the trial, NM rules adopted
     return custody
 
 

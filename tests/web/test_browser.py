@@ -24,17 +24,14 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from brady.api.app import create_app
 from brady.cli.admin import bootstrap_admin
-from brady.cli.demo import DEMO_PASSWORD, _accounts
-from brady.custody.importer import load_file, run_import
+from brady.cli.demo import DEMO_PASSWORD, demo_accounts, load_rust
 from brady.custody.service import Custody
-from brady.disclosure.desk import Desk
 from brady.ledger.cli import run as verify_cli
 from brady.store.ledger_home import OpenLedger
 
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
-SCENARIO = ROOT / "examples" / "rust" / "scenario.yaml"
 SHOTS = Path(os.environ.get("BRADY_SCREENSHOTS", ROOT / "build" / "screenshots"))
 TESKE = "SF24-0306-01"
 CHROMIUM = "/usr/bin/chromium"
@@ -44,22 +41,8 @@ def _load(ledger: OpenLedger) -> Custody:
     """The record before the trial; Teske's visit itself is left for the browser."""
     custody = Custody(ledger)
     bootstrap_admin(custody)
-    data = load_file(SCENARIO)
-    data["events"] = [
-        e for e in data["events"] if str(e.get("at", "")) < "2024-07" and e.get("item_id") != TESKE
-    ]
-    run_import(custody, data, "admin")
-    with custody.session() as s:
-        desk = Desk(s)
-        desk.adopt_rules(
-            "admin",
-            "us-nm-district",
-            {"initial.days": 10, "continuing.days": 7},
-            "NMRA 5-501(A); office policy",
-            "First Judicial District cases",
-        )
-        desk.case_rules("morrissey", "state-v-baldwin", "us-nm-district")
-    _accounts(custody)
+    load_rust(custody, lambda e: e.get("item_id") != TESKE)
+    demo_accounts(custody)
     return custody
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException
 
@@ -44,6 +44,18 @@ class Brady:
 def brady(request: Request) -> Brady:
     state: Brady = request.app.state.brady
     return state
+
+
+def set_session_cookie(response: Response, request: Request, secret: str) -> None:
+    """HttpOnly, SameSite=Strict, and Secure whenever the request came over HTTPS."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        secret,
+        httponly=True,
+        secure=request.url.scheme == "https",
+        samesite="strict",
+        path="/",
+    )
 
 
 def source(request: Request) -> str | None:

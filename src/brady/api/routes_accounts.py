@@ -25,6 +25,7 @@ from .deps import (
     credential,
     log,
     rule_guard,
+    set_session_cookie,
     source,
 )
 from .problems import PROBLEM_RESPONSES, Denied
@@ -70,14 +71,7 @@ def sign_in(body: SignIn, request: Request, response: Response, b: B) -> dict[st
         secret, cred = b.accounts.sign_in(body.user_id, body.password, source(request))
     except SignInError as exc:
         raise HTTPException(401, str(exc)) from exc
-    response.set_cookie(
-        SESSION_COOKIE,
-        secret,
-        httponly=True,
-        secure=request.url.scheme == "https",
-        samesite="strict",
-        path="/",
-    )
+    set_session_cookie(response, request, secret)
     status = b.accounts.status(cred.user_id)
     return {
         "user_id": cred.user_id,

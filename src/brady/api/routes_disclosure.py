@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -15,7 +14,7 @@ from ..access import policy
 from ..access.policy import Level
 from ..disclosure import compliance as compliance_view
 from ..disclosure.desk import Desk
-from ..disclosure.production import next_production_id, produce, safe_name
+from ..disclosure.production import kept_zip, produce_for_download
 from ..reports import render
 from ..reports import timeline as timeline_report
 from ..reports.certificate import NotCertifiableError, certificate_html
@@ -215,21 +214,14 @@ class NewProduction(BaseModel):
 )
 def make_production(body: NewProduction, a: CaseProsecute, b: B) -> dict[str, Any]:
     """Build the bag (evidence, custody reports, proofs) and record the production."""
-    with b.led.engine.connect() as conn:
-        pid = next_production_id(conn, a.case_id)
-    b.productions.mkdir(parents=True, exist_ok=True)
-    built = produce(
+    built = produce_for_download(
         b.led,
         a.asker.user_id,
         a.case_id,
-        pid,
         body.recipient,
         b.productions,
         body.units,
         body.bates_prefix,
-    )
-    shutil.make_archive(
-        str(built.path), "zip", root_dir=built.path.parent, base_dir=built.path.name
     )
     return {
         "production_id": built.production_id,
@@ -280,7 +272,7 @@ def bag(p: ProductionAccess, b: B) -> FileResponse:
     """The production's BagIt bag as a zip: check it with `bagit.py --validate` and
     `brady-verify bundle` before acknowledging it."""
     asker, pid, _ = p
-    path = b.productions / f"{safe_name(pid)}.zip"
+    path = kept_zip(b.productions, pid)
     if not path.is_file():
         raise NotFound(f"the bag of {pid} is not kept on this server; ask the prosecutor")
     log(b, asker, "download", f"production:{pid}", bytes=path.stat().st_size)

@@ -5,9 +5,10 @@ Everything verified."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -87,7 +88,7 @@ def demo(
             s.receive("analyst", item_id)
         rust = _load_rust(custody) if fresh else None
         if rust is not None:
-            _accounts(custody)
+            demo_accounts(custody)
         report = audit(led.store, led.config.database_url, led.config.log_vkey, workers=1)
         cp = led.store.checkpoint()
         led.close()
@@ -118,7 +119,7 @@ def demo(
         _serve(directory, port)
 
 
-def _accounts(custody: Custody) -> None:
+def demo_accounts(custody: Custody) -> None:
     """Demo sign-ins: a judge and an auditor join the Rust cast; each role gets a password,
     and the Baldwin prosecutor, defense counsel and judge are assigned to the case."""
     with custody.session() as s:
@@ -152,13 +153,14 @@ def _serve(directory: Path, port: int) -> None:
 RUST = Path(__file__).resolve().parents[3] / "examples" / "rust" / "scenario.yaml"
 
 
-def _load_rust(custody: Custody) -> str | None:
-    """The Rust scenario up to the trial, New Mexico's rule set adopted, Baldwin's case
-    under it; returns what the demo says about it (None outside a source checkout)."""
-    if not RUST.is_file():
-        return None
+def load_rust(custody: Custody, keep: Callable[[dict[str, Any]], bool] | None = None) -> None:
+    """The Rust scenario as it stood before the trial (events before July 2024, and of
+    those only what `keep` keeps), New Mexico's rule set adopted, Baldwin's case under it.
+    The demo and the tests that replay the case start from here."""
     data = load_file(RUST)
-    data["events"] = [e for e in data["events"] if str(e.get("at", "")) < "2024-07"]
+    data["events"] = [
+        e for e in data["events"] if str(e.get("at", "")) < "2024-07" and (keep is None or keep(e))
+    ]
     run_import(custody, data, "admin")
     with custody.session() as s:
         desk = Desk(s)
@@ -170,6 +172,14 @@ def _load_rust(custody: Custody) -> str | None:
             "Demo: First Judicial District cases",
         )
         desk.case_rules("morrissey", "state-v-baldwin", "us-nm-district")
+
+
+def _load_rust(custody: Custody) -> str | None:
+    """The Rust case for the demo; returns what the demo says about it (None outside a
+    source checkout, where the scenario file is not at hand)."""
+    if not RUST.is_file():
+        return None
+    load_rust(custody)
     with custody.led.engine.connect() as conn:
         view = compliance.compute(conn, "state-v-baldwin", date(2024, 7, 12))
     assert view is not None

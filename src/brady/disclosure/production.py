@@ -275,3 +275,28 @@ def _bundle(led: OpenLedger, folder: Path, cited: set[int], size: int, earlier: 
         (folder / "consistency" / f"{old}.proof").write_text(
             "".join(f"{base64.b64encode(h).decode()}\n" for h in hashes), encoding="ascii"
         )
+
+
+def produce_for_download(
+    led: OpenLedger,
+    by: str,
+    case_id: str,
+    recipient: str,
+    folder: Path,
+    units: list[str] | None = None,
+    bates_prefix: str = "BRADY",
+) -> Built:
+    """A production the server keeps for counsel to download: the next id of the case, the
+    bag in `folder`, and beside it the same bag as a zip (what the download serves)."""
+    with led.engine.connect() as conn:
+        production_id = next_production_id(conn, case_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    built = produce(led, by, case_id, production_id, recipient, folder, units, bates_prefix)
+    shutil.make_archive(
+        str(built.path), "zip", root_dir=built.path.parent, base_dir=built.path.name
+    )
+    return built
+
+
+def kept_zip(folder: Path, production_id: str) -> Path:
+    return folder / f"{safe_name(production_id)}.zip"

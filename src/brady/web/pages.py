@@ -30,13 +30,14 @@ from ..api.deps import (
     item_guard,
     log,
     rule_guard,
+    set_session_cookie,
     source,
 )
 from ..api.routes_accounts import BANNER
 from ..custody.files import attach, blob_store
 from ..disclosure import compliance as compliance_view
 from ..disclosure.desk import Desk
-from ..disclosure.production import next_production_id, produce
+from ..disclosure.production import produce_for_download
 from ..domain.errors import RefusedError
 from ..reports import labels as label_sheets
 from ..reports import render as report_render
@@ -106,14 +107,7 @@ def signin(
     acked = b.accounts.status(cred.user_id)["banner_acknowledged"]
     target = next_ if next_.startswith("/") and acked else ("/" if acked else "/banner")
     response = RedirectResponse(target, status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        secret,
-        httponly=True,
-        secure=request.url.scheme == "https",
-        samesite="strict",
-        path="/",
-    )
+    set_session_cookie(response, request, secret)
     return response
 
 
@@ -474,17 +468,9 @@ def decide(
 def make_production(
     _: Csrf, a: CaseProsecute, b: B, recipient: Annotated[str, Form(max_length=2000)]
 ) -> Response:
-    import shutil
-
     url = f"/cases/{a.case_id}"
     try:
-        with b.led.engine.connect() as conn:
-            pid = next_production_id(conn, a.case_id)
-        b.productions.mkdir(parents=True, exist_ok=True)
-        built = produce(b.led, a.asker.user_id, a.case_id, pid, recipient, b.productions)
-        shutil.make_archive(
-            str(built.path), "zip", root_dir=built.path.parent, base_dir=built.path.name
-        )
+        built = produce_for_download(b.led, a.asker.user_id, a.case_id, recipient, b.productions)
     except RefusedError as exc:
         return _refused(url, exc)
     return back(
