@@ -95,9 +95,25 @@ def shot(page: Page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-def sign_in(browser: Browser, base: str, user: str, tmp_path: Path) -> Page:
+TABLET = {"width": 820, "height": 1180}
+
+
+def unlabelled(page: Page) -> list[str]:
+    """Form fields a screen reader could not name: every field must have a label."""
+    found: list[str] = page.evaluate(
+        """() => [...document.querySelectorAll(
+              'input:not([type=hidden]), select, textarea')]
+            .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label'))
+            .map(e => e.name || e.id || e.outerHTML.slice(0, 60))"""
+    )
+    return found
+
+
+def sign_in(
+    browser: Browser, base: str, user: str, tmp_path: Path, viewport: dict[str, int] | None = None
+) -> Page:
     context = browser.new_context(
-        base_url=base, accept_downloads=True, viewport={"width": 1200, "height": 900}
+        base_url=base, accept_downloads=True, viewport=viewport or {"width": 1200, "height": 900}
     )
     page = context.new_page()
     page.goto("/")
@@ -151,10 +167,30 @@ def clerk_takes_the_rounds_in(browser: Browser, server: str, tmp_path: Path) -> 
     photo.write_bytes(b"\xff\xd8\xff photograph of the rounds")
     clerk.get_by_label("Photographs or files").set_input_files(str(photo))
     shot(clerk, "04-intake-form")
+    assert not unlabelled(clerk)
     clerk.get_by_role("button", name="Record the intake").click()
     expect(clerk.get_by_text(f"Taken in: {TESKE}")).to_be_visible()
     expect(clerk.get_by_text("rounds.jpg")).to_be_visible()
     shot(clerk, "05-item-after-intake")
+    assert not unlabelled(clerk)
+
+    # An inventory of the shelf in scan mode: found, not yet seen, unexpected as you go.
+    clerk.get_by_role("link", name="Inventory").first.click()
+    clerk.get_by_label("Name this inventory").fill("INV-F-1")
+    clerk.get_by_label(re.compile("Room or shelf")).select_option("SFCSO-EV-F")
+    clerk.get_by_role("button", name="Start scanning").click()
+    scan = clerk.get_by_label("Scan an item's label")
+    expect(scan).to_be_focused()
+    scan.fill(f"brady:item:{TESKE}")  # what the QR code on the label holds
+    scan.press("Enter")
+    expect(clerk.locator("section.card", has_text="Found (1)")).to_contain_text(TESKE)
+    clerk.get_by_label("Scan an item's label").fill("RUST-REVOLVER")  # on shelf A
+    clerk.get_by_label("Scan an item's label").press("Enter")
+    expect(clerk.locator("section.card", has_text="Unexpected (1)")).to_contain_text(
+        "RUST-REVOLVER"
+    )
+    shot(clerk, "05b-inventory-scan-mode")
+    assert not unlabelled(clerk)
 
 
 def prosecutor_reviews_and_produces(browser: Browser, server: str, tmp_path: Path) -> None:
@@ -167,6 +203,7 @@ def prosecutor_reviews_and_produces(browser: Browser, server: str, tmp_path: Pat
     review = pros.locator("section.card", has_text=TESKE).filter(has_text="waiting for review")
     expect(review).to_contain_text("Seth Kenney")
     shot(pros, "07-case-review-queue")
+    assert not unlabelled(pros)
     review.get_by_label("Reason to accept").fill("Rounds from the Rust supply chain")
     review.get_by_role("button", name=re.compile("Accept")).click()
     expect(pros.get_by_text("joins this case's discovery")).to_be_visible()
@@ -191,6 +228,7 @@ def counsel_checks_and_acknowledges(browser: Browser, server: str, tmp_path: Pat
     assert verify_cli(["bundle", str(bag)]) == 0
     digest = hashlib.sha256((bag / "tagmanifest-sha256.txt").read_bytes()).hexdigest()
     shot(counsel, "10-defense-portal")
+    assert not unlabelled(counsel)
     counsel.get_by_label("Received by").fill("Alex Spiro")
     counsel.get_by_label(re.compile("SHA-256 of the bag")).fill(digest)
     counsel.get_by_role("button", name="Acknowledge receipt").click()
@@ -201,10 +239,12 @@ def counsel_checks_and_acknowledges(browser: Browser, server: str, tmp_path: Pat
 
 def court_certifies(browser: Browser, server: str, tmp_path: Path) -> None:
     """Nothing is outstanding, and the certificate is granted."""
-    judge = sign_in(browser, server, "judge", tmp_path)
+    judge = sign_in(browser, server, "judge", tmp_path, TABLET)  # a judge's tablet
     judge.goto("/cases/state-v-baldwin")
     expect(judge.get_by_text("Nothing is outstanding")).to_be_visible()
-    shot(judge, "12-case-for-the-court")
+    shot(judge, "12-case-for-the-court-tablet")
+    width = judge.evaluate("document.documentElement.scrollWidth")
+    assert width <= TABLET["width"], f"the page is {width}px wide on an {TABLET['width']}px tablet"
     response = judge.request.get("/cases/state-v-baldwin/certificate")
     assert response.status == 200 and response.body().startswith(b"%PDF")
 
@@ -226,3 +266,6 @@ def counsel_is_refused_elsewhere(
     shot(auditor, "14-access-log")
     auditor.goto("/ledger")
     shot(auditor, "15-ledger")
+    auditor.get_by_label("Proof for ledger entry number").fill("3")
+    auditor.get_by_role("button", name="Get the proof").click()
+    expect(auditor.get_by_text("tlog_proof")).to_be_visible()

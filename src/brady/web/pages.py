@@ -554,15 +554,11 @@ def start_inventory(
     b: B,
     inventory_id: Annotated[str, Form(max_length=80)],
     location_id: Annotated[str, Form(max_length=80)] = "",
+    scope: Annotated[str, Form(max_length=10)] = "full",
 ) -> Response:
     try:
         with b.custody.session() as s:
-            s.start_inventory(
-                asker.user_id,
-                inventory_id,
-                "location" if location_id else "full",
-                location_id or None,
-            )
+            s.start_inventory(asker.user_id, inventory_id, scope, location_id or None)
     except RefusedError as exc:
         return _refused("/inventory", exc)
     return back(f"/inventory/{inventory_id}", "Started. Scan each item you see.")
