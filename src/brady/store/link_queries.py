@@ -62,24 +62,10 @@ def _evidence(conn: Connection, item_id: str) -> list[Evidence]:
         "AND kind IN ('person', 'name_word') ORDER BY kind, key",
         (item_id,),
     )
-    mine = _item_mentions(conn, item_id)
-    people_named = [(k, v, t) for k, v, t in written if k == "person"]
-    owners = _owners_many(
-        conn,
-        [
-            *(
-                (as_kind, key, "person", "")
-                for kind, key, _ in written
-                for as_kind in ((kind, "alias") if kind == "name_word" else (kind,))
-            ),
-            *((kind, key, "item", item_id) for kind, key, _ in mine),
-            *((kind, key, "case", "") for kind, key, _ in [*mine, *people_named]),
-        ],
-    )
     exact: set[tuple[str, str]] = set()  # names matched as written
     for kind, key, text in written:
         for as_kind in (kind, "alias") if kind == "name_word" else (kind,):
-            people = owners[(as_kind, key, "person", "")]
+            people = _owners(conn, as_kind, key, "person")
             if people is None:
                 exact.add((kind, key))  # too common: nor is it looked for by spelling
                 continue
@@ -103,43 +89,13 @@ def _evidence(conn: Connection, item_id: str) -> list[Evidence]:
     # Things: other items of open cases, and the cases' own files, mention the same.
     # One indexed lookup per mention of the item (a handful), grouped per case: a caliber
     # shared with 500 items is one piece of evidence with a count, not 500 rows.
-    for kind, key, text in mine:
-        items = owners[(kind, key, "item", item_id)]
-        if not items:
-            continue
-        rows = fetch_all(
-            conn,
-            "SELECT ic.case_id, min(ic.item_id), count(*) FROM item_case ic "
-            "JOIN case_file c ON c.case_id = ic.case_id AND c.status <> 'closed' "
-            f"WHERE ic.item_id IN ({_marks(items)}) GROUP BY ic.case_id",
-            tuple(items),
-        )
-        out += [Evidence(r[0], kind, key, text, "item", r[1], str(r[2])) for r in rows]
-    for kind, key, text in [*mine, *people_named]:
-        cases = owners[(kind, key, "case", "")]
-        if not cases:
-            continue
-        rows = fetch_all(
-            conn,
-            f"SELECT case_id FROM case_file WHERE case_id IN ({_marks(cases)}) "
-            "AND status <> 'closed'",
-            tuple(cases),
-        )
-        out += [Evidence(r[0], kind, key, text, "case", r[0], "") for r in rows]
-    return out
-
-
-def _item_mentions(conn: Connection, item_id: str) -> list[tuple[str, str, str]]:
-    """The item's mentions other than names; a registered organization under all its names."""
-    mine = [
-        (str(k), str(v), str(t))
-        for k, v, t in fetch_all(
-            conn,
-            "SELECT kind, key, text FROM mention_index WHERE owner_kind = 'item' "
-            "AND owner_id = ? AND kind NOT IN ('person', 'name_word') ORDER BY kind, key",
-            (item_id,),
-        )
-    ]
+    mine = fetch_all(
+        conn,
+        "SELECT kind, key, text FROM mention_index WHERE owner_kind = 'item' AND owner_id = ? "
+        "AND kind NOT IN ('person', 'name_word') ORDER BY kind, key",
+        (item_id,),
+    )
+    # A registered organization is found under any of its names.
     for kind, key, text in list(mine):
         if kind != "organization":
             continue
@@ -151,8 +107,32 @@ def _item_mentions(conn: Connection, item_id: str) -> list[tuple[str, str, str]]
             "WHERE o1.owner_kind = 'organization' AND o1.kind = 'organization' AND o1.key = ?",
             (key,),
         )
-        mine += [("organization", str(other), text) for (other,) in others if other != key]
-    return mine
+        mine += [("organization", other, text) for (other,) in others if other != key]
+    for kind, key, text in mine:
+        items = _owners(conn, kind, key, "item", item_id)
+        if not items:
+            continue
+        rows = fetch_all(
+            conn,
+            "SELECT ic.case_id, min(ic.item_id), count(*) FROM item_case ic "
+            "JOIN case_file c ON c.case_id = ic.case_id AND c.status <> 'closed' "
+            f"WHERE ic.item_id IN ({_marks(items)}) GROUP BY ic.case_id",
+            tuple(items),
+        )
+        out += [Evidence(r[0], kind, key, text, "item", r[1], str(r[2])) for r in rows]
+    people_named = [(k, v, t) for k, v, t in written if k == "person"]
+    for kind, key, text in [*mine, *people_named]:
+        cases = _owners(conn, kind, key, "case")
+        if not cases:
+            continue
+        rows = fetch_all(
+            conn,
+            f"SELECT case_id FROM case_file WHERE case_id IN ({_marks(cases)}) "
+            "AND status <> 'closed'",
+            tuple(cases),
+        )
+        out += [Evidence(r[0], kind, key, text, "case", r[0], "") for r in rows]
+    return out
 
 
 def _marks(values: list[str]) -> str:
@@ -191,34 +171,6 @@ def _owners(
         (kind, key, owner_kind, not_owner, COMMON + 1),
     )
     return None if len(rows) > COMMON else [str(r[0]) for r in rows]
-
-
-Lookup = tuple[str, str, str, str]  # (mention kind, key, owner kind, owner to leave out)
-
-
-def _owners_many(conn: Connection, wanted: list[Lookup]) -> dict[Lookup, list[str] | None]:
-    """`_owners` for many mentions. On PostgreSQL in one round trip (a LATERAL join keeps
-    each lookup bounded by COMMON); SQLite runs in-process, where a query costs no trip."""
-    unique = sorted(set(wanted))
-    if conn.dialect.name != "postgresql" or len(unique) < 2:
-        return {w: _owners(conn, *w) for w in unique}
-    values = ", ".join("(?::int, ?::text, ?::text, ?::text, ?::text)" for _ in unique)
-    rows = fetch_all(
-        conn,
-        f"SELECT v.i, o.owner_id FROM (VALUES {values}) AS v(i, kind, key, owner_kind, not_owner) "
-        "CROSS JOIN LATERAL (SELECT m.owner_id FROM mention_index m WHERE m.kind = v.kind "
-        "AND m.key = v.key AND m.owner_kind = v.owner_kind AND m.owner_id <> v.not_owner "
-        "LIMIT ?) o",
-        (*(x for i, w in enumerate(unique) for x in (i, *w)), COMMON + 1),
-    )
-    found: dict[int, list[str]] = {}
-    for i, owner in rows:
-        found.setdefault(int(i), []).append(str(owner))
-    out: dict[Lookup, list[str] | None] = {}
-    for i, w in enumerate(unique):
-        got = found.get(i, [])
-        out[w] = None if len(got) > COMMON else got
-    return out
 
 
 def already_linked(conn: Connection, item_id: str) -> set[str]:
