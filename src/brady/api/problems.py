@@ -16,6 +16,8 @@ from ..domain.errors import RefusedError
 from ..ledger.errors import LedgerError
 
 MEDIA = "application/problem+json"
+MAX_INDEX = 2**62
+"""The largest position, size or offset a request may name (databases store 64-bit ints)."""
 
 
 class Problem(BaseModel):

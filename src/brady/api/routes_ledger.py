@@ -17,7 +17,7 @@ from ..access import policy
 from ..access.policy import Level
 from ..store import access_queries as facts
 from .deps import Brady, SignedIn, access, brady, deny, log
-from .problems import PROBLEM_RESPONSES
+from .problems import MAX_INDEX, PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/api/ledger", responses=PROBLEM_RESPONSES)
 B = Annotated[Brady, Depends(brady)]
@@ -35,7 +35,7 @@ def key(asker: SignedIn, b: B) -> dict[str, str]:
 
 @router.get("/checkpoint", openapi_extra=access("signed-in"), response_class=PlainTextResponse)
 def checkpoint(
-    asker: SignedIn, b: B, size: Annotated[int | None, Query(ge=1)] = None
+    asker: SignedIn, b: B, size: Annotated[int | None, Query(ge=1, le=MAX_INDEX)] = None
 ) -> PlainTextResponse:
     """The signed checkpoint (C2SP signed note), exactly as stored."""
     return PlainTextResponse(b.led.store.checkpoint(size).note)
@@ -45,8 +45,8 @@ def checkpoint(
 def inclusion(
     asker: SignedIn,
     b: B,
-    seq: Annotated[int, Path(ge=0)],
-    size: Annotated[int | None, Query(ge=1)] = None,
+    seq: Annotated[int, Path(ge=0, le=MAX_INDEX)],
+    size: Annotated[int | None, Query(ge=1, le=MAX_INDEX)] = None,
 ) -> dict[str, Any]:
     """Proof that entry `seq` is in the tree of the checkpoint (c2sp.org/tlog-proof text too)."""
     proof = b.led.store.inclusion_proof_file(seq, size)
@@ -62,8 +62,8 @@ def inclusion(
 def consistency(
     asker: SignedIn,
     b: B,
-    old: Annotated[int, Query(ge=1)],
-    new: Annotated[int | None, Query(ge=1)] = None,
+    old: Annotated[int, Query(ge=1, le=MAX_INDEX)],
+    new: Annotated[int | None, Query(ge=1, le=MAX_INDEX)] = None,
 ) -> dict[str, Any]:
     """Proof that the ledger at `new` (default: latest) extends the ledger at `old`."""
     size = new if new is not None else b.led.store.checkpoint().size
@@ -79,7 +79,7 @@ def consistency(
     openapi_extra=access("entry:read"),
     responses={200: {"content": {"application/json": {}}}},
 )
-def entry(asker: SignedIn, b: B, seq: Annotated[int, Path(ge=0)]) -> Response:
+def entry(asker: SignedIn, b: B, seq: Annotated[int, Path(ge=0, le=MAX_INDEX)]) -> Response:
     """The exact bytes of an entry (what its leaf hash covers), if you may read its subject."""
     raw = b.led.store.entry(seq)
     subjects = [str(s) for s in orjson.loads(raw).get("subjects", [])]

@@ -31,7 +31,7 @@ from .deps import (
     log,
     rule_guard,
 )
-from .problems import PROBLEM_RESPONSES, NotFound
+from .problems import MAX_INDEX, PROBLEM_RESPONSES, NotFound
 from .routes_accounts import run
 
 router = APIRouter(prefix="/api", responses=PROBLEM_RESPONSES)
@@ -54,7 +54,7 @@ Staffish = Annotated[
 
 def paging(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_INDEX)] = 0,
     sort: Annotated[str, Query(pattern=r"^-?[a-z_]+$")] = "id",
 ) -> listing.Page:
     return listing.Page(limit, offset, sort.lstrip("-"), sort.startswith("-"))
@@ -284,7 +284,7 @@ class Intake(BaseModel):
     item_id: str | None = None
     category: str
     description: str
-    quantity: int = 1
+    quantity: int = Field(default=1, ge=1, le=1_000_000_000)
     make: str | None = None
     model: str | None = None
     serial: str | None = None

@@ -71,7 +71,7 @@ def close(body: Closing, a: CaseAct, b: B) -> dict[str, Any]:
 
 
 class Split(BaseModel):
-    quantity: int = Field(ge=1)
+    quantity: int = Field(ge=1, le=1_000_000_000)
     description: str
     new_item_id: str | None = None
 

@@ -247,7 +247,7 @@ class ItemIntake(Occurred):
     item_id: Id
     category: Category
     description: Text
-    quantity: int = Field(default=1, ge=1)
+    quantity: int = Field(default=1, ge=1, le=1_000_000_000)
     make: Text | None = None
     model: Text | None = None
     serial: Text | None = None
@@ -304,7 +304,7 @@ class ItemMove(Occurred):
 class ItemSplit(Occurred):
     item_id: Id
     new_item_id: Id
-    quantity: int = Field(ge=1)
+    quantity: int = Field(ge=1, le=1_000_000_000)
     description: Text
 
 

@@ -239,7 +239,7 @@ def intake(
     category: Annotated[str, Form(max_length=30)],
     description: Annotated[str, Form(max_length=2000)],
     location_id: Annotated[str, Form(max_length=80)],
-    quantity: Annotated[int, Form(ge=1)] = 1,
+    quantity: Annotated[int, Form(ge=1, le=1_000_000_000)] = 1,
     case_id: Annotated[str, Form(max_length=80)] = "",
     received_from: Annotated[str, Form(max_length=2000)] = "",
     caliber: Annotated[str, Form(max_length=200)] = "",
