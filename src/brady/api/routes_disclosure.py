@@ -87,7 +87,8 @@ class Decision(BaseModel):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-def _suggestion_guard(suggestion_id: str, asker: SignedIn, b: B) -> tuple[Asker, str]:
+def suggestion_guard(suggestion_id: str, asker: SignedIn, b: B) -> tuple[Asker, str, str]:
+    """(caller, suggestion, its case) when the caller prosecutes that case."""
     with b.led.engine.connect() as conn:
         rows = fetch_all(
             conn, "SELECT case_id FROM link_suggestion WHERE suggestion_id = ?", (suggestion_id,)
@@ -99,22 +100,22 @@ def _suggestion_guard(suggestion_id: str, asker: SignedIn, b: B) -> tuple[Asker,
             f"link:{suggestion_id}",
             f"only the prosecutor of the suggested case may decide {suggestion_id}",
         )
-    return asker, suggestion_id
+    return asker, suggestion_id, str(rows[0][0])
 
 
-Reviewer = Annotated[tuple[Asker, str], Depends(_suggestion_guard)]
+Reviewer = Annotated[tuple[Asker, str, str], Depends(suggestion_guard)]
 
 
 @router.post("/links/{suggestion_id}/accept", openapi_extra=access("link:prosecute"))
 def accept(body: Decision, r: Reviewer, b: B) -> dict[str, Any]:
     """The item joins the case's discovery."""
-    asker, sid = r
+    asker, sid, _ = r
     return run(b, lambda s: s.accept_link(asker.user_id, sid, body.reason))
 
 
 @router.post("/links/{suggestion_id}/reject", openapi_extra=access("link:prosecute"))
 def reject(body: Decision, r: Reviewer, b: B) -> dict[str, Any]:
-    asker, sid = r
+    asker, sid, _ = r
     return run(b, lambda s: s.reject_link(asker.user_id, sid, body.reason))
 
 

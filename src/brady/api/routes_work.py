@@ -16,7 +16,18 @@ from ..reports import chain_of_custody, render
 from ..store import access_queries as facts
 from ..store import custody_queries as q
 from ..store._raw import fetch_all
-from .deps import Asker, Brady, CaseAccess, ItemAccess, access, brady, case_guard, deny, item_guard
+from .deps import (
+    Asker,
+    Brady,
+    CaseAccess,
+    ItemAccess,
+    access,
+    brady,
+    case_guard,
+    deny,
+    item_guard,
+    rule_guard,
+)
 from .problems import PROBLEM_RESPONSES, NotFound
 from .routes_accounts import run
 from .routes_records import Recorder
@@ -158,13 +169,8 @@ def lab_result(
 # -- inventories ---------------------------------------------------------------------------
 
 
-def _staff(asker: Recorder, b: B) -> Asker:
-    if not asker.caller.staff:
-        raise deny(b, asker, "inventory", "inventories are taken by property room staff")
-    return asker
-
-
-Staff = Annotated[Asker, Depends(_staff)]
+Staff = Annotated[Asker, Depends(rule_guard(lambda c: c.may_write and c.staff, "take inventories"))]
+"""Inventories are taken by property room staff."""
 
 
 class NewInventory(BaseModel):

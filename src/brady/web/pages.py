@@ -34,6 +34,9 @@ from ..api.deps import (
     source,
 )
 from ..api.routes_accounts import BANNER
+from ..api.routes_disclosure import Receiver, Reviewer
+from ..api.routes_disclosure import certificate as api_certificate
+from ..api.routes_work import Staff
 from ..custody.files import attach, blob_store
 from ..disclosure import compliance as compliance_view
 from ..disclosure.desk import Desk
@@ -435,32 +438,26 @@ def case_page(request: Request, a: CaseRead, b: B) -> Response:
     return page(request, "case.html.j2", a.asker, today=today.isoformat(), **ctx)
 
 
-@router.post("/links/{suggestion_id}/{decision}")
-def decide(
-    _: Csrf,
-    suggestion_id: str,
-    decision: str,
-    asker: SignedIn,
-    b: B,
-    reason: Annotated[str, Form(max_length=2000)],
-) -> Response:
-    with b.led.engine.connect() as conn:
-        rows = fetch_all(
-            conn, "SELECT case_id FROM link_suggestion WHERE suggestion_id = ?", (suggestion_id,)
-        )
-    case_id = str(rows[0][0]) if rows else ""
-    if decision not in ("accept", "reject") or not policy.prosecute(asker.caller, case_id):
-        raise deny(b, asker, f"link:{suggestion_id}", "only the case's prosecutor decides this")
+@router.post("/links/{suggestion_id}/accept")
+def accept(_: Csrf, r: Reviewer, b: B, reason: Annotated[str, Form(max_length=2000)]) -> Response:
+    return _decide(r, b, reason, accept=True)
+
+
+@router.post("/links/{suggestion_id}/reject")
+def reject(_: Csrf, r: Reviewer, b: B, reason: Annotated[str, Form(max_length=2000)]) -> Response:
+    return _decide(r, b, reason, accept=False)
+
+
+def _decide(r: tuple[Asker, str, str], b: Brady, reason: str, accept: bool) -> Response:
+    asker, suggestion_id, case_id = r
     url = f"/cases/{case_id}"
     try:
         with b.custody.session() as s:
-            if decision == "accept":
-                s.accept_link(asker.user_id, suggestion_id, reason)
-            else:
-                s.reject_link(asker.user_id, suggestion_id, reason)
+            decide = s.accept_link if accept else s.reject_link
+            decide(asker.user_id, suggestion_id, reason)
     except RefusedError as exc:
         return _refused(url, exc)
-    said = "joins this case's discovery" if decision == "accept" else "was rejected"
+    said = "joins this case's discovery" if accept else "was rejected"
     return back(url, f"Recorded: suggestion {suggestion_id} {said}.")
 
 
@@ -483,19 +480,12 @@ def make_production(
 @router.post("/productions/{production_id}/receipt")
 def receipt(
     _: Csrf,
-    production_id: str,
-    asker: SignedIn,
+    p: Receiver,
     b: B,
     received_by: Annotated[str, Form(max_length=2000)],
     bag_sha256: Annotated[str, Form(max_length=64)],
 ) -> Response:
-    with b.led.engine.connect() as conn:
-        rows = fetch_all(
-            conn, "SELECT case_id FROM production WHERE production_id = ?", (production_id,)
-        )
-    case_id = str(rows[0][0]) if rows else ""
-    if not policy.acknowledge(asker.caller, case_id):
-        raise deny(b, asker, f"production:{production_id}", "only the case's counsel may do this")
+    asker, production_id, case_id = p
     url = f"/cases/{case_id}"
     try:
         with b.custody.session() as s:
@@ -507,8 +497,6 @@ def receipt(
 
 @router.get("/cases/{case_id}/certificate")
 def certificate(request: Request, a: CaseRead, b: B) -> Response:
-    from ..api.routes_disclosure import certificate as api_certificate
-
     if a.level is Level.DISCLOSED:
         raise deny(
             b, a.asker, f"case:{a.case_id}", "the certificate is the court's and the State's"
@@ -524,15 +512,6 @@ def certificate(request: Request, a: CaseRead, b: B) -> Response:
 
 
 # -- inventory ---------------------------------------------------------------------------------
-
-
-def _staff(asker: Recorder, b: B) -> Asker:
-    if not asker.caller.staff:
-        raise deny(b, asker, "inventory", "inventories are taken by property room staff")
-    return asker
-
-
-Staff = Annotated[Asker, Depends(_staff)]
 
 
 @router.get("/inventory", response_class=HTMLResponse)
