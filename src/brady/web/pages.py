@@ -165,9 +165,10 @@ def home(request: Request, asker: SignedIn, b: B) -> Response:
                     (c.user_id,),
                 )
             ]
-            due = {r["item_id"] for r in listing.items(conn, c, listing.Page(limit=500))[0]}
             ctx["overdue"] = [
-                r for r in q.overdue_checkouts(conn, today.isoformat()) if r["item_id"] in due
+                r
+                for r in q.overdue_checkouts(conn, today.isoformat())
+                if policy.read_item(c, facts.item_facts(conn, r["item_id"])) is not None
             ]
         if c.has("prosecutor"):
             mine = [k for k, r in c.assigned.items() if r == "prosecutor"]
@@ -302,15 +303,12 @@ def item_page(request: Request, a: ItemRead, b: B) -> Response:
     ctx["may_download"] = a.level is not Level.COURT
     with b.led.engine.connect() as conn:
         ctx["labs"] = (
-            [
-                r
-                for r in fetch_all(
-                    conn,
-                    "SELECT request_id, lab, examinations, requested_at, result_at, findings, "
-                    "item_ids FROM lab_request ORDER BY request_id",
-                )
-                if f'"{a.item_id}"' in r[6]
-            ]
+            fetch_all(
+                conn,
+                "SELECT request_id, lab, examinations, requested_at, result_at, findings "
+                "FROM lab_request WHERE item_ids LIKE ? ORDER BY request_id",
+                (f'%"{a.item_id}"%',),
+            )
             if a.level is not Level.DISCLOSED
             else []
         )
