@@ -45,6 +45,24 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the server and its worker processes have used, from /proc."""
+    stats: dict[int, list[str]] = {}
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                stats[int(proc.name)] = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+    tree, grew = {pid}, True
+    while grew:
+        more = {p for p, f in stats.items() if int(f[1]) in tree} - tree
+        tree |= more
+        grew = bool(more)
+    ticks = sum(int(stats[p][11]) + int(stats[p][12]) for p in tree if p in stats)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def _pct(xs: list[float], q: float) -> float:
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(len(xs) * q))] * 1e3 if xs else float("nan")
@@ -97,6 +115,7 @@ async def _drive(base: str, tokens: list[str], rate: float, seconds: float) -> d
     start = time.perf_counter() + 0.5
     due_lat: list[float] = []
     svc_lat: list[float] = []
+    intake_lat: list[float] = []
     errors: list[str] = []
     intakes: list[str] = []
     transfers: list[str] = []
@@ -126,6 +145,8 @@ async def _drive(base: str, tokens: list[str], rate: float, seconds: float) -> d
             else:
                 due_lat.append(done - due)
                 svc_lat.append(done - sent)
+                if r.request.url.path == "/api/items":
+                    intake_lat.append(done - due)
 
     limits = httpx.Limits(max_connections=64)
     async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
@@ -136,6 +157,7 @@ async def _drive(base: str, tokens: list[str], rate: float, seconds: float) -> d
         "sent": total,
         "due": due_lat,
         "service": svc_lat,
+        "intake": intake_lat,
         "errors": errors,
         "intakes": intakes,
         "transfers": transfers,
@@ -149,6 +171,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=60.0)
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--postgres", help="a PostgreSQL server URL; default: SQLite")
+    ap.add_argument("--workers", type=int, default=1, help="brady serve --workers")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="brady-server-bench-"))
     os.environ.setdefault("BRADY_MASTER_KEY_FILE", str(tmp / "master.key"))
@@ -170,7 +193,18 @@ def main() -> None:
         before = custody.led.store.size()
         port = _free_port()
         server = subprocess.Popen(
-            [sys.executable, "-m", "brady.cli", "--home", str(home), "serve", "--port", str(port)],
+            [
+                sys.executable,
+                "-m",
+                "brady.cli",
+                "--home",
+                str(home),
+                "serve",
+                "--port",
+                str(port),
+                "--workers",
+                str(args.workers),
+            ],
             stdout=subprocess.DEVNULL,
             stderr=(tmp / "server.log").open("wb"),
         )
@@ -182,7 +216,11 @@ def main() -> None:
                         break
                 except httpx.HTTPError:
                     time.sleep(0.1)
+            cpu0 = _cpu_seconds(server.pid)
+            own0 = time.process_time()
             r = asyncio.run(_drive(base, tokens, args.rate, args.seconds))
+            r["client_cpu"] = time.process_time() - own0
+            r["server_cpu"] = _cpu_seconds(server.pid) - cpu0
         except BaseException:
             print((tmp / "server.log").read_text()[-3000:], file=sys.stderr)
             raise
@@ -227,10 +265,20 @@ def report(
         + (f" (first: {r['errors'][0]})" if r["errors"] else "")
     )
     print(f"throughput: {answered / r['elapsed']:.1f} req/s answered")
-    for name in ("due", "service"):
+    print(
+        f"server CPU: {r['server_cpu']:.1f} s, {r['server_cpu'] / max(answered, 1) * 1e3:.2f} ms "
+        f"per answered request ({r['server_cpu'] / r['elapsed'] * 100:.0f}% of one core); "
+        f"the clients used {r['client_cpu'] / r['elapsed'] * 100:.0f}% of one core"
+    )
+    labels = {
+        "due": "all, from when due",
+        "service": "all, from when sent",
+        "intake": "intakes, from when due",
+    }
+    for name, label in labels.items():
         xs = r[name]
         print(
-            f"latency from {'when due' if name == 'due' else 'when sent'}: "
+            f"latency ({label}): "
             f"p50 {_pct(xs, 0.5):.1f} ms, p95 {_pct(xs, 0.95):.1f} ms, "
             f"p99 {_pct(xs, 0.99):.1f} ms, max {_pct(xs, 1.0):.1f} ms"
         )

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+import os
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from ..accounts.anchors import anchor_as_system
 from ..accounts.service import Accounts
 from ..custody.service import Custody
-from ..store.ledger_home import OpenLedger
+from ..store.ledger_home import OpenLedger, open_home
 from ..web import errors as web_errors
 from ..web import pages as web_pages
 from ..web.render import STATIC
@@ -33,8 +35,16 @@ from . import (
     routes_work,
 )
 from .deps import Brady
+from .headers import SecurityHeaders
 
 ANCHOR_EVERY = 300.0  # seconds
+HOME_VARIABLE = "BRADY_SERVE_HOME"
+"""Where `brady serve --workers N` tells each worker process which ledger to open."""
+
+
+def from_environment() -> FastAPI:
+    """The app of one worker process of `brady serve --workers N`."""
+    return create_app(open_home(Path(os.environ[HOME_VARIABLE]), writable=True))
 
 
 def create_app(led: OpenLedger, *, anchor_every: float | None = ANCHOR_EVERY) -> FastAPI:
@@ -78,19 +88,7 @@ def create_app(led: OpenLedger, *, anchor_every: float | None = ANCHOR_EVERY) ->
     app.include_router(web_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
-    @app.middleware("http")
-    async def _headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        if not request.url.path.startswith("/static/"):
-            # Evidence and who holds it: never left in a shared browser's cache.
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
-
+    app.add_middleware(SecurityHeaders)
     return app
 
 

@@ -9,13 +9,14 @@ body is even read. Every refusal and every look at evidence goes to the access l
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from ..access import policy
@@ -41,7 +42,9 @@ class Brady:
     productions: Path
 
 
-def brady(request: Request) -> Brady:
+async def brady(request: Request) -> Brady:
+    # Dependencies that do no I/O are coroutines: FastAPI runs a plain function in the
+    # thread pool, and a hop there and back costs more than these checks themselves.
     state: Brady = request.app.state.brady
     return state
 
@@ -115,7 +118,7 @@ def credential(
     return Asker(caller, cred, source(request))
 
 
-def signed_in(asker: Annotated[Asker, Depends(credential)]) -> Asker:
+async def signed_in(asker: Annotated[Asker, Depends(credential)]) -> Asker:
     """Signed in and, in a browser, the use notification acknowledged."""
     if asker.credential.via == "session" and not asker.credential.banner_ack:
         raise Denied("acknowledge the system use notification first (POST /api/session/banner)")
@@ -198,12 +201,14 @@ def item_guard(need: str) -> Callable[..., ItemAccess]:
     return guard
 
 
-def rule_guard(check: Callable[[Caller], bool], what: str) -> Callable[..., Asker]:
+def rule_guard(
+    check: Callable[[Caller], bool], what: str
+) -> Callable[..., Coroutine[Any, Any, Asker]]:
     """A rule on the caller alone (administer, audit, create records)."""
 
-    def guard(asker: SignedIn, b: Annotated[Brady, Depends(brady)]) -> Asker:
+    async def guard(asker: SignedIn, b: Annotated[Brady, Depends(brady)]) -> Asker:
         if not check(asker.caller):
-            raise deny(b, asker, what, f"you may not {what}")
+            raise await run_in_threadpool(deny, b, asker, what, f"you may not {what}")
         return asker
 
     return guard

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import getpass
 import ipaddress
+import os
 import sys
 from typing import Annotated
 
@@ -225,11 +226,20 @@ def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Server processes sharing the port (more answer more requests at once; "
+            "writes to the ledger still take turns).",
+        ),
+    ] = 1,
 ) -> None:
     """Run the Brady server (API, and the web pages) on this ledger."""
     import uvicorn
 
-    from ..api.app import create_app
+    from ..api.app import HOME_VARIABLE, create_app
 
     opts = options(ctx)
     local = host == "localhost" or (_is_ip(host) and ipaddress.ip_address(host).is_loopback)
@@ -242,7 +252,20 @@ def serve(
     with friendly_errors():
         led = open_home(find_home(opts.home), writable=True)
     typer.echo(f"Brady is serving {led.config.path} at http://{host}:{port}/ (Ctrl-C stops it).")
-    uvicorn.run(create_app(led), host=host, port=port, log_level="warning")
+    if workers == 1:
+        uvicorn.run(create_app(led), host=host, port=port, log_level="warning")
+        return
+    # Each worker process opens the ledger itself (after the check above found it sound).
+    led.engine.dispose()
+    os.environ[HOME_VARIABLE] = str(led.config.path)
+    uvicorn.run(
+        "brady.api.app:from_environment",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="warning",
+    )
 
 
 def _is_ip(host: str) -> bool:

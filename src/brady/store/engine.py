@@ -8,9 +8,12 @@ fsync, so a committed append survives power loss and readers never block it.
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -60,19 +63,51 @@ def _sqlite(url: str) -> Engine:
     return engine
 
 
-_WRITERS: WeakKeyDictionary[Engine, threading.Lock] = WeakKeyDictionary()
+class _WriterQueue:
+    """Where writers to one SQLite file wait their turn: first the threads of this
+    process on a lock, then the processes (`brady serve --workers N`, a CLI command run
+    beside the server) on an exclusive lock of a file next to the database. Both wake
+    the next writer the moment the last one is done; SQLite's own busy handler instead
+    makes a waiting writer sleep and poll, up to 100 ms a step, which under a server's
+    concurrent requests turns into long tails."""
+
+    def __init__(self, database: str | None) -> None:
+        self.threads = threading.Lock()
+        self.path = None if database in (None, "", ":memory:") else Path(database + ".writer")
+        self._fd: int | None = None
+        self._pid = 0
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        with self.threads:
+            if self.path is None:
+                yield
+                return
+            if self._pid != os.getpid():  # opened anew in a forked child: its own lock
+                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+                self._pid = os.getpid()
+            assert self._fd is not None
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+
+_WRITERS: WeakKeyDictionary[Engine, _WriterQueue] = WeakKeyDictionary()
 _WRITERS_GUARD = threading.Lock()
 
 
 @contextmanager
 def writing(engine: Engine) -> Iterator[Connection]:
-    """A write transaction. On SQLite the threads of this process also queue on one lock
-    first: SQLite's own busy handler makes waiting writers sleep and poll (up to 100 ms a
-    step), which under a server's concurrent requests turns into long tails."""
+    """A write transaction; on SQLite, after waiting for its turn (see _WriterQueue)."""
     if engine.dialect.name == "sqlite":
         with _WRITERS_GUARD:
-            lock = _WRITERS.setdefault(engine, threading.Lock())
+            queue = _WRITERS.get(engine)
+            if queue is None:
+                queue = _WRITERS[engine] = _WriterQueue(engine.url.database)
+        turn: AbstractContextManager[None] = queue.turn()
     else:
-        lock = None
-    with lock or nullcontext(), engine.connect().execution_options(**WRITE) as conn, conn.begin():
+        turn = nullcontext()
+    with turn, engine.connect().execution_options(**WRITE) as conn, conn.begin():
         yield conn
