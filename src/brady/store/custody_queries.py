@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, select
 from sqlalchemy.engine import Connection
 
 from ..domain.rules import ItemState, UserState
@@ -27,6 +27,7 @@ from .custody_tables import (
     location,
     person,
 )
+from .numbering import next_number
 
 
 def user_state(conn: Connection, user_id: str) -> UserState | None:
@@ -104,11 +105,7 @@ def open_cases(conn: Connection, case_ids: tuple[str, ...]) -> list[str]:
 
 def next_item_id(conn: Connection) -> str:
     """ITM-000001, ITM-000002, ...: read under the write lock, so two intakes never collide."""
-    count = conn.execute(select(func.count()).select_from(item)).scalar_one()
-    n = int(count) + 1
-    while exists(conn, item, f"ITM-{n:06d}"):
-        n += 1
-    return f"ITM-{n:06d}"
+    return next_number(conn, "item", "item_id", "ITM")
 
 
 def row_dict(row: Any) -> dict[str, Any]:
