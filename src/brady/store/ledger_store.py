@@ -150,6 +150,7 @@ class LedgerStore:
         self.projectors = tuple(projectors)
         self._keyring = Keyring(origin)
         self._keyring_next = 0  # entries below this seq have been applied to _keyring
+        self._tip: _Tip | None = None  # the ledger as this process last committed it
 
     # -- writing -----------------------------------------------------------
 
@@ -161,15 +162,17 @@ class LedgerStore:
         with writing(self.engine) as conn:
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK})
-            writer = Writer(self, conn, self._fresh_keyring(conn))
+            writer = Writer(self, conn, self._tip)
             yield writer
             if writer.broken:
                 # An append failed part-way and the caller carried on: the database may
                 # hold half of it, so nothing of this transaction may be committed.
                 raise StoreError("a step of this transaction failed, so none of it was recorded")
             writer.finish()
+        # Only after the commit: a tip describes a prefix the database really holds.
         if writer.keyring is not None:
             self._keyring, self._keyring_next = writer.keyring, writer.size
+            self._tip = writer.tip()
 
     def append(self, signer: Signer, events: Sequence[Event]) -> list[Entry]:
         with self.transaction() as writer:
@@ -263,19 +266,37 @@ class LedgerStore:
         return hash_ranges(ranges, _need(conn, ids).__getitem__)
 
 
+@dataclass(frozen=True)
+class _Tip:
+    """What an append builds on, as this process left the ledger at `size`: the entries
+    are never changed, so while the database still holds exactly `size` entries (no
+    other process wrote since), these need not be read again."""
+
+    size: int
+    last_time: str
+    known: dict[NodeId, bytes]
+    keyring: Keyring
+
+
 class Writer:
     """Appends within one transaction; see LedgerStore.transaction."""
 
-    def __init__(self, store: LedgerStore, conn: Connection, keyring: Keyring) -> None:
+    def __init__(self, store: LedgerStore, conn: Connection, tip: _Tip | None) -> None:
         self.store = store
         self.conn = conn
         self.broken = False
         self.keyring: Keyring | None = None
-        self._keyring = keyring
         self.size = store.size(conn)
         self._start = self.size
-        self._last_time = self._tail_time()
-        self._known = _frontier(conn, self.size)
+        if tip is not None and tip.size == self.size:
+            self._keyring, self._last_time, self._known = tip.keyring, tip.last_time, tip.known
+        else:
+            self._keyring = store._fresh_keyring(conn)
+            self._last_time = self._tail_time()
+            self._known = _frontier(conn, self.size)
+
+    def tip(self) -> _Tip:
+        return _Tip(self.size, self._last_time, self._known, self._keyring)
 
     def _tail_time(self) -> str:
         if self.size == 0:
