@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 
 from . import name_search
 from ._raw import fetch_all
+from .numbering import next_number
 
 
 @dataclass(frozen=True)
@@ -65,11 +66,10 @@ def _evidence(conn: Connection, item_id: str) -> list[Evidence]:
     exact: set[tuple[str, str]] = set()  # names matched as written
     for kind, key, text in written:
         for as_kind in (kind, "alias") if kind == "name_word" else (kind,):
-            people = _owners(conn, as_kind, key, "person")
-            if people is None:
+            rows = _parties_named(conn, as_kind, key)
+            if rows is None:
                 exact.add((kind, key))  # too common: nor is it looked for by spelling
                 continue
-            rows = _parties(conn, people)
             # A one-word alias ("Smoke") written as a single word counts as the person.
             shown = "person" if as_kind == "alias" else kind
             out += [
@@ -109,28 +109,11 @@ def _evidence(conn: Connection, item_id: str) -> list[Evidence]:
         )
         mine += [("organization", other, text) for (other,) in others if other != key]
     for kind, key, text in mine:
-        items = _owners(conn, kind, key, "item", item_id)
-        if not items:
-            continue
-        rows = fetch_all(
-            conn,
-            "SELECT ic.case_id, min(ic.item_id), count(*) FROM item_case ic "
-            "JOIN case_file c ON c.case_id = ic.case_id AND c.status <> 'closed' "
-            f"WHERE ic.item_id IN ({_marks(items)}) GROUP BY ic.case_id",
-            tuple(items),
-        )
+        rows = _capped(conn, _ITEM_CASES, kind, key, "item", item_id) or []
         out += [Evidence(r[0], kind, key, text, "item", r[1], str(r[2])) for r in rows]
     people_named = [(k, v, t) for k, v, t in written if k == "person"]
     for kind, key, text in [*mine, *people_named]:
-        cases = _owners(conn, kind, key, "case")
-        if not cases:
-            continue
-        rows = fetch_all(
-            conn,
-            f"SELECT case_id FROM case_file WHERE case_id IN ({_marks(cases)}) "
-            "AND status <> 'closed'",
-            tuple(cases),
-        )
+        rows = _capped(conn, _OPEN_CASES, kind, key, "case") or []
         out += [Evidence(r[0], kind, key, text, "case", r[0], "") for r in rows]
     return out
 
@@ -159,18 +142,55 @@ a common surname) links nothing by itself: it would flood the reviewers, and loo
 it up would grow with the ledger. (Below it, scoring counts a widely shared mention for
 less: see brady.linking.match.)"""
 
+# Who has one mention, at most COMMON + 1 of them (one indexed range of the mention
+# index), then what those owners belong to, in the same statement: the owners' ids
+# never travel to Python and back as a long IN list, which the database would have to
+# parse and plan afresh for each intake. `total` tells "too common" from "nothing".
+_OWNERS = (
+    "WITH owner AS (SELECT owner_id FROM mention_index WHERE kind = ? AND key = ? "
+    "AND owner_kind = ? AND owner_id <> ? LIMIT ?), "
+    "total AS (SELECT count(*) AS n FROM owner) "
+)
+# The cutoff sits inside the joined query as a condition on nothing but `total`, which
+# PostgreSQL checks once before running that query (a one-time filter): for a mention
+# too common to count, the owners are counted and nothing is joined.
+_WHEN_RARE = "(SELECT n FROM total) <= ?"
+_PARTIES_OF_OWNERS = (
+    _OWNERS + "SELECT total.n, hit.* FROM total LEFT JOIN ("
+    "SELECT cp.case_id, p.person_id, p.name, cp.role FROM owner o "
+    "JOIN case_party cp ON cp.person_id = o.owner_id "
+    "JOIN person p ON p.person_id = cp.person_id "
+    "JOIN case_file c ON c.case_id = cp.case_id AND c.status <> 'closed' "
+    f"WHERE {_WHEN_RARE}) hit ON 1 = 1 ORDER BY hit.case_id, hit.person_id"
+)
+_ITEM_CASES = (
+    _OWNERS + "SELECT total.n, hit.* FROM total LEFT JOIN ("
+    "SELECT ic.case_id, min(ic.item_id) AS first_item, count(*) AS items FROM owner o "
+    "JOIN item_case ic ON ic.item_id = o.owner_id "
+    "JOIN case_file c ON c.case_id = ic.case_id AND c.status <> 'closed' "
+    f"WHERE {_WHEN_RARE} GROUP BY ic.case_id) hit ON 1 = 1 ORDER BY hit.case_id"
+)
+_OPEN_CASES = (
+    _OWNERS + "SELECT total.n, hit.* FROM total LEFT JOIN ("
+    "SELECT c.case_id FROM owner o JOIN case_file c ON c.case_id = o.owner_id "
+    f"AND c.status <> 'closed' WHERE {_WHEN_RARE}) hit ON 1 = 1 ORDER BY hit.case_id"
+)
 
-def _owners(
-    conn: Connection, kind: str, key: str, owner_kind: str, not_owner: str = ""
-) -> list[str] | None:
-    """Who has this mention (at most COMMON of them), or None if more do: one lookup."""
-    rows = fetch_all(
-        conn,
-        "SELECT owner_id FROM mention_index WHERE kind = ? AND key = ? AND owner_kind = ? "
-        "AND owner_id <> ? LIMIT ?",
-        (kind, key, owner_kind, not_owner, COMMON + 1),
-    )
-    return None if len(rows) > COMMON else [str(r[0]) for r in rows]
+
+def _capped(
+    conn: Connection, sql: str, kind: str, key: str, owner_kind: str, not_owner: str = ""
+) -> list[tuple[Any, ...]] | None:
+    """The rows of `sql` for the owners of one mention, or None if it is too common."""
+    rows = fetch_all(conn, sql, (kind, key, owner_kind, not_owner, COMMON + 1, COMMON))
+    if rows[0][0] > COMMON:
+        return None
+    return [tuple(r[1:]) for r in rows if r[1] is not None]
+
+
+def _parties_named(conn: Connection, kind: str, key: str) -> list[tuple[Any, ...]] | None:
+    """(case, person, name, role) for every open case a person with this mention is a
+    party to; None if too many people have it."""
+    return _capped(conn, _PARTIES_OF_OWNERS, kind, key, "person")
 
 
 def already_linked(conn: Connection, item_id: str) -> set[str]:
@@ -181,5 +201,4 @@ def already_linked(conn: Connection, item_id: str) -> set[str]:
 
 
 def next_suggestion_id(conn: Connection) -> str:
-    n = fetch_all(conn, "SELECT count(*) FROM link_suggestion")[0][0] + 1
-    return f"LNK-{n:06d}"
+    return next_number(conn, "link_suggestion", "suggestion_id", "LNK")
