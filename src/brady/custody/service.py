@@ -105,11 +105,15 @@ class Session:
     # -- helpers -----------------------------------------------------------------
 
     def _user(self, user_id: str, field: str = "by") -> rules.UserState:
-        user = self._users.get(user_id) or q.user_state(self.conn, user_id)
+        user = self._known_user(user_id)
         if user is None:
             raise RefusedError(f"{user_id!r} is not a Brady user", field)
         self._users[user_id] = user
         return user
+
+    def _known_user(self, user_id: str) -> rules.UserState | None:
+        """The user, or None; for rules that say themselves what is wrong with a missing one."""
+        return self._users.get(user_id) or q.user_state(self.conn, user_id)
 
     def _item(self, item_id: str) -> rules.ItemState:
         state = q.item_state(self.conn, item_id)
@@ -458,11 +462,13 @@ class Session:
     def intake(self, by: str, **fields: Any) -> Entry:
         actor = self._user(by)
         fields.setdefault("custodian", by)
-        item_id = fields.get("item_id") or q.next_item_id(self.conn)
-        fields["item_id"] = item_id
-        if q.item_state(self.conn, item_id) is not None:
+        item_id = fields.get("item_id")
+        if item_id is None:
+            item_id = q.next_item_id(self.conn)  # free by construction
+        elif q.exists(self.conn, item, item_id):
             raise RefusedError(f"item {item_id!r} already exists", "item_id")
-        rules.check_intake(actor, q.user_state(self.conn, str(fields["custodian"])))
+        fields["item_id"] = item_id
+        rules.check_intake(actor, self._known_user(str(fields["custodian"])))
         self._need(location, fields.get("location_id"), "location_id", "location")
         for case_id in fields.get("case_ids") or []:
             self._case(case_id)
@@ -479,7 +485,7 @@ class Session:
         reason: str | None = None,
         occurred_at: str | None = None,
     ) -> Entry:
-        rules.check_transfer(self._item(item_id), self._user(by), q.user_state(self.conn, to_user))
+        rules.check_transfer(self._item(item_id), self._user(by), self._known_user(to_user))
         return self._record(
             by,
             "item.transfer",

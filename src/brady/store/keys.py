@@ -6,11 +6,11 @@ a command needs to sign, and never written anywhere in the clear.
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from ..ledger._ed25519 import Signer
 from ..ledger.entry import actor_key_id, now
+from ._raw import fetch_all
 from .sealing import MasterKey
 from .tables import sealed_key
 
@@ -38,28 +38,32 @@ def save_key(conn: Connection, master: MasterKey, signer: Signer, role: str, hol
     return key_id
 
 
-def _open(master: MasterKey, row: object) -> Signer:
-    key_id: str = row.key_id  # type: ignore[attr-defined]
-    signer = Signer(master.unseal(bytes(row.sealed), f"key {key_id}"))  # type: ignore[attr-defined]
+def _open(master: MasterKey, key_id: str, sealed: bytes) -> Signer:
+    signer = Signer(master.unseal(sealed, f"key {key_id}"))
     if actor_key_id(signer.public_key) != key_id:
         raise KeyNotFoundError(f"sealed key {key_id} opens to a different key")
     return signer
 
 
 def load_key(conn: Connection, master: MasterKey, key_id: str) -> Signer:
-    row = conn.execute(select(sealed_key).where(sealed_key.c.key_id == key_id)).first()
-    if row is None:
+    rows = fetch_all(conn, "SELECT key_id, sealed FROM sealed_key WHERE key_id = ?", (key_id,))
+    if not rows:
         raise KeyNotFoundError(f"no private key {key_id} is held by this ledger")
-    return _open(master, row)
+    return _open(master, str(rows[0][0]), bytes(rows[0][1]))
 
 
 def load_role(conn: Connection, master: MasterKey, role: str, holder: str | None = None) -> Signer:
     """The newest key of a role (and holder): after a rotation, the new key."""
-    query = select(sealed_key).where(sealed_key.c.role == role)
-    if holder is not None:
-        query = query.where(sealed_key.c.holder == holder)
-    row = conn.execute(query.order_by(sealed_key.c.created_at.desc()).limit(1)).first()
-    if row is None:
+    # Plain SQL: read by every command that signs.
+    if holder is None:
+        rows = fetch_all(conn, _NEWEST + "role = ?" + _FIRST, (role,))
+    else:
+        rows = fetch_all(conn, _NEWEST + "role = ? AND holder = ?" + _FIRST, (role, holder))
+    if not rows:
         who = f" for {holder}" if holder else ""
         raise KeyNotFoundError(f"this ledger holds no {role} key{who}")
-    return _open(master, row)
+    return _open(master, str(rows[0][0]), bytes(rows[0][1]))
+
+
+_NEWEST = "SELECT key_id, sealed FROM sealed_key WHERE "
+_FIRST = " ORDER BY created_at DESC LIMIT 1"
