@@ -153,27 +153,30 @@ _OWNERS = (
 )
 # The cutoff sits inside the joined query as a condition on nothing but `total`, which
 # PostgreSQL checks once before running that query (a one-time filter): for a mention
-# too common to count, the owners are counted and nothing is joined.
+# too common to count, the owners are counted and nothing is joined. `IN (SELECT owner_id
+# ...)` rather than a join with `owner`: both databases then walk the owners and look
+# each up by key, where SQLite would otherwise be free to scan item_case whole.
 _WHEN_RARE = "(SELECT n FROM total) <= ?"
 _PARTIES_OF_OWNERS = (
     _OWNERS + "SELECT total.n, hit.* FROM total LEFT JOIN ("
-    "SELECT cp.case_id, p.person_id, p.name, cp.role FROM owner o "
-    "JOIN case_party cp ON cp.person_id = o.owner_id "
+    "SELECT cp.case_id, p.person_id, p.name, cp.role FROM case_party cp "
     "JOIN person p ON p.person_id = cp.person_id "
     "JOIN case_file c ON c.case_id = cp.case_id AND c.status <> 'closed' "
-    f"WHERE {_WHEN_RARE}) hit ON 1 = 1 ORDER BY hit.case_id, hit.person_id"
+    f"WHERE cp.person_id IN (SELECT owner_id FROM owner) AND {_WHEN_RARE}"
+    ") hit ON 1 = 1 ORDER BY hit.case_id, hit.person_id"
 )
 _ITEM_CASES = (
     _OWNERS + "SELECT total.n, hit.* FROM total LEFT JOIN ("
-    "SELECT ic.case_id, min(ic.item_id) AS first_item, count(*) AS items FROM owner o "
-    "JOIN item_case ic ON ic.item_id = o.owner_id "
+    "SELECT ic.case_id, min(ic.item_id) AS first_item, count(*) AS items FROM item_case ic "
     "JOIN case_file c ON c.case_id = ic.case_id AND c.status <> 'closed' "
-    f"WHERE {_WHEN_RARE} GROUP BY ic.case_id) hit ON 1 = 1 ORDER BY hit.case_id"
+    f"WHERE ic.item_id IN (SELECT owner_id FROM owner) AND {_WHEN_RARE} GROUP BY ic.case_id"
+    ") hit ON 1 = 1 ORDER BY hit.case_id"
 )
 _OPEN_CASES = (
     _OWNERS + "SELECT total.n, hit.* FROM total LEFT JOIN ("
-    "SELECT c.case_id FROM owner o JOIN case_file c ON c.case_id = o.owner_id "
-    f"AND c.status <> 'closed' WHERE {_WHEN_RARE}) hit ON 1 = 1 ORDER BY hit.case_id"
+    "SELECT c.case_id FROM case_file c WHERE c.status <> 'closed' "
+    f"AND c.case_id IN (SELECT owner_id FROM owner) AND {_WHEN_RARE}"
+    ") hit ON 1 = 1 ORDER BY hit.case_id"
 )
 
 
