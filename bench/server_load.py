@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import socket
 import subprocess
@@ -28,6 +29,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -37,6 +39,8 @@ from linking_latency import raw_sqlite_commit
 from brady.accounts.service import Accounts
 from brady.cli.admin import bootstrap_admin
 from brady.store._raw import fetch_all
+
+CONNECTIONS = 64
 
 
 def _free_port() -> int:
@@ -69,7 +73,7 @@ def _pct(xs: list[float], q: float) -> float:
 
 
 async def _one(
-    client: httpx.AsyncClient,
+    client: aiohttp.ClientSession,
     i: int,
     k: int,
     headers: dict[str, str],
@@ -77,34 +81,37 @@ async def _one(
     intakes: list[str],
     transfers: list[str],
     clerks: int,
-) -> httpx.Response:
-    """Two intakes, then a transfer of an item this clerk took in earlier."""
+) -> tuple[int, str, bool]:
+    """Two intakes, then a transfer of an item this clerk took in earlier.
+    Returns (status, body, whether it was an intake)."""
     if i % 3 == 2 and mine[k]:
         item = mine[k].pop()
-        r = await client.post(
+        async with client.post(
             f"/api/items/{item}/steps",
             json={"action": "transfer", "to_user": f"clerk{(k + 1) % clerks}"},
             headers=headers,
-        )
-        if r.status_code == 201:
+        ) as r:
+            body = await r.text()
+        if r.status == 201:
             transfers.append(item)
-    else:
-        r = await client.post(
-            "/api/items",
-            json={
-                "category": "other",
-                "description": f"Bench item {i}",
-                "narrative": "Found property handed in at the front counter",
-                "location_id": "PR",
-                "case_ids": ["BENCH"],
-            },
-            headers=headers,
-        )
-        if r.status_code == 201:
-            item = r.json()["item_id"]
-            intakes.append(item)
-            mine[k].append(item)
-    return r
+        return r.status, body, False
+    async with client.post(
+        "/api/items",
+        json={
+            "category": "other",
+            "description": f"Bench item {i}",
+            "narrative": "Found property handed in at the front counter",
+            "location_id": "PR",
+            "case_ids": ["BENCH"],
+        },
+        headers=headers,
+    ) as r:
+        body = await r.text()
+    if r.status == 201:
+        item = json.loads(body)["item_id"]
+        intakes.append(item)
+        mine[k].append(item)
+    return r.status, body, True
 
 
 async def _drive(base: str, tokens: list[str], rate: float, seconds: float) -> dict[str, Any]:
@@ -121,7 +128,7 @@ async def _drive(base: str, tokens: list[str], rate: float, seconds: float) -> d
     transfers: list[str] = []
     mine: dict[int, list[str]] = {k: [] for k in range(len(tokens))}
 
-    async def worker(w: int, client: httpx.AsyncClient) -> None:
+    async def worker(client: aiohttp.ClientSession) -> None:
         while True:
             try:
                 i = queue.get_nowait()
@@ -135,23 +142,29 @@ async def _drive(base: str, tokens: list[str], rate: float, seconds: float) -> d
             headers = {"Authorization": f"Bearer {tokens[k]}"}
             sent = time.perf_counter()
             try:
-                r = await _one(client, i, k, headers, mine, intakes, transfers, len(tokens))
-            except httpx.HTTPError as exc:
+                status, body, intake = await _one(
+                    client, i, k, headers, mine, intakes, transfers, len(tokens)
+                )
+            except aiohttp.ClientError as exc:
                 errors.append(f"transport: {exc!r}")
                 continue
             done = time.perf_counter()
-            if r.status_code >= 300:
-                errors.append(f"{r.status_code} {r.text[:120]}")
+            if status >= 300:
+                errors.append(f"{status} {body[:120]}")
             else:
                 due_lat.append(done - due)
                 svc_lat.append(done - sent)
-                if r.request.url.path == "/api/items":
+                if intake:
                     intake_lat.append(done - due)
 
-    limits = httpx.Limits(max_connections=64)
-    async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
+    # aiohttp rather than httpx for the clients: on these 2 cores the load generator
+    # shares the CPU with the server, and httpx's pool cost grows with the number of
+    # connections in use, so a server hiccup made the clients themselves the bottleneck.
+    connector = aiohttp.TCPConnector(limit=CONNECTIONS)
+    timeout = aiohttp.ClientTimeout(total=120)
+    async with aiohttp.ClientSession(base, connector=connector, timeout=timeout) as client:
         t0 = time.perf_counter()
-        await asyncio.gather(*(worker(w, client) for w in range(min(64, total))))
+        await asyncio.gather(*(worker(client) for _ in range(min(CONNECTIONS, total))))
         elapsed = time.perf_counter() - max(t0, start)
     return {
         "sent": total,
