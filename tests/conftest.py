@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
@@ -53,16 +53,28 @@ def pg_database() -> Iterator[str]:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def pg_clone(url: str) -> str:
-    """A copy of a PostgreSQL database (the 'older copy' of the rollback tests)."""
-    source = url.rsplit("/", 1)[1]
-    name = f"{source}_copy_{secrets.token_hex(3)}"
+@pytest.fixture
+def pg_clone() -> Iterator[Callable[[str], str]]:
+    """Makes copies of PostgreSQL databases (the 'older copy' of the rollback tests);
+    each is dropped afterwards."""
+    made: list[str] = []
+
+    def clone(url: str) -> str:
+        source = url.rsplit("/", 1)[1]
+        name = f"{source}_copy_{secrets.token_hex(3)}"
+        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                (source,),
+            )
+            admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+        made.append(name)
+        return _pg_url(name)
+
+    yield clone
     with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-        admin.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (source,)
-        )
-        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
-    return _pg_url(name)
+        for name in made:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,6 @@ from brady.ledger._ed25519 import Signer
 from brady.ledger.entry import make_entry, now
 from brady.store.ledger_home import OpenLedger, open_home
 
-from ..conftest import pg_clone
 from .helpers import fill, tamper
 
 runner = CliRunner()
@@ -166,7 +166,9 @@ def test_careful_truncation_is_caught_only_by_a_published_checkpoint(ledger: Ope
     assert "removed" in report["problem"]["message"]
 
 
-def test_older_copy_of_the_database_is_caught(ledger: OpenLedger, database: str | None) -> None:
+def test_older_copy_of_the_database_is_caught(
+    ledger: OpenLedger, database: str | None, pg_clone: Callable[[str], str]
+) -> None:
     fill(ledger, batches=3)
     home = ledger.config.path
     if database is None:
