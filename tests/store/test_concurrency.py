@@ -60,3 +60,25 @@ def test_concurrent_appends(ledger: OpenLedger) -> None:
     # Every checkpoint is signed and consistent with the newest one (audit checked the chain).
     verifier = Verifier.from_vkey(ledger.config.log_vkey)
     assert open_checkpoint(ledger.store.checkpoint().note, verifier).size == size
+
+
+def test_the_writers_lock_file_is_closed_with_its_ledger(tmp_path: Path) -> None:
+    """Each SQLite ledger opened for writing holds its `.writer` lock file open; closing
+    the ledger must give the descriptor back, or a long-running process runs out."""
+    import gc
+
+    from brady.store.ledger_home import init_home
+
+    led = init_home(tmp_path / "home")
+    led.close()
+    del led
+    gc.collect()
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(20):
+        led = open_home(tmp_path / "home", writable=True)
+        led.store.append(led.actor(), [Event("item.note", ("x",), {"i": 1})])
+        led.close()
+        del led
+    gc.collect()
+    assert len(os.listdir("/proc/self/fd")) == before
+    assert (tmp_path / "home" / "brady.db.writer").exists()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
@@ -86,6 +87,7 @@ class _WriterQueue:
             if self._pid != os.getpid():  # opened anew in a forked child: its own lock
                 self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
                 self._pid = os.getpid()
+                weakref.finalize(self, os.close, self._fd)  # closed with the engine's queue
             assert self._fd is not None
             fcntl.flock(self._fd, fcntl.LOCK_EX)
             try:
