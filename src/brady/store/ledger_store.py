@@ -148,8 +148,6 @@ class LedgerStore:
         self.origin = origin
         self.log_signer = log_signer
         self.projectors = tuple(projectors)
-        self._keyring = Keyring(origin)
-        self._keyring_next = 0  # entries below this seq have been applied to _keyring
         self._tip: _Tip | None = None  # the ledger as this process last committed it
 
     # -- writing -----------------------------------------------------------
@@ -170,8 +168,7 @@ class LedgerStore:
                 raise StoreError("a step of this transaction failed, so none of it was recorded")
             writer.finish()
         # Only after the commit: a tip describes a prefix the database really holds.
-        if writer.keyring is not None:
-            self._keyring, self._keyring_next = writer.keyring, writer.size
+        if writer.appended:
             self._tip = writer.tip()
 
     def append(self, signer: Signer, events: Sequence[Event]) -> list[Entry]:
@@ -190,9 +187,11 @@ class LedgerStore:
         return entry
 
     def _fresh_keyring(self, conn: Connection) -> Keyring:
-        """The cached keyring brought up to date with key events other writers added."""
-        keyring = self._keyring.copy()
-        rows = fetch_all(conn, _KEY_EVENTS, (*_KEY_KIND_LIST, self._keyring_next))
+        """The keyring of this process's tip brought up to date with the key events other
+        writers added since."""
+        tip = self._tip
+        keyring = tip.keyring.copy() if tip else Keyring(self.origin)
+        rows = fetch_all(conn, _KEY_EVENTS, (*_KEY_KIND_LIST, tip.size if tip else 0))
         for seq, raw in rows:
             keyring.check(parse_entry(bytes(raw), seq))
         return keyring
@@ -285,7 +284,6 @@ class Writer:
         self.store = store
         self.conn = conn
         self.broken = False
-        self.keyring: Keyring | None = None
         self.size = store.size(conn)
         self._start = self.size
         if tip is not None and tip.size == self.size:
@@ -294,6 +292,10 @@ class Writer:
             self._keyring = store._fresh_keyring(conn)
             self._last_time = self._tail_time()
             self._known = _frontier(conn, self.size)
+
+    @property
+    def appended(self) -> bool:
+        return self.size > self._start
 
     def tip(self) -> _Tip:
         return _Tip(self.size, self._last_time, self._known, self._keyring)
@@ -355,7 +357,7 @@ class Writer:
 
     def finish(self) -> None:
         """Sign and store the checkpoint for the new size (called at commit)."""
-        if self.size == self._start:
+        if not self.appended:
             return
         signer = self.store.log_signer
         assert signer is not None
@@ -366,4 +368,3 @@ class Writer:
             "INSERT INTO ledger_checkpoint (size, note, created_at) VALUES (?, ?, ?)",
             [(self.size, note, now())],
         )
-        self.keyring = self._keyring
