@@ -14,7 +14,7 @@ Figures, micro-averaged over (item, case) pairs:
   * recorded: the `link.suggest` events Brady recorded (table link_suggestion), at the
     default threshold;
   * re-scored at 0.2, 0.3, 0.4, 0.5: brady.linking.match.score on
-    brady.store.link_queries.evidence_for_item, excluding the item's own cases;
+    brady.linking.candidates.evidence_for_item, excluding the item's own cases;
   * baseline: suggesting every open case (recall 1.0 at the base rate's precision).
 Then every miss and every false positive of the recorded suggestions, with the
 evidence the matcher had and its reasons, and what other thresholds would change.
@@ -40,11 +40,12 @@ from brady.cli.admin import bootstrap_admin
 from brady.custody.importer import load_file, run_import
 from brady.custody.service import Custody
 from brady.linking import match
-from brady.store import link_queries
-from brady.store.ledger_home import init_home
+from brady.linking import candidates
+from brady.linking.suggest import open_cases as open_case_count
+from brady.ledger_home import init_home
 
 EVAL_DIR = Path(__file__).resolve().parents[1] / "tests" / "linking" / "eval"
-THRESHOLDS = (0.2, 0.3, 0.4, 0.5)
+THRESHOLDS = (0.2, 0.3, 0.5, 0.7)
 RECORDED = "recorded"
 REFERENCE = ("agencies", "users", "locations", "persons", "organizations")
 
@@ -142,7 +143,9 @@ def _rescore(custody: Custody, result: FileResult, item: str) -> None:
         open_cases = {
             r[0] for r in conn.execute(text("SELECT case_id FROM case_file WHERE status = 'open'"))
         }
-        evidence = link_queries.evidence_for_item(conn, item)
+        evidence = candidates.evidence_for_item(conn, item)
+        mentions = candidates.item_mentions(conn, item)
+        n_open = open_case_count(conn)
         conn.rollback()
     wrong = result.labels[item] - (open_cases - own)
     if wrong:
@@ -151,10 +154,10 @@ def _rescore(custody: Custody, result: FileResult, item: str) -> None:
             "which are its own cases or not open when it was taken in"
         )
     result.open_cases[item] = open_cases - own
-    for sug in match.score(evidence, own, threshold=0.0):
+    for sug in match.score(evidence, own, n_open, mentions, threshold=0.0):
         result.evidence[item, sug.case_id] = Scored(sug.score, sug.reasons)
     for threshold in THRESHOLDS:
-        found = match.score(evidence, own, threshold=threshold)
+        found = match.score(evidence, own, n_open, mentions, threshold=threshold)
         result.predicted[str(threshold)][item] = {s.case_id for s in found}
 
 

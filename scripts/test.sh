@@ -10,6 +10,7 @@ python3 -m venv .venv
 .venv/bin/python -m pip install --quiet -e '.[test]'
 scripts/ensure-postgres.sh
 scripts/ensure-chromium.sh
+scripts/ensure-tesseract.sh
 scripts/install-go-interop.sh
 
 .venv/bin/ruff check src tests bench

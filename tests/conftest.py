@@ -15,7 +15,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from brady.store.ledger_home import OpenLedger, init_home
+from brady.ledger_home import OpenLedger, init_home
 
 PG_ADMIN = os.environ.get("BRADY_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 

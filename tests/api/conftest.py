@@ -18,7 +18,7 @@ from brady.api.app import create_app
 from brady.custody.files import attach
 from brady.custody.service import Custody
 from brady.disclosure.desk import Desk
-from brady.store.ledger_home import OpenLedger
+from brady.ledger_home import OpenLedger
 
 PASSWORD = "correct horse battery staple"
 

@@ -17,7 +17,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import Case
 
-from brady.store.ledger_home import init_home
+from brady.ledger_home import init_home
 
 from .conftest import World, build
 

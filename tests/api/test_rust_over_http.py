@@ -20,7 +20,7 @@ from brady.cli.admin import bootstrap_admin
 from brady.cli.demo import DEMO_PASSWORD, demo_accounts, load_rust
 from brady.custody.service import Custody
 from brady.ledger.cli import run as verify_cli
-from brady.store.ledger_home import OpenLedger
+from brady.ledger_home import OpenLedger
 
 TESKE = "SF24-0306-01"
 

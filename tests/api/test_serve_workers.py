@@ -22,7 +22,7 @@ from brady.accounts.service import Accounts
 from brady.cli.admin import bootstrap_admin
 from brady.custody.service import Custody
 from brady.store._raw import fetch_all
-from brady.store.ledger_home import OpenLedger
+from brady.ledger_home import OpenLedger
 
 CLERKS = 4
 ROUNDS = 15

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from brady.cli.app import app
 from brady.ledger.offline import verify_consistency_proof, verify_proof
-from brady.store.ledger_home import OpenLedger
+from brady.ledger_home import OpenLedger
 
 from ..store.helpers import fill
 

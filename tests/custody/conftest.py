@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from brady.custody.service import Custody
-from brady.store.ledger_home import OpenLedger
+from brady.ledger_home import OpenLedger
 
 
 def staff(custody: Custody) -> Custody:

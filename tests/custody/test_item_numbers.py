@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from brady.custody.service import Custody
-from brady.store.ledger_home import open_home
+from brady.ledger_home import open_home
 from brady.store.numbering import first_gap
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import text
 from brady.custody.service import Custody
 from brady.domain.errors import RefusedError
 from brady.store.audit import audit
-from brady.store.ledger_home import init_home
+from brady.ledger_home import init_home
 
 from .conftest import staff
 

@@ -20,7 +20,7 @@ from brady.ledger.entry import parse_entry
 from brady.store import custody_queries as q
 from brady.store.audit import audit
 from brady.store.custody_tables import item, item_case
-from brady.store.ledger_home import OpenLedger
+from brady.ledger_home import OpenLedger
 
 SCENARIO = Path(__file__).resolve().parents[2] / "examples" / "rust" / "scenario.yaml"
 RUST_CASES = {"rust-inv", "state-v-baldwin", "state-v-gutierrez-reed"}

@@ -22,7 +22,7 @@ from brady.disclosure.desk import Desk
 from brady.disclosure.production import produce
 from brady.domain.errors import RefusedError
 from brady.ledger.cli import run as verify_cli
-from brady.store.ledger_home import OpenLedger
+from brady.ledger_home import OpenLedger
 
 SCENARIO = Path(__file__).resolve().parents[2] / "examples" / "rust" / "scenario.yaml"
 TESKE = "SF24-0306-01"

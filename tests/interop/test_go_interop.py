@@ -29,7 +29,7 @@ from brady.ledger._ranges import consistency_ranges, inclusion_ranges
 from brady.ledger.checkpoint import Checkpoint
 from brady.ledger.note import Verifier, sign_note
 from brady.ledger.proof import verify_consistency, verify_inclusion
-from brady.store.ledger_home import OpenLedger
+from brady.ledger_home import OpenLedger
 
 from ..store.helpers import fill
 

@@ -17,7 +17,7 @@ import pytest
 
 from brady.custody.importer import load_file
 from brady.custody.service import Custody
-from brady.store.ledger_home import OpenLedger
+from brady.ledger_home import OpenLedger
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "linking_eval.py"
 EVAL = Path(__file__).resolve().parent / "eval"

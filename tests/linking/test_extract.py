@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from brady.linking.extract import Patterns, case_ref_key, extract, name_key, name_variants
+from brady.linking.extract import Patterns, case_ref_key, extract
+from brady.linking.names import name_key
+from brady.linking.names import record_keys as name_variants
 
 TESKE = (
     "Troy Teske, a retired Arizona officer, brought about two dozen .45 Colt rounds, some "

@@ -13,7 +13,7 @@ from brady.custody.importer import load_file, run_import
 from brady.custody.service import Custody
 from brady.domain.errors import RefusedError
 from brady.store.audit import audit
-from brady.store.ledger_home import OpenLedger
+from brady.ledger_home import OpenLedger
 
 from ..custody.test_service import check, intake, refused
 
@@ -154,7 +154,7 @@ def test_case_numbers_in_an_agencys_own_format(custody: Custody) -> None:
 def test_a_very_common_mention_links_nothing_by_itself(
     custody: Custody, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from brady.store import link_queries
+    from brady.linking import candidates as link_queries
 
     monkeypatch.setattr(link_queries, "COMMON", 2)
     with custody.session() as s:
@@ -168,7 +168,7 @@ def test_a_very_common_mention_links_nothing_by_itself(
 def test_a_surname_shared_by_very_many_people_links_nothing_by_itself(
     custody: Custody, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from brady.store import link_queries
+    from brady.linking import candidates as link_queries
 
     monkeypatch.setattr(link_queries, "COMMON", 2)
     with custody.session() as s:

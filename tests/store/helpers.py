@@ -9,7 +9,7 @@ from sqlalchemy import text
 from brady.ledger._ed25519 import Signer
 from brady.ledger.entry import Event
 from brady.ledger.keyring import register_event
-from brady.store.ledger_home import OpenLedger
+from brady.ledger_home import OpenLedger
 
 
 def fill(led: OpenLedger, batches: int = 8, per_batch: int = 5) -> Signer:

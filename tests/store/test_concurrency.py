@@ -12,7 +12,7 @@ from brady.ledger.entry import Event, parse_entry
 from brady.ledger.keyring import register_event
 from brady.ledger.note import Verifier
 from brady.store.audit import audit
-from brady.store.ledger_home import OpenLedger, open_home
+from brady.ledger_home import OpenLedger, open_home
 
 WRITERS = 4
 APPENDS = 25
@@ -67,7 +67,7 @@ def test_the_writers_lock_file_is_closed_with_its_ledger(tmp_path: Path) -> None
     the ledger must give the descriptor back, or a long-running process runs out."""
     import gc
 
-    from brady.store.ledger_home import init_home
+    from brady.ledger_home import init_home
 
     led = init_home(tmp_path / "home")
     led.close()

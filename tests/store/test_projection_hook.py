@@ -9,7 +9,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
 from sqlalchemy.engine import Connection
 
 from brady.ledger.entry import Entry, Event
-from brady.store.ledger_home import OpenLedger
+from brady.ledger_home import OpenLedger
 from brady.store.ledger_store import LedgerStore
 
 meta = MetaData()

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import text
 
 from brady.store.home import HomeError
-from brady.store.ledger_home import OpenLedger, open_home, upgrade_home
+from brady.ledger_home import OpenLedger, open_home, upgrade_home
 from brady.store.schema import HEAD, alembic_head, current_revision
 
 

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from brady.cli.app import app
 from brady.ledger._ed25519 import Signer
 from brady.ledger.entry import make_entry, now
-from brady.store.ledger_home import OpenLedger, open_home
+from brady.ledger_home import OpenLedger, open_home
 
 from .helpers import fill, tamper
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from brady.store.export import export_tiles
-from brady.store.ledger_home import OpenLedger
+from brady.ledger_home import OpenLedger
 
 from ..store.helpers import fill
 

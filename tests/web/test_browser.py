@@ -27,7 +27,7 @@ from brady.cli.admin import bootstrap_admin
 from brady.cli.demo import DEMO_PASSWORD, demo_accounts, load_rust
 from brady.custody.service import Custody
 from brady.ledger.cli import run as verify_cli
-from brady.store.ledger_home import OpenLedger
+from brady.ledger_home import OpenLedger
 
 pytestmark = pytest.mark.slow
 
@@ -48,7 +48,7 @@ def _load(ledger: OpenLedger) -> Custody:
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
-    from brady.store.ledger_home import init_home
+    from brady.ledger_home import init_home
 
     led = init_home(tmp_path / "home")
     _load(led)

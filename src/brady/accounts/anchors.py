@@ -7,9 +7,9 @@ import orjson
 from ..custody.service import Custody
 from ..domain.vocabulary import UserRole
 from ..ledger.entry import Entry
+from ..ledger_home import OpenLedger
 from ..store import access_log
 from ..store._raw import fetch_all
-from ..store.ledger_home import OpenLedger
 
 ANCHOR = "access.anchor"
 

@@ -15,9 +15,9 @@ from ..domain.vocabulary import AssignmentRole, UserRole
 from ..ledger._ed25519 import Signer
 from ..ledger.entry import Entry
 from ..ledger.keyring import register_event, revoke_event, rotate_event
+from ..ledger_home import ADMIN_HOLDER
 from ..store._raw import fetch_all
 from ..store.keys import ACTOR, load_role, save_key
-from ..store.ledger_home import ADMIN_HOLDER
 
 _ROLE_FOR = {
     AssignmentRole.PROSECUTOR: UserRole.PROSECUTOR,

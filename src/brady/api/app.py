@@ -21,7 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from ..accounts.anchors import anchor_as_system
 from ..accounts.service import Accounts
 from ..custody.service import Custody
-from ..store.ledger_home import OpenLedger, open_home
+from ..ledger_home import OpenLedger, open_home
 from ..web import errors as web_errors
 from ..web import pages as web_pages
 from ..web.render import STATIC

@@ -23,8 +23,8 @@ from ..access import policy
 from ..access.policy import Caller, Level
 from ..accounts.service import Accounts, Credential
 from ..custody.service import Custody
+from ..ledger_home import OpenLedger
 from ..store import access_queries as facts
-from ..store.ledger_home import OpenLedger
 from .problems import Denied
 
 SESSION_COOKIE = "brady_session"

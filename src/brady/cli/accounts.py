@@ -15,9 +15,9 @@ from ..accounts.anchors import anchor, verify_access
 from ..accounts.permissions import Permissions
 from ..accounts.service import Accounts
 from ..custody.service import Custody
+from ..ledger_home import open_home
 from ..store import access_log
 from ..store.home import find_home
-from ..store.ledger_home import open_home
 from .custody import _open, _record, _table, case_app, user_app
 from .output import emit, fail, friendly_errors, options
 

@@ -10,9 +10,9 @@ import typer
 from rich.progress import MofNCompleteColumn, TimeRemainingColumn
 
 from ..custody.service import Custody
+from ..ledger_home import init_home, open_home, upgrade_home
 from ..store.audit import AuditReport, audit
 from ..store.home import find_home
-from ..store.ledger_home import init_home, open_home, upgrade_home
 from ..store.projection_check import rebuild
 from ..store.sealing import ENV_KEY, key_file
 from .output import Options, emit, fail, friendly_errors, options, progress_bar

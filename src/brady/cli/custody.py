@@ -12,9 +12,9 @@ from rich.table import Table
 
 from ..custody.service import Custody, Session
 from ..ledger.entry import Entry
+from ..ledger_home import OpenLedger, open_home
 from ..store import custody_queries as q
 from ..store.home import find_home
-from ..store.ledger_home import OpenLedger, open_home
 from .output import Options, emit, fail, friendly_errors, options
 
 GROUPS = {

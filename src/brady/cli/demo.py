@@ -18,9 +18,9 @@ from ..custody.importer import load_file, run_import
 from ..custody.service import Custody
 from ..disclosure import compliance
 from ..disclosure.desk import Desk
+from ..ledger_home import init_home, open_home
 from ..store.audit import audit
 from ..store.home import CONFIG_NAME
-from ..store.ledger_home import init_home, open_home
 from .admin import bootstrap_admin
 from .output import emit, friendly_errors, options
 

@@ -10,9 +10,9 @@ from typing import Annotated
 
 import typer
 
+from ..ledger_home import OpenLedger, open_home
 from ..store.export import export_tiles
 from ..store.home import find_home
-from ..store.ledger_home import OpenLedger, open_home
 from .output import Options, emit, friendly_errors, options, write_raw
 
 app = typer.Typer(

@@ -7,9 +7,8 @@ from typing import Annotated
 
 import typer
 
-from ..linking import match
+from ..linking.suggest import suggest as linking_suggest
 from ..store import custody_queries as q
-from ..store import link_queries
 from ..store._raw import fetch_all
 from .custody import _open, _read, _record, _table
 from .output import emit, fail, options
@@ -28,12 +27,7 @@ def suggest(ctx: typer.Context, item_id: str) -> None:
         found = None
         if q.item_state(conn, item_id) is not None:
             config = led.config.linking
-            found = match.score(
-                link_queries.evidence_for_item(conn, item_id),
-                link_queries.already_linked(conn, item_id),
-                {**match.DEFAULT_WEIGHTS, **config.weights},
-                config.threshold,
-            )
+            found = linking_suggest(conn, item_id, config.weights, config.threshold)
     if found is None:
         fail(f"there is no item {item_id!r}")
     data = [{"case_id": x.case_id, "score": x.score, "reasons": list(x.reasons)} for x in found]

@@ -26,9 +26,11 @@ from ..ledger._ed25519 import Signer
 from ..ledger.entry import Entry, format_time, parse_entry
 from ..ledger.errors import EntryError
 from ..ledger.keyring import register_event
-from ..linking import match
+from ..ledger_home import ADMIN_HOLDER, OpenLedger
+from ..linking import candidates, match
+from ..linking.names import fold
+from ..linking.suggest import suggest
 from ..store import custody_queries as q
-from ..store import link_queries
 from ..store._raw import fetch_all
 from ..store.custody_projection import CORRECTABLE
 from ..store.custody_tables import (
@@ -46,7 +48,6 @@ from ..store.custody_tables import (
     person,
 )
 from ..store.keys import ACTOR, load_role, save_key
-from ..store.ledger_home import ADMIN_HOLDER, OpenLedger
 from ..store.ledger_store import Writer
 
 CLOCK_SKEW = timedelta(minutes=5)
@@ -759,6 +760,7 @@ class Session:
         case_numbers: list[str] | None = None,
         calibers: dict[str, str] | None = None,
         makes: dict[str, str] | None = None,
+        places: list[str] | None = None,
     ) -> Entry:
         """Replace the extra patterns linking looks for; later intakes are read with them."""
         self._admin(by)
@@ -769,6 +771,7 @@ class Session:
                 "case_numbers": case_numbers or [],
                 "calibers": calibers or {},
                 "makes": makes or {},
+                "places": sorted({fold(p).strip() for p in places or []}),
                 "reason": reason,
             },
             ["linking:patterns"],
@@ -940,12 +943,8 @@ class Session:
     def suggest_links(self, item_id: str) -> list[match.Suggestion]:
         """Which open cases the item may bear on, and why (nothing is recorded)."""
         self._item(item_id)
-        evidence = link_queries.evidence_for_item(self.conn, item_id)
         config = self.custody.led.config.linking
-        weights = {**match.DEFAULT_WEIGHTS, **config.weights}
-        return match.score(
-            evidence, link_queries.already_linked(self.conn, item_id), weights, config.threshold
-        )
+        return suggest(self.conn, item_id, config.weights, config.threshold)
 
     def link_item(self, item_id: str, occurred_at: str | None = None) -> list[Entry]:
         """Record a suggestion for every open case the item may bear on, signed by Brady's
@@ -964,7 +963,7 @@ class Session:
                 linker,
                 "link.suggest",
                 {
-                    "suggestion_id": link_queries.next_suggestion_id(self.conn),
+                    "suggestion_id": candidates.next_suggestion_id(self.conn),
                     "item_id": item_id,
                     "case_id": sug.case_id,
                     "score": sug.score,
@@ -981,7 +980,7 @@ class Session:
     ) -> list[Entry]:
         """A new party: items already in custody that name them may bear on this case."""
         out = []
-        for item_id in q.items_naming_person(self.conn, person_id):
+        for item_id in candidates.items_naming_person(self.conn, person_id):
             out += self.link_item(item_id, occurred_at)
         return out
 

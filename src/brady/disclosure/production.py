@@ -35,10 +35,10 @@ from sqlalchemy.engine import Connection
 from ..blobs.store import BlobStore
 from ..custody.service import Custody
 from ..domain.errors import RefusedError
+from ..ledger_home import OpenLedger
 from ..reports import case_uco, chain_of_custody, render
 from ..store import custody_queries as q
 from ..store._raw import fetch_all
-from ..store.ledger_home import OpenLedger
 from ..store.ledger_store import key_rows
 from . import compliance
 from .desk import Desk

@@ -128,6 +128,8 @@ class LinkingPatterns(Payload):
     case_numbers: list[Pattern] = Field(default_factory=list, max_length=50)
     calibers: dict[MentionKey, Pattern] = Field(default_factory=dict, max_length=100)
     makes: dict[MentionKey, MentionKey] = Field(default_factory=dict, max_length=500)
+    # The agency's towns and named places: read as places, never as people.
+    places: list[MentionKey] = Field(default_factory=list, max_length=5000)
     reason: Text
 
 

@@ -1,19 +1,28 @@
-"""Mentions in free text: the people, organizations, places, calibers, makes, serial
-numbers, case numbers, phone numbers and plates an intake narrative talks about.
+"""Mentions in free text: the people, organizations, places, addresses, calibers, makes,
+serial numbers, case numbers, phone numbers and plates a report talks about.
 
-Pure and deterministic: patterns, not models. Every mention carries the text as
-written and a normalized key, so "45 Long Colt", ".45 LC" and "Colt .45" all
-meet at the key `45-colt`, and "Reed, Thell" meets "Thell Reed". Extraction
-favours recall: a name-shaped phrase is a candidate even if no one knows it
-yet; matching against the cases decides what it bears on.
+Pure and deterministic: patterns and parsers, no models. Every mention carries the text
+as written and a normalized key, so "45 Long Colt", ".45 LC" and "Colt .45" meet at
+`45-colt`, "ORTIZ, DANIEL" meets "Daniel Ortiz", "(505) 555-0142" meets "505.555.0142",
+and "1423 Camino del Rey Northwest" meets "1423 CAMINO DEL REY NW". Words that name
+places, vehicles and gun makers (the gazetteer) are never read as people. Extraction
+favours recall: a name-shaped phrase is a candidate even if no one knows it yet;
+the model decides what it bears on.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import cached_property
+
+import phonenumbers
+import usaddress
+
+from . import gazetteer
+from .names import fold, latin, name_key
 
 
 @dataclass(frozen=True, order=True)
@@ -23,9 +32,9 @@ class Mention:
     text: str
 
 
-# -- calibers ----------------------------------------------------------------------
+# -- calibers and makes --------------------------------------------------------------
 
-# (key, pattern). Patterns run on lowercased text with "." and spaces kept.
+# (key, pattern). Patterns run on folded text with "." and spaces kept.
 DEFAULT_CALIBERS: tuple[tuple[str, str], ...] = (
     ("45-colt", r"(?:\.?45\s*(?:long\s*colt|lc|colt)\b|\bcolt\s*\.?45\b|\.?45\s*caliber\s+colt)"),
     ("45-acp", r"\.?45\s*(?:acp|auto)\b"),
@@ -35,7 +44,13 @@ DEFAULT_CALIBERS: tuple[tuple[str, str], ...] = (
     ("22-lr", r"\.?22\s*(?:lr|long\s*rifle)\b"),
     ("223-remington", r"(?:\.?223\s*(?:rem|remington)?\b|\b5\.56(?:\s*x\s*45)?\b)"),
     ("12-gauge", r"\b12\s*(?:ga|gauge|g)\b"),
-    ("40-sw", r"\.?40\s*(?:s\s*&\s*w|sw|smith)"),
+    ("20-gauge", r"\b20\s*(?:ga|gauge)\b"),
+    ("40-sw", r"\.?40\s*(?:s\s*&\s*w|sw|smith|cal)"),
+    ("380-acp", r"\.?380\s*(?:acp|auto)?\b"),
+    ("762x39", r"\b7\.62\s*x\s*39\b"),
+    ("308-winchester", r"\.?308\s*(?:win|winchester)?\b"),
+    ("30-06", r"\.?30-06\b"),
+    ("10mm", r"\b10\s*mm\b"),
 )
 
 # Makes of firearms and ammunition components that narratives name.
@@ -46,8 +61,10 @@ DEFAULT_MAKES: Mapping[str, str] = {
     "starline": "starline",
     "starline brass": "starline",
     "ruger": "ruger",
+    "sturm ruger": "ruger",
     "glock": "glock",
     "smith & wesson": "smith-wesson",
+    "smith and wesson": "smith-wesson",
     "s&w": "smith-wesson",
     "remington": "remington",
     "winchester": "winchester",
@@ -59,49 +76,32 @@ DEFAULT_MAKES: Mapping[str, str] = {
     "uberti": "uberti",
     "magtech": "magtech",
     "pdq": "pdq",
+    "mossberg": "mossberg",
+    "springfield": "springfield",
+    "kimber": "kimber",
+    "hi-point": "hi-point",
+    "kel-tec": "kel-tec",
+    "walther": "walther",
+    "heckler & koch": "heckler-koch",
+    "canik": "canik",
 }
 
-_SERIAL = re.compile(r"\b(?:serial(?:\s*(?:nos?\.?|numbers?|#))?|s/n|sn)\s*[:#]?\s*", re.IGNORECASE)
-_SERIAL_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]|[A-Za-z0-9]")
-_PHONE = re.compile(r"(?<!\d)(?:\+?1[\s.-]?)?\(?(\d{3})\)?[\s.-]?(\d{3})[\s.-]?(\d{4})(?!\d)")
-_PLATE = re.compile(
-    r"\b(?:plate|tag|license(?:\s+plate)?)\s*(?:no\.?|number|#)?\s*[:#]?\s*"
-    r"(?:[A-Z]{2}\s+)?([A-Z0-9]{1,4}[-\s]?[A-Z0-9]{1,5})\b",
-    re.IGNORECASE,
-)
 DEFAULT_CASE_NUMBERS: tuple[str, ...] = (
-    r"\bD-\d{3}-(?:CR|CV)-\d{4}-\d{5}\b",  # New Mexico district courts
+    r"\bD-\d{3,4}-(?:CR|CV)-\d{4}-\d{5}\b",  # New Mexico district courts
     r"\b\d{4}-[A-Z]{2,4}-\d{4,6}\b",  # agency report numbers like 2024-SF-000123
 )
-
-# A case number written short, as people do on cover letters and evidence tags:
-# "SFSO #24-415", "case no. 24-415" for 2024-SF-000415. Only after a marker ('#',
-# 'no.', 'case' ...), so a street address or a phone fragment is not read as one.
-_CASE_REF = re.compile(
-    r"(?:#|\b(?:no|nos|number|case|report|incident|file|ref)\b\.?:?)\s*#?\s*"
-    r"(\d{2})-(\d{1,6})(?![\d-])",
-    re.IGNORECASE,
-)
-_YEAR_AND_SERIAL = re.compile(r"(?<!\d)(?:19|20)(\d{2})(?!\d).*?(\d+)$")
-
-
-def case_ref_key(number: str) -> str | None:
-    """The short form of a full case number ('2024-SF-000415' -> '24-415'), if it has one:
-    a four-digit year and, after it, the number's own serial digits."""
-    m = _YEAR_AND_SERIAL.search(number)
-    if m is None or int(m.group(2)) == 0:
-        return None
-    return f"{m.group(1)}-{int(m.group(2))}"
 
 
 @dataclass(frozen=True)
 class Patterns:
     """What extraction looks for: Brady's defaults, plus the case-number formats of the
-    agencies and the patterns an administrator recorded (event linking.patterns)."""
+    agencies, the patterns and places an administrator recorded (linking.patterns), and
+    the towns the agency's own addresses name."""
 
     case_numbers: tuple[str, ...] = DEFAULT_CASE_NUMBERS
     calibers: tuple[tuple[str, str], ...] = DEFAULT_CALIBERS
     makes: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_MAKES))
+    places: frozenset[str] = frozenset()
 
     @classmethod
     def with_extra(
@@ -109,200 +109,73 @@ class Patterns:
         case_numbers: Iterable[str] = (),
         calibers: Iterable[tuple[str, str]] = (),
         makes: Mapping[str, str] | None = None,
+        places: Iterable[str] = (),
     ) -> Patterns:
         return cls(
             tuple(sorted(set(DEFAULT_CASE_NUMBERS) | set(case_numbers))),
             (*DEFAULT_CALIBERS, *sorted(calibers)),
             {**DEFAULT_MAKES, **(makes or {})},
+            frozenset(fold(p).strip() for p in places if p.strip()),
         )
+
+    @cached_property
+    def _places_re(self) -> re.Pattern[str] | None:
+        if not self.places:
+            return None
+        alternatives = "|".join(re.escape(p) for p in sorted(self.places, key=lambda p: -len(p)))
+        return re.compile(rf"(?<![\w]){alternatives}(?![\w])")
+
+    @cached_property
+    def _makes_re(self) -> re.Pattern[str]:
+        alternatives = "|".join(re.escape(m) for m in sorted(self.makes, key=lambda m: -len(m)))
+        return re.compile(rf"(?<![\w&])(?:{alternatives})(?![\w&])")
+
+    @cached_property
+    def _things_re(self) -> re.Pattern[str]:
+        """Phrases that name things, never people: gazetteer words and the agency's places."""
+        phrases = {
+            fold(p)
+            for p in (
+                *gazetteer.VEHICLE_MAKES,
+                *gazetteer.VEHICLE_MODELS,
+                *gazetteer.GUN_MAKES,
+                *gazetteer.STATES,
+            )
+        }
+        phrases |= set(self.places) | set(self.makes)
+        phrases -= gazetteer.NAME_LIKE
+        alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=lambda p: -len(p)))
+        return re.compile(rf"(?<![\w&])(?:{alternatives})(?![\w&])")
+
+    def places_in(self, low: str) -> Iterator[re.Match[str]]:
+        return iter(()) if self._places_re is None else self._places_re.finditer(low)
 
 
 DEFAULTS = Patterns()
 
-# A name-shaped phrase: capitalized words, initials, particles, hyphens and apostrophes.
-_WORD = r"(?:[A-Z][a-zA-Z'\u2019-]+|[A-Z]\.)"
-_NAME = re.compile(rf"\b{_WORD}(?:\s+(?:(?:de|del|la|van|von|da|di|le|st\.?)\s+)?{_WORD}){{1,3}}")
-_LAST_FIRST = re.compile(rf"\b([A-Z][a-zA-Z'\u2019-]+),\s+({_WORD}(?:\s+{_WORD})?)")
-_ORG_WORDS = re.compile(
-    r"\b((?:(?:[A-Z][\w'&.-]*|and)\s+){0,4}(?:&\s+[A-Z]\w*|Inc\.?|LLC|Co\.?|Corp\.?|"
-    r"Company|Ltd\.?|"
-    r"Arms|Ammunition|Ammo|Supply|Props?|Productions?|Studios?|Laboratory|Lab))\b"
+# -- identifiers: serials, phones, plates ----------------------------------------------
+
+_SERIAL = re.compile(r"\b(?:serial(?:\s*(?:nos?\.?|numbers?|#))?|s/n|sn)\s*[:#]?\s*", re.IGNORECASE)
+_SERIAL_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]|[A-Za-z0-9]")
+_PLATE = re.compile(
+    r"\b(?:license\s+plate|lic(?:ense)?\.?\s*plate|plate|tag|lic(?:ense)?|reg(?:istration)?|"
+    r"registered|LP)\b\.?\s*(?:no\.?|number|#)?\s*[:#]?\s*"
+    r"(?:(?:[A-Z]{2}|New Mexico|Texas|Arizona|Colorado)\s+)?"
+    r"([A-Z0-9]{1,4}[-\s]?[A-Z0-9]{1,5})\b",
+    re.IGNORECASE,
 )
-_PLACE_WORDS = re.compile(
-    r"\b((?:[A-Z][\w'-]*\s+){1,4}(?:Ranch|Road|Rd\.?|Street|St\.|Avenue|Ave\.?|Highway|Hwy|"
-    r"Creek|Park|Lane|Boulevard|Blvd\.?|Drive|Mesa|Canyon|Trail|Plaza))\b"
+_STATE_PLATE = re.compile(
+    r"\b(?:NM|TX|AZ|CO|UT|CA|OK|NV)\s+(?:plate|tag)?\s*([A-Z0-9]{2,4}[-\s]?[A-Z0-9]{2,4})\b"
 )
-# Capitalized words that start sentences or name things, not people.
-_NOT_NAMES = frozenset(
-    {
-        "The",
-        "A",
-        "An",
-        "On",
-        "In",
-        "At",
-        "By",
-        "For",
-        "From",
-        "To",
-        "Of",
-        "And",
-        "Or",
-        "But",
-        "He",
-        "She",
-        "They",
-        "It",
-        "We",
-        "I",
-        "His",
-        "Her",
-        "Their",
-        "Its",
-        "This",
-        "That",
-        "These",
-        "Those",
-        "Officer",
-        "Deputy",
-        "Detective",
-        "Sgt",
-        "Sgt.",
-        "Sergeant",
-        "Lt",
-        "Lieutenant",
-        "Agent",
-        "Mr",
-        "Mr.",
-        "Mrs",
-        "Mrs.",
-        "Ms",
-        "Ms.",
-        "Dr",
-        "Dr.",
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-        "Box",
-        "Bag",
-        "Item",
-        "Items",
-        "Rounds",
-        "Round",
-        "Case",
-        "Evidence",
-        "Report",
-        "State",
-        "County",
-        "Sheriff",
-        "Office",
-        "Plate",
-        "Serial",
-        "Call",
-        "See",
-        "Also",
-        "Note",
-        "Per",
-        "Called",
-        "Found",
-        "Received",
-        "Taken",
-        "Seized",
-    }
+_LOOKALIKE = str.maketrans(
+    {"O": "0", "Q": "0", "D": "0", "I": "1", "L": "1", "S": "5", "B": "8", "Z": "2", "G": "6"}
 )
 
-NICKNAMES: Mapping[str, tuple[str, ...]] = {
-    "robert": ("bob", "rob", "bobby"),
-    "william": ("bill", "will", "billy"),
-    "richard": ("rick", "dick", "rich"),
-    "james": ("jim", "jimmy"),
-    "john": ("jack", "johnny"),
-    "thomas": ("tom", "tommy"),
-    "michael": ("mike",),
-    "joseph": ("joe",),
-    "charles": ("chuck",),
-    "alexander": ("alex",),
-    "alexandria": ("alex", "lexi"),
-    "elizabeth": ("liz", "beth"),
-    "katherine": ("kate", "katie", "kathy"),
-    "margaret": ("maggie", "peggy"),
-    "theodore": ("ted", "teddy"),
-    "thell": (),
-    "hannah": ("hanna",),
-    "seth": (),
-    "stephen": ("steve",),
-    "steven": ("steve",),
-    "daniel": ("dan", "danny"),
-    "david": ("dave",),
-    "christopher": ("chris",),
-    "anthony": ("tony",),
-    "jennifer": ("jen", "jenny"),
-    "patricia": ("pat", "patty"),
-    "patrick": ("pat",),
-    "troy": (),
-    "marissa": ("missy",),
-    "kari": (),
-    "mary": (),
-}
 
-
-def fold(text: str) -> str:
-    """Lowercase, accents removed, curly quotes straightened: the matching form of text."""
-    text = unicodedata.normalize("NFKD", text).replace("\u2019", "'")
-    return "".join(c for c in text if not unicodedata.combining(c)).lower()
-
-
-def org_key(name: str) -> str:
-    """'Rio Grande Title and Escrow Co.' and 'Rio Grande Title & Escrow' meet."""
-    words = re.findall(r"[a-z0-9']+|&", fold(name).replace(" and ", " & "))
-    while words and words[-1] in {"co", "inc", "llc", "corp", "ltd", "company"}:
-        words.pop()
-    return " ".join(words)
-
-
-def name_key(name: str) -> str:
-    """'Reed, Thell' and 'THELL  REED' both give 'thell reed'."""
-    name = fold(name).strip()
-    if "," in name:
-        last, _, first = name.partition(",")
-        name = f"{first.strip()} {last.strip()}"
-    return " ".join(re.findall(r"[a-z0-9'-]+", name))
-
-
-def name_variants(name: str, aliases: Iterable[str] = ()) -> set[str]:
-    """Keys under which a person may be written: full name, aliases, 'F. Last', nicknames."""
-    out: set[str] = set()
-    for full in (name, *aliases):
-        key = name_key(full)
-        if not key:
-            continue
-        out.add(key)
-        parts = key.split()
-        if len(parts) >= 2:
-            first, last = parts[0], parts[-1]
-            out.add(f"{first[0]} {last}")
-            for nick in NICKNAMES.get(first, ()):
-                out.add(f"{nick} {last}")
-            for formal, nicks in NICKNAMES.items():
-                if first in nicks:
-                    out.add(f"{formal} {last}")
-    return out
+def id_shape(key: str) -> str:
+    """A serial or plate with look-alike characters made one (O/0, I/1/L, S/5, B/8, Z/2):
+    what a clerk copying it by hand, or a scanner, may have read either way."""
+    return key.upper().translate(_LOOKALIKE)
 
 
 def _serials(text: str) -> list[Mention]:
@@ -310,7 +183,7 @@ def _serials(text: str) -> list[Mention]:
     ('BER 441872 Z'). A serial has a digit; 'serial numbers ground off' names none."""
     out: list[Mention] = []
     for m in _SERIAL.finditer(text):
-        tail = re.split(r"[.;\n](?:\s|$)|\.$", text[m.end() : m.end() + 120])[0]
+        tail = re.split(r"[.;\n](?:\s|$)|\.$|,\s", text[m.end() : m.end() + 120])[0]
         runs: list[list[str]] = [[]]
         for tok in _SERIAL_TOKEN.findall(tail):
             serialish = any(c.isdigit() for c in tok) or (tok.isupper() and len(tok) <= 3)
@@ -333,81 +206,539 @@ def _serials(text: str) -> list[Mention]:
     return out
 
 
-def _calibers(low: str, patterns: Iterable[tuple[str, str]]) -> list[Mention]:
+def _plates(text: str) -> list[Mention]:
     out = []
-    for key, pattern in patterns:
-        out += [Mention("caliber", key, m.group(0).strip()) for m in re.finditer(pattern, low)]
+    for pattern in (_PLATE, _STATE_PLATE):
+        for m in pattern.finditer(text):
+            plate = re.sub(r"[^A-Z0-9]", "", m.group(1).upper())
+            if (
+                5 <= len(plate) <= 8 and any(c.isdigit() for c in plate) and not plate.isdigit()
+            ) or (5 <= len(plate) <= 8 and plate.isdigit() and pattern is _PLATE):
+                out.append(Mention("plate", plate, m.group(1)))
     return out
 
 
-def _makes(low: str, makes: Mapping[str, str]) -> list[Mention]:
+def _phones(text: str) -> list[Mention]:
     out = []
-    for written, key in makes.items():
-        for m in re.finditer(rf"(?<![\w&]){re.escape(written)}(?![\w&])", low):
-            out.append(Mention("make", key, m.group(0)))
+    for m in phonenumbers.PhoneNumberMatcher(text, "US", leniency=phonenumbers.Leniency.POSSIBLE):
+        number = phonenumbers.format_number(m.number, phonenumbers.PhoneNumberFormat.E164)
+        if len(number) >= 11:
+            out.append(Mention("phone", number.removeprefix("+1"), m.raw_string))
     return out
 
 
-def _name_word(word: str) -> bool:
-    """A word that can be part of a person's name: not a stop word, an acronym or a stub."""
-    return (
-        word not in _NOT_NAMES and not word.endswith("-") and not (len(word) > 2 and word.isupper())
+# -- case numbers ----------------------------------------------------------------------
+
+_MARKERS = ("case", "cause", "report", "incident", "file", "ref", "no", "nos", "number", "docket")
+_NUMBER = re.compile(
+    r"(?<![\w/.])(?:([A-Z]{1,6})\s?[-#]?\s?#?\s?)?((?:19|20)\d{2}|\d{2})-0*(\d{1,7})(?![\w/-]|\.\d)"
+)
+_YEAR_FIRST = re.compile(r"(?<![\w/.])((?:19|20)\d{2})-([A-Z]{1,6})-0*(\d{1,7})(?![\w/-])")
+_BEFORE = re.compile(
+    r"(?:\b([A-Z]{1,6})\s+)?((?:(?:" + "|".join(_MARKERS) + r")\b\.?:?\s*)+|#\s*)$",
+    re.IGNORECASE,
+)
+_HELD = re.compile(r"(?:([A-Z]{1,6})[-\s#]*)?((?:19|20)\d{2}|\d{2})-0*(\d{1,7})$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class CaseShape:
+    """A case number reduced to what people keep when they write it short: the letters
+    before the year (the agency or the kind of case), the year, and the serial number."""
+
+    prefix: str
+    year: str
+    serial: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.year}-{self.serial}"
+
+    def same_prefix(self, other: str) -> bool | None:
+        """True if the prefixes agree ('SFSO' and 'SF'), False if they differ, None if
+        either is missing."""
+        if not self.prefix or not other:
+            return None
+        a, b = self.prefix.upper(), other.upper()
+        return a.startswith(b) or b.startswith(a) or a.endswith(b) or b.endswith(a)
+
+
+def case_shape(number: str) -> CaseShape | None:
+    """The shape of a case number Brady holds ('SO-2021-000114', 'D-1314-CR-2021-00077',
+    '2024-SF-000415'), if it has a year and a serial."""
+    number = number.strip().upper()
+    m = _YEAR_FIRST.search(number)
+    if m is not None:
+        return CaseShape(m.group(2), m.group(1)[-2:], int(m.group(3)))
+    m = _HELD.search(number)
+    if m is None or not int(m.group(3)):
+        return None
+    return CaseShape(m.group(1) or "", m.group(2)[-2:], int(m.group(3)))
+
+
+def case_ref_key(number: str) -> str | None:
+    """The short form of a full case number ('2024-SF-000415' -> '24-415'), if it has one."""
+    shape = case_shape(number)
+    return None if shape is None else shape.key
+
+
+def _case_refs(text: str) -> list[Mention]:
+    """Case numbers as people write them: with or without the agency's letters, a year
+    of two or four digits, with or without leading zeros ('SO-21-114', 'PD case 22-0981',
+    'cause no. CR-2021-077'). A bare 'yy-n' counts only after a word that says it is a
+    number ('case', 'no.', '#'), so a date or a street number is not read as one."""
+    out = []
+    for m in _YEAR_FIRST.finditer(text):
+        shape = CaseShape(m.group(2).upper(), m.group(1)[-2:], int(m.group(3)))
+        out.append(Mention("case_ref", shape.key, m.group(0)))
+    for m in _NUMBER.finditer(text):
+        prefix, year, serial = m.group(1) or "", m.group(2), int(m.group(3))
+        if not serial or prefix.lower() in _MARKERS:
+            prefix = "" if prefix.lower() in _MARKERS else prefix
+        if not serial:
+            continue
+        before = _BEFORE.search(text[max(0, m.start() - 40) : m.start()])
+        marked = before is not None or "#" in m.group(0)
+        if not prefix and before is not None and before.group(1):
+            candidate = before.group(1)
+            if candidate.isupper() and candidate.lower() not in _MARKERS:
+                prefix = candidate
+        long_form = len(year) == 4 and len(m.group(0).rsplit("-", 1)[-1]) >= 3
+        if not (prefix or marked or long_form):
+            continue
+        shape = CaseShape(prefix.upper(), year[-2:], serial)
+        written = m.group(0) if prefix in m.group(0) else f"{prefix} {m.group(0)}"
+        out.append(Mention("case_ref", shape.key, written.strip()))
+    return out
+
+
+# -- addresses -------------------------------------------------------------------------
+
+_STREET_TYPES = {
+    "street": "st", "st": "st", "road": "rd", "rd": "rd", "avenue": "ave", "ave": "ave",
+    "av": "ave", "boulevard": "blvd", "blvd": "blvd", "drive": "dr", "dr": "dr", "lane": "ln",
+    "ln": "ln", "court": "ct", "ct": "ct", "highway": "hwy", "hwy": "hwy", "place": "pl",
+    "pl": "pl", "way": "way", "trail": "trl", "trl": "trl", "loop": "loop", "circle": "cir",
+    "cir": "cir", "parkway": "pkwy", "pkwy": "pkwy", "terrace": "ter", "ter": "ter",
+    "camino": "camino", "calle": "calle", "avenida": "avenida", "paseo": "paseo",
+    "plaza": "plz", "plz": "plz", "route": "rte", "rte": "rte",
+}  # fmt: skip
+_DIRECTIONS = {
+    "n": "n", "north": "n", "s": "s", "south": "s", "e": "e", "east": "e", "w": "w",
+    "west": "w", "nw": "nw", "northwest": "nw", "ne": "ne", "northeast": "ne", "sw": "sw",
+    "southwest": "sw", "se": "se", "southeast": "se",
+}  # fmt: skip
+_POST = "|".join(k for k in _STREET_TYPES if k not in {"camino", "calle", "avenida", "paseo"})
+_ADDRESS = re.compile(
+    r"(?<![\w#/-])(\d{1,6})\s+"
+    r"((?:(?:N|S|E|W|NW|NE|SW|SE|North|South|East|West)\.?\s+)?"
+    r"(?:(?:Camino|Calle|Avenida|Paseo|Via)\s+(?:(?:de|del|la|las|los|el)\s+|[A-Z0-9][\w'-]*\s*){1,4}"
+    rf"|(?:[A-Z0-9][\w'-]*\.?\s+){{1,4}}(?:{_POST})\b\.?)"
+    r"(?:\s*(?:N|S|E|W|NW|NE|SW|SE|North|South|East|West|Northwest|Northeast|Southwest|Southeast)\b\.?)?)"
+    r"(?:,?\s+(?:in\s+)?([A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}))?",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Address:
+    number: str
+    street: str  # name and type, USPS abbreviations: 'camino del rey', 'main st'
+    direction: str  # 'nw', wherever it was written
+    town: str
+
+    @property
+    def key(self) -> str:
+        return " ".join(p for p in (self.number, self.street, self.direction) if p)
+
+    @property
+    def text(self) -> str:
+        return f"{self.key}, {self.town}" if self.town else self.key
+
+
+def parse_address(written: str, places: frozenset[str] = frozenset()) -> Address | None:
+    """A street address in USPS form, or None. The direction is one slot, before or
+    after the street name as written; the town is kept only if the agency knows it or
+    the parser read one."""
+    try:
+        parts, _ = usaddress.tag(written)
+    except usaddress.RepeatedLabelError:
+        return None
+    number = parts.get("AddressNumber", "")
+    name = fold(parts.get("StreetName", ""))
+    if not number.isdigit() or not name or re.search(r"\d{4}|\bblock\b|\bhrs\b", name):
+        return None
+    words: list[str] = []
+    for label in ("StreetNamePreModifier", "StreetNamePreType"):
+        words += fold(parts.get(label, "")).split()
+    words += name.split()
+    words += fold(parts.get("StreetNamePostType", "")).split()
+    street = " ".join(_STREET_TYPES.get(w.strip("."), w.strip(".")) for w in words)
+    direction = ""
+    for label in ("StreetNamePreDirectional", "StreetNamePostDirectional"):
+        d = fold(parts.get(label, "")).strip(".")
+        direction = direction or _DIRECTIONS.get(d, "")
+    town = fold(parts.get("PlaceName", "")).strip()
+    town = re.sub(r"^(?:in|at|of)\s+", "", town)
+    if places and town not in places:
+        town = next((p for p in places if town.endswith(p)), "")
+    return Address(number, street, direction, town)
+
+
+def _addresses(text: str, patterns: Patterns) -> list[tuple[Mention, tuple[int, int]]]:
+    out: list[tuple[Mention, tuple[int, int]]] = []
+    for m in _ADDRESS.finditer(text):
+        town = m.group(3) or ""
+        address = parse_address(f"{m.group(1)} {m.group(2)}, {town}".strip(", "), patterns.places)
+        if address is None:
+            continue
+        out.append((Mention("address", address.key, address.text), m.span()))
+        if address.town:
+            place = f"{address.key}|{address.town}"
+            out.append((Mention("address@", place, address.text), m.span()))
+        street_key = f"{address.street}|{address.town}" if address.town else address.street
+        out.append((Mention("street", street_key, address.text), m.span()))
+    return out
+
+
+# -- people ----------------------------------------------------------------------------
+
+_STOP = frozenset(fold(w) for w in gazetteer.REPORT_WORDS) | {
+    "nm", "tx", "az", "co", "ut", "ca", "ok", "nv", "usa", "us", "fbi", "atf", "dea", "apd",
+    "nmsp", "sfso", "vcso", "bcso", "ems", "afd", "sfpd", "ii", "iii", "iv",
+}  # fmt: skip
+_TITLES = frozenset(
+    [
+        "deputy",
+        "dep",
+        "officer",
+        "ofc",
+        "sgt",
+        "sergeant",
+        "det",
+        "detective",
+        "lt",
+        "lieutenant",
+        "cpl",
+        "corporal",
+        "trooper",
+        "agent",
+        "analyst",
+        "investigator",
+        "inv",
+        "chief",
+        "capt",
+        "captain",
+        "sheriff",
+        "undersheriff",
+        "patrolman",
+        "examiner",
+        "criminalist",
+        "technician",
+        "tech",
+    ]
+)
+_ABBREVIATIONS = frozenset({"jr", "sr", "st", "mc", "mac"})
+_PARTICLES = frozenset(
+    [
+        "de",
+        "del",
+        "la",
+        "las",
+        "los",
+        "van",
+        "von",
+        "da",
+        "di",
+        "le",
+        "y",
+        "st",
+        "du",
+        "bin",
+        "ibn",
+        "al",
+        "el",
+    ]
+)
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*\.?|[,;:()\[\]\"]|\S")
+_VEHICLE_WORDS = frozenset(fold(w) for w in gazetteer.VEHICLE_MODELS) | {
+    "truck", "pickup", "sedan", "suv", "van", "car", "vehicle", "coupe", "motorcycle",
+}  # fmt: skip
+_GUN_WORDS = frozenset(
+    [
+        "pistol",
+        "revolver",
+        "rifle",
+        "shotgun",
+        "handgun",
+        "model",
+        "caliber",
+        "cal",
+        "firearm",
+        "carbine",
+        "derringer",
+    ]
+)
+
+_MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
     )
+}
+_DOB = re.compile(
+    r"\b(?:dob|d\.o\.b\.?|date of birth|born)\b[:\s.-]*"
+    r"(\d{1,2}[/-]\d{1,2}[/-]\d{2,4}|\d{4}-\d{2}-\d{2}|[A-Za-z]{3,9}\.?\s+\d{1,2},?\s+\d{4}"
+    r"|\d{1,2}\s+[A-Za-z]{3,9}\.?\s+\d{4})",
+    re.IGNORECASE,
+)
+_AGE = re.compile(
+    r"(?:\b(?:age|aged)\s*:?\s*(\d{1,2})\b|\b(\d{1,2})\s*(?:y/o|yo|yoa|yrs? old|years? old|"
+    r"year-old|-year-old)\b|\((\d{1,2})\)|,\s*(\d{2}),)",
+    re.IGNORECASE,
+)
+_PAREN_DATE = re.compile(r"\((\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2})\)")
 
 
-def _names(text: str, not_people: set[str]) -> list[Mention]:
-    """Name-shaped phrases ('person'), and single capitalized words ('name_word') that
-    matching may still find as a surname ('rounds said to be Reed's')."""
-    out = []
-    for m in _LAST_FIRST.finditer(text):
-        if _name_word(m.group(1)):
-            out.append(Mention("person", name_key(f"{m.group(2)} {m.group(1)}"), m.group(0)))
-    for m in _NAME.finditer(text):
-        words = [w for w in m.group(0).split() if _name_word(w)]
-        key = name_key(" ".join(words))
+def _date(text: str) -> date | None:
+    text = text.strip().rstrip(".,")
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return date.fromisoformat(text)
+        m = re.fullmatch(r"(\d{1,2})[/-](\d{1,2})[/-](\d{2,4})", text)
+        if m:
+            year = int(m.group(3))
+            year += (1900 if year > 30 else 2000) if year < 100 else 0
+            return date(year, int(m.group(1)), int(m.group(2)))
+        m = re.fullmatch(r"([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})", text)
+        if m and m.group(1)[:3].lower() in _MONTHS:
+            return date(int(m.group(3)), _MONTHS[m.group(1)[:3].lower()], int(m.group(2)))
+        m = re.fullmatch(r"(\d{1,2})\s+([A-Za-z]{3,9})\.?\s+(\d{4})", text)
+        if m and m.group(2)[:3].lower() in _MONTHS:
+            return date(int(m.group(3)), _MONTHS[m.group(2)[:3].lower()], int(m.group(1)))
+    except ValueError:
+        return None
+    return None
+
+
+def _born(after: str, today: date | None) -> tuple[date, date] | None:
+    """When a person was born, from what follows their name: a date of birth ('DOB
+    04/12/1987'), or an age on the day of the report ('34 y/o'): a one-year range."""
+    m = _DOB.search(after) or _PAREN_DATE.search(after)
+    if m is not None:
+        born = _date(m.group(1))
+        if born is not None and date(1900, 1, 1) <= born <= (today or date(2100, 1, 1)):
+            return born, born
+    if today is None:
+        return None
+    a = _AGE.search(after)
+    if a is None:
+        return None
+    age = int(next(g for g in a.groups() if g))
+    if not 12 <= age <= 99:
+        return None
+    latest = (
+        today.replace(year=today.year - age)
+        if not (today.month == 2 and today.day == 29)
+        else today.replace(day=28, year=today.year - age)
+    )
+    return latest - timedelta(days=366), latest
+
+
+def _masked(lat: str, patterns: Patterns) -> list[tuple[int, int]]:
+    """Spans that name things, not people: gazetteer phrases, and name-like makes or
+    months where the words around them say so ('2014 Ford', 'Henry rifle', 'May 3')."""
+    low = lat.lower()
+    spans = [(m.start(), m.end()) for m in patterns._things_re.finditer(fold(lat))]
+    for m in re.finditer(r"[A-Za-z]+", lat):
+        word = m.group(0).lower()
+        if word not in gazetteer.NAME_LIKE:
+            continue
+        before = low[max(0, m.start() - 6) : m.start()]
+        after = low[m.end() : m.end() + 16].split()
+        nxt = after[0].strip(".,") if after else ""
         if (
-            len(words) >= 2
-            and key not in not_people
-            and not any(key in other or other in key for other in not_people)
+            re.search(r"\d\s*$", before)
+            or nxt in _VEHICLE_WORDS
+            or nxt in _GUN_WORDS
+            or re.match(r"\d", nxt)
+            or (word in {"ford", "dodge", "ram", "lincoln", "mercury"} and m.group(0).isupper())
         ):
-            out.append(Mention("person", key, " ".join(words)))
-    for m in re.finditer(r"\b[A-Z][a-z'\u2019-]{2,}\b", text):
-        word = m.group(0).removesuffix("'s").removesuffix("\u2019s")
-        if _name_word(word):
-            out.append(Mention("name_word", name_key(word), word))
+            spans.append((m.start(), m.end()))
+    return spans
+
+
+def _name_token(tok: str) -> bool:
+    word = tok.rstrip(".").removesuffix("'s").removesuffix("\u2019s")
+    if not word or not word[0].isupper() or word.endswith("-"):
+        return False
+    folded = word.lower()
+    if folded in _STOP or folded in _TITLES:
+        return False
+    if len(word) == 1:
+        return True  # an initial
+    if word.isupper() and len(word) == 2 and folded in _STOP:
+        return False
+    return word[1:].replace("'", "").replace("-", "").isalpha()
+
+
+def _people(  # noqa: PLR0915 (one pass over the tokens, its steps in order)
+    lat: str, patterns: Patterns, today: date | None, things: list[tuple[int, int]]
+) -> list[Mention]:
+    """Name-shaped phrases ('person'), with a date of birth or age said right after them
+    ('born'), marked when a title shows the person acted for an agency ('officer'); and
+    single capitalized words that may still be a surname ('name_word')."""
+    masks = sorted([*_masked(lat, patterns), *things])
+    tokens = [(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(lat)]
+    out: list[Mention] = []
+    run: list[tuple[int, int, str]] = []
+    comma_at = -1
+    title_before = False
+
+    def masked(start: int, end: int) -> bool:
+        return any(s < end and start < e for s, e in masks)
+
+    def flush(next_start: int) -> None:
+        nonlocal run, comma_at, title_before
+        words = [t for t in run if t[2] != ","]
+        while words and words[-1][2].lower() in _PARTICLES:
+            words.pop()
+        if words:
+            written = re.sub(r"(?:'s|\u2019s)?\.?$", "", lat[words[0][0] : words[-1][1]])
+            full = [w for w in words if len(w[2].rstrip(".")) > 1]
+            if len(words) >= 2 and full:
+                key = name_key(written)
+                if " " in key:
+                    out.append(Mention("person", key, written))
+                    if title_before:
+                        out.append(Mention("officer", key, written))
+                    born = _born(
+                        lat[words[-1][1] : min(len(lat), next_start + 60, words[-1][1] + 60)], today
+                    )
+                    if born is not None:
+                        lo, hi = born
+                        out.append(Mention("born", f"{key}|{lo}|{hi}", written))
+            if len(full) == 1 and len(words) == 1:
+                word = full[0][2].rstrip(".").removesuffix("'s").removesuffix("\u2019s")
+                if len(word) >= 3 and not (word.isupper() and len(word) <= 3):
+                    out.append(Mention("name_word", fold(word), word))
+                    if title_before:
+                        out.append(Mention("officer", fold(word), word))
+        run, comma_at, title_before = [], -1, False
+
+    previous = ""
+    for start, end, tok in tokens:
+        if masked(start, end):
+            flush(start)
+            previous = ""
+            continue
+        if tok == "," and len(run) == 1 and comma_at < 0:
+            run.append((start, end, tok))
+            comma_at = len(run)
+            continue
+        if _name_token(tok) or (run and tok.lower() in _PARTICLES):
+            if not run:
+                title_before = previous.rstrip(".").lower() in _TITLES
+            if comma_at >= 0 and len(run) - comma_at >= 2:
+                flush(start)
+            run.append((start, end, tok))
+            sentence_end = (
+                tok.endswith(".") and len(tok) > 2 and tok[:-1].lower() not in _ABBREVIATIONS
+            )
+            if len(run) >= 5 or sentence_end:
+                flush(end)
+        else:
+            if run and comma_at == len(run):
+                run.pop()  # 'Reed, and ...': the comma ended the name
+            flush(start)
+            if not (tok.startswith("#") or tok.isdigit()):
+                previous = tok
+    flush(len(lat))
     return out
 
 
-def extract(text: str, patterns: Patterns = DEFAULTS) -> list[Mention]:
-    """Every mention in a text, sorted and without duplicates."""
+# -- organizations and places ------------------------------------------------------------
+
+ORG_SUFFIXES = frozenset(
+    [
+        "co",
+        "inc",
+        "incorporated",
+        "llc",
+        "l.l.c",
+        "corp",
+        "corporation",
+        "company",
+        "ltd",
+        "limited",
+        "lp",
+        "llp",
+        "pllc",
+        "pc",
+    ]
+)
+_ORG_WORDS = re.compile(
+    r"\b((?:(?:[A-Z][\w'&.-]*|and|of)\s+){0,4}(?:&\s+[A-Z]\w*|Inc\.?|LLC|Co\.?|Corp\.?|"
+    r"Company|Ltd\.?|INC\.?|CORP\.?|CO\.?|"
+    r"Arms|Ammunition|Ammo|Supply|Props?|Productions?|Studios?|Laboratory|Lab|Pawn|Guns|"
+    r"Outfitters|Motors|Towing|Tow|Salvage|Auto|Lounge|Bar|Cantina|Saloon|Storage|Rentals?|"
+    r"Loan|Loans|Jewelry|Jewelers|Trading|Tavern|Market|Mart))\b",
+)
+_PLACE_WORDS = re.compile(
+    r"\b((?:[A-Z][\w'-]*\s+){1,4}(?:Ranch|Creek|Park|Mesa|Canyon|Trail|Plaza|Arroyo|Pueblo|"
+    r"Reservoir|Lake|Mountain|Campground|Trailhead|Bosque|Dam|Bridge))\b"
+)
+
+
+def org_key(name: str) -> str:
+    """'Rio Grande Title and Escrow Co.', 'RIO GRANDE TITLE & ESCROW, INC.' and
+    'Rio Grande Title & Escrow' meet."""
+    words = re.findall(r"[a-z0-9']+|&", fold(name).replace(" and ", " & ").replace(".", ""))
+    while words and words[-1] in ORG_SUFFIXES:
+        words.pop()
+    while words and words[0] == "the":
+        words.pop(0)
+    return " ".join(words)
+
+
+def extract(text: str, patterns: Patterns = DEFAULTS, today: date | None = None) -> list[Mention]:
+    """Every mention in a text, sorted and without duplicates. `today`: the day the text
+    speaks of, to read an age ('34 y/o') as a range of birth dates."""
     low = fold(text)
     found: list[Mention] = []
-    found += _calibers(low, patterns.calibers)
-    found += _makes(low, patterns.makes)
+    for key, pattern in patterns.calibers:
+        found += [Mention("caliber", key, m.group(0).strip()) for m in re.finditer(pattern, low)]
+    found += [
+        Mention("make", patterns.makes[m.group(0)], m.group(0))
+        for m in patterns._makes_re.finditer(low)
+    ]
     found += _serials(text)
-    found += [Mention("phone", "".join(m.groups()), m.group(0)) for m in _PHONE.finditer(text)]
-    for m in _PLATE.finditer(text):
-        plate = re.sub(r"[^A-Z0-9]", "", m.group(1).upper())
-        if len(plate) >= 5 and any(c.isdigit() for c in plate):
-            found.append(Mention("plate", plate, m.group(0)))
+    found += _phones(text)
+    found += _plates(text)
     for pattern in patterns.case_numbers:
         found += [
             Mention("case_number", m.group(0).upper(), m.group(0))
             for m in re.finditer(pattern, text, re.IGNORECASE)
         ]
-    found += [
-        Mention("case_ref", f"{m.group(1)}-{int(m.group(2))}", m.group(0).strip())
-        for m in _CASE_REF.finditer(text)
-        if int(m.group(2))
-    ]
-    for m in _ORG_WORDS.finditer(text):
+    found += _case_refs(text)
+    # The rest is read in Latin letters, with the spans that name things kept apart so
+    # that no person is read into them.
+    lat = latin(text)
+    if len(lat) != len(fold(lat)):
+        lat = fold(lat)  # rare: a transliteration changed the length; read it all folded
+    things: list[tuple[int, int]] = []
+    makes = set(patterns.makes.values()) | set(patterns.makes)
+    for m in _ORG_WORDS.finditer(lat):
         key = org_key(m.group(1))
-        if len(key.split()) >= 2:  # a lone suffix word ('ammo') names no one
+        if len(key.split()) >= 2 and key not in makes:  # a lone suffix word names no one
             found.append(Mention("organization", key, m.group(1)))
-    found += [
-        Mention("place", fold(m.group(1)).strip(), m.group(1)) for m in _PLACE_WORDS.finditer(text)
-    ]
-    not_people = {m.key for m in found if m.kind in {"organization", "place", "make"}}
-    not_people |= {name_key(m.text) for m in found if m.kind == "caliber"}
-    found += _names(text, not_people)
+            things.append(m.span(1))
+    for m in _PLACE_WORDS.finditer(lat):
+        found.append(Mention("place", fold(m.group(1)).strip(), m.group(1)))
+        things.append(m.span(1))
+    found += [Mention("town", m.group(0), m.group(0)) for m in patterns.places_in(low)]
+    addresses = _addresses(lat, patterns)
+    found += [a for a, _ in addresses]
+    things += [span for _, span in addresses]
+    found += _people(lat, patterns, today, things)
     return sorted(set(found))

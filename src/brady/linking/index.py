@@ -1,28 +1,25 @@
 """What each item, case, person and organization is known by: the keys linking matches on.
 
-Pure: from a record's fields to the mentions it should be found under. The
-projection stores them in `mention_index`, so candidate search is an indexed
-lookup in the database, not a scan of every case.
+Pure: from a record's fields to the mentions it should be found under. The linking
+projection stores them in `mention_index`, so candidate search is an indexed lookup in
+the database, not a scan of every case. Besides the keys as written, a person is
+indexed under the keys a slip, a scanner or another transliteration would give
+(`name_slip`, `name_ocr`, `name_sound`), and a serial or plate under its look-alike
+shape and the shapes one character away (`serial~`, `plate~`), so that near spellings
+are exact lookups too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
-from .extract import (
-    DEFAULTS,
-    Mention,
-    Patterns,
-    case_ref_key,
-    extract,
-    fold,
-    name_key,
-    name_variants,
-    org_key,
-)
+from .extract import DEFAULTS, Mention, Patterns, case_shape, extract, id_shape, org_key
+from .names import fold, name_key, ocr_shape, one_slip_keys, parse, record_keys, sound_key
 
 ITEM_TEXT_FIELDS = ("description", "narrative", "received_from", "found_at", "packaging", "model")
+NEAR_KINDS = {"serial": "serial~", "plate": "plate~"}
 
 
 def search_patterns(formats: Iterable[str]) -> list[str]:
@@ -31,10 +28,28 @@ def search_patterns(formats: Iterable[str]) -> list[str]:
     return sorted({f"\\b{f.removeprefix('^').removesuffix('$')}\\b" for f in formats if f})
 
 
-def item_mentions(item: dict[str, Any], patterns: Patterns = DEFAULTS) -> set[Mention]:
+def near_keys(kind: str, key: str) -> set[Mention]:
+    """The look-alike shape of a serial or plate and the shapes one character away."""
+    near = NEAR_KINDS.get(kind)
+    if near is None or len(key) < 4:
+        return set()
+    shape = id_shape(key)
+    return {Mention(near, k, key) for k in {shape, *one_slip_keys(shape)}}
+
+
+def with_near_keys(mentions: Iterable[Mention]) -> set[Mention]:
+    out = set(mentions)
+    for m in list(out):
+        out |= near_keys(m.kind, m.key)
+    return out
+
+
+def item_mentions(
+    item: dict[str, Any], patterns: Patterns = DEFAULTS, today: date | None = None
+) -> set[Mention]:
     """Mentions of an item: its free text, plus its structured make, serial and caliber."""
     text = "\n".join(str(item[f]) for f in ITEM_TEXT_FIELDS if item.get(f))
-    found = set(extract(text, patterns))
+    found = set(extract(text, patterns, today))
     if item.get("caliber"):
         found |= {m for m in extract(str(item["caliber"]), patterns) if m.kind == "caliber"}
     if item.get("make"):
@@ -43,50 +58,48 @@ def item_mentions(item: dict[str, Any], patterns: Patterns = DEFAULTS) -> set[Me
     if item.get("serial"):
         serial = "".join(c for c in str(item["serial"]).upper() if c.isalnum())
         found.add(Mention("serial", serial, str(item["serial"])))
-    return found
+    return with_near_keys(found)
+
+
+def text_mentions(
+    text: str, patterns: Patterns = DEFAULTS, today: date | None = None
+) -> set[Mention]:
+    """Mentions of a text that belongs to an item (a lab finding, a page of a document)."""
+    return with_near_keys(extract(text, patterns, today))
 
 
 def case_mentions(
-    narrative: str | None, numbers: Iterable[str], patterns: Patterns = DEFAULTS
+    narrative: str | None,
+    numbers: Iterable[str],
+    patterns: Patterns = DEFAULTS,
+    today: date | None = None,
 ) -> set[Mention]:
-    found = set(extract(narrative, patterns)) if narrative else set()
+    found = with_near_keys(extract(narrative, patterns, today)) if narrative else set()
     for n in numbers:
         found.add(Mention("case_number", n.upper(), n))
-        short = case_ref_key(n)
-        if short is not None:
-            found.add(Mention("case_ref", short, n))
+        shape = case_shape(n)
+        if shape is not None:
+            found.add(Mention("case_ref", shape.key, n))
     return found
-
-
-EDIT_KEY_MAX = 40
-"""Names longer than this get no one-slip keys (they would be many and rarely needed)."""
-
-
-def one_slip_keys(key: str) -> set[str]:
-    """The key with any one character left out ('seth kenney' -> 'eth kenney', ...).
-
-    Two spellings one slip apart (a letter missing, added, changed, or two swapped)
-    share at least one of these keys, or one is the other's, so a misspelt name is found
-    by exact, indexed lookups, however many people share its first name (a deletion
-    neighbourhood, as in SymSpell)."""
-    if len(key) > EDIT_KEY_MAX:
-        return set()
-    return {key[:i] + key[i + 1 :] for i in range(len(key))} - {key}
 
 
 def person_mentions(name: str, aliases: Iterable[str]) -> set[Mention]:
     aliases = list(aliases)
-    found = {Mention("person", key, name) for key in name_variants(name, aliases)}
+    found = {Mention("person", key, name) for key in record_keys(name, aliases)}
     for full in (name, *aliases):
-        found |= {Mention("name_slip", k, full) for k in one_slip_keys(name_key(full))}
+        key = name_key(full)
+        if " " not in key:
+            continue
+        found |= {Mention("name_slip", k, full) for k in one_slip_keys(key)}
+        found.add(Mention("name_ocr", ocr_shape(key), full))
+        found.add(Mention("name_sound", sound_key(key), full))
+        # Surnames, including each half of a compound one (Gutierrez-Reed).
+        last = parse(full).last
+        for word in {last, *last.replace("-", " ").split()}:
+            if len(word) > 2:
+                found.add(Mention("name_word", word, full))
     # A one-word alias ("Smoke") is written as a single word; it is matched as one.
-    found |= {Mention("alias", name_key(a), a) for a in aliases if len(name_key(a).split()) == 1}
-    for full in (name, *aliases):
-        parts = name_key(full).split()
-        if len(parts) >= 2:
-            # Surnames, including each half of a hyphenated one (Gutierrez-Reed).
-            for last in {parts[-1], *parts[-1].split("-")}:
-                found.add(Mention("name_word", last, full))
+    found |= {Mention("alias", fold(a).strip(), a) for a in aliases if " " not in fold(a).strip()}
     return found
 
 

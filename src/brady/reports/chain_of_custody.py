@@ -19,8 +19,8 @@ from ..ledger.entry import check_signature, parse_entry
 from ..ledger.errors import LedgerError
 from ..ledger.note import Verifier
 from ..ledger.proof import verify_inclusion
+from ..ledger_home import OpenLedger
 from ..store import custody_queries as q
-from ..store.ledger_home import OpenLedger
 from ..store.ledger_store import key_rows
 
 

@@ -9,7 +9,7 @@ configuration, so a replay always gives the same state.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Table, delete, select, update
@@ -19,8 +19,6 @@ from ..domain import events as ev
 from ..domain import sampling
 from ..ledger.entry import Entry
 from ..ledger.keyring import GENESIS, KEY_REGISTER, KEY_ROTATE
-from ..linking import index as linking_index
-from ..linking.extract import Mention, Patterns, extract
 from ._raw import execute_many, fetch_all
 from .custody_queries import items_in_custody
 from .custody_tables import (
@@ -41,9 +39,7 @@ from .custody_tables import (
     item_file,
     lab_request,
     link_suggestion,
-    linking_pattern,
     location,
-    mention_index,
     organization,
     person,
 )
@@ -87,56 +83,6 @@ def actor_of(conn: Connection, entry: Entry) -> str:
     if user_id is not None:
         known[entry.key_id] = str(user_id)
     return str(user_id or holder)
-
-
-def _index(conn: Connection, owner_kind: str, owner_id: str, mentions: Iterable[Mention]) -> None:
-    """Record what a thing is known by, for linking (see linking/index.py)."""
-    texts: dict[tuple[str, str], str] = {}
-    for m in sorted(mentions):  # sorted: the same text wins in every replay
-        if m.key:
-            texts.setdefault((m.kind, m.key[:200]), m.text[:500])
-    rows = sorted(texts.items())
-    if rows:
-        execute_many(
-            conn,
-            "INSERT INTO mention_index (owner_kind, owner_id, kind, key, text) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [(owner_kind, owner_id, kind, key, text) for (kind, key), text in rows],
-        )
-
-
-def _patterns(conn: Connection) -> Patterns:
-    """What extraction looks for at this point of the ledger: the defaults, every
-    agency's case-number formats and the patterns an administrator recorded."""
-    formats = {
-        f
-        for (formats,) in fetch_all(conn, "SELECT formats FROM agency")
-        for f in json.loads(formats).values()
-    }
-    extra = fetch_all(conn, "SELECT kind, key, pattern FROM linking_pattern")
-    return Patterns.with_extra(
-        [*linking_index.search_patterns(formats), *(p for k, _, p in extra if k == "case_number")],
-        [(key, p) for k, key, p in extra if k == "caliber"],
-        {key: p for k, key, p in extra if k == "make"},
-    )
-
-
-def _linking_patterns(conn: Connection, entry: Entry) -> None:
-    p: ev.LinkingPatterns = _payload(entry)
-    conn.execute(delete(linking_pattern))
-    rows = [{"kind": "case_number", "key": "", "pattern": x} for x in sorted(set(p.case_numbers))]
-    rows += [{"kind": "caliber", "key": k, "pattern": v} for k, v in sorted(p.calibers.items())]
-    rows += [{"kind": "make", "key": v, "pattern": k} for k, v in sorted(p.makes.items())]
-    if rows:
-        conn.execute(linking_pattern.insert(), rows)
-
-
-def _reindex_item(conn: Connection, item_id: str) -> None:
-    execute_many(
-        conn, "DELETE FROM mention_index WHERE owner_kind = 'item' AND owner_id = ?", [(item_id,)]
-    )
-    row = conn.execute(select(item).where(item.c.item_id == item_id)).one()
-    _index(conn, "item", item_id, linking_index.item_mentions(dict(row._mapping), _patterns(conn)))
 
 
 def _when(entry: Entry, payload: ev.Payload) -> str:
@@ -236,7 +182,6 @@ def _person_add(conn: Connection, entry: Entry) -> None:
             person_id=p.person_id, name=p.name, aliases=_json(p.aliases), dob=p.dob
         )
     )
-    _index(conn, "person", p.person_id, linking_index.person_mentions(p.name, p.aliases))
 
 
 def _organization_add(conn: Connection, entry: Entry) -> None:
@@ -246,7 +191,6 @@ def _organization_add(conn: Connection, entry: Entry) -> None:
             org_id=p.org_id, name=p.name, aliases=_json(p.aliases), address=p.address
         )
     )
-    _index(conn, "organization", p.org_id, linking_index.organization_mentions(p.name, p.aliases))
 
 
 def _location_add(conn: Connection, entry: Entry) -> None:
@@ -278,12 +222,6 @@ def _case_open(conn: Connection, entry: Entry) -> None:
         conn.execute(
             case_number.insert().values(kind=str(n.kind), number=n.number, case_id=p.case_id)
         )
-    _index(
-        conn,
-        "case",
-        p.case_id,
-        linking_index.case_mentions(p.narrative, [n.number for n in p.numbers], _patterns(conn)),
-    )
 
 
 def _case_add_number(conn: Connection, entry: Entry) -> None:
@@ -293,7 +231,6 @@ def _case_add_number(conn: Connection, entry: Entry) -> None:
             kind=str(p.number.kind), number=p.number.number, case_id=p.case_id
         )
     )
-    _index(conn, "case", p.case_id, linking_index.case_mentions(None, [p.number.number]))
 
 
 def _case_add_party(conn: Connection, entry: Entry) -> None:
@@ -408,7 +345,6 @@ def _intake(conn: Connection, entry: Entry) -> None:
     for case_id in dict.fromkeys(p.case_ids):
         conn.execute(item_case.insert().values(item_id=p.item_id, case_id=case_id, seq=entry.seq))
     _history(conn, entry, p.item_id, when)
-    _index(conn, "item", p.item_id, linking_index.item_mentions(p.model_dump(), _patterns(conn)))
 
 
 def _item_step(
@@ -566,7 +502,6 @@ def _split(conn: Connection, entry: Entry) -> None:
         )
     _history(conn, entry, p.item_id, when)
     _history(conn, entry, p.new_item_id, when)
-    _reindex_item(conn, p.new_item_id)
 
 
 def _lab_request(conn: Connection, entry: Entry) -> None:
@@ -600,19 +535,8 @@ def _lab_result(conn: Connection, entry: Entry) -> None:
     items = conn.execute(
         select(lab_request.c.item_ids).where(lab_request.c.request_id == p.request_id)
     ).scalar_one()
-    found = set(extract(p.findings, _patterns(conn)))
     for item_id in json.loads(items):
         _history(conn, entry, item_id, when)
-        # What the lab found is known about the item too, for linking.
-        have = {
-            (k, v)
-            for k, v in fetch_all(
-                conn,
-                "SELECT kind, key FROM mention_index WHERE owner_kind = 'item' AND owner_id = ?",
-                (item_id,),
-            )
-        }
-        _index(conn, "item", item_id, [m for m in found if (m.kind, m.key[:200]) not in have])
 
 
 def _inventory_start(conn: Connection, entry: Entry) -> None:
@@ -736,7 +660,6 @@ def _correct(conn: Connection, entry: Entry) -> None:
     applied = target is not None and p.field in CORRECTABLE
     if applied:
         _set_item(conn, entry, str(target), **{p.field: p.value})
-        _reindex_item(conn, str(target))
         _history(conn, entry, str(target), _when(entry, p))
     conn.execute(
         correction.insert().values(
@@ -755,7 +678,6 @@ _HANDLERS: dict[str, Callable[[Connection, Entry], None]] = {
     KEY_REGISTER: _keys,
     KEY_ROTATE: _keys,
     "agency.add": _agency_add,
-    "linking.patterns": _linking_patterns,
     "user.add": _user_add,
     "user.roles": _user_roles,
     "person.add": _person_add,
@@ -813,9 +735,7 @@ TABLES: tuple[Table, ...] = (
     lab_request,
     inventory,
     inventory_scan,
-    mention_index,
     link_suggestion,
-    linking_pattern,
     correction,
 )
 

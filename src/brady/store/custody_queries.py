@@ -330,21 +330,6 @@ def latest_event_time(conn: Connection, item_id: str) -> str | None:
     return rows[0][0] if rows else None
 
 
-def items_naming_person(conn: Connection, person_id: str) -> list[str]:
-    """Items whose text names the person under any of their name variants."""
-    rows = fetch_all(
-        conn,
-        "SELECT DISTINCT m1.owner_id FROM mention_index m2 "
-        "JOIN mention_index m1 ON m1.kind = m2.kind AND m1.key = m2.key "
-        "AND m1.owner_kind = 'item' "
-        "JOIN item i ON i.item_id = m1.owner_id AND i.status <> 'disposed' "
-        "WHERE m2.owner_kind = 'person' AND m2.owner_id = ? AND m2.kind = 'person' "
-        "ORDER BY m1.owner_id",
-        (person_id,),
-    )
-    return [r[0] for r in rows]
-
-
 def lab_request_items(conn: Connection, request_id: str) -> list[str]:
     rows = fetch_all(conn, "SELECT item_ids FROM lab_request WHERE request_id = ?", (request_id,))
     return list(json.loads(rows[0][0])) if rows else []

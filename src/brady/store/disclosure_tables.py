@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, Boolean, Column, String, Table, Text
 
-from .custody_tables import _id, projections
+from .custody_tables import id_column, projections
 
 rule_set = Table(
     "rule_set",
@@ -19,7 +19,7 @@ rule_set = Table(
 case_rules = Table(
     "case_rules",
     projections,
-    _id("case_id", primary_key=True),
+    id_column("case_id", primary_key=True),
     Column("rule_set_id", String(64), nullable=False),
     Column("in_custody", Boolean, nullable=True),
     Column("seq", BigInteger, nullable=False),
@@ -28,14 +28,14 @@ disclosure_request = Table(
     "disclosure_request",
     projections,
     Column("seq", BigInteger, primary_key=True),
-    _id("case_id", nullable=False, index=True),
+    id_column("case_id", nullable=False, index=True),
     Column("requested_at", String(32), nullable=False),
     Column("requested_by", Text, nullable=False),
 )
 disclosure_flag = Table(
     "disclosure_flag",
     projections,
-    _id("case_id", primary_key=True),
+    id_column("case_id", primary_key=True),
     Column("unit", String(100), primary_key=True),
     Column("exculpatory", Boolean, nullable=False),
     Column("impeachment", Boolean, nullable=False),
@@ -44,22 +44,22 @@ disclosure_flag = Table(
 withholding = Table(
     "withholding",
     projections,
-    _id("case_id", primary_key=True),
+    id_column("case_id", primary_key=True),
     Column("unit", String(100), primary_key=True),
     Column("reason", Text, nullable=False),
     Column("order_ref", Text, nullable=False),
-    _id("requested_by", nullable=False),
+    id_column("requested_by", nullable=False),
     Column("requested_at", String(32), nullable=False),
-    _id("approved_by", nullable=True),
+    id_column("approved_by", nullable=True),
     Column("approved_at", String(32), nullable=True),
 )
 production = Table(
     "production",
     projections,
-    _id("production_id", primary_key=True),
-    _id("case_id", nullable=False, index=True),
+    id_column("production_id", primary_key=True),
+    id_column("case_id", nullable=False, index=True),
     Column("produced_at", String(32), nullable=False),
-    _id("produced_by", nullable=False),
+    id_column("produced_by", nullable=False),
     Column("recipient", Text, nullable=False),
     Column("bag_sha256", String(64), nullable=False),
     Column("checkpoint_size", BigInteger, nullable=False),
@@ -68,15 +68,15 @@ production = Table(
 production_unit = Table(
     "production_unit",
     projections,
-    _id("production_id", primary_key=True),
+    id_column("production_id", primary_key=True),
     Column("unit", String(100), primary_key=True),
     Column("bates", String(40), nullable=False),
-    _id("case_id", nullable=False, index=True),
+    id_column("case_id", nullable=False, index=True),
 )
 receipt = Table(
     "receipt",
     projections,
-    _id("production_id", primary_key=True),
+    id_column("production_id", primary_key=True),
     Column("received_by", Text, nullable=False),
     Column("received_at", String(32), nullable=False),
     Column("bag_sha256", String(64), nullable=False),

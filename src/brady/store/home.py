@@ -22,7 +22,7 @@ class HomeError(Exception):
 class LinkingConfig:
     """[linking] in brady.toml: how eagerly Brady suggests links (recall first)."""
 
-    threshold: float = 0.3
+    threshold: float = 0.5  # the probability at which a suggestion is recorded
     weights: dict[str, float] = field(default_factory=dict)  # per mention kind, overrides
 
 
@@ -31,7 +31,7 @@ def _linking(data: object, path: Path) -> LinkingConfig:
         return LinkingConfig()
     if not isinstance(data, dict):
         raise HomeError(f"{path}: [linking] must be a table")
-    threshold = data.get("threshold", 0.3)
+    threshold = data.get("threshold", LinkingConfig.threshold)
     weights = data.get("weights", {})
     if not isinstance(threshold, int | float) or not 0 < threshold <= 1:
         raise HomeError(f"{path}: linking.threshold {threshold!r} must be a number in (0, 1]")

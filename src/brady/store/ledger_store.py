@@ -64,6 +64,9 @@ class Projector(Protocol):
 
     def apply(self, conn: Connection, entries: Sequence[Entry]) -> None: ...
 
+    def prepare(self, conn: Connection) -> None:
+        """Before a rebuild, with its tables empty: reset what lives beside them."""
+
 
 Handler = Callable[[Connection, Entry], None]
 
@@ -78,6 +81,9 @@ class HandlerProjector:
     tables: ClassVar[tuple[Table, ...]]
     handlers: ClassVar[Mapping[str, Handler]]
     version: ClassVar[int] = 1
+
+    def prepare(self, conn: Connection) -> None:
+        """Nothing beside the tables, unless a subclass keeps something (a search index)."""
 
     def apply(self, conn: Connection, entries: Sequence[Entry]) -> None:
         for entry in entries:

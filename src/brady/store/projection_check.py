@@ -18,7 +18,6 @@ from sqlalchemy.pool import StaticPool
 
 from ..ledger.entry import parse_entry
 from ..ledger.errors import LedgerError
-from . import name_search
 from ._raw import fetch_all
 from .ledger_store import LedgerStore, Projector
 from .tables import projection_version
@@ -153,7 +152,8 @@ def rebuild(store: LedgerStore, progress: Callable[[int], None] | None = None) -
         conn = writer.conn
         meta.drop_all(conn, checkfirst=True)
         meta.create_all(conn)
-        name_search.reset(conn)
+        for projector in store.projectors:
+            projector.prepare(conn)
         conn.info.pop("brady_actors", None)
         replay(conn, conn, store.projectors, writer.size, progress)
         record_versions(conn, store.projectors)

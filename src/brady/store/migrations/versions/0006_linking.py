@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from alembic import op
 
-from brady.store.custody_tables import link_suggestion, mention_index
+from brady.linking.tables import mention_index
+from brady.store.custody_tables import link_suggestion
 
 revision = "0006"
 down_revision = "0005"

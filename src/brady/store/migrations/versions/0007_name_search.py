@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from alembic import op
 
-from brady.store import name_search
+from brady.linking import name_search
 
 revision = "0007"
 down_revision = "0006"

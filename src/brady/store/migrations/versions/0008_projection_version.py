@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from alembic import op
 
-from brady.store.custody_tables import linking_pattern
+from brady.linking.tables import linking_pattern
 from brady.store.tables import projection_version
 
 revision = "0008"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from alembic import op
 
-from brady.store import name_search
+from brady.linking import name_search
 from brady.store.disclosure_tables import TABLES
 
 revision = "0009"

@@ -1,5 +1,8 @@
 """Creating a ledger home and opening it for reading or writing.
 
+This is where the store meets the services that keep projections of their own (linking's
+mention index): the store never imports them, so the list is assembled here.
+
 A home is a folder with brady.toml naming the database and blob folder. The
 private keys are sealed in the database; the master key that opens them is
 kept outside the home (see sealing.py).
@@ -14,24 +17,25 @@ from pathlib import Path
 
 from sqlalchemy import Engine, inspect
 
-from ..ledger._ed25519 import Signer
-from ..ledger.note import Verifier, check_key_name
-from .custody_projection import CustodyProjector
-from .disclosure_projection import DisclosureProjector
-from .engine import open_engine
-from .home import CONFIG_NAME, HomeConfig, HomeError, read_config, write_config
-from .keys import ACTOR, LOG, load_role, save_key
-from .ledger_store import LedgerStore, Projector
-from .projection_check import missing_tables, rebuild, record_versions, stale_projectors
-from .schema import HEAD, current_revision, upgrade
-from .sealing import MasterKey, create_master_key, load_master_key
+from .ledger._ed25519 import Signer
+from .ledger.note import Verifier, check_key_name
+from .linking.projection import LinkingProjector
+from .store.custody_projection import CustodyProjector
+from .store.disclosure_projection import DisclosureProjector
+from .store.engine import open_engine
+from .store.home import CONFIG_NAME, HomeConfig, HomeError, read_config, write_config
+from .store.keys import ACTOR, LOG, load_role, save_key
+from .store.ledger_store import LedgerStore, Projector
+from .store.projection_check import missing_tables, rebuild, record_versions, stale_projectors
+from .store.schema import HEAD, current_revision, upgrade
+from .store.sealing import MasterKey, create_master_key, load_master_key
 
 ADMIN_HOLDER = "ledger administrator"
 
 
 def default_projectors() -> list[Projector]:
     """The projections every ledger keeps in step with its entries."""
-    return [CustodyProjector(), DisclosureProjector()]
+    return [CustodyProjector(), LinkingProjector(), DisclosureProjector()]
 
 
 @dataclass

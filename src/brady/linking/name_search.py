@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Connection
 
-from ..linking.extract import name_key
-from ..linking.index import one_slip_keys
-from ._raw import fetch_all
+from ..store._raw import fetch_all
+from .names import name_key, one_slip_keys
 
 SIMILAR = 0.6
 """Dice similarity of name trigrams at which two spellings may be the same person."""

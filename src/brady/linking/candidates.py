@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -9,9 +10,10 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from ..store._raw import fetch_all
+from ..store.numbering import next_number
 from . import name_search
-from ._raw import fetch_all
-from .numbering import next_number
+from .names import Agreement, agreement, ocr_shape, one_slip_keys, sound_key
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,10 @@ class Evidence:
     text: str
     via: str  # "party", "item" or "case"
     via_id: str  # the person, item or case it came through
-    detail: str  # the person's name and role, or ""
+    detail: str  # the person's name and role, or the number of items
+    role: str = ""  # the party's role in the case
+    dob: str | None = None  # the party's date of birth, if the record has it
+    level: int = 0  # how closely a name agrees (names.Agreement)
 
 
 @contextmanager
@@ -52,51 +57,32 @@ def evidence_for_item(conn: Connection, item_id: str) -> list[Evidence]:
         return _evidence(conn, item_id)
 
 
+PERSON_KINDS = ("person", "name_word", "officer", "born")
+"""The item's mentions of people: looked up by name, never as things."""
+
+
+def item_mentions(conn: Connection, item_id: str) -> list[tuple[str, str, str]]:
+    """(kind, key, text) of everything the item is known by."""
+    rows = fetch_all(
+        conn,
+        "SELECT kind, key, text FROM mention_index WHERE owner_kind = 'item' AND owner_id = ? "
+        "ORDER BY kind, key",
+        (item_id,),
+    )
+    return [(str(k), str(v), str(t)) for k, v, t in rows]
+
+
 def _evidence(conn: Connection, item_id: str) -> list[Evidence]:
+    mine = item_mentions(conn, item_id)
     out: list[Evidence] = []
-    # People: the item names a case party (full-name variants or a surname). One indexed
-    # lookup per name the item mentions; a name shared by more than COMMON people (a
-    # common surname in a big county) links nothing by itself.
-    written = fetch_all(
-        conn,
-        "SELECT kind, key, text FROM mention_index WHERE owner_kind = 'item' AND owner_id = ? "
-        "AND kind IN ('person', 'name_word') ORDER BY kind, key",
-        (item_id,),
-    )
-    exact: set[tuple[str, str]] = set()  # names matched as written
-    for kind, key, text in written:
-        for as_kind in (kind, "alias") if kind == "name_word" else (kind,):
-            rows = _parties_named(conn, as_kind, key)
-            if rows is None:
-                exact.add((kind, key))  # too common: nor is it looked for by spelling
-                continue
-            # A one-word alias ("Smoke") written as a single word counts as the person.
-            shown = "person" if as_kind == "alias" else kind
-            out += [
-                Evidence(r[0], shown, key, text, "party", r[1], f"{r[2]}, a {r[3]}") for r in rows
-            ]
-            if rows and as_kind == kind:
-                exact.add((kind, key))
-    # Spellings close to a party's name ("Seth Kenny" for Seth Kenney), from the text search.
-    for kind, key, text in written:
-        if kind != "person" or ("person", key) in exact:
-            continue
-        similar = [pid for pid, _, _ in name_search.similar_people(conn, key)]
-        out += [
-            Evidence(r[0], "person_like", key, text, "party", r[1], f"{r[2]}, a {r[3]}")
-            for r in _parties(conn, similar)
-        ]
-    # Things: other items of open cases, and the cases' own files, mention the same.
-    # One indexed lookup per mention of the item (a handful), grouped per case: a caliber
-    # shared with 500 items is one piece of evidence with a count, not 500 rows.
-    mine = fetch_all(
-        conn,
-        "SELECT kind, key, text FROM mention_index WHERE owner_kind = 'item' AND owner_id = ? "
-        "AND kind NOT IN ('person', 'name_word') ORDER BY kind, key",
-        (item_id,),
-    )
+    for kind, key, text in mine:
+        if kind == "person":
+            out += _named(conn, key, text)
+        elif kind == "name_word":
+            out += _surname(conn, key, text)
+    things = [(k, v, t) for k, v, t in mine if k not in PERSON_KINDS]
     # A registered organization is found under any of its names.
-    for kind, key, text in list(mine):
+    for kind, key, text in list(things):
         if kind != "organization":
             continue
         others = fetch_all(
@@ -107,14 +93,87 @@ def _evidence(conn: Connection, item_id: str) -> list[Evidence]:
             "WHERE o1.owner_kind = 'organization' AND o1.kind = 'organization' AND o1.key = ?",
             (key,),
         )
-        mine += [("organization", other, text) for (other,) in others if other != key]
-    for kind, key, text in mine:
+        things += [("organization", str(other), text) for (other,) in others if other != key]
+    # Things: other items of open cases, and the cases' own files, mention the same.
+    # One indexed lookup per mention of the item (a handful), grouped per case: a caliber
+    # shared with 500 items is one piece of evidence with a count, not 500 rows.
+    for kind, key, text in things:
         rows = _capped(conn, _ITEM_CASES, kind, key, "item", item_id) or []
         out += [Evidence(r[0], kind, key, text, "item", r[1], str(r[2])) for r in rows]
-    people_named = [(k, v, t) for k, v, t in written if k == "person"]
-    for kind, key, text in [*mine, *people_named]:
+    people = [(k, v, t) for k, v, t in mine if k == "person"]
+    for kind, key, text in [*things, *people]:
         rows = _capped(conn, _OPEN_CASES, kind, key, "case") or []
-        out += [Evidence(r[0], kind, key, text, "case", r[0], "") for r in rows]
+        out += [Evidence(r[0], kind, key, text, "case", r[0], str(r[1])) for r in rows]
+    return out
+
+
+def _named(conn: Connection, key: str, text: str) -> list[Evidence]:
+    """Parties of open cases whose names agree with a name as written: exactly, by a
+    nickname or initial, or within a slip, a sound or a scanner's misreading. Each is an
+    indexed lookup; how closely the names agree is judged here, the same way on both
+    databases."""
+    probes = sorted({key, *one_slip_keys(key)})
+    marks = ", ".join("?" for _ in probes)
+    rows = fetch_all(
+        conn,
+        # `owner_kind || ''`: the lookup must go by (kind, key); a planner without fresh
+        # statistics (right after a large import) otherwise walks the primary key from
+        # owner_kind = 'person', that is, every person.
+        "SELECT owner_id FROM mention_index WHERE kind IN ('person', 'name_slip') "
+        f"AND key IN ({marks}) AND (owner_kind || '') = 'person' "
+        "UNION SELECT owner_id FROM mention_index WHERE kind = 'name_ocr' AND key = ? "
+        "AND (owner_kind || '') = 'person' "
+        "UNION SELECT owner_id FROM mention_index WHERE kind = 'name_sound' AND key = ? "
+        "AND (owner_kind || '') = 'person' LIMIT ?",
+        (*probes, ocr_shape(key), sound_key(key), COMMON + 1),
+    )
+    people = [str(pid) for (pid,) in rows]
+    if not people:
+        people = [pid for pid, _, _ in name_search.similar_people(conn, key)]
+    if len(people) > COMMON:
+        return []
+    out = []
+    for case_id, person_id, name, aliases, dob, role in _parties(conn, people):
+        level = agreement(text, str(name), json.loads(aliases))
+        if level >= Agreement.CLOSE:
+            out.append(
+                Evidence(
+                    case_id,
+                    "person",
+                    key,
+                    text,
+                    "party",
+                    person_id,
+                    f"{name}, a {role}",
+                    role,
+                    dob,
+                    int(level),
+                )
+            )
+    return out
+
+
+def _surname(conn: Connection, key: str, text: str) -> list[Evidence]:
+    """Parties whose surname (or one-word alias) is a word the item says alone."""
+    out = []
+    for as_kind in ("name_word", "alias"):
+        rows = _parties_named(conn, as_kind, key) or []
+        level = Agreement.EXACT if as_kind == "alias" else Agreement.SURNAME
+        out += [
+            Evidence(
+                r[0],
+                "person",
+                key,
+                text,
+                "party",
+                r[1],
+                f"{r[2]}, a {r[5]}",
+                r[5],
+                r[4],
+                int(level),
+            )
+            for r in rows
+        ]
     return out
 
 
@@ -123,12 +182,13 @@ def _marks(values: list[str]) -> str:
 
 
 def _parties(conn: Connection, people: list[str]) -> list[tuple[Any, ...]]:
-    """(case, person, name, role) for every open case these people are parties to."""
+    """(case, person, name, aliases, dob, role) for every open case these people are
+    parties to."""
     if not people:
         return []
     return fetch_all(
         conn,
-        "SELECT cp.case_id, p.person_id, p.name, cp.role FROM case_party cp "
+        "SELECT cp.case_id, p.person_id, p.name, p.aliases, p.dob, cp.role FROM case_party cp "
         "JOIN person p ON p.person_id = cp.person_id "
         "JOIN case_file c ON c.case_id = cp.case_id AND c.status <> 'closed' "
         f"WHERE cp.person_id IN ({_marks(people)}) ORDER BY cp.case_id, p.person_id",
@@ -159,7 +219,7 @@ _OWNERS = (
 _WHEN_RARE = "(SELECT n FROM total) <= ?"
 _PARTIES_OF_OWNERS = (
     _OWNERS + "SELECT total.n, hit.* FROM total LEFT JOIN ("
-    "SELECT cp.case_id, p.person_id, p.name, cp.role FROM case_party cp "
+    "SELECT cp.case_id, p.person_id, p.name, p.aliases, p.dob, cp.role FROM case_party cp "
     "JOIN person p ON p.person_id = cp.person_id "
     "JOIN case_file c ON c.case_id = cp.case_id AND c.status <> 'closed' "
     f"WHERE cp.person_id IN (SELECT owner_id FROM owner) AND {_WHEN_RARE}"
@@ -174,7 +234,8 @@ _ITEM_CASES = (
 )
 _OPEN_CASES = (
     _OWNERS + "SELECT total.n, hit.* FROM total LEFT JOIN ("
-    "SELECT c.case_id FROM case_file c WHERE c.status <> 'closed' "
+    "SELECT c.case_id, m.text FROM case_file c JOIN mention_index m ON m.owner_kind = 'case' "
+    "AND m.owner_id = c.case_id AND m.kind = ? AND m.key = ? WHERE c.status <> 'closed' "
     f"AND c.case_id IN (SELECT owner_id FROM owner) AND {_WHEN_RARE}"
     ") hit ON 1 = 1 ORDER BY hit.case_id"
 )
@@ -184,7 +245,10 @@ def _capped(
     conn: Connection, sql: str, kind: str, key: str, owner_kind: str, not_owner: str = ""
 ) -> list[tuple[Any, ...]] | None:
     """The rows of `sql` for the owners of one mention, or None if it is too common."""
-    rows = fetch_all(conn, sql, (kind, key, owner_kind, not_owner, COMMON + 1, COMMON))
+    params: tuple[Any, ...] = (kind, key, owner_kind, not_owner, COMMON + 1)
+    if sql is _OPEN_CASES:
+        params += (kind, key)
+    rows = fetch_all(conn, sql, (*params, COMMON))
     if rows[0][0] > COMMON:
         return None
     return [tuple(r[1:]) for r in rows if r[1] is not None]
@@ -194,6 +258,22 @@ def _parties_named(conn: Connection, kind: str, key: str) -> list[tuple[Any, ...
     """(case, person, name, role) for every open case a person with this mention is a
     party to; None if too many people have it."""
     return _capped(conn, _PARTIES_OF_OWNERS, kind, key, "person")
+
+
+def items_naming_person(conn: Connection, person_id: str) -> list[str]:
+    """Items whose text names the person under any of their name variants, or one slip
+    away from one."""
+    rows = fetch_all(
+        conn,
+        "SELECT DISTINCT m1.owner_id FROM mention_index m2 "
+        "JOIN mention_index m1 ON m1.kind = 'person' AND m1.key = m2.key "
+        "AND m1.owner_kind = 'item' "
+        "JOIN item i ON i.item_id = m1.owner_id AND i.status <> 'disposed' "
+        "WHERE m2.owner_kind = 'person' AND m2.owner_id = ? "
+        "AND m2.kind IN ('person', 'name_slip') ORDER BY m1.owner_id",
+        (person_id,),
+    )
+    return [str(r[0]) for r in rows]
 
 
 def already_linked(conn: Connection, item_id: str) -> set[str]:

@@ -1,0 +1,206 @@
+"""Keeps the mention index in step with the ledger: what each record is known by.
+
+A projection like the custody one (the same entries give the same rows, so `brady
+verify` can rebuild and compare it), kept by linking because only linking knows what a
+mention is. It runs after the custody projection in every append and reads the custody
+tables it needs (an item's fields, an agency's number formats) but writes only its own.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.engine import Connection
+
+from ..domain import events as ev
+from ..ledger.entry import Entry
+from ..store._raw import execute_many, fetch_all
+from ..store.custody_tables import item
+from ..store.ledger_store import HandlerProjector
+from . import index, name_search
+from .extract import Mention, Patterns
+from .tables import linking_pattern, mention_index
+
+
+def _payload(entry: Entry) -> Any:
+    return ev.parse_payload(entry.kind, entry.payload)
+
+
+def _day(entry: Entry, payload: Any) -> date:
+    """The day a record speaks of: when it happened, else when it was recorded."""
+    when = getattr(payload, "occurred_at", None) or entry.recorded_at
+    return date.fromisoformat(str(when)[:10])
+
+
+def _index(conn: Connection, owner_kind: str, owner_id: str, mentions: Iterable[Mention]) -> None:
+    """Record what a thing is known by. Sorted: the same text wins in every replay."""
+    texts: dict[tuple[str, str], str] = {}
+    for m in sorted(mentions):
+        if m.key:
+            texts.setdefault((m.kind, m.key[:200]), m.text[:500])
+    rows = sorted(texts.items())
+    if rows:
+        execute_many(
+            conn,
+            "INSERT INTO mention_index (owner_kind, owner_id, kind, key, text) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [(owner_kind, owner_id, kind, key, text) for (kind, key), text in rows],
+        )
+
+
+@lru_cache(maxsize=16)
+def _compiled(formats: tuple[str, ...], extra: tuple[tuple[str, str, str], ...]) -> Patterns:
+    """One Patterns per configuration: its gazetteer expressions are compiled once."""
+    return Patterns.with_extra(
+        [*index.search_patterns(formats), *(p for k, _, p in extra if k == "case_number")],
+        [(key, p) for k, key, p in extra if k == "caliber"],
+        {key: p for k, key, p in extra if k == "make"},
+        [key for k, key, _ in extra if k == "place"],
+    )
+
+
+def patterns(conn: Connection) -> Patterns:
+    """What extraction looks for at this point of the ledger: the defaults, every
+    agency's case-number formats and the patterns and places an administrator recorded."""
+    formats = sorted(
+        {
+            f
+            for (raw,) in fetch_all(conn, "SELECT formats FROM agency")
+            for f in json.loads(raw).values()
+        }
+    )
+    extra = sorted(
+        (str(k), str(key), str(p))
+        for k, key, p in fetch_all(conn, "SELECT kind, key, pattern FROM linking_pattern")
+    )
+    return _compiled(tuple(formats), tuple(extra))
+
+
+def _linking_patterns(conn: Connection, entry: Entry) -> None:
+    p: ev.LinkingPatterns = _payload(entry)
+    conn.execute(delete(linking_pattern))
+    rows = [{"kind": "case_number", "key": "", "pattern": x} for x in sorted(set(p.case_numbers))]
+    rows += [{"kind": "caliber", "key": k, "pattern": v} for k, v in sorted(p.calibers.items())]
+    rows += [{"kind": "make", "key": v, "pattern": k} for k, v in sorted(p.makes.items())]
+    rows += [{"kind": "place", "key": x, "pattern": ""} for x in sorted(set(p.places))]
+    if rows:
+        conn.execute(linking_pattern.insert(), rows)
+
+
+def reindex_item(conn: Connection, item_id: str, day: date) -> None:
+    """An item's fields changed (a correction, a split): its mentions are read again,
+    with what the lab found about it."""
+    execute_many(
+        conn, "DELETE FROM mention_index WHERE owner_kind = 'item' AND owner_id = ?", [(item_id,)]
+    )
+    row = conn.execute(select(item).where(item.c.item_id == item_id)).one()
+    found = index.item_mentions(dict(row._mapping), patterns(conn), day)
+    for (findings,) in fetch_all(
+        conn,
+        "SELECT findings FROM lab_request WHERE findings IS NOT NULL AND item_ids LIKE ? "
+        "ORDER BY request_id",
+        (f'%"{item_id}"%',),
+    ):
+        found |= index.text_mentions(str(findings), patterns(conn), day)
+    _index(conn, "item", item_id, found)
+
+
+def _intake(conn: Connection, entry: Entry) -> None:
+    p: ev.ItemIntake = _payload(entry)
+    found = index.item_mentions(p.model_dump(), patterns(conn), _day(entry, p))
+    _index(conn, "item", p.item_id, found)
+
+
+def _split(conn: Connection, entry: Entry) -> None:
+    p: ev.ItemSplit = _payload(entry)
+    reindex_item(conn, p.new_item_id, _day(entry, p))
+
+
+def _correct(conn: Connection, entry: Entry) -> None:
+    p: ev.Correction = _payload(entry)
+    target = conn.execute(select(item.c.item_id).where(item.c.intake_seq == p.target_seq)).scalar()
+    if target is not None:
+        reindex_item(conn, str(target), _day(entry, p))
+
+
+def _lab_result(conn: Connection, entry: Entry) -> None:
+    """What the lab found is known about the items too."""
+    p: ev.LabResult = _payload(entry)
+    (raw,) = fetch_all(
+        conn, "SELECT item_ids FROM lab_request WHERE request_id = ?", (p.request_id,)
+    )[0]
+    found = index.text_mentions(p.findings, patterns(conn), _day(entry, p))
+    for item_id in json.loads(raw):
+        have = {
+            (str(k), str(v))
+            for k, v in fetch_all(
+                conn,
+                "SELECT kind, key FROM mention_index WHERE owner_kind = 'item' AND owner_id = ?",
+                (item_id,),
+            )
+        }
+        _index(conn, "item", item_id, [m for m in found if (m.kind, m.key[:200]) not in have])
+
+
+def _person_add(conn: Connection, entry: Entry) -> None:
+    p: ev.PersonAdd = _payload(entry)
+    _index(conn, "person", p.person_id, index.person_mentions(p.name, p.aliases))
+
+
+def _organization_add(conn: Connection, entry: Entry) -> None:
+    p: ev.OrganizationAdd = _payload(entry)
+    _index(conn, "organization", p.org_id, index.organization_mentions(p.name, p.aliases))
+
+
+def _case_open(conn: Connection, entry: Entry) -> None:
+    p: ev.CaseOpen = _payload(entry)
+    found = index.case_mentions(
+        p.narrative, [n.number for n in p.numbers], patterns(conn), _day(entry, p)
+    )
+    _index(conn, "case", p.case_id, found)
+
+
+def _case_add_number(conn: Connection, entry: Entry) -> None:
+    p: ev.CaseAddNumber = _payload(entry)
+    have = {
+        (str(k), str(v))
+        for k, v in fetch_all(
+            conn,
+            "SELECT kind, key FROM mention_index WHERE owner_kind = 'case' AND owner_id = ?",
+            (p.case_id,),
+        )
+    }
+    found = index.case_mentions(None, [p.number.number])
+    _index(conn, "case", p.case_id, [m for m in found if (m.kind, m.key[:200]) not in have])
+
+
+_HANDLERS: dict[str, Callable[[Connection, Entry], None]] = {
+    "linking.patterns": _linking_patterns,
+    "person.add": _person_add,
+    "organization.add": _organization_add,
+    "case.open": _case_open,
+    "case.add_number": _case_add_number,
+    "item.intake": _intake,
+    "item.split": _split,
+    "record.correct": _correct,
+    "lab.result": _lab_result,
+}
+
+
+class LinkingProjector(HandlerProjector):
+    """The mention index and the recorded patterns; plug in after the custody projector."""
+
+    tables = (mention_index, linking_pattern)
+    handlers = _HANDLERS
+    version = 1
+    """1: names in any script and order with their sound, scanner and slip keys; near
+    keys of serials and plates; case numbers by shape; addresses; the agency's places."""
+
+    def prepare(self, conn: Connection) -> None:
+        """Before a rebuild: the name search index is emptied (the rebuild refills it)."""
+        name_search.reset(conn)

@@ -1,0 +1,33 @@
+"""Linking's own tables: what each record is known by, and the extra patterns recorded.
+
+Projection tables like the custody ones (same metadata, created by the migrations,
+rebuilt from the ledger); linking keeps them, so the store needs no idea of a mention.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Index, String, Table, Text
+
+from ..store.custody_tables import id_column, projections
+
+mention_index = Table(
+    "mention_index",
+    projections,
+    # owner: "item", "case", "person" or "organization"; key: a normalized mention key
+    Column("owner_kind", String(20), primary_key=True),
+    id_column("owner_id", primary_key=True),
+    Column("kind", String(20), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("text", Text, nullable=False),
+    # Lookups go by what is mentioned, then by whose mention it is.
+    Index("ix_mention_kind_key", "kind", "key", "owner_kind", "owner_id"),
+)
+linking_pattern = Table(
+    "linking_pattern",
+    projections,
+    # The extra extraction patterns an administrator recorded (linking.patterns):
+    # kind "case_number" (regex, key ""), "caliber" (key -> regex), "make" (written -> key).
+    Column("kind", String(20), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("pattern", Text, primary_key=True),
+)
