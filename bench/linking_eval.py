@@ -1,6 +1,8 @@
 """Linking evaluation: recall and precision of link suggestions against labelled intakes.
 
     python bench/linking_eval.py [FILE ...] [--postgres URL] [--quiet]
+    python bench/linking_eval.py --agency [--cases 10000] [--intakes 2000] [--seed 1]
+                                 [--postgres URL] [--quiet] [--dump FILE]
 
 Each file (default: every tests/linking/eval/*.yaml) is a Brady import scenario with one
 extra top-level key the importer does not read, `labels: {ITEM_ID: [case_id, ...]}`: the
@@ -19,6 +21,22 @@ Figures, micro-averaged over (item, case) pairs:
 Then every miss and every false positive of the recorded suggestions, with the
 evidence the matcher had and its reasons, and what other thresholds would change.
 Nothing is asserted here; tests/linking/test_eval.py guards the figures.
+
+--agency: instead of files, a generated agency record (bench/agency_record.py: a sheriff's
+office and three police departments, --cases cases, people of many origins, noisy
+narratives) with --intakes measured intakes and their labelled truth. The record is
+loaded in chunks with linking switched off (as bench/linking_latency.py grows its
+ledger; then VACUUM (ANALYZE) on PostgreSQL), then each measured intake is recorded on
+its own with linking on, and the link_suggestion table is read. Figures over (item,
+case) pairs: recall and precision; recall per noise kind (how the true link is written);
+hard negatives that got any suggestion, per kind; false positives in all and per 100
+intakes, by the kind of intake, and how many were suggested a case that holds an earlier
+misfiled intake bearing on the intake's own case (a misfiled item stays where it was
+filed until someone moves it); queue load (suggestions per 100 intakes); load time and
+intake time. Without --quiet, up to 40 misses (the truth, its noise kind, the narrative)
+and 40 false positives (Brady's reasons). --dump FILE writes the generated scenario
+(measured intakes last) with labels, noise, hard and notes as YAML, loadable by `brady
+import` (extra keys are ignored).
 """
 
 from __future__ import annotations
@@ -27,7 +45,11 @@ import argparse
 import json
 import os
 import secrets
+import statistics
+import sys
 import tempfile
+import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -38,11 +60,10 @@ from sqlalchemy import text
 
 from brady.cli.admin import bootstrap_admin
 from brady.custody.importer import load_file, run_import
-from brady.custody.service import Custody
-from brady.linking import match
-from brady.linking import candidates
-from brady.linking.suggest import open_cases as open_case_count
+from brady.custody.service import Custody, Session
 from brady.ledger_home import init_home
+from brady.linking import candidates, match
+from brady.linking.suggest import open_cases as open_case_count
 
 EVAL_DIR = Path(__file__).resolve().parents[1] / "tests" / "linking" / "eval"
 THRESHOLDS = (0.2, 0.3, 0.5, 0.7)
@@ -289,6 +310,253 @@ def fresh_custody(tmp: Path, postgres: str | None) -> Iterator[Custody]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+# -- a generated agency record (--agency) ------------------------------------------------
+
+AGENCY_CHUNK = 5000  # events per import while loading the background record
+
+
+def agency_record_module() -> Any:
+    """bench/agency_record.py, importable however this file was loaded."""
+    here = str(Path(__file__).resolve().parent)
+    if here not in sys.path:
+        sys.path.insert(0, here)
+    import agency_record
+
+    return agency_record
+
+
+@dataclass
+class AgencyResult:
+    """What Brady suggested for each measured intake, and how long things took."""
+
+    load_seconds: float = 0.0
+    intake_seconds: list[float] = field(default_factory=list)
+    suggested: dict[Pair, Scored] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def load_background(custody: Custody, scenario: dict[str, Any], chunk: int = AGENCY_CHUNK) -> None:
+    """The record before the measured intakes, with linking switched off (only the measured
+    intakes run the linker); the same commands and rules otherwise."""
+    saved = Session.link_item, Session.link_party
+    Session.link_item = lambda self, item_id, occurred_at=None: []  # type: ignore[method-assign]
+    Session.link_party = lambda self, case_id, person_id, occurred_at=None: []  # type: ignore[method-assign]
+    try:
+        head = {k: scenario[k] for k in REFERENCE if k in scenario}
+        run_import(custody, {"brady_import": 1, **head}, "admin")
+        events = scenario.get("events") or []
+        for start in range(0, len(events), chunk):
+            batch = events[start : start + chunk]
+            run_import(custody, {"brady_import": 1, "events": batch}, "admin")
+    finally:
+        Session.link_item, Session.link_party = saved
+    engine = custody.led.engine
+    if engine.dialect.name == "postgresql":  # as autovacuum would on a production server
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM (ANALYZE)")
+
+
+def evaluate_agency(custody: Custody, record: Any) -> AgencyResult:
+    """Load the record, take in each measured intake with linking on, read the suggestions."""
+    result = AgencyResult()
+    scenario = record.scenario
+    bootstrap_admin(custody)
+    t0 = time.perf_counter()
+    load_background(custody, scenario)
+    result.load_seconds = time.perf_counter() - t0
+    for event in record.intakes:
+        t = time.perf_counter()
+        run_import(custody, {"brady_import": 1, "events": [event]}, "admin")
+        result.intake_seconds.append(time.perf_counter() - t)
+    with custody.led.engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT item_id, case_id, score, reasons FROM link_suggestion")
+        ).all()
+    for item, case, score, reasons in rows:
+        if item in record.labels:
+            result.suggested[item, case] = Scored(float(score), tuple(json.loads(reasons)))
+    events = scenario.get("events") or []
+    result.counts = {
+        "cases": sum(1 for e in events if e["do"] == "case.open"),
+        "closed": len(record.closed),
+        "persons": len(scenario.get("persons") or []),
+        "organizations": len(scenario.get("organizations") or []),
+        "events": len(events),
+        "items": sum(1 for e in events if e["do"] == "item.intake"),
+    }
+    return result
+
+
+def _intake_class(record: Any, item: str) -> str:
+    if item in record.hard:
+        return f"hard negative: {record.hard[item]}"
+    if item in record.noise:
+        kind = record.noise[item]
+        return f"ordinary, {kind}" if kind.startswith("repeat_") else f"misfiled: {kind}"
+    return "ordinary"
+
+
+def _excerpt(record: Any, item: str, width: int = 220) -> str:
+    event = next(e for e in record.intakes if e["item_id"] == item)
+    narrative = f"[{event.get('description', '')}] {event.get('narrative', '')}"
+    written = record.mentions.get(item, ("", ""))[1]
+    at = narrative.find(written) if written else -1
+    start = max(0, at - width // 3) if at >= 0 else 0
+    text = narrative[start : start + width]
+    return ("..." if start else "") + text + ("..." if start + width < len(narrative) else "")
+
+
+def agency_figures(record: Any, result: AgencyResult) -> dict[str, Any]:
+    truth = {(i, c) for i, cases in record.labels.items() for c in cases}
+    got = set(result.suggested)
+    n = len(record.labels)
+    per_kind: dict[str, list[int]] = {}
+    for item, kind in record.noise.items():
+        true = {(item, c) for c in record.labels[item]}
+        row = per_kind.setdefault(kind, [0, 0, 0])
+        row[0] += 1
+        row[1] += len(true & got)
+        row[2] += len(true)
+    by_item = Counter(i for i, _ in got)
+    hard: dict[str, list[int]] = {}
+    for item, kind in record.hard.items():
+        row = hard.setdefault(kind, [0, 0, 0])
+        row[0] += 1
+        row[1] += by_item[item] > 0
+        row[2] += by_item[item]
+    fp_class = Counter(_intake_class(record, i).split(":")[0].split(",")[0] for i, _ in got - truth)
+    # A misfiled intake stays in the file it was misfiled in: a later intake of the case it
+    # truly bears on may then be suggested that file too (counted as a false positive).
+    order = {e["item_id"]: k for k, e in enumerate(record.intakes)}
+    misfiled_in: dict[str, list[tuple[int, set[str]]]] = {}
+    for item, kind in record.noise.items():
+        if not kind.startswith("repeat_"):
+            misfiled_in.setdefault(record.own[item], []).append(
+                (order[item], set(record.labels[item]))
+            )
+    via_misfiled = sum(
+        1
+        for i, c in got - truth
+        if any(k < order[i] and record.own[i] in bears for k, bears in misfiled_in.get(c, []))
+    )
+    return {
+        "figures": Figures(len(truth & got), len(got - truth), len(truth - got)),
+        "per_kind": per_kind,
+        "hard": hard,
+        "fp_class": fp_class,
+        "fp_via_misfiled": via_misfiled,
+        "intakes": n,
+        "suggestions": len(got),
+        "with_suggestion": len(by_item),
+    }
+
+
+def report_agency(record: Any, result: AgencyResult, where: str, verbose: bool = True) -> None:
+    ar = agency_record_module()
+    f = agency_figures(record, result)
+    fig: Figures = f["figures"]
+    n = max(1, f["intakes"])
+    c = result.counts
+    times = sorted(result.intake_seconds) or [0.0]
+    p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
+    print(
+        f"agency record: seed {record.seed}, {c['cases']:,} cases ({c['closed']} closed), "
+        f"{c['persons']:,} persons, {c['organizations']:,} businesses, "
+        f"{c['items']:,} background items; {where}"
+    )
+    print(
+        f"load (linking off, {c['events']:,} events + reference records): "
+        f"{result.load_seconds:.1f} s; {f['intakes']:,} measured intakes with linking on: "
+        f"mean {statistics.mean(times) * 1e3:.1f} ms, p95 {p95 * 1e3:.1f} ms"
+    )
+    print(f"\n{'true links (item, case)':34}{'pairs':>7}{'found':>7}{'recall':>8}{'intakes':>9}")
+    print(f"{'all':34}{fig.tp + fig.fn:>7}{fig.tp:>7}{fig.recall:>8.3f}{len(record.noise):>9}")
+    for kind in (*ar.NOISE_KINDS, *ar.REPEAT_KINDS):
+        if kind in f["per_kind"]:
+            items, found, true = f["per_kind"][kind]
+            recall = found / true if true else 1.0
+            print(f"  {kind:32}{true:>7}{found:>7}{recall:>8.3f}{items:>9}")
+    print(f"\n{'hard negatives':34}{'intakes':>7}{'sugg.':>7}{'share':>8}{'links':>9}")
+    total = [sum(v[k] for v in f["hard"].values()) for k in range(3)]
+    print(f"{'all':34}{total[0]:>7}{total[1]:>7}{total[1] / max(1, total[0]):>8.3f}{total[2]:>9}")
+    for kind in ar.HARD_KINDS:
+        if kind in f["hard"]:
+            items, hit, links = f["hard"][kind]
+            print(f"  {kind:32}{items:>7}{hit:>7}{hit / max(1, items):>8.3f}{links:>9}")
+    print(f"\n{'':34}{'value':>10}")
+    rows = [
+        ("recall (tp / true pairs)", f"{fig.recall:.3f}"),
+        ("precision (tp / suggested pairs)", f"{fig.precision:.3f}"),
+        ("tp / fp / fn", f"{fig.tp} / {fig.fp} / {fig.fn}"),
+        ("false positives per 100 intakes", f"{fig.fp * 100 / n:.1f}"),
+        ("queue load: suggestions per 100", f"{f['suggestions'] * 100 / n:.1f}"),
+        ("intakes with any suggestion", f"{f['with_suggestion']}"),
+    ]
+    rows += [(f"  fp from {k} intakes", str(v)) for k, v in sorted(f["fp_class"].items())]
+    rows.append(("  fp: case holds a misfiled intake", str(f["fp_via_misfiled"])))
+    for label, value in rows:
+        print(f"{label:34}{value:>10}")
+    if verbose:
+        _agency_errors(record, result)
+
+
+def _agency_errors(record: Any, result: AgencyResult, limit: int = 40) -> None:
+    truth = {(i, c) for i, cases in record.labels.items() for c in cases}
+    misses = sorted(truth - set(result.suggested))
+    extras = sorted(set(result.suggested) - truth)
+    print(f"\nmisses: {len(misses)} (first {min(limit, len(misses))})")
+    for item, case in misses[:limit]:
+        kind = record.noise.get(item, "?")
+        print(f"  {item} -> {case}  [{kind}] {record.notes.get(item, '')}")
+        got = sorted(c for i, c in result.suggested if i == item)
+        print(f"      suggested instead: {', '.join(got) or 'nothing'}")
+        print(f"      {_excerpt(record, item)}")
+    print(f"\nfalse positives: {len(extras)} (first {min(limit, len(extras))})")
+    for item, case in extras[:limit]:
+        s = result.suggested[item, case]
+        print(
+            f"  {item} -> {case}  [{_intake_class(record, item)}] {s.score:.3f}: "
+            + " | ".join(s.reasons)
+        )
+        if item in record.notes:
+            print(f"      truth: {record.notes[item]}")
+        print(f"      {_excerpt(record, item)}")
+
+
+def dump_agency(record: Any, path: Path) -> None:
+    import yaml
+
+    data = dict(record.scenario)
+    data["events"] = [*record.scenario["events"], *record.intakes]
+    data["labels"] = record.labels
+    data["noise"] = record.noise
+    data["hard"] = record.hard
+    data["notes"] = record.notes
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    with path.open("w", encoding="utf-8") as out:
+        out.write(
+            f"# Generated by bench/agency_record.py (seed {record.seed}); the last "
+            f"{len(record.intakes)} events are the measured intakes.\n"
+        )
+        yaml.dump(data, out, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100)
+
+
+def agency_main(args: argparse.Namespace) -> None:
+    ar = agency_record_module()
+    t = time.perf_counter()
+    record = ar.generate(args.seed, args.cases, args.intakes)
+    print(f"generated in {time.perf_counter() - t:.1f} s")
+    if args.dump:
+        dump_agency(record, Path(args.dump))
+        print(f"wrote {args.dump}")
+    root = Path(tempfile.mkdtemp(prefix="brady-linking-agency-"))
+    os.environ.setdefault("BRADY_MASTER_KEY_FILE", str(root / "master.key"))
+    with fresh_custody(root, args.postgres) as custody:
+        result = evaluate_agency(custody, record)
+    where = "PostgreSQL" if args.postgres else "SQLite"
+    report_agency(record, result, where, verbose=not args.quiet)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("files", nargs="*", help=f"labelled scenarios (default: {EVAL_DIR}/*.yaml)")
@@ -299,7 +567,15 @@ def main() -> None:
         "each file is loaded into a new database there, dropped afterwards",
     )
     ap.add_argument("--quiet", action="store_true", help="figures only, no list of errors")
+    ap.add_argument("--agency", action="store_true", help="a generated agency record")
+    ap.add_argument("--cases", type=int, default=10000, help="--agency: cases (10000)")
+    ap.add_argument("--intakes", type=int, default=2000, help="--agency: measured intakes")
+    ap.add_argument("--seed", type=int, default=1, help="--agency: the generator's seed")
+    ap.add_argument("--dump", metavar="FILE", help="--agency: write the record as YAML")
     args = ap.parse_args()
+    if args.agency:
+        agency_main(args)
+        return
     root = Path(tempfile.mkdtemp(prefix="brady-linking-eval-"))
     os.environ.setdefault("BRADY_MASTER_KEY_FILE", str(root / "master.key"))
     results = []
