@@ -6,15 +6,12 @@ mention really different from what the record holds, and loadable through the im
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import subprocess
 import sys
 from collections import Counter
 from datetime import date
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -25,21 +22,9 @@ from brady.custody.importer import run_import
 from brady.custody.service import Custody
 from brady.ledger_home import OpenLedger
 
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "agency_record.py"
+from .bench_module import BENCH, bench_module
 
-
-def _generator() -> ModuleType:
-    name = "brady_bench_agency_record"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, BENCH)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module  # dataclasses look their module up while being made
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-ar = _generator()
+ar = bench_module("agency_record.py")
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +104,7 @@ def test_the_record_does_not_depend_on_the_order_of_sets() -> None:
     )
     digests = {
         subprocess.run(
-            [sys.executable, "-c", script, str(BENCH.parent)],
+            [sys.executable, "-c", script, str(BENCH)],
             env={**os.environ, "PYTHONHASHSEED": seed},
             capture_output=True,
             text=True,

@@ -8,10 +8,7 @@ they were when the floors were set.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
@@ -19,7 +16,8 @@ from brady.custody.importer import load_file
 from brady.custody.service import Custody
 from brady.ledger_home import OpenLedger
 
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "linking_eval.py"
+from .bench_module import bench_module
+
 EVAL = Path(__file__).resolve().parent / "eval"
 
 # The targets: recall 1.0 (a missed link can end a case), precision >= 0.5.
@@ -31,22 +29,11 @@ FLOORS: dict[str, tuple[float, float]] = {  # file: (recall, precision)
 }
 
 
-def _bench() -> ModuleType:
-    name = "brady_bench_linking_eval"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, BENCH)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module  # dataclasses look their module up while being made
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
 @pytest.mark.parametrize("name", sorted(p.name for p in EVAL.glob("*.yaml")))
 def test_linking_recall_and_precision_do_not_regress(ledger: OpenLedger, name: str) -> None:
     if name not in FLOORS:
         pytest.fail(f"{name} has no floors: run bench/linking_eval.py and add them to FLOORS")
-    bench = _bench()
+    bench = bench_module("linking_eval.py")
     result = bench.evaluate(Custody(ledger), load_file(EVAL / name), name)
     got = bench.figures([result], bench.RECORDED)
     misses, extras = bench.errors(result, bench.RECORDED)

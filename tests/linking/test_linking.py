@@ -12,8 +12,8 @@ from brady.cli.admin import bootstrap_admin
 from brady.custody.importer import load_file, run_import
 from brady.custody.service import Custody
 from brady.domain.errors import RefusedError
-from brady.store.audit import audit
 from brady.ledger_home import OpenLedger
+from brady.store.audit import audit
 
 from ..custody.test_service import check, intake, refused
 
