@@ -19,13 +19,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+from brady.store.ledger_home import init_home
+
 from brady.custody.importer import run_import
 from brady.custody.service import Custody
 from brady.ledger._ed25519 import Signer
 from brady.ledger.entry import Event
 from brady.ledger.keyring import register_event
 from brady.store import custody_queries as q
-from brady.store.ledger_home import init_home
 
 
 def item_events(k: int, per_item: int) -> list[dict[str, Any]]:

@@ -25,12 +25,12 @@ import time
 from pathlib import Path
 
 import nacl.bindings
+from brady.store.ledger_home import init_home
 
 from brady.ledger._ed25519 import Signer
 from brady.ledger.entry import Event, make_entry, now
 from brady.ledger.keyring import register_event
 from brady.store.audit import audit
-from brady.store.ledger_home import init_home
 
 
 def _event(i: int) -> Event:

@@ -52,7 +52,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -551,7 +551,12 @@ def agency_main(args: argparse.Namespace) -> None:
         print(f"wrote {args.dump}")
     root = Path(tempfile.mkdtemp(prefix="brady-linking-agency-"))
     os.environ.setdefault("BRADY_MASTER_KEY_FILE", str(root / "master.key"))
-    with fresh_custody(root, args.postgres) as custody:
+    with fresh_custody(root, args.postgres) as opened:
+        custody = opened
+        if args.threshold is not None:  # as `[linking] threshold` in brady.toml would
+            led = opened.led
+            linking = replace(led.config.linking, threshold=args.threshold)
+            custody = Custody(replace(led, config=replace(led.config, linking=linking)))
         result = evaluate_agency(custody, record)
     where = "PostgreSQL" if args.postgres else "SQLite"
     report_agency(record, result, where, verbose=not args.quiet)
@@ -572,6 +577,9 @@ def main() -> None:
     ap.add_argument("--intakes", type=int, default=2000, help="--agency: measured intakes")
     ap.add_argument("--seed", type=int, default=1, help="--agency: the generator's seed")
     ap.add_argument("--dump", metavar="FILE", help="--agency: write the record as YAML")
+    ap.add_argument(
+        "--threshold", type=float, help="--agency: suggest from this probability (default: 0.5)"
+    )
     args = ap.parse_args()
     if args.agency:
         agency_main(args)

@@ -72,8 +72,8 @@ def build(led: OpenLedger) -> World:
             if user != "admin":
                 s.add_user("admin", user, f"{user} Name", roles, agency)
         s.add_location("admin", "PR", "Property room", "room")
-        s.add_person("prosA", "P1", "Dana Defendant")
-        s.add_person("prosA", "P2", "Wade Witness")
+        s.add_person("prosA", "P1", "Dana Delacroix")
+        s.add_person("prosA", "P2", "Wade Whitfield")
         s.open_case("prosA", "CA1", "State v. Defendant", agency_id="A")
         s.open_case("clerkA", "CA2", "A burglary", agency_id="A")
         s.open_case("clerkB", "CB1", "State v. Other", agency_id="B")
@@ -102,7 +102,7 @@ def build(led: OpenLedger) -> World:
             item_id="IA4",
             category="document",
             description="Pawn slip",
-            narrative="Pawn slip signed by Dana Defendant",
+            narrative="Pawn slip signed by Dana Delacroix",
             location_id="PR",
             case_ids=["CA2"],
         )

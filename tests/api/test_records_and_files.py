@@ -91,7 +91,7 @@ def test_intake_over_http_records_suggestions_and_the_queue_shows_them(world: Wo
         json={
             "category": "ammunition",
             "description": "Loose rounds",
-            "narrative": "Handed in; Dana Defendant's name on the box",
+            "narrative": "Handed in; Dana Delacroix's name on the box",
             "location_id": "PR",
             "case_ids": ["CA2"],
         },

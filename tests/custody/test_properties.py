@@ -13,8 +13,8 @@ from sqlalchemy import text
 
 from brady.custody.service import Custody
 from brady.domain.errors import RefusedError
-from brady.store.audit import audit
 from brady.ledger_home import init_home
+from brady.store.audit import audit
 
 from .conftest import staff
 

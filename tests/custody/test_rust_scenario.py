@@ -17,10 +17,10 @@ from brady.cli.admin import bootstrap_admin
 from brady.custody.importer import ImportRefusedError, load_file, run_import
 from brady.custody.service import Custody
 from brady.ledger.entry import parse_entry
+from brady.ledger_home import OpenLedger
 from brady.store import custody_queries as q
 from brady.store.audit import audit
 from brady.store.custody_tables import item, item_case
-from brady.ledger_home import OpenLedger
 
 SCENARIO = Path(__file__).resolve().parents[2] / "examples" / "rust" / "scenario.yaml"
 RUST_CASES = {"rust-inv", "state-v-baldwin", "state-v-gutierrez-reed"}

@@ -86,15 +86,16 @@ def test_configured_case_number_formats() -> None:
 
 
 def test_extra_calibers_and_makes() -> None:
-    text = "Two 7.62x39 rounds, Norinco, and a Hi-Point pistol"
+    text = "Two 5.7x28 rounds, Zastava, and a Hi-Point pistol"
     assert not keys(text, "caliber")
+    assert "zastava" not in keys(text, "make")
     patterns = Patterns.with_extra(
-        calibers=[("762x39", r"7\.62\s*x\s*39")],
-        makes={"norinco": "norinco", "hi-point": "hi-point"},
+        calibers=[("57x28", r"5\.7\s*x\s*28")],
+        makes={"zastava": "zastava", "hi-point": "hi-point"},
     )
     found = extract(text, patterns)
-    assert {m.key for m in found if m.kind == "caliber"} == {"762x39"}
-    assert {m.key for m in found if m.kind == "make"} == {"norinco", "hi-point"}
+    assert {m.key for m in found if m.kind == "caliber"} == {"57x28"}
+    assert {m.key for m in found if m.kind == "make"} == {"zastava", "hi-point"}
 
 
 @pytest.mark.parametrize(

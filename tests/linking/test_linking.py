@@ -25,7 +25,7 @@ def suggestions(custody: Custody, item_id: str) -> dict[str, dict[str, object]]:
         rows = conn.execute(
             text(
                 "SELECT suggestion_id, case_id, score, status, reasons FROM link_suggestion "
-                "WHERE item_id = :i"
+                "WHERE item_id = :i ORDER BY suggestion_id"  # the latest for a case wins
             ),
             {"i": item_id},
         )
@@ -136,6 +136,30 @@ def test_lab_results_and_corrections_are_linked_too(custody: Custody) -> None:
     check(custody)
 
 
+def test_a_rejected_suggestion_returns_only_with_new_evidence(custody: Custody) -> None:
+    with custody.session() as s:
+        s.add_person("pros", "p-reed", "Thell Reed")
+        s.open_case("pros", "c-6", "State v. Armorer")
+        s.add_party("pros", "c-6", "p-reed", "witness")
+    intake(custody, description="Colt revolver", serial="KT4471", case_ids=["c-6"])
+    item = intake(custody, description="Cartridge", narrative="Left by Thell Reed")
+    first = suggestions(custody, item)["c-6"]
+    with custody.session() as s:
+        s.reject_link("pros", str(first["id"]), "Another Thell Reed: the DOB differs")
+        assert s.link_item(item) == []  # asked again with nothing new: not raised
+        s.lab_request("clerk", "L-8", "State lab", [item], "Toolmarks")
+        s.lab_result("analyst", "L-8", "Headstamps unremarkable")  # nothing new either
+    assert suggestions(custody, item)["c-6"]["status"] == "rejected"
+    with custody.session() as s:
+        s.lab_request("clerk", "L-9", "State lab", [item], "Toolmarks")
+        s.lab_result("analyst", "L-9", "Fired in the revolver with serial KT4471")
+    again = suggestions(custody, item)["c-6"]
+    assert again["status"] == "open" and again["id"] != first["id"]
+    assert str(again["why"]).startswith("raised again: a reviewer rejected it before")
+    assert "serial number KT4471" in str(again["why"])
+    check(custody)
+
+
 def test_case_numbers_in_an_agencys_own_format(custody: Custody) -> None:
     with custody.session() as s:
         s.add_agency("admin", "PD", "City Police", {"agency": r"^\d{2}-\d{5}$"})
@@ -189,7 +213,7 @@ def test_the_threshold_is_configuration(custody: Custody) -> None:
 
     home = custody.led.config.path
     with (home / "brady.toml").open("a") as fh:
-        fh.write("\n[linking]\nthreshold = 0.95\n")
+        fh.write("\n[linking]\nthreshold = 0.9\n")
     strict = Custody(
         custody.led.__class__(
             read_config(home), custody.led.engine, custody.led.store, custody.led.master
@@ -199,8 +223,10 @@ def test_the_threshold_is_configuration(custody: Custody) -> None:
         s.add_person("pros", "p-kenney", "Seth Kenney")
         s.open_case("pros", "c-9", "State v. Supplier")
         s.add_party("pros", "c-9", "p-kenney", "witness")
-    item = intake(strict, narrative="Seth Kenney's rounds")
-    assert suggestions(strict, item) == {}  # 0.6 + a little is below 0.95
+    item = intake(strict, narrative="Rounds said to be Kenney's")
+    assert suggestions(strict, item) == {}  # a surname alone is below 0.9 ...
+    again = intake(custody, narrative="Rounds said to be Kenney's")
+    assert 0.5 <= float(suggestions(custody, again)["c-9"]["score"]) < 0.9  # ... not 0.5
     (home / "brady.toml").write_text((home / "brady.toml").read_text() + "weights = 2\n")
     with pytest.raises(Exception, match="linking"):
         read_config(home)
@@ -213,16 +239,14 @@ def test_a_case_number_written_short_is_suggested(custody: Custody) -> None:
         )
     item = intake(custody, description="Bank records", narrative="Cover letter: SFSO #24-415")
     why = str(suggestions(custody, item)["c-9"]["why"])
-    assert "#24-415, which may be this case's number written short (24-415)" in why
+    assert "SFSO #24-415, which may be this case's number 2024-SF-000415 written short" in why
     check(custody)
 
 
 def test_recorded_patterns_are_used_for_later_intakes(custody: Custody) -> None:
     with custody.session() as s:
         s.open_case("pros", "c-10", "Shooting")
-    first = intake(custody, description="Two 7.62x39 casings", case_ids=["c-10"])
-    before = intake(custody, description="Box of 7.62x39 rounds")
-    assert "c-10" not in suggestions(custody, before)  # no built-in pattern knows 7.62x39
+    first = intake(custody, description="Two 5.7x28 casings", case_ids=["c-10"])
     refused(custody, "not an administrator", "set_linking_patterns", "pros", "More calibers")
     refused(
         custody,
@@ -231,24 +255,27 @@ def test_recorded_patterns_are_used_for_later_intakes(custody: Custody) -> None:
         "admin",
         "Broken",
         None,
-        {"762x39": "7.62(x39"},
+        {"57x28": "5.7(x28"},
     )
     refused(custody, "matches empty text", "set_linking_patterns", "admin", "Empty", [r"\d*"])
     with custody.session() as s:
-        s.set_linking_patterns("admin", "AK rounds", calibers={"762x39": r"7\.62\s*x\s*39"})
+        s.set_linking_patterns("admin", "FN rounds", calibers={"57x28": r"5\.7\s*x\s*28"})
+
+    def calibers(owner: str) -> set[str]:
+        with custody.led.engine.connect() as conn:
+            return {
+                r[0]
+                for r in conn.execute(
+                    text("SELECT key FROM mention_index WHERE owner_id = :i AND kind = 'caliber'"),
+                    {"i": owner},
+                )
+            }
+
     # What was recorded before the patterns keeps the mentions it was read with...
-    with custody.led.engine.connect() as conn:
-        kinds = {
-            r[0]
-            for r in conn.execute(
-                text("SELECT kind FROM mention_index WHERE owner_id = :i"), {"i": first}
-            )
-        }
-    assert "caliber" not in kinds
+    assert calibers(first) == set()
     # ...and a case-level narrative or later intake is read with them.
     with custody.session() as s:
-        s.open_case("pros", "c-11", "Drive-by", narrative="Casings, 7.62 x 39, on Airport Road")
-    later = intake(custody, description="Rifle rounds, 7.62x39, found on Airport Road")
-    found = suggestions(custody, later)
-    assert "c-11" in found and "caliber 7.62x39" in str(found["c-11"]["why"])
+        s.open_case("pros", "c-11", "Drive-by", narrative="Casings, 5.7 x 28, on Airport Road")
+    later = intake(custody, description="Pistol rounds, 5.7x28, found on Airport Road")
+    assert calibers("c-11") == calibers(later) == {"57x28"}
     check(custody)  # a rebuild from the ledger derives the very same mentions

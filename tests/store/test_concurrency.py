@@ -11,8 +11,8 @@ from brady.ledger.checkpoint import open_checkpoint
 from brady.ledger.entry import Event, parse_entry
 from brady.ledger.keyring import register_event
 from brady.ledger.note import Verifier
-from brady.store.audit import audit
 from brady.ledger_home import OpenLedger, open_home
+from brady.store.audit import audit
 
 WRITERS = 4
 APPENDS = 25

@@ -11,8 +11,8 @@ from brady.ledger._ed25519 import Signer
 from brady.ledger.entry import Event, actor_key_id
 from brady.ledger.errors import EntryError, SignatureError
 from brady.ledger.keyring import register_event, revoke_event, rotate_event
-from brady.store.audit import audit
 from brady.ledger_home import OpenLedger, open_home
+from brady.store.audit import audit
 from brady.store.sealing import SealingError
 from brady.store.tables import ledger_entry, sealed_key
 

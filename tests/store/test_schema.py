@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from brady.store.home import HomeError
 from brady.ledger_home import OpenLedger, open_home, upgrade_home
+from brady.store.home import HomeError
 from brady.store.schema import HEAD, alembic_head, current_revision
 
 

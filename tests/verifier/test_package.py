@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from brady.store.export import export_tiles
 from brady.ledger_home import OpenLedger
+from brady.store.export import export_tiles
 
 from ..store.helpers import fill
 

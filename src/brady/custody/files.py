@@ -9,12 +9,16 @@ staged file whose hash is recorded, which the next fixity run keeps.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
 from typing import BinaryIO
 
 from sqlalchemy import select
 
 from ..blobs.store import BlobError, BlobStore, Progress
+from ..domain import events as ev
 from ..ledger.entry import Entry
+from ..linking import documents, index, projection
 from ..store.custody_tables import item_file
 from .service import Custody
 
@@ -43,7 +47,40 @@ def attach(
         store.discard(staged)
         raise
     store.keep(staged)
+    read_text(custody, item_id, staged.sha256, name, media_type)
     return entry
+
+
+@cache
+def _ocr_engine() -> str | None:
+    return documents.ocr_engine()
+
+
+def read_text(
+    custody: Custody, item_id: str, sha256: str, name: str, media_type: str | None = None
+) -> list[Entry]:
+    """Read a kept file's text (PDF text layer, DOCX, plain text; scans through OCR when
+    Tesseract is installed) and record what its pages mention, for linking. A file with no
+    readable text, or one that cannot be read, records nothing: the attachment stands."""
+    engine = _ocr_engine()
+    try:
+        pages = documents.read_pages(blob_store(custody).path(sha256), media_type, ocr=bool(engine))
+    except (documents.DocumentError, OSError):
+        return []
+    read = [p for p in pages if p.text.strip()]
+    if not read:
+        return []
+    methods = sorted({p.method for p in read})
+    reader = ", ".join(f"ocr ({engine})" if m == documents.OCR else m for m in methods)
+    with custody.session() as s:
+        found = index.page_mentions(
+            [(p.number, p.text) for p in read], name, projection.patterns(s.conn), date.today()
+        )
+        mentions = [
+            ev.PageMention(page=n, kind=m.kind, key=m.key[:200], text=m.text[:2000])
+            for n, m in found[:5000]
+        ]
+        return s.record_file_text(item_id, sha256, reader, len(pages), mentions)
 
 
 @dataclass

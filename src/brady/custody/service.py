@@ -968,12 +968,34 @@ class Session:
                     "case_id": sug.case_id,
                     "score": sug.score,
                     "reasons": list(sug.reasons),
+                    "evidence": list(sug.evidence),
                     "occurred_at": occurred_at,
                 },
                 [f"item:{item_id}", f"case:{sug.case_id}"],
             )
             for sug in suggestions
         ]
+
+    def record_file_text(
+        self, item_id: str, sha256: str, reader: str, pages: int, mentions: list[ev.PageMention]
+    ) -> list[Entry]:
+        """What an attached file's pages mention, signed by Brady's linking service, then
+        the item's link suggestions with that in hand."""
+        if not q.has_row(self.conn, item_file, item_id=item_id, sha256=sha256):
+            raise RefusedError(f"no file {sha256} is attached to {item_id}", "sha256")
+        entry = self._record(
+            self._linker(),
+            "file.read",
+            {
+                "item_id": item_id,
+                "sha256": sha256,
+                "reader": reader,
+                "pages": pages,
+                "mentions": [m.model_dump() for m in mentions],
+            },
+            [f"item:{item_id}", f"file:{sha256}"],
+        )
+        return [entry, *self.link_item(item_id)]
 
     def link_party(
         self, case_id: str, person_id: str, occurred_at: str | None = None

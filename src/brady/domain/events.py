@@ -340,6 +340,27 @@ class FileAttach(Occurred):
     media_type: Text | None = None
 
 
+class PageMention(Payload):
+    """One thing a page of a document mentions, as linking reads it."""
+
+    page: int = Field(ge=1)
+    kind: Annotated[str, StringConstraints(pattern=r"^[a-z_@~]{1,20}$")]
+    key: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    text: Text
+
+
+class FileRead(Occurred):
+    """Brady's linking service read an attached file's text (its text layer, or OCR) and
+    recorded what its pages mention, so that linking and its reasons ('page 3 of
+    report.pdf') rest on the ledger, not on re-reading the file."""
+
+    item_id: Id
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+    reader: Text  # how: 'pdf-text', 'ocr (tesseract 5.3.0)'...
+    pages: int = Field(ge=0)
+    mentions: list[PageMention] = Field(default_factory=list, max_length=5000)
+
+
 class LabRequest(Occurred):
     request_id: Id
     lab: Text
@@ -383,6 +404,9 @@ class LinkSuggest(Occurred):
     case_id: Id
     score: float = Field(ge=0, le=1)
     reasons: list[Text] = Field(min_length=1)
+    evidence: list[Text] = Field(default_factory=list)
+    """What it rests on ('name:thell reed|p-12', 'serial:KT4471'): a rejected suggestion is
+    raised again only when something new appears."""
 
 
 class LinkDecision(Occurred):
@@ -515,6 +539,7 @@ PAYLOADS: dict[str, type[Payload]] = {
     "item.disposition_approve": DispositionApprove,
     "item.disposition": DispositionDone,
     "file.attach": FileAttach,
+    "file.read": FileRead,
     "lab.request": LabRequest,
     "lab.result": LabResult,
     "link.suggest": LinkSuggest,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -13,7 +13,15 @@ from sqlalchemy.engine import Connection
 from ..store._raw import fetch_all
 from ..store.numbering import next_number
 from . import name_search
-from .names import Agreement, agreement, ocr_shape, one_slip_keys, sound_key
+from .names import (
+    Agreement,
+    agreement,
+    middle_agreement,
+    ocr_shape,
+    one_slip_keys,
+    parse,
+    sound_key,
+)
 
 
 @dataclass(frozen=True)
@@ -30,6 +38,8 @@ class Evidence:
     role: str = ""  # the party's role in the case
     dob: str | None = None  # the party's date of birth, if the record has it
     level: int = 0  # how closely a name agrees (names.Agreement)
+    name: str = ""  # the party's name as the record holds it
+    middle: int = 0  # whether the middle names agree (names.middle_agreement)
 
 
 @contextmanager
@@ -59,6 +69,8 @@ def evidence_for_item(conn: Connection, item_id: str) -> list[Evidence]:
 
 PERSON_KINDS = ("person", "name_word", "officer", "born")
 """The item's mentions of people: looked up by name, never as things."""
+NOT_LOOKED_UP = ("town@",)
+"""Kept for learning (the towns addresses name), not for finding cases."""
 
 
 def item_mentions(conn: Connection, item_id: str) -> list[tuple[str, str, str]]:
@@ -80,7 +92,7 @@ def _evidence(conn: Connection, item_id: str) -> list[Evidence]:
             out += _named(conn, key, text)
         elif kind == "name_word":
             out += _surname(conn, key, text)
-    things = [(k, v, t) for k, v, t in mine if k not in PERSON_KINDS]
+    things = [(k, v, t) for k, v, t in mine if k not in PERSON_KINDS + NOT_LOOKED_UP]
     # A registered organization is found under any of its names.
     for kind, key, text in list(things):
         if kind != "organization":
@@ -148,6 +160,8 @@ def _named(conn: Connection, key: str, text: str) -> list[Evidence]:
                     role,
                     dob,
                     int(level),
+                    str(name),
+                    middle_agreement(text, str(name)),
                 )
             )
     return out
@@ -171,6 +185,7 @@ def _surname(conn: Connection, key: str, text: str) -> list[Evidence]:
                 r[5],
                 r[4],
                 int(level),
+                str(r[2]),
             )
             for r in rows
         ]
@@ -260,6 +275,42 @@ def _parties_named(conn: Connection, kind: str, key: str) -> list[tuple[Any, ...
     return _capped(conn, _PARTIES_OF_OWNERS, kind, key, "person")
 
 
+def name_counts(conn: Connection, names: Mapping[str, str]) -> dict[str, tuple[int, int, int]]:
+    """For each person (id -> name as recorded): how many people of the record share
+    their given name, their surname, their full name."""
+    out = {}
+    for person_id, name in names.items():
+        parts = parse(name)
+        counts = []
+        for kind, key in (("given", parts.first), ("name_word", parts.last), ("person", parts.key)):
+            (n,) = fetch_all(
+                conn,
+                "SELECT count(*) FROM mention_index WHERE kind = ? AND key = ? "
+                "AND owner_kind = 'person'",
+                (kind, key),
+            )[0]
+            counts.append(int(n))
+        out[person_id] = (counts[0], counts[1], counts[2])
+    return out
+
+
+def people_count(conn: Connection) -> int:
+    (n,) = fetch_all(conn, "SELECT count(*) FROM person")[0]
+    return int(n)
+
+
+def organization_count(conn: Connection) -> int:
+    (n,) = fetch_all(conn, "SELECT count(*) FROM organization")[0]
+    return int(n)
+
+
+def filed_under(conn: Connection, item_id: str) -> set[str]:
+    return {
+        str(c)
+        for (c,) in fetch_all(conn, "SELECT case_id FROM item_case WHERE item_id = ?", (item_id,))
+    }
+
+
 def items_naming_person(conn: Connection, person_id: str) -> list[str]:
     """Items whose text names the person under any of their name variants, or one slip
     away from one."""
@@ -276,11 +327,20 @@ def items_naming_person(conn: Connection, person_id: str) -> list[str]:
     return [str(r[0]) for r in rows]
 
 
-def already_linked(conn: Connection, item_id: str) -> set[str]:
-    """Cases the item is filed under, or was already suggested for (open or decided)."""
-    filed = fetch_all(conn, "SELECT case_id FROM item_case WHERE item_id = ?", (item_id,))
-    suggested = fetch_all(conn, "SELECT case_id FROM link_suggestion WHERE item_id = ?", (item_id,))
-    return {c for (c,) in filed} | {c for (c,) in suggested}
+def suggested_before(conn: Connection, item_id: str) -> dict[str, tuple[str, set[str]]]:
+    """For each case the item was suggested for: whether a suggestion is still open (or
+    was accepted), else 'rejected' with everything the rejected ones rested on."""
+    out: dict[str, tuple[str, set[str]]] = {}
+    for case_id, status, evidence in fetch_all(
+        conn,
+        "SELECT case_id, status, evidence FROM link_suggestion WHERE item_id = ? "
+        "ORDER BY suggested_seq",
+        (item_id,),
+    ):
+        held, seen = out.get(str(case_id), ("rejected", set()))
+        state = held if held != "rejected" else str(status)
+        out[str(case_id)] = (state, seen | set(json.loads(evidence)))
+    return out
 
 
 def next_suggestion_id(conn: Connection) -> str:

@@ -102,6 +102,7 @@ class Patterns:
     calibers: tuple[tuple[str, str], ...] = DEFAULT_CALIBERS
     makes: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_MAKES))
     places: frozenset[str] = frozenset()
+    organizations: frozenset[str] = frozenset()  # the record's own, by org_key
 
     @classmethod
     def with_extra(
@@ -110,13 +111,40 @@ class Patterns:
         calibers: Iterable[tuple[str, str]] = (),
         makes: Mapping[str, str] | None = None,
         places: Iterable[str] = (),
+        organizations: Iterable[str] = (),
     ) -> Patterns:
         return cls(
             tuple(sorted(set(DEFAULT_CASE_NUMBERS) | set(case_numbers))),
             (*DEFAULT_CALIBERS, *sorted(calibers)),
             {**DEFAULT_MAKES, **(makes or {})},
             frozenset(fold(p).strip() for p in places if p.strip()),
+            frozenset(o for o in organizations if len(o.split()) >= 2),
         )
+
+    @cached_property
+    def _org_starts(self) -> frozenset[str]:
+        return frozenset(o.split()[0] for o in self.organizations)
+
+    def organizations_in(self, lat: str) -> Iterator[tuple[str, tuple[int, int]]]:
+        """The record's organizations named in a text however their suffix is written,
+        or without one ('Roadrunner Inn' for 'Roadrunner Inn LLC'): (key, span)."""
+        if not self.organizations:
+            return
+        words = [(m.start(), m.end(), m.group(0)) for m in _ORG_TOKEN.finditer(lat)]
+        i = 0
+        while i < len(words):
+            found = None
+            if org_key(words[i][2]) in self._org_starts:
+                for j in range(min(len(words), i + 8), i + 1, -1):
+                    key = org_key(lat[words[i][0] : words[j - 1][1]])
+                    if key in self.organizations:
+                        found = (key, (words[i][0], words[j - 1][1]), j)
+                        break
+            if found is None:
+                i += 1
+                continue
+            yield found[0], found[1]
+            i = found[2]
 
     @cached_property
     def _places_re(self) -> re.Pattern[str] | None:
@@ -183,7 +211,7 @@ def _serials(text: str) -> list[Mention]:
     ('BER 441872 Z'). A serial has a digit; 'serial numbers ground off' names none."""
     out: list[Mention] = []
     for m in _SERIAL.finditer(text):
-        tail = re.split(r"[.;\n](?:\s|$)|\.$|,\s", text[m.end() : m.end() + 120])[0]
+        tail = re.split(r"[.;](?:\s|$)|\n|\.$|,\s", text[m.end() : m.end() + 120])[0]
         runs: list[list[str]] = [[]]
         for tok in _SERIAL_TOKEN.findall(tail):
             serialish = any(c.isdigit() for c in tok) or (tok.isupper() and len(tok) <= 3)
@@ -191,11 +219,13 @@ def _serials(text: str) -> list[Mention]:
                 runs[-1].append(tok)
             elif runs[-1]:
                 runs.append([])
-        for run in runs:
+        for run in runs[:1]:  # the serial follows the word; later numbers are other things
             while run and not any(c.isdigit() for c in run[-1]) and len(run[-1]) > 1:
                 run.pop()  # trailing letters that are not part of it
             if not run or not any(c.isdigit() for c in "".join(run)):
                 continue
+            if len(run) == 1 and re.fullmatch(r"(?:19|20)\d\d", run[0]):
+                continue  # a year ('serial number ground off; found 2026'), not a serial
             out.append(Mention("serial", "".join(run).upper().replace("-", ""), " ".join(run)))
             if len(run) > 1:  # a list of serials read as one run: each one too
                 out += [
@@ -238,6 +268,13 @@ _BEFORE = re.compile(
     r"(?:\b([A-Z]{1,6})\s+)?((?:(?:" + "|".join(_MARKERS) + r")\b\.?:?\s*)+|#\s*)$",
     re.IGNORECASE,
 )
+_YEAR_DISTRICT = re.compile(r"((?:19|20)\d{2})-([A-Z0-9]{1,6})-0*(\d{1,7})")
+"""A number held as year, district or kind, serial ('2021-10-0001'); never looked for in
+free text, where it would read dates."""
+_AGENCY_WORDS = frozenset({"PD", "SO", "SD", "DPS", "DA"})
+"""Letters that name a kind of agency, not which one: 'Rio Rancho PD' is RRPD."""
+_COMPACT = re.compile(r"(?<![\w/.-])([A-Z]{2,6})((?:19|20)\d{2}0\d{2,6}|\d{2}0\d{2,6})(?![\w/-])")
+"""A case number written without separators, its serial zero-padded ('SO2022000149')."""
 _HELD = re.compile(r"(?:([A-Z]{1,6})[-\s#]*)?((?:19|20)\d{2}|\d{2})-0*(\d{1,7})$", re.IGNORECASE)
 
 
@@ -267,9 +304,11 @@ def case_shape(number: str) -> CaseShape | None:
     """The shape of a case number Brady holds ('SO-2021-000114', 'D-1314-CR-2021-00077',
     '2024-SF-000415'), if it has a year and a serial."""
     number = number.strip().upper()
-    m = _YEAR_FIRST.search(number)
+    m = _YEAR_FIRST.search(number) or _YEAR_DISTRICT.fullmatch(number)
     if m is not None:
-        return CaseShape(m.group(2), m.group(1)[-2:], int(m.group(3)))
+        return CaseShape(
+            m.group(2) if m.group(2).isalpha() else "", m.group(1)[-2:], int(m.group(3))
+        )
     m = _HELD.search(number)
     if m is None or not int(m.group(3)):
         return None
@@ -291,6 +330,14 @@ def _case_refs(text: str) -> list[Mention]:
     for m in _YEAR_FIRST.finditer(text):
         shape = CaseShape(m.group(2).upper(), m.group(1)[-2:], int(m.group(3)))
         out.append(Mention("case_ref", shape.key, m.group(0)))
+    for m in _COMPACT.finditer(text):
+        # 'SO2022000149': the year may be two digits or four; both readings are kept
+        # (a reading that is no case's number finds nothing).
+        prefix, digits = m.group(1), m.group(2)
+        for year, serial in ((digits[:4], digits[4:]), (digits[:2], digits[2:])):
+            if (year[:2] in {"19", "20"} or len(year) == 2) and serial and int(serial):
+                key = CaseShape(prefix, year[-2:], int(serial)).key
+                out.append(Mention("case_ref", key, m.group(0)))
     for m in _NUMBER.finditer(text):
         prefix, year, serial = m.group(1) or "", m.group(2), int(m.group(3))
         if not serial or prefix.lower() in _MARKERS:
@@ -303,6 +350,11 @@ def _case_refs(text: str) -> list[Mention]:
             candidate = before.group(1)
             if candidate.isupper() and candidate.lower() not in _MARKERS:
                 prefix = candidate
+                if candidate in _AGENCY_WORDS:  # 'Rio Rancho PD': the town's initials too
+                    start = max(0, m.start() - 40) + before.start(1)
+                    town = re.search(r"((?:[A-Z][a-z]+\s+){1,3})$", text[:start])
+                    if town is not None:
+                        prefix = "".join(w[0] for w in town.group(1).split()) + candidate
         long_form = len(year) == 4 and len(m.group(0).rsplit("-", 1)[-1]) >= 3
         if not (prefix or marked or long_form):
             continue
@@ -323,19 +375,31 @@ _STREET_TYPES = {
     "camino": "camino", "calle": "calle", "avenida": "avenida", "paseo": "paseo",
     "plaza": "plz", "plz": "plz", "route": "rte", "rte": "rte",
 }  # fmt: skip
+_ORDINALS = {
+    "first": "1st", "second": "2nd", "third": "3rd", "fourth": "4th", "fifth": "5th",
+    "sixth": "6th", "seventh": "7th", "eighth": "8th", "ninth": "9th", "tenth": "10th",
+}  # fmt: skip
+_STREET_WORDS = {**_STREET_TYPES, **_ORDINALS}
 _DIRECTIONS = {
     "n": "n", "north": "n", "s": "s", "south": "s", "e": "e", "east": "e", "w": "w",
     "west": "w", "nw": "nw", "northwest": "nw", "ne": "ne", "northeast": "ne", "sw": "sw",
     "southwest": "sw", "se": "se", "southeast": "se",
 }  # fmt: skip
 _POST = "|".join(k for k in _STREET_TYPES if k not in {"camino", "calle", "avenida", "paseo"})
+_UNIT = r"(?:(?:Lot|Apt|Unit|Suite|Ste|Space|Spc|Trlr)\b\.?|#)"
+_DIRECTION = r"(?:[NS]\.\s?[EW]\.|N|S|E|W|NW|NE|SW|SE|North|South|East|West)"
 _ADDRESS = re.compile(
     r"(?<![\w#/-])(\d{1,6})\s+"
-    r"((?:(?:N|S|E|W|NW|NE|SW|SE|North|South|East|West)\.?\s+)?"
-    r"(?:(?:Camino|Calle|Avenida|Paseo|Via)\s+(?:(?:de|del|la|las|los|el)\s+|[A-Z0-9][\w'-]*\s*){1,4}"
+    rf"((?:{_DIRECTION}\.?\s+)?"
+    r"(?:(?:Camino|Calle|Avenida|Paseo|Via)\s+"
+    r"(?:(?:de|del|la|las|los|el)\s+|(?!(?:[NS]\.\s?[EW]\.|[NS][EW]?|[EW])\b)[A-Z0-9][\w'-]*\s*){1,4}"
+    r"|(?:N\.\s?M\.|NM|State\s+(?:Road|Rd\.?|Highway|Hwy\.?)|S\.?R\.|SR|Highway|Hwy\.?|U\.\s?S\.|US)"
+    r"(?:\s*-\s*|\s+)\d{1,3}\b"
     rf"|(?:[A-Z0-9][\w'-]*\.?\s+){{1,4}}(?:{_POST})\b\.?)"
-    r"(?:\s*(?:N|S|E|W|NW|NE|SW|SE|North|South|East|West|Northwest|Northeast|Southwest|Southeast)\b\.?)?)"
-    r"(?:,?\s+(?:in\s+)?([A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}))?",
+    r"(?:\s*(?:[NS]\.\s?[EW]\.|(?:N|S|E|W|NW|NE|SW|SE|North|South|East|West|Northwest|"
+    r"Northeast|Southwest|Southeast)\b\.?))?)"
+    rf"(?:[ \t]*,?[ \t]*(?:{_UNIT}[ \t]*[\w-]+[ \t]*,?)?"  # 'Lot 52', 'Apt. 3B'
+    rf"[ \t]+(?:in[ \t]+)?(?!{_UNIT})([A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+){{0,2}}))?",
     re.IGNORECASE,
 )
 
@@ -356,7 +420,9 @@ class Address:
         return f"{self.key}, {self.town}" if self.town else self.key
 
 
-def parse_address(written: str, places: frozenset[str] = frozenset()) -> Address | None:
+def parse_address(
+    written: str, places: frozenset[str] = frozenset(), town: str | None = None
+) -> Address | None:
     """A street address in USPS form, or None. The direction is one slot, before or
     after the street name as written; the town is kept only if the agency knows it or
     the parser read one."""
@@ -373,25 +439,48 @@ def parse_address(written: str, places: frozenset[str] = frozenset()) -> Address
         words += fold(parts.get(label, "")).split()
     words += name.split()
     words += fold(parts.get("StreetNamePostType", "")).split()
-    street = " ".join(_STREET_TYPES.get(w.strip("."), w.strip(".")) for w in words)
+    street = " ".join(_STREET_WORDS.get(w.strip("."), w.strip(".")) for w in words)
     direction = ""
     for label in ("StreetNamePreDirectional", "StreetNamePostDirectional"):
         d = fold(parts.get(label, "")).strip(".")
         direction = direction or _DIRECTIONS.get(d, "")
-    town = fold(parts.get("PlaceName", "")).strip()
+    town = fold(parts.get("PlaceName", "") if town is None else town).strip()
     town = re.sub(r"^(?:in|at|of)\s+", "", town)
     if places and town not in places:
         town = next((p for p in places if town.endswith(p)), "")
     return Address(number, street, direction, town)
 
 
+_DOTTED_DIRECTION = re.compile(r"\b([NS])\.\s?([EW])\.(?=\W|$)|\b([NSEW])\.(?=[\s,]|$)")
+_HIGHWAY = re.compile(
+    r"\b(?:N\.\s?M\.|NM|State\s+(?:Road|Rd\.?|Highway|Hwy\.?)|S\.?R\.|SR|Highway|Hwy\.?|"
+    r"U\.\s?S\.|US)(?:\s*-\s*|\s+)(\d{1,3})\b",
+    re.IGNORECASE,
+)
+
+
+def _plain_street(written: str) -> str:
+    """An address in one spelling before it is parsed: 'N.E.' is 'NE', and a state or
+    federal highway ('N.M. 314', 'NM-314', 'State Road 314') is 'Highway 314'."""
+    written = _DOTTED_DIRECTION.sub(lambda m: "".join(g for g in m.groups() if g), written)
+    return _HIGHWAY.sub(lambda m: f"Highway {m.group(1)}", written)
+
+
 def _addresses(text: str, patterns: Patterns) -> list[tuple[Mention, tuple[int, int]]]:
+    return _addresses_in(text, patterns)
+
+
+def _addresses_in(text: str, patterns: Patterns) -> list[tuple[Mention, tuple[int, int]]]:
     out: list[tuple[Mention, tuple[int, int]]] = []
     for m in _ADDRESS.finditer(text):
         town = m.group(3) or ""
-        address = parse_address(f"{m.group(1)} {m.group(2)}, {town}".strip(", "), patterns.places)
+        written = _plain_street(f"{m.group(1)} {m.group(2)}")
+        address = parse_address(written, patterns.places, town)
         if address is None:
             continue
+        raw = parse_address(written, town=town)
+        if raw is not None and raw.town and town:
+            out.append((Mention("town@", raw.town, town), m.span()))
         out.append((Mention("address", address.key, address.text), m.span()))
         if address.town:
             place = f"{address.key}|{address.town}"
@@ -582,6 +671,11 @@ def _name_token(tok: str) -> bool:
     return word[1:].replace("'", "").replace("-", "").isalpha()
 
 
+def _two_capital_surnames(run: list[tuple[int, int, str]]) -> bool:
+    """'VIGIL MONTOYA, ROCIO': a records system's surnames-first form, in capitals."""
+    return len(run) == 2 and all(t[2].isupper() and len(t[2]) > 1 for t in run)
+
+
 def _people(  # noqa: PLR0915 (one pass over the tokens, its steps in order)
     lat: str, patterns: Patterns, today: date | None, things: list[tuple[int, int]]
 ) -> list[Mention]:
@@ -628,11 +722,13 @@ def _people(  # noqa: PLR0915 (one pass over the tokens, its steps in order)
 
     previous = ""
     for start, end, tok in tokens:
+        if run and "\n" in lat[run[-1][1] : start]:
+            flush(start)  # a name does not run on into the next line (or field)
         if masked(start, end):
             flush(start)
             previous = ""
             continue
-        if tok == "," and len(run) == 1 and comma_at < 0:
+        if tok == "," and comma_at < 0 and (len(run) == 1 or _two_capital_surnames(run)):
             run.append((start, end, tok))
             comma_at = len(run)
             continue
@@ -677,6 +773,7 @@ ORG_SUFFIXES = frozenset(
         "pc",
     ]
 )
+_ORG_TOKEN = re.compile(r"[A-Za-z0-9'&]+")
 _ORG_WORDS = re.compile(
     r"\b((?:(?:[A-Z][\w'&.-]*|and|of)\s+){0,4}(?:&\s+[A-Z]\w*|Inc\.?|LLC|Co\.?|Corp\.?|"
     r"Company|Ltd\.?|INC\.?|CORP\.?|CO\.?|"
@@ -729,11 +826,24 @@ def extract(text: str, patterns: Patterns = DEFAULTS, today: date | None = None)
     things: list[tuple[int, int]] = []
     makes = set(patterns.makes.values()) | set(patterns.makes)
     for m in _ORG_WORDS.finditer(lat):
-        key = org_key(m.group(1))
+        start, written = m.start(1), m.group(1)
+        before, of, after = written.rpartition(" of ")
+        named = len(before.split()) >= 2 or re.search(r"[A-Z][a-z]+\s+$", lat[: m.start(1)])
+        if of and len(after.split()) >= 2 and named:
+            # 'Seth Kenney of PDQ Arm & Prop': the firm ('Land of Enchantment Pawn' stays)
+            start, written = start + len(before) + len(of), after
+        key = org_key(written)
         if len(key.split()) >= 2 and key not in makes:  # a lone suffix word names no one
-            found.append(Mention("organization", key, m.group(1)))
-            things.append(m.span(1))
+            found.append(Mention("organization", key, written))
+            things.append((start, start + len(written)))
+    seen = {span for span in things}
+    for key, span in patterns.organizations_in(lat):
+        if not any(s <= span[0] and span[1] <= e for s, e in seen):
+            found.append(Mention("organization", key, lat[span[0] : span[1]]))
+            things.append(span)
     for m in _PLACE_WORDS.finditer(lat):
+        if fold(m.group(1)).strip() in patterns.places:
+            continue  # 'Meadow Lake' is a town here: found as one below
         found.append(Mention("place", fold(m.group(1)).strip(), m.group(1)))
         things.append(m.span(1))
     found += [Mention("town", m.group(0), m.group(0)) for m in patterns.places_in(low)]

@@ -68,6 +68,21 @@ def text_mentions(
     return with_near_keys(extract(text, patterns, today))
 
 
+def page_mentions(
+    pages: Iterable[tuple[int, str]],
+    name: str,
+    patterns: Patterns = DEFAULTS,
+    today: date | None = None,
+) -> list[tuple[int, Mention]]:
+    """What each page of a document mentions, each said with where it was read ('Thell
+    Reed (page 3 of report.pdf)'), so a reviewer can find it."""
+    out = []
+    for number, text in pages:
+        for m in sorted(with_near_keys(extract(text, patterns, today))):
+            out.append((number, Mention(m.kind, m.key, f"{m.text} (page {number} of {name})")))
+    return out
+
+
 def case_mentions(
     narrative: str | None,
     numbers: Iterable[str],
@@ -93,6 +108,10 @@ def person_mentions(name: str, aliases: Iterable[str]) -> set[Mention]:
         found |= {Mention("name_slip", k, full) for k in one_slip_keys(key)}
         found.add(Mention("name_ocr", ocr_shape(key), full))
         found.add(Mention("name_sound", sound_key(key), full))
+        # The given name, to learn how common each given name is in the record.
+        first = parse(full).first
+        if first:
+            found.add(Mention("given", first, full))
         # Surnames, including each half of a compound one (Gutierrez-Reed).
         last = parse(full).last
         for word in {last, *last.replace("-", " ").split()}:

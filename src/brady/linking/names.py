@@ -143,6 +143,8 @@ NICKNAMES: Mapping[str, tuple[str, ...]] = {
     "jacob": ("jake",),
     "peter": ("pete",),
     "wesley": ("wes",),
+    "sandra": ("sandy",),
+    "gilbert": ("gil",),
     # Spanish hypocorisms, as reports write them.
     "jose": ("pepe", "chepe"),
     "josefa": ("pepa", "chepa"),
@@ -168,18 +170,37 @@ NICKNAMES: Mapping[str, tuple[str, ...]] = {
     "mercedes": ("meche",),
     "graciela": ("chela",),
     "consuelo": ("chelo",),
-    "manuel": ("manny", "manolo"),
+    "manuel": ("manny", "manolo", "meno"),
+    "ramon": ("moncho",),
+    "vicente": ("chente",),
+    "alfredo": ("fredo",),
+    "rafael": ("rafa",),
+    "josefina": ("josie", "pina"),
     "santiago": ("santi", "chago"),
     "salvador": ("chava",),
     "refugio": ("cuco",),
     "socorro": ("coco",),
     "isabel": ("chabela", "isa"),
-    "ricardo": ("richi", "rick"),
+    "ricardo": ("richi", "rick", "ricky"),
     "federico": ("fede",),
     # Slavic diminutives, as transliterated.
     "aleksandr": ("sasha", "sanya", "alex"),
     "oleksandr": ("sasha", "alex"),
     "dmitriy": ("dima",),
+    "dmitrii": ("dima",),
+    "dmitry": ("dima",),
+    "nikolai": ("kolya",),
+    "sergey": ("seryozha", "serezha"),
+    "sergei": ("seryozha", "serezha"),
+    "serhii": ("serhiy",),
+    "evgenii": ("zhenya",),
+    "tatiana": ("tanya",),
+    "natalya": ("natasha",),
+    "natalia": ("natasha",),
+    "nataliia": ("natasha",),
+    "ekaterina": ("katya",),
+    "olga": ("olya",),
+    "olha": ("olya",),
     "dmytro": ("dima",),
     "vladimir": ("vova", "volodya"),
     "volodymyr": ("vova", "volodya"),
@@ -261,7 +282,7 @@ def record_keys(name: str, aliases: Iterable[str] = ()) -> set[str]:
 # Characters and pairs that scanning and hurried typing confuse: both sides of a
 # comparison are reduced to one shape, so 'Hemandez' and 'Hernandez' meet.
 _OCR_PAIRS = (("rn", "m"), ("cl", "d"), ("li", "h"), ("vv", "w"), ("ii", "u"))
-_OCR_CHARS = str.maketrans({"c": "e", "0": "o", "1": "l", "5": "s", "8": "b", "i": "l"})
+_OCR_CHARS = str.maketrans({"c": "e", "0": "o", "1": "l", "5": "s", "8": "b", "i": "l", "a": "o"})
 
 
 def ocr_shape(key: str) -> str:
@@ -270,9 +291,30 @@ def ocr_shape(key: str) -> str:
     return key.translate(_OCR_CHARS)
 
 
+# How the transliteration systems write one Cyrillic sound (national, BGN/PCGN, ICAO,
+# German, Polish, French, informal English), reduced to one spelling, longest first.
+_TRANSLIT = (
+    ("schtsch", "s"), ("chtch", "s"), ("shch", "s"), ("szcz", "s"), ("tsch", "c"),
+    ("sch", "s"), ("tch", "c"), ("sz", "s"), ("sh", "s"), ("cz", "c"), ("ch", "c"),
+    ("kh", "c"), ("zh", "z"), ("ts", "c"), ("ou", "u"), ("w", "v"), ("j", "i"), ("y", "i"),
+    ("x", "ks"), ("h", "g"), ("ie", "e"),
+)  # fmt: skip
+
+
+@lru_cache(maxsize=65536)
+def translit_key(word: str) -> str:
+    """One spelling for the ways a Slavic name is transliterated ('Szewczenko',
+    'Schewtschenko', 'Shevchenko' -> 'sevcenko'; 'Jurij', 'Yuriy', 'Iouri' -> 'iuri')."""
+    for written, said in _TRANSLIT:
+        word = word.replace(written, said)
+    return re.sub(r"(.)\1+", r"\1", word)
+
+
 def sound_key(key: str) -> str:
-    """Metaphone of each word ('yuriy kovalenko' and 'yuri kovalenco': 'YR KFLNK')."""
-    return " ".join(jellyfish.metaphone(w) or w for w in key.replace("-", " ").split())
+    """Metaphone of each word, transliterations first made one ('yuriy kovalenko',
+    'jurij kowalenko' and 'yuri kovalenco' meet)."""
+    words = key.replace("-", " ").split()
+    return " ".join(jellyfish.metaphone(translit_key(w)) or w for w in words)
 
 
 EDIT_KEY_MAX = 40
@@ -306,7 +348,7 @@ def _close_word(a: str, b: str) -> bool:
         return True
     if not a or not b:
         return False
-    if ocr_shape(a) == ocr_shape(b):
+    if ocr_shape(a) == ocr_shape(b) or translit_key(a) == translit_key(b):
         return True
     distance = DamerauLevenshtein.distance(a, b)
     if distance <= 1 and min(len(a), len(b)) >= 3:
@@ -326,6 +368,20 @@ def agreement(written: str, record_name: str, aliases: Iterable[str] = ()) -> Ag
         if best == Agreement.EXACT:
             break
     return best
+
+
+def middle_agreement(written: str, record_name: str) -> int:
+    """Whether the middle names agree, when both are given: 2 the same name, 1 the same
+    initial, -1 different, 0 not known ('John Elvis Begay' tells two John Begays apart)."""
+    w, r = parse(written), parse(record_name)
+    if not w.middle or not r.middle:
+        return 0
+    a, b = w.middle[0], r.middle[0]
+    if b in r.last.split() or a in w.last.split():
+        return 0  # a compound surname read as a middle name
+    if len(a) > 1 and len(b) > 1:
+        return 2 if a == b or same_given_name(a, b) else -1
+    return 1 if a[0] == b[0] else -1
 
 
 def _agreement(w: NameParts, r: NameParts) -> Agreement:

@@ -24,7 +24,7 @@ from ..store.custody_tables import item
 from ..store.ledger_store import HandlerProjector
 from . import index, name_search
 from .extract import Mention, Patterns
-from .tables import linking_pattern, mention_index
+from .tables import file_mention, linking_pattern, mention_index
 
 
 def _payload(entry: Entry) -> Any:
@@ -39,6 +39,7 @@ def _day(entry: Entry, payload: Any) -> date:
 
 def _index(conn: Connection, owner_kind: str, owner_id: str, mentions: Iterable[Mention]) -> None:
     """Record what a thing is known by. Sorted: the same text wins in every replay."""
+    mentions = list(mentions)
     texts: dict[tuple[str, str], str] = {}
     for m in sorted(mentions):
         if m.key:
@@ -51,22 +52,34 @@ def _index(conn: Connection, owner_kind: str, owner_id: str, mentions: Iterable[
             "VALUES (?, ?, ?, ?, ?)",
             [(owner_kind, owner_id, kind, key, text) for (kind, key), text in rows],
         )
+        _learn_towns(conn, mentions)
 
 
 @lru_cache(maxsize=16)
-def _compiled(formats: tuple[str, ...], extra: tuple[tuple[str, str, str], ...]) -> Patterns:
+def _compiled(
+    formats: tuple[str, ...],
+    extra: tuple[tuple[str, str, str], ...],
+    organizations: tuple[str, ...],
+) -> Patterns:
     """One Patterns per configuration: its gazetteer expressions are compiled once."""
     return Patterns.with_extra(
         [*index.search_patterns(formats), *(p for k, _, p in extra if k == "case_number")],
         [(key, p) for k, key, p in extra if k == "caliber"],
         {key: p for k, key, p in extra if k == "make"},
-        [key for k, key, _ in extra if k == "place"],
+        [key for k, key, _ in extra if k in {"place", "town"}],
+        organizations,
     )
+
+
+TOWN_SEEN = 2
+"""A town is learned once addresses in this many records name it ('..., Los Lunas'):
+then it is never read as a person, and a report that names it says so."""
 
 
 def patterns(conn: Connection) -> Patterns:
     """What extraction looks for at this point of the ledger: the defaults, every
-    agency's case-number formats and the patterns and places an administrator recorded."""
+    agency's case-number formats, the patterns and places an administrator recorded, the
+    towns the record's addresses name and the record's organizations."""
     formats = sorted(
         {
             f
@@ -78,12 +91,33 @@ def patterns(conn: Connection) -> Patterns:
         (str(k), str(key), str(p))
         for k, key, p in fetch_all(conn, "SELECT kind, key, pattern FROM linking_pattern")
     )
-    return _compiled(tuple(formats), tuple(extra))
+    organizations = fetch_all(
+        conn,
+        "SELECT DISTINCT key FROM mention_index WHERE owner_kind = 'organization' "
+        "AND kind = 'organization' ORDER BY key",
+    )
+    return _compiled(tuple(formats), tuple(extra), tuple(str(k) for (k,) in organizations))
+
+
+def _learn_towns(conn: Connection, mentions: Iterable[Mention]) -> None:
+    for town in sorted({m.key for m in mentions if m.kind == "town@"}):
+        known = fetch_all(
+            conn, "SELECT 1 FROM linking_pattern WHERE kind = 'town' AND key = ?", (town,)
+        )
+        if known:
+            continue
+        (seen,) = fetch_all(
+            conn,
+            "SELECT count(*) FROM mention_index WHERE kind = 'town@' AND key = ?",
+            (town,),
+        )[0]
+        if int(seen) >= TOWN_SEEN:
+            conn.execute(linking_pattern.insert(), [{"kind": "town", "key": town, "pattern": ""}])
 
 
 def _linking_patterns(conn: Connection, entry: Entry) -> None:
     p: ev.LinkingPatterns = _payload(entry)
-    conn.execute(delete(linking_pattern))
+    conn.execute(delete(linking_pattern).where(linking_pattern.c.kind != "town"))
     rows = [{"kind": "case_number", "key": "", "pattern": x} for x in sorted(set(p.case_numbers))]
     rows += [{"kind": "caliber", "key": k, "pattern": v} for k, v in sorted(p.calibers.items())]
     rows += [{"kind": "make", "key": v, "pattern": k} for k, v in sorted(p.makes.items())]
@@ -100,6 +134,12 @@ def reindex_item(conn: Connection, item_id: str, day: date) -> None:
     )
     row = conn.execute(select(item).where(item.c.item_id == item_id)).one()
     found = index.item_mentions(dict(row._mapping), patterns(conn), day)
+    found |= {
+        Mention(str(kind), str(key), str(text))
+        for kind, key, text in fetch_all(
+            conn, "SELECT kind, key, text FROM file_mention WHERE item_id = ?", (item_id,)
+        )
+    }
     for (findings,) in fetch_all(
         conn,
         "SELECT findings FROM lab_request WHERE findings IS NOT NULL AND item_ids LIKE ? "
@@ -147,6 +187,39 @@ def _lab_result(conn: Connection, entry: Entry) -> None:
         _index(conn, "item", item_id, [m for m in found if (m.kind, m.key[:200]) not in have])
 
 
+def _file_read(conn: Connection, entry: Entry) -> None:
+    """What the pages of a file say is known about its item too."""
+    p: ev.FileRead = _payload(entry)
+    rows: dict[tuple[str, str], ev.PageMention] = {}
+    for m in p.mentions:
+        rows.setdefault((m.kind, m.key), m)  # the first page that says it
+    if rows:
+        conn.execute(
+            file_mention.insert(),
+            [
+                {
+                    "item_id": p.item_id,
+                    "sha256": p.sha256,
+                    "kind": k,
+                    "key": key,
+                    "page": m.page,
+                    "text": m.text,
+                }
+                for (k, key), m in sorted(rows.items())
+            ],
+        )
+    have = {
+        (str(k), str(v))
+        for k, v in fetch_all(
+            conn,
+            "SELECT kind, key FROM mention_index WHERE owner_kind = 'item' AND owner_id = ?",
+            (p.item_id,),
+        )
+    }
+    found = [Mention(m.kind, m.key, m.text) for m in rows.values()]
+    _index(conn, "item", p.item_id, [m for m in found if (m.kind, m.key[:200]) not in have])
+
+
 def _person_add(conn: Connection, entry: Entry) -> None:
     p: ev.PersonAdd = _payload(entry)
     _index(conn, "person", p.person_id, index.person_mentions(p.name, p.aliases))
@@ -189,17 +262,21 @@ _HANDLERS: dict[str, Callable[[Connection, Entry], None]] = {
     "item.split": _split,
     "record.correct": _correct,
     "lab.result": _lab_result,
+    "file.read": _file_read,
 }
 
 
 class LinkingProjector(HandlerProjector):
     """The mention index and the recorded patterns; plug in after the custody projector."""
 
-    tables = (mention_index, linking_pattern)
+    tables = (mention_index, linking_pattern, file_mention)
     handlers = _HANDLERS
-    version = 1
+    version = 2
     """1: names in any script and order with their sound, scanner and slip keys; near
-    keys of serials and plates; case numbers by shape; addresses; the agency's places."""
+    keys of serials and plates; case numbers by shape; addresses; the agency's places.
+    2: people's given names too, to learn how common each name is; towns learned from
+    addresses; the record's organizations looked for without their suffixes; what the
+    pages of attached files mention."""
 
     def prepare(self, conn: Connection) -> None:
         """Before a rebuild: the name search index is emptied (the rebuild refills it)."""

@@ -7,6 +7,7 @@ all three always agree.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from sqlalchemy.engine import Connection
 
@@ -25,13 +26,36 @@ def suggest(
     weights: Mapping[str, float] | None = None,
     threshold: float = match.DEFAULT_THRESHOLD,
 ) -> list[match.Suggestion]:
-    """The cases the item may bear on (other than those it is filed under or was already
-    suggested for), best first, with their reasons."""
-    return match.score(
-        candidates.evidence_for_item(conn, item_id),
-        candidates.already_linked(conn, item_id),
+    """The cases the item may bear on, best first, with their reasons: not those it is
+    filed under or has an open suggestion for, nor one a reviewer rejected unless the
+    evidence now holds something that suggestion did not rest on."""
+    evidence = candidates.evidence_for_item(conn, item_id)
+    named = {ev.via_id: ev.name for ev in evidence if ev.via == "party" and ev.name}
+    record = match.Record(
         open_cases(conn),
+        candidates.people_count(conn),
+        candidates.name_counts(conn, named),
+        candidates.organization_count(conn),
+    )
+    filed = candidates.filed_under(conn, item_id)
+    before = candidates.suggested_before(conn, item_id)
+    pending = {case for case, (state, _) in before.items() if state != "rejected"}
+    found = match.score(
+        evidence,
+        filed | pending,
+        record,
         candidates.item_mentions(conn, item_id),
         {**match.DEFAULT_M, **(weights or {})},
         threshold,
+        own=filed,
     )
+    out = []
+    for s in found:
+        if s.case_id not in before:
+            out.append(s)
+            continue
+        new = [e for e in s.evidence if e not in before[s.case_id][1]]
+        if new:  # rejected before; raised again for what is new, said first
+            again = "raised again: a reviewer rejected it before, and there is new evidence"
+            out.append(replace(s, reasons=(again, *s.reasons)))
+    return out

@@ -6,7 +6,7 @@ rebuilt from the ledger); linking keeps them, so the store needs no idea of a me
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Index, String, Table, Text
+from sqlalchemy import Column, Index, Integer, String, Table, Text
 
 from ..store.custody_tables import id_column, projections
 
@@ -21,6 +21,18 @@ mention_index = Table(
     Column("text", Text, nullable=False),
     # Lookups go by what is mentioned, then by whose mention it is.
     Index("ix_mention_kind_key", "kind", "key", "owner_kind", "owner_id"),
+)
+file_mention = Table(
+    "file_mention",
+    projections,
+    # What a page of an attached file mentions (file.read): kept apart from the item's own
+    # mentions so that re-reading the item's fields (a correction) keeps them.
+    id_column("item_id", primary_key=True),
+    Column("sha256", String(64), primary_key=True),
+    Column("kind", String(20), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("page", Integer, nullable=False),
+    Column("text", Text, nullable=False),
 )
 linking_pattern = Table(
     "linking_pattern",

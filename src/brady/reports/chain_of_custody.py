@@ -82,6 +82,10 @@ def describe(kind: str, p: dict[str, Any], names: dict[str, str]) -> str:
         "file.attach": lambda: (
             f"File attached: {p.get('name')} ({p.get('size')} bytes, SHA-256 {p.get('sha256')})"
         ),
+        "file.read": lambda: (
+            f"Text of file SHA-256 {p.get('sha256')} read for linking by Brady "
+            f"({p.get('pages')} pages; {p.get('reader')})"
+        ),
         "lab.request": lambda: (
             f"Lab request {p.get('request_id')} to {p.get('lab')}: {p.get('examinations')}"
         ),

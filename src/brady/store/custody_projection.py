@@ -619,6 +619,7 @@ def _link_suggest(conn: Connection, entry: Entry) -> None:
             case_id=p.case_id,
             score=f"{p.score:.3f}",
             reasons=_json(p.reasons),
+            evidence=_json(p.evidence),
             status="open",
             suggested_seq=entry.seq,
             decided_by=None,
@@ -745,6 +746,7 @@ class CustodyProjector(HandlerProjector):
 
     tables = TABLES
     handlers = _HANDLERS
-    version = 3
+    version = 4
     """1: the first rules. 2: short case numbers ('#24-415') and recorded linking patterns.
-    3: case assignments, role changes, a user's replacement key; one-slip name keys."""
+    3: case assignments, role changes, a user's replacement key; one-slip name keys.
+    4: what each link suggestion rested on."""

@@ -226,6 +226,8 @@ link_suggestion = Table(
     id_column("case_id", nullable=False, index=True),
     Column("score", String(8), nullable=False),  # decimal text: exact on every database
     Column("reasons", Text, nullable=False),  # JSON list
+    # JSON list: what it rested on ('serial:KT4471'), to tell new evidence from old
+    Column("evidence", Text, nullable=False, server_default="[]"),
     Column("status", String(10), nullable=False),  # open | accepted | rejected
     Column("suggested_seq", BigInteger, nullable=False),
     id_column("decided_by", nullable=True),

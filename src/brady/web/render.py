@@ -54,6 +54,7 @@ EVENT_WORDS = {
     "item.disposition_withdraw": "disposal request withdrawn",
     "item.disposition": "disposed of",
     "file.attach": "file attached",
+    "file.read": "file's text read for linking",
     "lab.request": "sent for lab work",
     "lab.result": "lab result recorded",
     "link.suggest": "suggested for another case",

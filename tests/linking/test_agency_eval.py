@@ -1,0 +1,73 @@
+"""Linking on a generated agency record (bench/agency_record.py), on both databases:
+every kind of noise a real record carries is found, no hard negative is suggested.
+
+The same evaluation as `bench/linking_eval.py --agency` (which prints every miss and
+false positive with its reasons), smaller: 400 open cases, 1,500 measured intakes, seed
+3 (the model was tuned on seed 1). Each noise kind has about eight intakes; a floor of
+0.75 lets one of them be missed, not two. The floors are the figures measured when they
+were set, rounded down; the README of bench/ has the larger runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .bench_module import bench_module
+
+SEED, CASES, INTAKES = 3, 400, 1500
+RECALL, PRECISION, KIND_RECALL = 0.95, 0.90, 0.75
+FALSE_PER_100 = 1.5
+
+pytestmark = pytest.mark.xdist_group("agency_eval")  # one worker builds each record once
+
+
+@pytest.fixture(scope="module")
+def record() -> Any:
+    return bench_module("agency_record.py").generate(SEED, CASES, INTAKES)
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def figures(
+    request: pytest.FixtureRequest, record: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Any]]:
+    from ..conftest import PG_ADMIN
+
+    bench = bench_module("linking_eval.py")
+    postgres = None
+    if request.param == "postgres":
+        postgres = PG_ADMIN.replace("postgresql://", "postgresql+psycopg://", 1)
+    root: Path = tmp_path_factory.mktemp(f"agency-{request.param}")
+    with bench.fresh_custody(root, postgres) as custody:
+        result = bench.evaluate_agency(custody, record)
+    yield bench.agency_figures(record, result)
+
+
+def test_overall_recall_precision_and_queue(figures: dict[str, Any]) -> None:
+    got = figures["figures"]
+    assert got.recall >= RECALL, f"recall {got.tp}/{got.tp + got.fn}"
+    assert got.precision >= PRECISION, f"precision {got.tp}/{got.tp + got.fp}"
+    assert 100 * got.fp / figures["intakes"] <= FALSE_PER_100, f"{got.fp} false positives"
+
+
+NOISE = (*bench_module("agency_record.py").NOISE_KINDS, "repeat_person")
+HARD = bench_module("agency_record.py").HARD_KINDS
+
+
+@pytest.mark.parametrize("kind", NOISE)
+def test_each_kind_of_noise_is_found(figures: dict[str, Any], kind: str) -> None:
+    intakes, found, pairs = figures["per_kind"][kind]
+    assert intakes >= 5, f"the record has only {intakes} intakes of {kind}"
+    assert found / pairs >= KIND_RECALL, f"{kind}: {found} of {pairs} links found"
+
+
+@pytest.mark.parametrize("kind", HARD)
+def test_no_hard_negative_is_suggested(figures: dict[str, Any], kind: str) -> None:
+    intakes, suggested, links = figures["hard"][kind]
+    assert intakes >= 5, f"the record has only {intakes} intakes of {kind}"
+    assert suggested == 0, f"{kind}: {suggested} of {intakes} intakes suggested ({links} links)"
