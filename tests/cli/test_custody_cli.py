@@ -84,3 +84,20 @@ def test_a_day_in_the_property_room(tmp_path: Path) -> None:
     assert code == 1 and "category" in err and "'gun'" in err
     code, out, _ = brady(home, "verify")
     assert code == 0 and "all check out" in out
+
+
+def test_an_administrator_records_the_agencys_places(tmp_path: Path) -> None:
+    home = tmp_path / "pr"
+    assert runner.invoke(app, ["init", str(home)]).exit_code == 0
+    code, out, _ = brady(home, "links", "patterns")
+    assert code == 0 and "No extra linking patterns" in out
+    code, out, err = brady(
+        home, "links", "set-patterns", "--place", "Los Chavez", "--reason", "Service area"
+    )
+    assert code == 0, err
+    code, out, _ = brady(home, "links", "patterns")
+    assert code == 0 and "place: los chavez" in out
+    brady(home, "user", "add", "clerk", "--name", "Carl Clerk", "--role", "property_clerk")
+    code, out, err = brady(home, "links", "set-patterns", "--place", "X", "--reason", "Try",
+                           user="clerk")  # fmt: skip
+    assert code != 0 and "administrator" in err

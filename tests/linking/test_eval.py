@@ -20,13 +20,13 @@ from .bench_module import bench_module
 
 EVAL = Path(__file__).resolve().parent / "eval"
 
-# Measured at the default threshold (0.5), the same on SQLite and PostgreSQL:
-# santa_fe_2024.yaml recall 31/33 = 0.939, precision 31/34 = 0.912. The two misses are
+# Measured at the default threshold (0.3), the same on SQLite and PostgreSQL:
+# santa_fe_2024.yaml recall 31/33 = 0.939, precision 31/35 = 0.886. The two misses are
 # N27 (six .45 Colt cases found on the street of a shooting: a caliber and a street
 # name, weak clues the model weighs as weak). The floors are the figures rounded down;
 # tests/linking/test_agency_eval.py holds the noisy agency record to its own floors.
 FLOORS: dict[str, tuple[float, float]] = {  # file: (recall, precision)
-    "santa_fe_2024.yaml": (0.93, 0.90),
+    "santa_fe_2024.yaml": (0.93, 0.88),
 }
 
 

@@ -126,3 +126,12 @@ def test_what_is_not_a_short_case_number(text: str) -> None:
 )
 def test_the_short_form_of_a_case_number(number: str, short: str | None) -> None:
     assert case_ref_key(number) == short
+
+
+def test_the_agencys_places_are_towns_never_people() -> None:
+    text = "Bicycle found by Maria Chavez in Los Chavez"
+    assert keys(text, "person") == {"maria chavez", "los chavez"}
+    patterns = Patterns.with_extra(places=["Los Chavez"])
+    found = extract(text, patterns)
+    assert {m.key for m in found if m.kind == "person"} == {"maria chavez"}
+    assert {m.key for m in found if m.kind == "town"} == {"los chavez"}

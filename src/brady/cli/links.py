@@ -144,6 +144,10 @@ def patterns(ctx: typer.Context) -> None:
             lines.append(f"  case number: {d['pattern']}")
         elif d["kind"] == "caliber":
             lines.append(f"  caliber {d['key']}: {d['pattern']}")
+        elif d["kind"] == "place":
+            lines.append(f"  place: {d['key']}")
+        elif d["kind"] == "town":
+            lines.append(f"  town (learned from the record's addresses): {d['key']}")
         else:
             lines.append(f"  make {d['pattern']!r} is {d['key']}")
     emit(options(ctx), data, "\n".join(lines))
@@ -165,12 +169,20 @@ def set_patterns(
         list[str] | None,
         typer.Option(help="WRITTEN=KEY: a make as written, and the make it means. Repeatable."),
     ] = None,
+    place: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A town or place the agency works in, never read as a person. Repeatable."
+        ),
+    ] = None,
 ) -> None:
     """Replace the extra linking patterns (administrators). Applies to what is recorded next."""
     calibers = _pairs(caliber or [], "--caliber", "KEY", "REGEX")
     makes = _pairs(make or [], "--make", "WRITTEN", "KEY")
     _record(
         ctx,
-        lambda s, by: s.set_linking_patterns(by, reason, case_number or [], calibers, makes),
+        lambda s, by: s.set_linking_patterns(
+            by, reason, case_number or [], calibers, makes, place or []
+        ),
         lambda e: "new linking patterns; intakes from now on are read with them",
     )

@@ -123,4 +123,13 @@ def person_mentions(name: str, aliases: Iterable[str]) -> set[Mention]:
 
 
 def organization_mentions(name: str, aliases: Iterable[str]) -> set[Mention]:
-    return {Mention("organization", org_key(n), n) for n in (name, *aliases)}
+    """A business under each of its names, and under the part of a name before '&' or
+    'and' (people say 'Cash Cow Pawn' for 'Cash Cow Pawn & Jewelry LLC')."""
+    found = set()
+    for n in (name, *aliases):
+        key = org_key(n)
+        found.add(Mention("organization", key, n))
+        short = key.split(" & ")[0]
+        if short != key and len(short.split()) >= 2:
+            found.add(Mention("organization", short, n))
+    return found

@@ -22,7 +22,7 @@ from datetime import date
 
 from .candidates import Evidence
 from .extract import case_shape
-from .names import Agreement
+from .names import Agreement, parse
 
 DEFAULT_M: Mapping[str, float] = {
     "case_number": 0.9,
@@ -72,7 +72,8 @@ DOB_SLIP_M, DOB_SLIP_DAYS = 0.03, 40
 slip of the pen (or an age read on another day): it counts against, but not much."""
 DOB_DISAGREE_M = 1e-4
 """Years apart: another person with the same name, all but certainly."""
-DEFAULT_THRESHOLD = 0.5
+DEFAULT_THRESHOLD = 0.3
+"""Recall first: a missed link can end a case, a wrong one costs a reviewer a minute."""
 CHANCE: Mapping[str, float] = {
     "case_number": 1e-6,
     "case_ref": 2e-5,
@@ -357,6 +358,11 @@ def _pieces(evs: list[Evidence], c: _Context) -> list[Piece]:
 
 MIDDLE_CHANCE = {2: 0.01, 1: 0.08}
 """How often two people of the same name share a middle name, or its initial."""
+COMMON_MIDDLE = frozenset(
+    {"thi", "van", "marie", "maria", "ann", "anne", "lee", "lynn", "jose", "mae", "ray"}
+)
+COMMON_MIDDLE_CHANCE = 0.3
+"""Middle names so common (Thi, Van, Marie) that sharing one says little."""
 
 
 def _middle_piece(ev: Evidence) -> Piece:
@@ -364,7 +370,10 @@ def _middle_piece(ev: Evidence) -> Piece:
     if ev.middle < 0:
         said = f"but the middle name differs from {who}'s: it may be someone else"
         return Piece("middle_other", ("middle", ev.via_id), math.log2(0.05 / 0.95), said)
-    bits = math.log2(0.9 / MIDDLE_CHANCE[ev.middle])
+    chance = MIDDLE_CHANCE[ev.middle]
+    if ev.middle == 2 and set(parse(ev.text).middle) & COMMON_MIDDLE:
+        chance = COMMON_MIDDLE_CHANCE
+    bits = math.log2(0.9 / chance)
     said = "middle name" if ev.middle == 2 else "middle initial"
     return Piece("middle", ("middle", ev.via_id), bits, f"the {said} agrees with {who}'s")
 

@@ -351,8 +351,8 @@ def _close_word(a: str, b: str) -> bool:
     if ocr_shape(a) == ocr_shape(b) or translit_key(a) == translit_key(b):
         return True
     distance = DamerauLevenshtein.distance(a, b)
-    if distance <= 1 and min(len(a), len(b)) >= 3:
-        return True
+    if distance <= 1 and min(len(a), len(b)) >= 3 and a[0] == b[0]:
+        return True  # a slip, not another name ('Minh' and 'Linh' are two names)
     if distance <= 2 and min(len(a), len(b)) >= 6:
         return True
     return jellyfish.metaphone(a) == jellyfish.metaphone(b) and JaroWinkler.similarity(a, b) >= 0.85

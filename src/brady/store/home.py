@@ -22,7 +22,7 @@ class HomeError(Exception):
 class LinkingConfig:
     """[linking] in brady.toml: how eagerly Brady suggests links (recall first)."""
 
-    threshold: float = 0.5  # the probability at which a suggestion is recorded
+    threshold: float = 0.3  # the probability at which a suggestion is recorded
     weights: dict[str, float] = field(default_factory=dict)  # per mention kind, overrides
 
 
