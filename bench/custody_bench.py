@@ -19,13 +19,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from brady.store.ledger_home import init_home
-
 from brady.custody.importer import run_import
 from brady.custody.service import Custody
 from brady.ledger._ed25519 import Signer
 from brady.ledger.entry import Event
 from brady.ledger.keyring import register_event
+from brady.ledger_home import init_home
 from brady.store import custody_queries as q
 
 

@@ -25,11 +25,11 @@ import time
 from pathlib import Path
 
 import nacl.bindings
-from brady.store.ledger_home import init_home
 
 from brady.ledger._ed25519 import Signer
 from brady.ledger.entry import Event, make_entry, now
 from brady.ledger.keyring import register_event
+from brady.ledger_home import init_home
 from brady.store.audit import audit
 
 

@@ -50,7 +50,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -182,15 +182,23 @@ def _rescore(custody: Custody, result: FileResult, item: str) -> None:
         result.predicted[str(threshold)][item] = {s.case_id for s in found}
 
 
-def _read_recorded(custody: Custody, result: FileResult) -> None:
+def recorded_suggestions(custody: Custody, items: Container[str]) -> dict[Pair, Scored]:
+    """The suggestions Brady recorded for these items, with their scores and reasons."""
     with custody.led.engine.connect() as conn:
         rows = conn.execute(
             text("SELECT item_id, case_id, score, reasons FROM link_suggestion")
         ).all()
-    for item, case, score, reasons in rows:
-        if item in result.labels:
-            result.predicted[RECORDED][item].add(case)
-            result.recorded[item, case] = Scored(float(score), tuple(json.loads(reasons)))
+    return {
+        (item, case): Scored(float(score), tuple(json.loads(reasons)))
+        for item, case, score, reasons in rows
+        if item in items
+    }
+
+
+def _read_recorded(custody: Custody, result: FileResult) -> None:
+    for (item, case), scored in recorded_suggestions(custody, result.labels).items():
+        result.predicted[RECORDED][item].add(case)
+        result.recorded[item, case] = scored
 
 
 def figures(results: list[FileResult], source: str) -> Figures:
@@ -368,13 +376,7 @@ def evaluate_agency(custody: Custody, record: Any) -> AgencyResult:
         t = time.perf_counter()
         run_import(custody, {"brady_import": 1, "events": [event]}, "admin")
         result.intake_seconds.append(time.perf_counter() - t)
-    with custody.led.engine.connect() as conn:
-        rows = conn.execute(
-            text("SELECT item_id, case_id, score, reasons FROM link_suggestion")
-        ).all()
-    for item, case, score, reasons in rows:
-        if item in record.labels:
-            result.suggested[item, case] = Scored(float(score), tuple(json.loads(reasons)))
+    result.suggested = recorded_suggestions(custody, record.labels)
     events = scenario.get("events") or []
     result.counts = {
         "cases": sum(1 for e in events if e["do"] == "case.open"),

@@ -46,11 +46,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from brady.store.ledger_home import init_home, open_home
-
 from brady.cli.admin import bootstrap_admin
 from brady.custody.importer import run_import
 from brady.custody.service import Custody, Session
+from brady.ledger_home import init_home, open_home
 from brady.store._raw import fetch_all
 from brady.store.home import CONFIG_NAME
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Everything the tests need, then the tests: a virtualenv with the pinned
 # dependencies, a PostgreSQL server, Debian's Chromium for the browser tests, Go for
-# the interop checks, then ruff,
+# the interop checks, then ruff, the import contracts (import-linter),
 # mypy --strict and pytest. Exits non-zero if anything fails.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -16,4 +16,5 @@ scripts/install-go-interop.sh
 .venv/bin/ruff check src tests bench
 .venv/bin/ruff format --check src tests bench
 .venv/bin/mypy
+.venv/bin/lint-imports --no-cache
 .venv/bin/pytest -n 2 --dist loadgroup "$@"

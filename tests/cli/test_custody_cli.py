@@ -101,3 +101,13 @@ def test_an_administrator_records_the_agencys_places(tmp_path: Path) -> None:
     code, out, err = brady(home, "links", "set-patterns", "--place", "X", "--reason", "Try",
                            user="clerk")  # fmt: skip
     assert code != 0 and "administrator" in err
+
+
+def test_an_administrator_trains_the_linking_weights(tmp_path: Path) -> None:
+    home = tmp_path / "pr"
+    assert runner.invoke(app, ["init", str(home)]).exit_code == 0
+    code, out, err = brady(home, "links", "train", "--reason", "Start of the year")
+    assert code == 0, err
+    assert "learned from 0 accepted and 0 rejected suggestions over 0 intakes" in out
+    code, out, _ = brady(home, "links", "patterns")
+    assert "weight of serial (brady links train): 0.5" in out

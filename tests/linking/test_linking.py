@@ -279,3 +279,27 @@ def test_recorded_patterns_are_used_for_later_intakes(custody: Custody) -> None:
     later = intake(custody, description="Pistol rounds, 5.7x28, found on Airport Road")
     assert calibers("c-11") == calibers(later) == {"57x28"}
     check(custody)  # a rebuild from the ledger derives the very same mentions
+
+
+def test_weights_are_learned_from_the_reviews_and_recorded(custody: Custody) -> None:
+    from brady.linking import candidates
+    from brady.linking.match import DEFAULT_M, RELATED_PER_INTAKE
+
+    with custody.session() as s:
+        s.open_case("pros", "c-8", "Stolen rifles")
+    for n in range(6):
+        intake(custody, description="Rifle", serial=f"KT44{n}7", case_ids=["c-8"])
+    for n in range(6):
+        item = intake(custody, description=f"Pawn slip for rifle serial KT44{n}7")
+        with custody.session() as s:
+            s.accept_link("pros", str(suggestions(custody, item)["c-8"]["id"]), "Same rifle")
+    refused(custody, "administrator", "train_linking", "pros", "Learn")
+    with custody.session() as s:
+        entry = s.train_linking("admin", "First reviews in")
+    m, prior = entry.payload["m"], entry.payload["prior"]
+    assert entry.payload["accepted"] == 6 and m["serial"] > DEFAULT_M["serial"]
+    assert m["name.4"] < DEFAULT_M["name.4"]  # no accepted link rested on a name
+    assert prior > RELATED_PER_INTAKE  # six links among a dozen intakes
+    with custody.led.engine.connect() as conn:
+        assert candidates.trained_model(conn) == (m, prior)
+    check(custody)  # the rebuild derives the same model from the ledger

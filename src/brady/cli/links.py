@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from ..ledger.entry import Entry
 from ..linking.suggest import suggest as linking_suggest
 from ..store import custody_queries as q
 from ..store._raw import fetch_all
@@ -148,6 +149,10 @@ def patterns(ctx: typer.Context) -> None:
             lines.append(f"  place: {d['key']}")
         elif d["kind"] == "town":
             lines.append(f"  town (learned from the record's addresses): {d['key']}")
+        elif d["kind"] == "m":
+            lines.append(f"  weight of {d['key']} (brady links train): {d['pattern']}")
+        elif d["kind"] == "prior":
+            lines.append(f"  other cases an intake bears on (brady links train): {d['pattern']}")
         else:
             lines.append(f"  make {d['pattern']!r} is {d['key']}")
     emit(options(ctx), data, "\n".join(lines))
@@ -186,3 +191,27 @@ def set_patterns(
         ),
         lambda e: "new linking patterns; intakes from now on are read with them",
     )
+
+
+def _trained(entry: Entry) -> str:
+    p = entry.payload
+    m = dict(p["m"])
+    strongest = sorted(m.items(), key=lambda kv: -float(kv[1]))[:5]
+    said = ", ".join(f"{k} {float(v):.2f}" for k, v in strongest)
+    return (
+        f"linking weights learned from {p['accepted']} accepted and {p['rejected']} "
+        f"rejected suggestions over {p['intakes']} intakes (an intake bears on "
+        f"{float(p['prior']):.2f} other cases on average; seen most in accepted links: "
+        f"{said}); suggestions from now on are weighed with them"
+    )
+
+
+@links_app.command("train")
+def train(
+    ctx: typer.Context,
+    reason: Annotated[str, typer.Option(help="Why the weights are learned again (kept).")],
+) -> None:
+    """Learn how much each kind of agreement weighs from the suggestions reviewers decided
+    (administrators). Few reviews move the weights little; `[linking] weights` in
+    brady.toml still overrides them."""
+    _record(ctx, lambda s, by: s.train_linking(by, reason), _trained)

@@ -777,6 +777,26 @@ class Session:
             ["linking:patterns"],
         )
 
+    def train_linking(self, by: str, reason: str) -> Entry:
+        """Learn the linking weights from the suggestions reviewers decided, and record
+        them: from now on suggestions are weighed with them."""
+        self._admin(by)
+        accepted, rejected, intakes = candidates.accepted_evidence(self.conn)
+        m, prior = match.train(accepted, intakes)
+        return self._record(
+            by,
+            "linking.model",
+            {
+                "m": m,
+                "prior": prior,
+                "accepted": len(accepted),
+                "rejected": rejected,
+                "intakes": intakes,
+                "reason": reason,
+            },
+            ["linking:model"],
+        )
+
     def lab_request(
         self,
         by: str,

@@ -160,6 +160,24 @@ class UserKey(Payload):
     reason: Text
 
 
+Factor = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_.@~]{0,39}$")]
+"""A kind of agreement linking weighs ('serial', 'name.4', 'address@')."""
+
+
+class LinkingModel(Payload):
+    """How much each kind of agreement weighs, learned from the agency's own reviewed
+    suggestions (`brady links train`): m, the share of accepted links that rested on it,
+    and the prior, how many other open cases an intake bears on. Recorded on the ledger so
+    that the weights any suggestion was scored with are part of the record."""
+
+    m: dict[Factor, Annotated[float, Field(gt=0, lt=1)]] = Field(max_length=100)
+    prior: float = Field(gt=0, le=10)
+    accepted: int = Field(ge=0)
+    rejected: int = Field(ge=0)
+    intakes: int = Field(ge=0)
+    reason: Text
+
+
 class PersonAdd(Payload):
     person_id: Id
     name: Text
@@ -514,6 +532,7 @@ PAYLOADS: dict[str, type[Payload]] = {
     "user.roles": UserRoles,
     "user.key": UserKey,
     "linking.patterns": LinkingPatterns,
+    "linking.model": LinkingModel,
     "person.add": PersonAdd,
     "location.add": LocationAdd,
     "organization.add": OrganizationAdd,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -12,14 +12,13 @@ from sqlalchemy.engine import Connection
 
 from ..store._raw import fetch_all
 from ..store.numbering import next_number
-from . import name_search
+from . import index, name_search
 from .names import (
     Agreement,
     agreement,
     middle_agreement,
     ocr_shape,
     one_slip_keys,
-    parse,
     sound_key,
 )
 
@@ -275,33 +274,64 @@ def _parties_named(conn: Connection, kind: str, key: str) -> list[tuple[Any, ...
     return _capped(conn, _PARTIES_OF_OWNERS, kind, key, "person")
 
 
-def name_counts(conn: Connection, names: Mapping[str, str]) -> dict[str, tuple[int, int, int]]:
-    """For each person (id -> name as recorded): how many people of the record share
-    their given name, their surname, their full name."""
-    out = {}
-    for person_id, name in names.items():
-        parts = parse(name)
-        counts = []
-        for kind, key in (("given", parts.first), ("name_word", parts.last), ("person", parts.key)):
-            (n,) = fetch_all(
-                conn,
-                "SELECT count(*) FROM mention_index WHERE kind = ? AND key = ? "
-                "AND owner_kind = 'person'",
-                (kind, key),
-            )[0]
-            counts.append(int(n))
-        out[person_id] = (counts[0], counts[1], counts[2])
-    return out
+def name_counts(
+    conn: Connection, names: Mapping[str, Collection[str]]
+) -> dict[str, tuple[int, int, int]]:
+    """For each person (id -> their name as recorded, and as the item writes it): how
+    many people of the record share the given name, the surname and the full name, the
+    commoner reading of each ('Martinez, Maria' is common, however rare 'Maria del Carmen
+    Martinez' is as a whole)."""
+    readings = {
+        person_id: [index.name_parts(n) for n in sorted(set(written))]
+        for person_id, written in names.items()
+    }
+    wanted = sorted({p for person in readings.values() for parts in person for p in parts})
+    counts: dict[tuple[str, str], int] = {}
+    for start in range(0, len(wanted), 300):
+        chunk = wanted[start : start + 300]
+        where = " OR ".join("(kind = ? AND key = ?)" for _ in chunk)
+        for kind, key, n in fetch_all(
+            conn,
+            f"SELECT kind, key, n FROM linking_count WHERE {where}",
+            tuple(x for part in chunk for x in part),
+        ):
+            counts[(str(kind), str(key))] = int(n)
+    return {
+        person_id: (
+            max(counts.get(g, 0) for g, _, _ in person),
+            max(counts.get(s, 0) for _, s, _ in person),
+            max(counts.get(f, 0) for _, _, f in person),
+        )
+        for person_id, person in readings.items()
+    }
 
 
-def people_count(conn: Connection) -> int:
-    (n,) = fetch_all(conn, "SELECT count(*) FROM person")[0]
-    return int(n)
+def trained_model(conn: Connection) -> tuple[dict[str, float], float | None]:
+    """The weights `brady links train` last recorded: m by factor, and the prior."""
+    m: dict[str, float] = {}
+    prior = None
+    for kind, key, value in fetch_all(
+        conn, "SELECT kind, key, pattern FROM linking_pattern WHERE kind IN ('m', 'prior')"
+    ):
+        if kind == "m":
+            m[str(key)] = float(value)
+        else:
+            prior = float(value)
+    return m, prior
 
 
-def organization_count(conn: Connection) -> int:
-    (n,) = fetch_all(conn, "SELECT count(*) FROM organization")[0]
-    return int(n)
+def accepted_evidence(conn: Connection) -> tuple[list[list[str]], int, int]:
+    """What each accepted suggestion rested on; how many were rejected; intakes so far."""
+    rows = fetch_all(conn, "SELECT status, evidence FROM link_suggestion WHERE status <> 'open'")
+    accepted = [list(json.loads(e)) for s, e in rows if s == "accepted"]
+    (intakes,) = fetch_all(conn, "SELECT count(*) FROM item")[0]
+    return accepted, sum(1 for s, _ in rows if s == "rejected"), int(intakes)
+
+
+def record_count(conn: Connection, kind: str) -> int:
+    """People, organizations or open cases in the record (kept as the ledger grows)."""
+    rows = fetch_all(conn, "SELECT n FROM linking_count WHERE kind = ? AND key = ''", (kind,))
+    return int(rows[0][0]) if rows else 0
 
 
 def filed_under(conn: Connection, item_id: str) -> set[str]:

@@ -183,7 +183,9 @@ DEFAULTS = Patterns()
 
 # -- identifiers: serials, phones, plates ----------------------------------------------
 
-_SERIAL = re.compile(r"\b(?:serial(?:\s*(?:nos?\.?|numbers?|#))?|s/n|sn)\s*[:#]?\s*", re.IGNORECASE)
+_SERIAL = re.compile(
+    r"\b(?:serial\b(?:\s*(?:nos?\b\.?|numbers?\b|#))?|s/n\b|sn\b)\s*[:#]?\s*", re.IGNORECASE
+)
 _SERIAL_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]|[A-Za-z0-9]")
 _PLATE = re.compile(
     r"\b(?:license\s+plate|lic(?:ense)?\.?\s*plate|plate|tag|lic(?:ense)?|reg(?:istration)?|"
@@ -213,7 +215,7 @@ def _serials(text: str) -> list[Mention]:
     for m in _SERIAL.finditer(text):
         tail = re.split(r"[.;](?:\s|$)|\n|\.$|,\s", text[m.end() : m.end() + 120])[0]
         runs: list[list[str]] = [[]]
-        for tok in _SERIAL_TOKEN.findall(tail):
+        for tok in _SERIAL_TOKEN.findall(tail)[:6]:  # the number follows the word
             serialish = any(c.isdigit() for c in tok) or (tok.isupper() and len(tok) <= 3)
             if serialish:
                 runs[-1].append(tok)
@@ -844,6 +846,8 @@ def extract(text: str, patterns: Patterns = DEFAULTS, today: date | None = None)
     for m in _PLACE_WORDS.finditer(lat):
         if fold(m.group(1)).strip() in patterns.places:
             continue  # 'Meadow Lake' is a town here: found as one below
+        if any(s <= m.start(1) and m.end(1) <= e for s, e in things):
+            continue  # 'Coyote Mesa' in 'Coyote Mesa Pawn & Gun' names the business
         found.append(Mention("place", fold(m.group(1)).strip(), m.group(1)))
         things.append(m.span(1))
     found += [Mention("town", m.group(0), m.group(0)) for m in patterns.places_in(low)]

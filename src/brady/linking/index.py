@@ -108,10 +108,6 @@ def person_mentions(name: str, aliases: Iterable[str]) -> set[Mention]:
         found |= {Mention("name_slip", k, full) for k in one_slip_keys(key)}
         found.add(Mention("name_ocr", ocr_shape(key), full))
         found.add(Mention("name_sound", sound_key(key), full))
-        # The given name, to learn how common each given name is in the record.
-        first = parse(full).first
-        if first:
-            found.add(Mention("given", first, full))
         # Surnames, including each half of a compound one (Gutierrez-Reed).
         last = parse(full).last
         for word in {last, *last.replace("-", " ").split()}:
@@ -120,6 +116,14 @@ def person_mentions(name: str, aliases: Iterable[str]) -> set[Mention]:
     # A one-word alias ("Smoke") is written as a single word; it is matched as one.
     found |= {Mention("alias", fold(a).strip(), a) for a in aliases if " " not in fold(a).strip()}
     return found
+
+
+def name_parts(name: str) -> list[tuple[str, str]]:
+    """What a person's name adds to the record's name counts: its given name, surname and
+    full name, as linking_count keys them."""
+    parts = parse(name)
+    last = parts.last.split()[-1] if parts.last else ""  # 'del carmen martinez': martinez
+    return [("given", parts.first), ("surname", last), ("name", f"{parts.first} {last}")]
 
 
 def organization_mentions(name: str, aliases: Iterable[str]) -> set[Mention]:

@@ -125,7 +125,7 @@ class Suggestion:
     case_id: str
     score: float
     reasons: tuple[str, ...]
-    evidence: tuple[str, ...] = ()  # what it rests on: 'kind:key' of each agreement for it
+    evidence: tuple[str, ...] = ()  # what it rests on: 'factor:key' of each agreement for it
 
 
 @dataclass(frozen=True)
@@ -149,6 +149,7 @@ class Record:
     people: int = 0
     names: Mapping[str, tuple[int, int, int]] = field(default_factory=dict)
     organizations: int = 0
+    related_per_intake: float = RELATED_PER_INTAKE  # the prior (brady links train)
 
     def organization_chance(self, shared: int) -> float:
         """How likely an unrelated intake is to name one of the businesses `shared` open
@@ -239,7 +240,7 @@ def score(
     for evs in by_case.values():
         for what in {_what(ev) for ev in evs}:
             context.sharing[what] += 1
-    prior = math.log2(RELATED_PER_INTAKE / context.n)
+    prior = math.log2(record.related_per_intake / context.n)
     out = []
     for case_id, evs in by_case.items():
         pieces = _pieces(evs, context)
@@ -247,7 +248,7 @@ def score(
         probability = round(1 / (1 + 2 ** (-bits)), 3)
         if probability >= threshold and any(p.bits > 0 for p in pieces):
             ranked = sorted(pieces, key=lambda p: -p.bits)
-            rests_on = tuple(sorted({f"{p.what[0]}:{p.what[1]}" for p in pieces if p.bits > 0}))
+            rests_on = tuple(sorted({f"{p.factor}:{p.what[1]}" for p in pieces if p.bits > 0}))
             out.append(Suggestion(case_id, probability, tuple(p.reason for p in ranked), rests_on))
     return sorted(out, key=lambda s: (-s.score, s.case_id))
 
@@ -261,6 +262,32 @@ class _Context:
     officers: set[str]
     own: _Own
     sharing: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
+
+
+TRAINING_WEIGHT = 20
+"""How many reviewed links' worth of weight the defaults carry when the record's own
+reviews are few: a handful of accepted links moves the weights a little, hundreds a lot."""
+
+
+def train(
+    accepted: Iterable[Iterable[str]], intakes: int, m: Mapping[str, float] = DEFAULT_M
+) -> tuple[dict[str, float], float]:
+    """m for each factor (the share of accepted links that rested on it) and the prior
+    (accepted links per intake), each drawn towards its default by TRAINING_WEIGHT.
+    `accepted`: the evidence ('factor:key') each accepted suggestion rested on."""
+    seen: dict[str, int] = defaultdict(int)
+    total = 0
+    for evidence in accepted:
+        total += 1
+        for factor in {e.split(":", 1)[0] for e in evidence}:
+            seen[factor] += 1
+    w = TRAINING_WEIGHT
+    learned = {
+        factor: round(min(0.99, max(0.001, (seen[factor] + w * m0) / (total + w))), 4)
+        for factor, m0 in sorted({**DEFAULT_M, **m}.items())
+    }
+    prior = round((total + w * RELATED_PER_INTAKE) / (intakes + w), 4)
+    return learned, max(prior, 0.001)
 
 
 def _what(ev: Evidence) -> tuple[str, str]:
@@ -292,7 +319,7 @@ def _person_pieces(evs: list[Evidence], c: _Context) -> list[Piece]:
         if explained is not None and (professional or ev.via_id not in explained):
             continue  # a party of the item's own case: another person, or its officer
         if explained is not None:
-            bits = SAME_PERSON_BITS - math.log2(RELATED_PER_INTAKE / c.n)
+            bits = SAME_PERSON_BITS - math.log2(c.record.related_per_intake / c.n)
             reason = f"it names {ev.text}, who is a party both of this case ({ev.detail}) " + (
                 "and of the case the item is filed under"
             )

@@ -14,7 +14,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Connection
 
 from ..domain import events as ev
@@ -24,7 +24,7 @@ from ..store.custody_tables import item
 from ..store.ledger_store import HandlerProjector
 from . import index, name_search
 from .extract import Mention, Patterns
-from .tables import file_mention, linking_pattern, mention_index
+from .tables import file_mention, linking_count, linking_pattern, mention_index
 
 
 def _payload(entry: Entry) -> Any:
@@ -53,6 +53,21 @@ def _index(conn: Connection, owner_kind: str, owner_id: str, mentions: Iterable[
             [(owner_kind, owner_id, kind, key, text) for (kind, key), text in rows],
         )
         _learn_towns(conn, mentions)
+
+
+def _index_new(
+    conn: Connection, owner_kind: str, owner_id: str, mentions: Iterable[Mention]
+) -> None:
+    """Add what a thing is now also known by (a lab finding, a page, a new number)."""
+    have = {
+        (str(k), str(v))
+        for k, v in fetch_all(
+            conn,
+            "SELECT kind, key FROM mention_index WHERE owner_kind = ? AND owner_id = ?",
+            (owner_kind, owner_id),
+        )
+    }
+    _index(conn, owner_kind, owner_id, [m for m in mentions if (m.kind, m.key[:200]) not in have])
 
 
 @lru_cache(maxsize=16)
@@ -115,9 +130,21 @@ def _learn_towns(conn: Connection, mentions: Iterable[Mention]) -> None:
             conn.execute(linking_pattern.insert(), [{"kind": "town", "key": town, "pattern": ""}])
 
 
+KEPT_KINDS = ("town", "m", "prior")
+"""Rows a new set of patterns leaves: learned towns, and the trained model."""
+
+
+def _linking_model(conn: Connection, entry: Entry) -> None:
+    p: ev.LinkingModel = _payload(entry)
+    conn.execute(delete(linking_pattern).where(linking_pattern.c.kind.in_(("m", "prior"))))
+    rows = [{"kind": "m", "key": k, "pattern": repr(v)} for k, v in sorted(p.m.items())]
+    rows.append({"kind": "prior", "key": "", "pattern": repr(p.prior)})
+    conn.execute(linking_pattern.insert(), rows)
+
+
 def _linking_patterns(conn: Connection, entry: Entry) -> None:
     p: ev.LinkingPatterns = _payload(entry)
-    conn.execute(delete(linking_pattern).where(linking_pattern.c.kind != "town"))
+    conn.execute(delete(linking_pattern).where(linking_pattern.c.kind.not_in(KEPT_KINDS)))
     rows = [{"kind": "case_number", "key": "", "pattern": x} for x in sorted(set(p.case_numbers))]
     rows += [{"kind": "caliber", "key": k, "pattern": v} for k, v in sorted(p.calibers.items())]
     rows += [{"kind": "make", "key": v, "pattern": k} for k, v in sorted(p.makes.items())]
@@ -176,15 +203,7 @@ def _lab_result(conn: Connection, entry: Entry) -> None:
     )[0]
     found = index.text_mentions(p.findings, patterns(conn), _day(entry, p))
     for item_id in json.loads(raw):
-        have = {
-            (str(k), str(v))
-            for k, v in fetch_all(
-                conn,
-                "SELECT kind, key FROM mention_index WHERE owner_kind = 'item' AND owner_id = ?",
-                (item_id,),
-            )
-        }
-        _index(conn, "item", item_id, [m for m in found if (m.kind, m.key[:200]) not in have])
+        _index_new(conn, "item", item_id, found)
 
 
 def _file_read(conn: Connection, entry: Entry) -> None:
@@ -208,30 +227,41 @@ def _file_read(conn: Connection, entry: Entry) -> None:
                 for (k, key), m in sorted(rows.items())
             ],
         )
-    have = {
-        (str(k), str(v))
-        for k, v in fetch_all(
-            conn,
-            "SELECT kind, key FROM mention_index WHERE owner_kind = 'item' AND owner_id = ?",
-            (p.item_id,),
-        )
-    }
-    found = [Mention(m.kind, m.key, m.text) for m in rows.values()]
-    _index(conn, "item", p.item_id, [m for m in found if (m.kind, m.key[:200]) not in have])
+    _index_new(conn, "item", p.item_id, [Mention(m.kind, m.key, m.text) for m in rows.values()])
+
+
+def count(conn: Connection, kind: str, key: str, by: int = 1) -> None:
+    """One more (or fewer) of something in the record."""
+    updated = conn.execute(
+        update(linking_count)
+        .where((linking_count.c.kind == kind) & (linking_count.c.key == key))
+        .values(n=linking_count.c.n + by)
+    )
+    if updated.rowcount == 0:
+        conn.execute(linking_count.insert().values(kind=kind, key=key, n=by))
 
 
 def _person_add(conn: Connection, entry: Entry) -> None:
     p: ev.PersonAdd = _payload(entry)
     _index(conn, "person", p.person_id, index.person_mentions(p.name, p.aliases))
+    count(conn, "people", "")
+    for kind, key in index.name_parts(p.name):
+        count(conn, kind, key)
 
 
 def _organization_add(conn: Connection, entry: Entry) -> None:
     p: ev.OrganizationAdd = _payload(entry)
     _index(conn, "organization", p.org_id, index.organization_mentions(p.name, p.aliases))
+    count(conn, "organizations", "")
+
+
+def _case_close(conn: Connection, entry: Entry) -> None:
+    count(conn, "open_cases", "", -1)
 
 
 def _case_open(conn: Connection, entry: Entry) -> None:
     p: ev.CaseOpen = _payload(entry)
+    count(conn, "open_cases", "")
     found = index.case_mentions(
         p.narrative, [n.number for n in p.numbers], patterns(conn), _day(entry, p)
     )
@@ -240,23 +270,16 @@ def _case_open(conn: Connection, entry: Entry) -> None:
 
 def _case_add_number(conn: Connection, entry: Entry) -> None:
     p: ev.CaseAddNumber = _payload(entry)
-    have = {
-        (str(k), str(v))
-        for k, v in fetch_all(
-            conn,
-            "SELECT kind, key FROM mention_index WHERE owner_kind = 'case' AND owner_id = ?",
-            (p.case_id,),
-        )
-    }
-    found = index.case_mentions(None, [p.number.number])
-    _index(conn, "case", p.case_id, [m for m in found if (m.kind, m.key[:200]) not in have])
+    _index_new(conn, "case", p.case_id, index.case_mentions(None, [p.number.number]))
 
 
 _HANDLERS: dict[str, Callable[[Connection, Entry], None]] = {
     "linking.patterns": _linking_patterns,
+    "linking.model": _linking_model,
     "person.add": _person_add,
     "organization.add": _organization_add,
     "case.open": _case_open,
+    "case.close": _case_close,
     "case.add_number": _case_add_number,
     "item.intake": _intake,
     "item.split": _split,
@@ -269,14 +292,15 @@ _HANDLERS: dict[str, Callable[[Connection, Entry], None]] = {
 class LinkingProjector(HandlerProjector):
     """The mention index and the recorded patterns; plug in after the custody projector."""
 
-    tables = (mention_index, linking_pattern, file_mention)
+    tables = (mention_index, linking_pattern, file_mention, linking_count)
     handlers = _HANDLERS
     version = 2
     """1: names in any script and order with their sound, scanner and slip keys; near
     keys of serials and plates; case numbers by shape; addresses; the agency's places.
-    2: people's given names too, to learn how common each name is; towns learned from
+    2: how common given names, surnames and full names are; towns learned from
     addresses; the record's organizations looked for without their suffixes; what the
-    pages of attached files mention."""
+    pages of attached files mention; how common names, people, businesses and open cases
+    are (counted as they are recorded); the trained model."""
 
     def prepare(self, conn: Connection) -> None:
         """Before a rebuild: the name search index is emptied (the rebuild refills it)."""

@@ -11,13 +11,11 @@ from dataclasses import replace
 
 from sqlalchemy.engine import Connection
 
-from ..store._raw import fetch_all
 from . import candidates, match
 
 
 def open_cases(conn: Connection) -> int:
-    (n,) = fetch_all(conn, "SELECT count(*) FROM case_file WHERE status <> 'closed'")[0]
-    return int(n)
+    return candidates.record_count(conn, "open_cases")
 
 
 def suggest(
@@ -26,16 +24,22 @@ def suggest(
     weights: Mapping[str, float] | None = None,
     threshold: float = match.DEFAULT_THRESHOLD,
 ) -> list[match.Suggestion]:
-    """The cases the item may bear on, best first, with their reasons: not those it is
+    """The cases the item may bear on, best first, with their reasons, weighed with the
+    trained model (`brady links train`) and `[linking] weights` over it: not those it is
     filed under or has an open suggestion for, nor one a reviewer rejected unless the
     evidence now holds something that suggestion did not rest on."""
     evidence = candidates.evidence_for_item(conn, item_id)
-    named = {ev.via_id: ev.name for ev in evidence if ev.via == "party" and ev.name}
+    named: dict[str, set[str]] = {}
+    for ev in evidence:
+        if ev.via == "party" and ev.name:
+            named.setdefault(ev.via_id, set()).update((ev.name, ev.text))
+    trained, prior = candidates.trained_model(conn)
     record = match.Record(
         open_cases(conn),
-        candidates.people_count(conn),
+        candidates.record_count(conn, "people"),
         candidates.name_counts(conn, named),
-        candidates.organization_count(conn),
+        candidates.record_count(conn, "organizations"),
+        prior if prior is not None else match.RELATED_PER_INTAKE,
     )
     filed = candidates.filed_under(conn, item_id)
     before = candidates.suggested_before(conn, item_id)
@@ -45,7 +49,7 @@ def suggest(
         filed | pending,
         record,
         candidates.item_mentions(conn, item_id),
-        {**match.DEFAULT_M, **(weights or {})},
+        {**match.DEFAULT_M, **trained, **(weights or {})},
         threshold,
         own=filed,
     )

@@ -6,7 +6,7 @@ rebuilt from the ledger); linking keeps them, so the store needs no idea of a me
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Index, Integer, String, Table, Text
+from sqlalchemy import BigInteger, Column, Index, Integer, String, Table, Text
 
 from ..store.custody_tables import id_column, projections
 
@@ -33,6 +33,17 @@ file_mention = Table(
     Column("key", String(200), primary_key=True),
     Column("page", Integer, nullable=False),
     Column("text", Text, nullable=False),
+)
+linking_count = Table(
+    "linking_count",
+    projections,
+    # How common things are in the record, kept as the ledger grows so that weighing a
+    # suggestion reads a handful of rows, never counts a table: kind "given", "surname"
+    # or "name" (a person's given name, surname, full name key), or "people",
+    # "organizations", "open_cases" (key "").
+    Column("kind", String(20), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("n", BigInteger, nullable=False),
 )
 linking_pattern = Table(
     "linking_pattern",
