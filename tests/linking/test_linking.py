@@ -303,3 +303,17 @@ def test_weights_are_learned_from_the_reviews_and_recorded(custody: Custody) -> 
     with custody.led.engine.connect() as conn:
         assert candidates.trained_model(conn) == (m, prior)
     check(custody)  # the rebuild derives the same model from the ledger
+
+
+def test_a_new_party_finds_the_items_that_misspell_them(custody: Custody) -> None:
+    scanned = intake(custody, narrative="Left by Daniel Hemandez at the front desk")
+    heard = intake(custody, narrative="Caller gave the name Danyel Hernandes")
+    other = intake(custody, narrative="Left by Daniel Fernandez")
+    with custody.session() as s:
+        s.add_person("pros", "p-dh", "Daniel Hernandez")
+        s.open_case("pros", "c-12", "State v. Hernandez")
+        s.add_party("pros", "c-12", "p-dh", "defendant")
+    assert "c-12" in suggestions(custody, scanned)
+    assert "c-12" in suggestions(custody, heard)
+    assert "c-12" not in suggestions(custody, other)
+    check(custody)

@@ -28,8 +28,17 @@ def search_patterns(formats: Iterable[str]) -> list[str]:
     return sorted({f"\\b{f.removeprefix('^').removesuffix('$')}\\b" for f in formats if f})
 
 
-def near_keys(kind: str, key: str) -> set[Mention]:
-    """The look-alike shape of a serial or plate and the shapes one character away."""
+def near_keys(kind: str, key: str, text: str = "") -> set[Mention]:
+    """The look-alike shape of a serial or plate and the shapes one character away; the
+    scanner's and the ear's shape of a person's name (so that a party added to a case
+    later finds the items that misspell them)."""
+    if kind == "person":
+        if " " not in key:
+            return set()
+        return {
+            Mention("name_ocr~", ocr_shape(key), text),
+            Mention("name_sound~", sound_key(key), text),
+        }
     near = NEAR_KINDS.get(kind)
     if near is None or len(key) < 4:
         return set()
@@ -40,7 +49,7 @@ def near_keys(kind: str, key: str) -> set[Mention]:
 def with_near_keys(mentions: Iterable[Mention]) -> set[Mention]:
     out = set(mentions)
     for m in list(out):
-        out |= near_keys(m.kind, m.key)
+        out |= near_keys(m.kind, m.key, m.text)
     return out
 
 
