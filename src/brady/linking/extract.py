@@ -568,6 +568,19 @@ _GUN_WORDS = frozenset(
         "firearm",
         "carbine",
         "derringer",
+        # models people write after the make ('Colt Python', 'Ruger Blackhawk')
+        "python",
+        "anaconda",
+        "cobra",
+        "peacemaker",
+        "mustang",
+        "commander",
+        "blackhawk",
+        "redhawk",
+        "bearcat",
+        "security-six",
+        "ar-15",
+        "ar15",
     ]
 )
 

@@ -42,6 +42,7 @@ DEFAULT_M: Mapping[str, float] = {
     "caliber": 0.3,
     "make": 0.3,
     "officer": 0.3,  # one of the case's officers or analysts
+    "person": 0.02,  # a name the case's file or items write, of no party of the case
     "name.4": 0.6,  # the name exactly
     "name.3": 0.15,  # a nickname or an initial
     "name.2": 0.2,  # a slip, a sound, a scanner's misreading
@@ -198,7 +199,7 @@ class _Own:
             if ev.case_id not in own:
                 continue
             if ev.via == "party":
-                if ev.level >= Agreement.CLOSE or ev.role in PROFESSIONAL:
+                if ev.level >= Agreement.SURNAME or ev.role in PROFESSIONAL:
                     people[ev.key].add(ev.via_id)
             else:
                 things.add((ev.kind, ev.key))

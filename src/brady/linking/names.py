@@ -58,6 +58,9 @@ def parse(name: str) -> NameParts:
     middle = tuple(w for part in human.middle_list for w in _words(part))
     if not last and len(first) >= 2:
         first, last = first[:1], first[1:]
+    if not last and len(first) == 1 and not middle:
+        return NameParts("", (), first[0])  # one word alone: 'rounds said to be Reed's'
+
     if not first and last:
         return NameParts("", (), " ".join(last))
     return NameParts(" ".join(first), middle, " ".join(last))
@@ -279,16 +282,23 @@ def record_keys(name: str, aliases: Iterable[str] = ()) -> set[str]:
     return out
 
 
-# Characters and pairs that scanning and hurried typing confuse: both sides of a
-# comparison are reduced to one shape, so 'Hemandez' and 'Hernandez' meet.
-_OCR_PAIRS = (("rn", "m"), ("cl", "d"), ("li", "h"), ("vv", "w"), ("ii", "u"))
+# Characters and pairs that scanning and hurried typing confuse, reduced to one shape on
+# both sides of a comparison so that 'Hemandez' and 'Hernandez', 'Elizabcth' and
+# 'Elizabeth', 'Shandiln Biake' and 'Shandiin Blake' meet. Letters first (c/e, i/l, a/o,
+# digit look-alikes), then the pairs a scanner reads as one letter, in their new shape
+# ('cl' is now 'el' for 'd', 'li' is 'll' for 'h').
+_OCR_FIRST = (("rn", "m"), ("vv", "w"))
 _OCR_CHARS = str.maketrans({"c": "e", "0": "o", "1": "l", "5": "s", "8": "b", "i": "l", "a": "o"})
+_OCR_AFTER = (("d", "el"), ("h", "ll"))
 
 
 def ocr_shape(key: str) -> str:
-    for pair, single in _OCR_PAIRS:
+    for pair, single in _OCR_FIRST:
         key = key.replace(pair, single)
-    return key.translate(_OCR_CHARS)
+    key = key.translate(_OCR_CHARS)
+    for single, pair in _OCR_AFTER:
+        key = key.replace(single, pair)
+    return key
 
 
 # How the transliteration systems write one Cyrillic sound (national, BGN/PCGN, ICAO,
