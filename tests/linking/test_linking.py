@@ -301,7 +301,20 @@ def test_weights_are_learned_from_the_reviews_and_recorded(custody: Custody) -> 
     assert m["name.4"] < DEFAULT_M["name.4"]  # no accepted link rested on a name
     assert prior > RELATED_PER_INTAKE  # six links among a dozen intakes
     with custody.led.engine.connect() as conn:
-        assert candidates.trained_model(conn) == (m, prior)
+        assert candidates.trained_model(conn) == candidates.Trained(m, prior, 0.0)
+    # A target queue load raises the threshold to what would have kept the record's own
+    # suggestions within it: 4 per 100 of 13 intakes keeps none of the seven.
+    with custody.session() as s:
+        s.add_person("pros", "p-kenney", "Seth Kenney")
+        s.add_party("pros", "c-8", "p-kenney", "witness")
+    before = intake(custody, narrative="Rounds said to be Kenney's")
+    weak = float(suggestions(custody, before)["c-8"]["score"])
+    refused(custody, "expected a number above 0", "train_linking", "admin", "Queue", -1)
+    with custody.session() as s:
+        entry = s.train_linking("admin", "Queue too long", queue_per_100=4)
+    assert float(entry.payload["threshold"]) > weak
+    after = intake(custody, narrative="Rounds said to be Kenney's")
+    assert suggestions(custody, after) == {}  # suggested before the target was set
     check(custody)  # the rebuild derives the same model from the ledger
 
 

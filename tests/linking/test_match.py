@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from brady.linking.candidates import Evidence
-from brady.linking.match import Record, score
+from brady.linking.match import Record, queue_threshold, score, train
 from brady.linking.names import Agreement
 
 OPEN = 10_000
@@ -90,3 +90,18 @@ def test_what_the_items_own_case_accounts_for_is_no_sign_of_another() -> None:
                                                                 person="p-1")]  # fmt: skip
     (found,) = score(same, own, names, own=own)
     assert found.case_id == "c-1" and "party both of this case" in found.reasons[0]
+
+
+def test_a_target_queue_load_sets_the_least_score_kept() -> None:
+    scores = [0.99, 0.95, 0.7, 0.5, 0.31]
+    assert queue_threshold(scores, 100, 5) == 0.0  # five per 100 already
+    assert queue_threshold(scores, 100, 3) == 0.501  # the three best stay
+    assert queue_threshold(scores, 100, 0.5) == 0.991  # none of these
+
+
+def test_weights_learned_from_reviews_lean_on_the_defaults_when_reviews_are_few() -> None:
+    m, _ = train([["serial:KT4471"]], intakes=10)
+    assert 0.5 < m["serial"] < 0.6  # one review moves the default (0.5) a little
+    learned, prior = train([["serial:KT4471"]] * 200, intakes=1000)
+    assert learned["serial"] > 0.95 and learned["name.4"] < 0.1
+    assert 0.1 < prior < 0.2

@@ -153,6 +153,10 @@ def patterns(ctx: typer.Context) -> None:
             lines.append(f"  weight of {d['key']} (brady links train): {d['pattern']}")
         elif d["kind"] == "prior":
             lines.append(f"  other cases an intake bears on (brady links train): {d['pattern']}")
+        elif d["kind"] == "queue":
+            lines.append(
+                f"  least score, to keep the queue near {d['key']} per 100 intakes: {d['pattern']}"
+            )
         else:
             lines.append(f"  make {d['pattern']!r} is {d['key']}")
     emit(options(ctx), data, "\n".join(lines))
@@ -198,11 +202,17 @@ def _trained(entry: Entry) -> str:
     m = dict(p["m"])
     strongest = sorted(m.items(), key=lambda kv: -float(kv[1]))[:5]
     said = ", ".join(f"{k} {float(v):.2f}" for k, v in strongest)
+    queue = ""
+    if p.get("threshold") is not None:
+        queue = (
+            f"; to keep the queue near {p['queue_per_100']} per 100 intakes, suggestions "
+            f"now need a score of at least {float(p['threshold']):.3f}"
+        )
     return (
         f"linking weights learned from {p['accepted']} accepted and {p['rejected']} "
         f"rejected suggestions over {p['intakes']} intakes (an intake bears on "
         f"{float(p['prior']):.2f} other cases on average; seen most in accepted links: "
-        f"{said}); suggestions from now on are weighed with them"
+        f"{said}); suggestions from now on are weighed with them{queue}"
     )
 
 
@@ -210,8 +220,16 @@ def _trained(entry: Entry) -> str:
 def train(
     ctx: typer.Context,
     reason: Annotated[str, typer.Option(help="Why the weights are learned again (kept).")],
+    queue_per_100: Annotated[
+        float | None,
+        typer.Option(
+            help="Keep the review queue near this many suggestions per 100 intakes: the "
+            "threshold rises to the score that would have done so (some links may then "
+            "go unsuggested)."
+        ),
+    ] = None,
 ) -> None:
     """Learn how much each kind of agreement weighs from the suggestions reviewers decided
     (administrators). Few reviews move the weights little; `[linking] weights` in
     brady.toml still overrides them."""
-    _record(ctx, lambda s, by: s.train_linking(by, reason), _trained)
+    _record(ctx, lambda s, by: s.train_linking(by, reason, queue_per_100), _trained)

@@ -777,12 +777,24 @@ class Session:
             ["linking:patterns"],
         )
 
-    def train_linking(self, by: str, reason: str) -> Entry:
+    def train_linking(self, by: str, reason: str, queue_per_100: float | None = None) -> Entry:
         """Learn the linking weights from the suggestions reviewers decided, and record
-        them: from now on suggestions are weighed with them."""
+        them: from now on suggestions are weighed with them. With a target queue load
+        (suggestions per 100 intakes), also the least score that would have kept the
+        record's own suggestions within it: the threshold rises to it, never falls."""
         self._admin(by)
         accepted, rejected, intakes = candidates.accepted_evidence(self.conn)
         m, prior = match.train(accepted, intakes)
+        threshold = None
+        if queue_per_100 is not None:
+            if not 0 < queue_per_100 <= 1000:
+                raise RefusedError(
+                    f"a queue of {queue_per_100} per 100 intakes: expected a number above 0 "
+                    "and at most 1000",
+                    "queue_per_100",
+                )
+            scores = candidates.suggestion_scores(self.conn)
+            threshold = match.queue_threshold(scores, intakes, queue_per_100)
         return self._record(
             by,
             "linking.model",
@@ -793,6 +805,8 @@ class Session:
                 "rejected": rejected,
                 "intakes": intakes,
                 "reason": reason,
+                "queue_per_100": queue_per_100,
+                "threshold": threshold,
             },
             ["linking:model"],
         )

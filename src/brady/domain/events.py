@@ -176,6 +176,10 @@ class LinkingModel(Payload):
     rejected: int = Field(ge=0)
     intakes: int = Field(ge=0)
     reason: Text
+    # A target queue load: suggestions per 100 intakes, and the score that would have kept
+    # the record's own suggestions within it (the threshold rises to it, never falls).
+    queue_per_100: float | None = Field(default=None, gt=0, le=1000)
+    threshold: float | None = Field(default=None, ge=0, le=1)
 
 
 class PersonAdd(Payload):

@@ -308,18 +308,34 @@ def name_counts(
     }
 
 
-def trained_model(conn: Connection) -> tuple[dict[str, float], float | None]:
-    """The weights `brady links train` last recorded: m by factor, and the prior."""
+@dataclass(frozen=True)
+class Trained:
+    """What `brady links train` last recorded: m by factor, the prior, and the least
+    score that keeps the queue within its target (0: no target)."""
+
+    m: dict[str, float]
+    prior: float | None = None
+    threshold: float = 0.0
+
+
+def trained_model(conn: Connection) -> Trained:
     m: dict[str, float] = {}
-    prior = None
+    prior, threshold = None, 0.0
     for kind, key, value in fetch_all(
-        conn, "SELECT kind, key, pattern FROM linking_pattern WHERE kind IN ('m', 'prior')"
+        conn,
+        "SELECT kind, key, pattern FROM linking_pattern WHERE kind IN ('m', 'prior', 'queue')",
     ):
         if kind == "m":
             m[str(key)] = float(value)
-        else:
+        elif kind == "prior":
             prior = float(value)
-    return m, prior
+        else:
+            threshold = float(value)
+    return Trained(m, prior, threshold)
+
+
+def suggestion_scores(conn: Connection) -> list[float]:
+    return [float(s) for (s,) in fetch_all(conn, "SELECT score FROM link_suggestion")]
 
 
 def accepted_evidence(conn: Connection) -> tuple[list[list[str]], int, int]:

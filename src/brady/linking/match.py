@@ -291,6 +291,16 @@ def train(
     return learned, max(prior, 0.001)
 
 
+def queue_threshold(scores: Iterable[float], intakes: int, per_100: float) -> float:
+    """The least score that would have kept these suggestions within `per_100` for every
+    100 intakes (0 if they already were): the highest scores are kept."""
+    ranked = sorted(scores, reverse=True)
+    allowed = int(per_100 * intakes / 100)
+    if len(ranked) <= allowed:
+        return 0.0
+    return min(1.0, round(ranked[allowed] + 0.001, 3))
+
+
 def _what(ev: Evidence) -> tuple[str, str]:
     if ev.via == "party":
         return ("name", f"{ev.key}|{ev.via_id}")

@@ -130,15 +130,17 @@ def _learn_towns(conn: Connection, mentions: Iterable[Mention]) -> None:
             conn.execute(linking_pattern.insert(), [{"kind": "town", "key": town, "pattern": ""}])
 
 
-KEPT_KINDS = ("town", "m", "prior")
+KEPT_KINDS = ("town", "m", "prior", "queue")
 """Rows a new set of patterns leaves: learned towns, and the trained model."""
 
 
 def _linking_model(conn: Connection, entry: Entry) -> None:
     p: ev.LinkingModel = _payload(entry)
-    conn.execute(delete(linking_pattern).where(linking_pattern.c.kind.in_(("m", "prior"))))
+    conn.execute(delete(linking_pattern).where(linking_pattern.c.kind.in_(("m", "prior", "queue"))))
     rows = [{"kind": "m", "key": k, "pattern": repr(v)} for k, v in sorted(p.m.items())]
     rows.append({"kind": "prior", "key": "", "pattern": repr(p.prior)})
+    if p.threshold is not None:
+        rows.append({"kind": "queue", "key": repr(p.queue_per_100), "pattern": repr(p.threshold)})
     conn.execute(linking_pattern.insert(), rows)
 
 

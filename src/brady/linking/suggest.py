@@ -33,13 +33,13 @@ def suggest(
     for ev in evidence:
         if ev.via == "party" and ev.name:
             named.setdefault(ev.via_id, set()).update((ev.name, ev.text))
-    trained, prior = candidates.trained_model(conn)
+    trained = candidates.trained_model(conn)
     record = match.Record(
         open_cases(conn),
         candidates.record_count(conn, "people"),
         candidates.name_counts(conn, named),
         candidates.record_count(conn, "organizations"),
-        prior if prior is not None else match.RELATED_PER_INTAKE,
+        trained.prior if trained.prior is not None else match.RELATED_PER_INTAKE,
     )
     filed = candidates.filed_under(conn, item_id)
     before = candidates.suggested_before(conn, item_id)
@@ -49,8 +49,8 @@ def suggest(
         filed | pending,
         record,
         candidates.item_mentions(conn, item_id),
-        {**match.DEFAULT_M, **trained, **(weights or {})},
-        threshold,
+        {**match.DEFAULT_M, **trained.m, **(weights or {})},
+        max(threshold, trained.threshold),
         own=filed,
     )
     out = []
