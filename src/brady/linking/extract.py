@@ -711,6 +711,8 @@ def _people(  # noqa: PLR0915 (one pass over the tokens, its steps in order)
         nonlocal run, comma_at, title_before
         words = [t for t in run if t[2] != ","]
         while words and words[-1][2].lower() in _PARTICLES:
+            if len(words) == 2 and words[-1][2][0].isupper():
+                break  # 'Vi Le', 'Minh Da': a surname, not a particle left hanging
             words.pop()
         if words:
             written = re.sub(r"(?:'s|\u2019s)?\.?$", "", lat[words[0][0] : words[-1][1]])
@@ -790,7 +792,8 @@ ORG_SUFFIXES = frozenset(
 )
 _ORG_TOKEN = re.compile(r"[A-Za-z0-9'&]+")
 _ORG_WORDS = re.compile(
-    r"\b((?:(?:[A-Z][\w'&.-]*|and|of)\s+){0,4}(?:&\s+[A-Z]\w*|Inc\.?|LLC|Co\.?|Corp\.?|"
+    r"\b((?:(?:[A-Z][\w'&.-]*(?:\s+\d{1,3})?|and|of)\s+){0,6}(?:&\s+[A-Z]\w*|Inc\.?|LLC|"
+    r"Co\.?|Corp\.?|"
     r"Company|Ltd\.?|INC\.?|CORP\.?|CO\.?|"
     r"Arms|Ammunition|Ammo|Supply|Props?|Productions?|Studios?|Laboratory|Lab|Pawn|Guns|"
     r"Outfitters|Motors|Towing|Tow|Salvage|Auto|Lounge|Bar|Cantina|Saloon|Storage|Rentals?|"
@@ -799,6 +802,13 @@ _ORG_WORDS = re.compile(
 _PLACE_WORDS = re.compile(
     r"\b((?:[A-Z][\w'-]*\s+){1,4}(?:Ranch|Creek|Park|Mesa|Canyon|Trail|Plaza|Arroyo|Pueblo|"
     r"Reservoir|Lake|Mountain|Campground|Trailhead|Bosque|Dam|Bridge))\b"
+)
+
+
+_PERSON_BEFORE = re.compile(
+    r"\b(?:witness|suspect|victim|defendant|complainant|owner|driver|by|named|Mr|Mrs|Ms)"
+    r"\.?\s+$",
+    re.IGNORECASE,
 )
 
 
@@ -842,6 +852,9 @@ def extract(text: str, patterns: Patterns = DEFAULTS, today: date | None = None)
     makes = set(patterns.makes.values()) | set(patterns.makes)
     for m in _ORG_WORDS.finditer(lat):
         start, written = m.start(1), m.group(1)
+        if ". " in written:  # 'Vi Tran. Pawn records': a sentence ended before the firm
+            cut = written.rindex(". ") + 2
+            start, written = start + cut, written[cut:]
         before, of, after = written.rpartition(" of ")
         named = len(before.split()) >= 2 or re.search(r"[A-Z][a-z]+\s+$", lat[: m.start(1)])
         if of and len(after.split()) >= 2 and named:
@@ -857,6 +870,10 @@ def extract(text: str, patterns: Patterns = DEFAULTS, today: date | None = None)
             found.append(Mention("organization", key, lat[span[0] : span[1]]))
             things.append(span)
     for m in _PLACE_WORDS.finditer(lat):
+        if len(m.group(1).split()) == 2 and _PERSON_BEFORE.search(
+            lat[max(0, m.start() - 30) : m.start()]
+        ):
+            continue  # 'witness Geronimo Mesa', 'suspect Jin Park': a person
         if fold(m.group(1)).strip() in patterns.places:
             continue  # 'Meadow Lake' is a town here: found as one below
         if any(s <= m.start(1) and m.end(1) <= e for s, e in things):
