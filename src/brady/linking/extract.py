@@ -855,6 +855,9 @@ def extract(text: str, patterns: Patterns = DEFAULTS, today: date | None = None)
         if ". " in written:  # 'Vi Tran. Pawn records': a sentence ended before the firm
             cut = written.rindex(". ") + 2
             start, written = start + cut, written[cut:]
+        lead = re.match(r"(?:(?:of|and)\s+)+", written)
+        if lead:  # 'the parking lot of Pinon Saloon': the firm starts after 'of'
+            start, written = start + lead.end(), written[lead.end() :]
         before, of, after = written.rpartition(" of ")
         named = len(before.split()) >= 2 or re.search(r"[A-Z][a-z]+\s+$", lat[: m.start(1)])
         if of and len(after.split()) >= 2 and named:
