@@ -129,6 +129,18 @@ def _pairs(values: list[str], option: str, left: str, right: str) -> dict[str, s
     return out
 
 
+_PATTERN_LINES = {
+    "case_number": "  case number: {pattern}",
+    "caliber": "  caliber {key}: {pattern}",
+    "place": "  place: {key}",
+    "town": "  town (learned from the record's addresses): {key}",
+    "m": "  weight of {key} (brady links train): {pattern}",
+    "prior": "  other cases an intake bears on (brady links train): {pattern}",
+    "queue": "  least score, to keep the queue near {key} per 100 intakes: {pattern}",
+}
+_MAKE_LINE = "  make {pattern!r} is {key}"
+
+
 @links_app.command("patterns")
 def patterns(ctx: typer.Context) -> None:
     """What linking looks for beyond Brady's built-in patterns (set with set-patterns)."""
@@ -140,25 +152,7 @@ def patterns(ctx: typer.Context) -> None:
     )
     data = [{"kind": k, "key": key, "pattern": p} for k, key, p in rows]
     lines = ["Extra linking patterns:" if data else "No extra linking patterns are set."]
-    for d in data:
-        if d["kind"] == "case_number":
-            lines.append(f"  case number: {d['pattern']}")
-        elif d["kind"] == "caliber":
-            lines.append(f"  caliber {d['key']}: {d['pattern']}")
-        elif d["kind"] == "place":
-            lines.append(f"  place: {d['key']}")
-        elif d["kind"] == "town":
-            lines.append(f"  town (learned from the record's addresses): {d['key']}")
-        elif d["kind"] == "m":
-            lines.append(f"  weight of {d['key']} (brady links train): {d['pattern']}")
-        elif d["kind"] == "prior":
-            lines.append(f"  other cases an intake bears on (brady links train): {d['pattern']}")
-        elif d["kind"] == "queue":
-            lines.append(
-                f"  least score, to keep the queue near {d['key']} per 100 intakes: {d['pattern']}"
-            )
-        else:
-            lines.append(f"  make {d['pattern']!r} is {d['key']}")
+    lines += [_PATTERN_LINES.get(d["kind"], _MAKE_LINE).format(**d) for d in data]
     emit(options(ctx), data, "\n".join(lines))
 
 
