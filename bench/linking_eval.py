@@ -15,8 +15,8 @@ after each labelled intake its evidence can be re-scored in the state the linker
 Figures, micro-averaged over (item, case) pairs:
   * recorded: the `link.suggest` events Brady recorded (table link_suggestion), at the
     default threshold;
-  * re-scored at 0.2, 0.3, 0.4, 0.5: brady.linking.match.score on
-    brady.linking.candidates.evidence_for_item, excluding the item's own cases;
+  * re-scored at 0.2, 0.3, 0.5, 0.7: brady.linking.suggest.scored right after each
+    intake (the same weighing as the service, before reviewers' decisions filter it);
   * baseline: suggesting every open case (recall 1.0 at the base rate's precision).
 Then every miss and every false positive of the recorded suggestions, with the
 evidence the matcher had and its reasons, and what other thresholds would change.
@@ -62,8 +62,8 @@ from brady.cli.admin import bootstrap_admin
 from brady.custody.importer import load_file, run_import
 from brady.custody.service import Custody, Session
 from brady.ledger_home import init_home
-from brady.linking import candidates, match
-from brady.linking.suggest import open_cases as open_case_count
+from brady.linking import match
+from brady.linking.suggest import scored
 
 EVAL_DIR = Path(__file__).resolve().parents[1] / "tests" / "linking" / "eval"
 THRESHOLDS = (0.2, 0.3, 0.5, 0.7)
@@ -164,9 +164,7 @@ def _rescore(custody: Custody, result: FileResult, item: str) -> None:
         open_cases = {
             r[0] for r in conn.execute(text("SELECT case_id FROM case_file WHERE status = 'open'"))
         }
-        evidence = candidates.evidence_for_item(conn, item)
-        mentions = candidates.item_mentions(conn, item)
-        n_open = open_case_count(conn)
+        everything = scored(conn, item, threshold=0.0)  # what Brady weighs, at any score
         conn.rollback()
     wrong = result.labels[item] - (open_cases - own)
     if wrong:
@@ -175,11 +173,11 @@ def _rescore(custody: Custody, result: FileResult, item: str) -> None:
             "which are its own cases or not open when it was taken in"
         )
     result.open_cases[item] = open_cases - own
-    for sug in match.score(evidence, own, n_open, mentions, threshold=0.0):
+    for sug in everything:
         result.evidence[item, sug.case_id] = Scored(sug.score, sug.reasons)
     for threshold in THRESHOLDS:
-        found = match.score(evidence, own, n_open, mentions, threshold=threshold)
-        result.predicted[str(threshold)][item] = {s.case_id for s in found}
+        found = {s.case_id for s in everything if s.score >= threshold}
+        result.predicted[str(threshold)][item] = found
 
 
 def recorded_suggestions(custody: Custody, items: Container[str]) -> dict[Pair, Scored]:
@@ -196,9 +194,9 @@ def recorded_suggestions(custody: Custody, items: Container[str]) -> dict[Pair, 
 
 
 def _read_recorded(custody: Custody, result: FileResult) -> None:
-    for (item, case), scored in recorded_suggestions(custody, result.labels).items():
+    for (item, case), found in recorded_suggestions(custody, result.labels).items():
         result.predicted[RECORDED][item].add(case)
-        result.recorded[item, case] = scored
+        result.recorded[item, case] = found
 
 
 def figures(results: list[FileResult], source: str) -> Figures:

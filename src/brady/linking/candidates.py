@@ -61,10 +61,13 @@ def _indexed(conn: Connection) -> Iterator[None]:
         conn.exec_driver_sql(f"SET LOCAL enable_seqscan = {'on' if before == 'on' else 'off'}")
 
 
-def evidence_for_item(conn: Connection, item_id: str) -> list[Evidence]:
-    """Everything in open cases that shares a mention with the item."""
+def evidence_for_item(
+    conn: Connection, item_id: str, mine: list[tuple[str, str, str]] | None = None
+) -> list[Evidence]:
+    """Everything in open cases that shares a mention with the item (`mine`: the item's
+    own mentions, if the caller has read them already)."""
     with _indexed(conn):
-        return _evidence(conn, item_id)
+        return _evidence(conn, item_id, item_mentions(conn, item_id) if mine is None else mine)
 
 
 PERSON_KINDS = ("person", "name_word", "officer", "born")
@@ -85,8 +88,7 @@ def item_mentions(conn: Connection, item_id: str) -> list[tuple[str, str, str]]:
     return [(str(k), str(v), str(t)) for k, v, t in rows]
 
 
-def _evidence(conn: Connection, item_id: str) -> list[Evidence]:
-    mine = item_mentions(conn, item_id)
+def _evidence(conn: Connection, item_id: str, mine: list[tuple[str, str, str]]) -> list[Evidence]:
     out: list[Evidence] = []
     for kind, key, text in mine:
         if kind == "person":

@@ -209,7 +209,7 @@ class _Own:
 def score(
     evidence: Iterable[Evidence],
     exclude: Collection[str],
-    record: Record | int,
+    record: Record,
     mentions: Iterable[tuple[str, str, str]] = (),
     m: Mapping[str, float] = DEFAULT_M,
     threshold: float = DEFAULT_THRESHOLD,
@@ -220,8 +220,6 @@ def score(
     under (their evidence explains the names and things the item writes); `mentions`:
     the item's own (kind, key, text), for what it says beside a name (a date of birth,
     an officer's title)."""
-    if isinstance(record, int):
-        record = Record(record)
     evidence = list(evidence)
     mentions = list(mentions)
     explained = _Own.of(evidence, own)

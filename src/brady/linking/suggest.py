@@ -6,7 +6,7 @@ all three always agree.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import replace
 
 from sqlalchemy.engine import Connection
@@ -14,8 +14,40 @@ from sqlalchemy.engine import Connection
 from . import candidates, match
 
 
-def open_cases(conn: Connection) -> int:
-    return candidates.record_count(conn, "open_cases")
+def scored(
+    conn: Connection,
+    item_id: str,
+    weights: Mapping[str, float] | None = None,
+    threshold: float = match.DEFAULT_THRESHOLD,
+    exclude: Collection[str] = (),
+) -> list[match.Suggestion]:
+    """Every open case the item may bear on (but those it is filed under and `exclude`),
+    best first, weighed with the trained model (`brady links train`) and `[linking]
+    weights` over it, whatever reviewers decided before."""
+    mentions = candidates.item_mentions(conn, item_id)
+    evidence = candidates.evidence_for_item(conn, item_id, mentions)
+    named: dict[str, set[str]] = {}
+    for ev in evidence:
+        if ev.via == "party" and ev.name:
+            named.setdefault(ev.via_id, set()).update((ev.name, ev.text))
+    trained = candidates.trained_model(conn)
+    record = match.Record(
+        candidates.record_count(conn, "open_cases"),
+        candidates.record_count(conn, "people"),
+        candidates.name_counts(conn, named),
+        candidates.record_count(conn, "organizations"),
+        trained.prior if trained.prior is not None else match.RELATED_PER_INTAKE,
+    )
+    filed = candidates.filed_under(conn, item_id)
+    return match.score(
+        evidence,
+        filed | set(exclude),
+        record,
+        mentions,
+        {**match.DEFAULT_M, **trained.m, **(weights or {})},
+        max(threshold, trained.threshold),
+        own=filed,
+    )
 
 
 def suggest(
@@ -24,37 +56,13 @@ def suggest(
     weights: Mapping[str, float] | None = None,
     threshold: float = match.DEFAULT_THRESHOLD,
 ) -> list[match.Suggestion]:
-    """The cases the item may bear on, best first, with their reasons, weighed with the
-    trained model (`brady links train`) and `[linking] weights` over it: not those it is
+    """The cases the item may bear on, best first, with their reasons: not those it is
     filed under or has an open suggestion for, nor one a reviewer rejected unless the
     evidence now holds something that suggestion did not rest on."""
-    evidence = candidates.evidence_for_item(conn, item_id)
-    named: dict[str, set[str]] = {}
-    for ev in evidence:
-        if ev.via == "party" and ev.name:
-            named.setdefault(ev.via_id, set()).update((ev.name, ev.text))
-    trained = candidates.trained_model(conn)
-    record = match.Record(
-        open_cases(conn),
-        candidates.record_count(conn, "people"),
-        candidates.name_counts(conn, named),
-        candidates.record_count(conn, "organizations"),
-        trained.prior if trained.prior is not None else match.RELATED_PER_INTAKE,
-    )
-    filed = candidates.filed_under(conn, item_id)
     before = candidates.suggested_before(conn, item_id)
     pending = {case for case, (state, _) in before.items() if state != "rejected"}
-    found = match.score(
-        evidence,
-        filed | pending,
-        record,
-        candidates.item_mentions(conn, item_id),
-        {**match.DEFAULT_M, **trained.m, **(weights or {})},
-        max(threshold, trained.threshold),
-        own=filed,
-    )
     out = []
-    for s in found:
+    for s in scored(conn, item_id, weights, threshold, pending):
         if s.case_id not in before:
             out.append(s)
             continue
