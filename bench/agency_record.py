@@ -1208,7 +1208,7 @@ MONIKERS = (
 class _World:
     """The people, places, businesses, officers and cases of one generated record."""
 
-    def __init__(self, seed: int, n_cases: int) -> None:
+    def __init__(self, seed: int, n_cases: int, repeat_share: float = REPEAT_PERSON_SHARE) -> None:
         self.rng = random.Random(seed)
         self.names = _NamePools(seed)
         self.persons: list[Person] = []
@@ -1221,6 +1221,7 @@ class _World:
         self.cases: list[Case] = []
         self.counters: dict[tuple[str, int], int] = {}
         self.n_cases = n_cases
+        self.repeat_share = repeat_share
         self._make_officers(max(40, n_cases // 25))
         self._make_orgs(max(40, n_cases // 3))
         for k in range(n_cases):
@@ -1339,7 +1340,7 @@ class _World:
     ) -> Person:
         """A party: usually someone new, about 3% of the time a person of an earlier case."""
         rng = self.rng
-        if self.civilians and rng.random() < REPEAT_PERSON_SHARE / (1 + REPEAT_PERSON_SHARE) * 1.3:
+        if self.civilians and rng.random() < self.repeat_share / (1 + self.repeat_share) * 1.3:
             for _ in range(10):
                 p = rng.choice(self.civilians)
                 if len(p.cases) == 1 and p not in taken and p.cases[0] != case_id:
@@ -2608,9 +2609,10 @@ class _Intake:
 class _Measured:
     """Plans and writes the measured intakes, and labels them from the world's entities."""
 
-    def __init__(self, world: _World, writer: _Writer, n: int) -> None:
+    def __init__(self, world: _World, writer: _Writer, n: int, misfiled_share: float) -> None:
         self.w, self.wr, self.rng = world, writer, world.rng
         self.n = n
+        self.misfiled_share = misfiled_share
         self.open = [c for c in world.cases if not c.closed]
         self.used: set[Key] = set()
         self.twins: list[tuple[Person, Case, str]] = []  # (the B party, B, the twin's name)
@@ -2621,7 +2623,7 @@ class _Measured:
 
     def slots(self) -> list[tuple[str, str]]:
         rng = self.rng
-        n_mis, n_hard = round(self.n * MISFILED_SHARE), round(self.n * HARD_SHARE)
+        n_mis, n_hard = round(self.n * self.misfiled_share), round(self.n * HARD_SHARE)
         kinds = list(NOISE_KINDS)
         rng.shuffle(kinds)
         hards = list(HARD_KINDS)
@@ -3395,11 +3397,22 @@ def _repeat_kind(m: _Measured, it: _Intake) -> str:
     return "repeat_person"
 
 
-def generate(seed: int = 1, cases: int = 300, intakes: int = 2000) -> AgencyRecord:
-    """A noisy agency record of `cases` cases and `intakes` measured intakes, with labels."""
-    world = _World(seed, cases)
+def generate(
+    seed: int = 1,
+    cases: int = 300,
+    intakes: int = 2000,
+    misfiled_share: float = MISFILED_SHARE,
+    repeat_share: float = REPEAT_PERSON_SHARE,
+) -> AgencyRecord:
+    """A noisy agency record of `cases` cases and `intakes` measured intakes, with labels.
+
+    The two shares set how many true links the record holds: the default 8% misfiled gives
+    every noise kind about ten intakes at 2,000 (enough to measure each kind); a queue's
+    load is measured at the density the agency really has (the issue's own record: some
+    dozens misfiled in 2,000 intakes, --misfiled-share 0.02)."""
+    world = _World(seed, cases, repeat_share)
     wr = _Writer(world, world.rng)
-    m = _Measured(world, wr, intakes)
+    m = _Measured(world, wr, intakes, misfiled_share)
     slots = m.slots()
     m.make_twins(sum(1 for _, k in slots if k == "close_spelling_exact_elsewhere"))
     m.build_index()

@@ -544,7 +544,9 @@ def dump_agency(record: Any, path: Path) -> None:
 def agency_main(args: argparse.Namespace) -> None:
     ar = agency_record_module()
     t = time.perf_counter()
-    record = ar.generate(args.seed, args.cases, args.intakes)
+    record = ar.generate(
+        args.seed, args.cases, args.intakes, args.misfiled_share, args.repeat_share
+    )
     print(f"generated in {time.perf_counter() - t:.1f} s")
     if args.dump:
         dump_agency(record, Path(args.dump))
@@ -576,6 +578,18 @@ def main() -> None:
     ap.add_argument("--cases", type=int, default=10000, help="--agency: cases (10000)")
     ap.add_argument("--intakes", type=int, default=2000, help="--agency: measured intakes")
     ap.add_argument("--seed", type=int, default=1, help="--agency: the generator's seed")
+    ap.add_argument(
+        "--misfiled-share",
+        type=float,
+        default=0.08,
+        help="--agency: share of the intakes filed under the wrong case (0.08)",
+    )
+    ap.add_argument(
+        "--repeat-share",
+        type=float,
+        default=0.03,
+        help="--agency: share of the parties who are parties of an earlier case too (0.03)",
+    )
     ap.add_argument("--dump", metavar="FILE", help="--agency: write the record as YAML")
     ap.add_argument(
         "--threshold", type=float, help="--agency: suggest from this probability (default: 0.5)"

@@ -26,6 +26,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +49,34 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@contextmanager
+def served(home: Path, log: Path, workers: int = 1) -> Iterator[tuple[str, int]]:
+    """A real `brady serve` on a free loopback port: (base URL, process id). Its log is
+    printed if the block fails, so a benchmark that breaks says why."""
+    port = _free_port()
+    cmd = [sys.executable, "-m", "brady.cli", "--home", str(home), "serve"]
+    server = subprocess.Popen(
+        [*cmd, "--port", str(port), "--workers", str(workers)],
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("wb"),
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                if httpx.get(f"{base}/api/banner", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        yield base, server.pid
+    except BaseException:
+        print(log.read_text()[-3000:], file=sys.stderr)
+        raise
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -204,42 +234,12 @@ def main() -> None:
         ]
         home = custody.led.config.path
         before = custody.led.store.size()
-        port = _free_port()
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "brady.cli",
-                "--home",
-                str(home),
-                "serve",
-                "--port",
-                str(port),
-                "--workers",
-                str(args.workers),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=(tmp / "server.log").open("wb"),
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            for _ in range(200):
-                try:
-                    if httpx.get(f"{base}/api/banner", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
-            cpu0 = _cpu_seconds(server.pid)
+        with served(home, tmp / "server.log", args.workers) as (base, pid):
+            cpu0 = _cpu_seconds(pid)
             own0 = time.process_time()
             r = asyncio.run(_drive(base, tokens, args.rate, args.seconds))
             r["client_cpu"] = time.process_time() - own0
-            r["server_cpu"] = _cpu_seconds(server.pid) - cpu0
-        except BaseException:
-            print((tmp / "server.log").read_text()[-3000:], file=sys.stderr)
-            raise
-        finally:
-            server.terminate()
-            server.wait(timeout=60)
+            r["server_cpu"] = _cpu_seconds(pid) - cpu0
         with custody.led.engine.connect() as conn:
             kinds = dict(
                 fetch_all(

@@ -34,7 +34,14 @@ def tamper(led: OpenLedger, *statements: tuple[str, dict[str, Any]]) -> None:
         if conn.dialect.name == "postgresql":
             conn.execute(text("SET session_replication_role = replica"))
         else:
-            names = conn.execute(text("SELECT name FROM sqlite_master WHERE type='trigger'"))
+            # The append-only guards; the search index's own triggers are left in place,
+            # so that a test that removes one does so on purpose.
+            names = conn.execute(
+                text(
+                    "SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                    "AND name NOT LIKE 'person_name_fts%'"
+                )
+            )
             for (name,) in list(names):
                 conn.execute(text(f'DROP TRIGGER "{name}"'))
         for sql, params in statements:

@@ -150,3 +150,8 @@ def administer(c: Caller) -> bool:
 
 def audit(c: Caller) -> bool:
     return c.has(R.AUDITOR)
+
+
+def take_inventory(c: Caller, inventory_agency: str | None) -> bool:
+    """An inventory is its agency's: the list it expects names that agency's items only."""
+    return c.staff and c.agency_id == inventory_agency

@@ -13,7 +13,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -42,6 +44,35 @@ MIN_PASSWORD = 12
 SCOPES = ("read", "write")
 TOKEN_PREFIX = "brady_"
 
+ADDRESS_LIMIT = 30
+ADDRESS_WINDOW = timedelta(minutes=5)
+"""Failed or undecided sign-ins from one network address before it must wait."""
+REFUSED = (
+    "the user name or password is wrong, or the account is locked after repeated failed "
+    "sign-ins (an administrator can release it)"
+)
+TOO_MANY = "too many failed sign-ins from your network address; wait five minutes and try again"
+
+
+class _Slots:
+    """At most a few password hashes at once in this process (each takes a core for about
+    half a second): sign-ins wait their turn instead of starving the rest of the server."""
+
+    def __init__(self, n: int, wait: float) -> None:
+        self._sem = threading.BoundedSemaphore(n)
+        self._wait = wait
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        if not self._sem.acquire(timeout=self._wait):
+            raise SignInError("Brady is busy checking other sign-ins; try again in a moment", 5)
+        try:
+            yield
+        finally:
+            self._sem.release()
+
+
+_SLOTS = _Slots(max(1, (os.cpu_count() or 2) // 2), wait=20.0)
 _hasher = PasswordHasher()
 _DUMMY = _hasher.hash("a password no account has")
 
@@ -51,7 +82,12 @@ def _sha(secret: str) -> str:
 
 
 class SignInError(RefusedError):
-    """Sign-in refused. The message never says whether the user exists."""
+    """Sign-in refused. The message never says whether the user exists; `wait` is set when
+    the refusal is about load or rate, not the credentials (HTTP 429)."""
+
+    def __init__(self, message: str, wait: int | None = None) -> None:
+        super().__init__(message)
+        self.wait = wait
 
 
 @dataclass(frozen=True)
@@ -63,6 +99,7 @@ class Credential:
     scope: str  # read | write
     csrf: str | None = None
     banner_ack: bool = True
+    session_key: str | None = None  # the session's stored key (SHA-256 of its secret)
 
 
 class Accounts:
@@ -98,7 +135,17 @@ class Accounts:
         ):
             conn.execute(insert(account).values(user_id=user_id, changed_at=self._now()))
 
-    def set_password(self, user_id: str, password: str, by: str, source: str | None = None) -> None:
+    def set_password(
+        self,
+        user_id: str,
+        password: str,
+        by: str,
+        source: str | None = None,
+        keep_session: str | None = None,
+    ) -> None:
+        """Set or reset a password. Every session and API token of the user ends (but the
+        session whose key is `keep_session`, from which a user changed their own): whoever
+        held one under the old password holds nothing now."""
         if len(password) < MIN_PASSWORD:
             raise RefusedError(
                 f"the password has {len(password)} characters; it needs at least {MIN_PASSWORD}",
@@ -106,77 +153,158 @@ class Accounts:
             )
         if len(password) > 256:
             raise RefusedError("the password is longer than 256 characters", "password")
+        with _SLOTS.turn():
+            hashed = _hasher.hash(password)  # slow by design: never inside the write lock
         with self._write() as conn:
             self._ensure(conn, user_id)
             conn.execute(
                 update(account)
                 .where(account.c.user_id == user_id)
-                .values(password_hash=_hasher.hash(password), changed_at=self._now())
+                .values(password_hash=hashed, changed_at=self._now())
+            )
+            self._end_sessions(conn, user_id, keep=keep_session)
+            conn.execute(
+                update(api_token)
+                .where((api_token.c.user_id == user_id) & api_token.c.revoked_at.is_(None))
+                .values(revoked_at=self._now())
             )
         self.log("account.password", by, target=f"user:{user_id}", source=source)
 
     def sign_in(
         self, user_id: str, password: str, source: str | None = None
     ) -> tuple[str, Credential]:
-        """A new browser session (secret, credential), or SignInError; logged either way."""
+        """A new browser session (secret, credential), or SignInError; logged either way.
+
+        The attempt is recorded (ok NULL: admitted) before the password is weighed, and
+        admitted only while fewer than LOCK_AFTER were admitted since the last success (or
+        release, or the window's start); its outcome is a second row. Parallel guesses are
+        thus counted before any is checked: no burst gets more than LOCK_AFTER tries. The
+        slow hash runs outside any write transaction, a few at a time, so a flood of
+        sign-ins cannot hold up the recording of evidence."""
+        stored = self._admit(user_id, source)
+        good = self.password_matches(stored, password)
         with self._write() as conn:
-            row = conn.execute(select(account).where(account.c.user_id == user_id)).first()
-            stored = row.password_hash if row is not None else None
-            try:
-                good = _hasher.verify(stored or _DUMMY, password) and stored is not None
-            except (VerificationError, InvalidHashError):
-                good = False
-            locked = row is not None and row.locked_at is not None
-            ok = good and not locked
-            if row is not None:
+            if stored is not None:
                 conn.execute(
                     insert(signin_attempt).values(
-                        user_id=user_id, at=self._now(), ok=ok, source=source
+                        user_id=user_id, at=self._now(), ok=good, source=source
                     )
                 )
-        if locked:
-            self.log("signin", user_id, outcome="locked", source=source)
-            raise SignInError(
-                "this account is locked after repeated failed sign-ins; "
-                "an administrator must release it"
-            )
-        if not ok:
+            locked = conn.execute(
+                select(account.c.locked_at).where(account.c.user_id == user_id)
+            ).scalar()
+        if not good:
             self.log("signin", user_id, outcome="failed", source=source)
-            if row is not None and self._failures(user_id) >= LOCK_AFTER:
+            if stored is not None and self._failures(user_id) >= LOCK_AFTER:
                 self._lock(user_id, f"{LOCK_AFTER} failed sign-ins within 15 minutes", source)
-            raise SignInError("the user name or password is wrong")
+            raise SignInError(REFUSED)
+        if locked is not None:  # an administrator locked it while the password was weighed
+            self.log("signin", user_id, outcome="locked", source=source)
+            raise SignInError(REFUSED)
         if _hasher.check_needs_rehash(stored):  # type: ignore[arg-type]
+            with _SLOTS.turn():
+                hashed = _hasher.hash(password)
             with self._write() as conn:
                 conn.execute(
-                    update(account)
-                    .where(account.c.user_id == user_id)
-                    .values(password_hash=_hasher.hash(password))
+                    update(account).where(account.c.user_id == user_id).values(password_hash=hashed)
                 )
         started = self.start_session(user_id)
         self.log("signin", user_id, source=source)
         return started
 
-    def _failures(self, user_id: str) -> int:
-        since = format_time(self.clock() - LOCK_WINDOW)
+    @staticmethod
+    def password_matches(stored: str | None, password: str) -> bool:
+        """Argon2 verification, a few at a time (an unknown user is weighed as long)."""
+        with _SLOTS.turn():
+            try:
+                return _hasher.verify(stored or _DUMMY, password) and stored is not None
+            except (VerificationError, InvalidHashError):
+                return False
+
+    def check_password(self, user_id: str, password: str) -> bool:
+        """Whether `password` is the user's own (before changing it): no session is made and
+        no failure counts towards the lock, so a signed-in session cannot lock its user out."""
         with self.engine.connect() as conn:
-            last_ok = conn.execute(
-                select(func.max(signin_attempt.c.at)).where(
-                    (signin_attempt.c.user_id == user_id) & signin_attempt.c.ok
-                )
+            stored = conn.execute(
+                select(account.c.password_hash).where(account.c.user_id == user_id)
             ).scalar()
-            released = conn.execute(
-                select(account.c.changed_at).where(account.c.user_id == user_id)
-            ).scalar()
-            floor = max(x for x in (since, last_ok, released) if x is not None)
-            return int(
-                conn.execute(
-                    select(func.count()).where(
-                        (signin_attempt.c.user_id == user_id)
-                        & ~signin_attempt.c.ok
-                        & (signin_attempt.c.at >= floor)
-                    )
-                ).scalar_one()
+        return self.password_matches(stored, password)
+
+    def end_session_key(self, key: str) -> None:
+        with self._write() as conn:
+            conn.execute(
+                update(web_session)
+                .where(web_session.c.secret_sha256 == key)
+                .values(ended_at=self._now())
             )
+
+    def _admit(self, user_id: str, source: str | None) -> str | None:
+        """Record the attempt, or refuse it unweighed: a locked account, too many recent
+        failures (decided with the account's row locked, so two attempts never both take
+        the last place), or too many attempts from one address."""
+        now = self.clock()
+        with self._write() as conn:
+            row = conn.execute(
+                select(account).where(account.c.user_id == user_id).with_for_update()
+            ).first()
+            refusal = None
+            if source is not None and self._from_address(conn, source, now) >= ADDRESS_LIMIT:
+                refusal = "address"
+            elif row is not None and row.locked_at is not None:
+                refusal = "locked"
+            elif row is not None and self._failures(user_id, conn, admitted=True) >= LOCK_AFTER:
+                refusal = "limit"
+            if refusal is None and row is not None:
+                conn.execute(
+                    insert(signin_attempt).values(
+                        user_id=user_id, at=format_time(now), ok=None, source=source
+                    )
+                )
+        if refusal is not None:
+            self.log("signin", user_id, outcome=refusal, source=source)
+            if refusal == "address":
+                raise SignInError(TOO_MANY, int(ADDRESS_WINDOW.total_seconds()))
+            raise SignInError(REFUSED)
+        return row.password_hash if row is not None else None
+
+    def _from_address(self, conn: Connection, source: str, now: datetime) -> int:
+        return int(
+            conn.execute(
+                select(func.count()).where(
+                    (signin_attempt.c.source == source)
+                    & (signin_attempt.c.at >= format_time(now - ADDRESS_WINDOW))
+                    & signin_attempt.c.ok.is_(False)
+                )
+            ).scalar_one()
+        )
+
+    def _failures(
+        self, user_id: str, conn: Connection | None = None, admitted: bool = False
+    ) -> int:
+        """Failed attempts since the window opened, the last success or the last release
+        (with `admitted`: attempts let through to be weighed, whatever their outcome)."""
+        if conn is None:
+            with self.engine.connect() as own:
+                return self._failures(user_id, own, admitted)
+        now = self.clock()
+        since = format_time(now - LOCK_WINDOW)
+        last_ok = conn.execute(
+            select(func.max(signin_attempt.c.at)).where(
+                (signin_attempt.c.user_id == user_id) & signin_attempt.c.ok.is_(True)
+            )
+        ).scalar()
+        released = conn.execute(
+            select(account.c.changed_at).where(account.c.user_id == user_id)
+        ).scalar()
+        floor = max(x for x in (since, last_ok, released) if x is not None)
+        counted = signin_attempt.c.ok.is_(None) if admitted else signin_attempt.c.ok.is_(False)
+        return int(
+            conn.execute(
+                select(func.count()).where(
+                    (signin_attempt.c.user_id == user_id) & counted & (signin_attempt.c.at >= floor)
+                )
+            ).scalar_one()
+        )
 
     def _lock(self, user_id: str, reason: str, source: str | None) -> None:
         with self._write() as conn:
@@ -261,7 +389,9 @@ class Accounts:
         if row.last_seen_at < format_time(now - TOUCH_EVERY):
             self._touch_session(key, ended=False)
         ack = state is not None and state.banner_ack_at is not None
-        return Credential(row.user_id, "session", "write", csrf=row.csrf, banner_ack=ack)
+        return Credential(
+            row.user_id, "session", "write", csrf=row.csrf, banner_ack=ack, session_key=key
+        )
 
     def _touch_session(self, key: str, ended: bool) -> None:
         at = self._now()
@@ -285,11 +415,12 @@ class Accounts:
             self.log("signout", row.user_id, source=source)
 
     @staticmethod
-    def _end_sessions(conn: Connection, user_id: str) -> None:
+    def _end_sessions(conn: Connection, user_id: str, keep: str | None = None) -> None:
+        ending = (web_session.c.user_id == user_id) & web_session.c.ended_at.is_(None)
+        if keep is not None:
+            ending = ending & (web_session.c.secret_sha256 != keep)
         conn.execute(
-            update(web_session)
-            .where((web_session.c.user_id == user_id) & web_session.c.ended_at.is_(None))
-            .values(ended_at=format_time(datetime.now(UTC)))
+            update(web_session).where(ending).values(ended_at=format_time(datetime.now(UTC)))
         )
 
     # -- API tokens -----------------------------------------------------------------

@@ -13,6 +13,7 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import anyio.to_thread
 from fastapi import FastAPI
@@ -37,6 +38,8 @@ from . import (
 )
 from .deps import Brady
 from .headers import SecurityHeaders
+from .limits import RequestLimits
+from .strict_input import StrictInput, declare
 
 ANCHOR_EVERY = 300.0  # seconds
 THREADS = 8
@@ -96,7 +99,22 @@ def create_app(led: OpenLedger, *, anchor_every: float | None = ANCHOR_EVERY) ->
     app.include_router(web_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
-    app.add_middleware(SecurityHeaders)
+    def authenticate(token: str | None, cookie: str | None) -> bool:
+        if token is not None:
+            return state.accounts.token(token) is not None
+        return cookie is not None and state.accounts.session(cookie) is not None
+
+    plain_schema = app.openapi
+
+    def schema() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = declare(plain_schema())
+        return app.openapi_schema
+
+    app.openapi = schema  # type: ignore[method-assign]
+    app.add_middleware(StrictInput)  # inside the limits: reads only what they let through
+    app.add_middleware(RequestLimits, authenticate=authenticate)
+    app.add_middleware(SecurityHeaders)  # outermost: refusals carry the headers too
     return app
 
 

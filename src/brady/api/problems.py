@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -83,6 +84,8 @@ def install(app: FastAPI, pages: HtmlErrors | None = None) -> None:
         for e in exc.errors():
             loc = [str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path")]
             got = e.get("input")
+            if isinstance(got, float) and not math.isfinite(got):
+                got = str(got)  # JSON has no infinity; say what was sent instead
             errors.append(
                 {
                     "field": ".".join(loc) or None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 from starlette.exceptions import HTTPException
 
 from ..access import policy
@@ -29,6 +29,7 @@ from .deps import (
     source,
 )
 from .problems import PROBLEM_RESPONSES, Denied
+from .strict_input import Body
 
 router = APIRouter(prefix="/api", responses=PROBLEM_RESPONSES)
 B = Annotated[Brady, Depends(brady)]
@@ -53,7 +54,7 @@ def run(b: Brady, act: Any) -> dict[str, Any]:
     return recorded(entry)
 
 
-class SignIn(BaseModel):
+class SignIn(Body):
     user_id: str = Field(min_length=1, max_length=80)
     password: str = Field(min_length=1, max_length=256)
 
@@ -70,6 +71,8 @@ def sign_in(body: SignIn, request: Request, response: Response, b: B) -> dict[st
     try:
         secret, cred = b.accounts.sign_in(body.user_id, body.password, source(request))
     except SignInError as exc:
+        if exc.wait is not None:
+            raise HTTPException(429, str(exc), headers={"Retry-After": str(exc.wait)}) from exc
         raise HTTPException(401, str(exc)) from exc
     set_session_cookie(response, request, secret)
     status = b.accounts.status(cred.user_id)
@@ -114,7 +117,7 @@ def me(asker: SignedIn, b: B) -> dict[str, Any]:
     }
 
 
-class Password(BaseModel):
+class Password(Body):
     current: str = Field(min_length=1, max_length=256)
     new: str = Field(min_length=1, max_length=256)
 
@@ -123,18 +126,21 @@ class Password(BaseModel):
 def change_own_password(body: Password, asker: SignedIn, b: B) -> dict[str, bool]:
     if asker.caller.scope != "write":
         raise Denied("a read-only token cannot change a password")
-    try:
-        b.accounts.sign_in(asker.user_id, body.current, asker.source)
-    except SignInError as exc:
-        raise Denied("the current password is wrong") from exc
-    b.accounts.set_password(asker.user_id, body.new, asker.user_id, asker.source)
+    key = asker.credential.session_key
+    if not b.accounts.check_password(asker.user_id, body.current):
+        b.accounts.log("account.password", asker.user_id, outcome="refused", source=asker.source)
+        if key is not None:  # each wrong guess costs a sign-in, which the lockout counts
+            b.accounts.end_session_key(key)
+            raise Denied("the current password is wrong; you are signed out: sign in again")
+        raise Denied("the current password is wrong")
+    b.accounts.set_password(asker.user_id, body.new, asker.user_id, asker.source, keep_session=key)
     return {"changed": True}
 
 
 # -- administration ------------------------------------------------------------------
 
 
-class NewUser(BaseModel):
+class NewUser(Body):
     user_id: str
     name: str
     roles: list[str] = Field(min_length=1)
@@ -169,7 +175,7 @@ def add_user(body: NewUser, asker: Admin, b: B) -> dict[str, Any]:
     return out
 
 
-class SetPassword(BaseModel):
+class SetPassword(Body):
     password: str = Field(min_length=1, max_length=256)
 
 
@@ -186,7 +192,7 @@ def release(user_id: str, asker: Admin, b: B) -> dict[str, Any]:
     return b.accounts.status(user_id)
 
 
-class Roles(BaseModel):
+class Roles(Body):
     roles: list[str] = Field(min_length=1)
     agency_id: str | None = None
     reason: str = Field(min_length=1)
@@ -204,7 +210,7 @@ def set_roles(user_id: str, body: Roles, asker: Admin, b: B) -> dict[str, Any]:
     return out
 
 
-class KeyChange(BaseModel):
+class KeyChange(Body):
     action: str = Field(pattern="^(rotate|revoke)$")
     reason: str = Field(min_length=1)
 
@@ -231,7 +237,7 @@ def tokens(user_id: str, asker: SignedIn, b: B) -> dict[str, Any]:
     return {"items": rows, "total": len(rows)}
 
 
-class NewToken(BaseModel):
+class NewToken(Body):
     label: str = Field(min_length=1, max_length=200)
     scope: str = Field(pattern="^(read|write)$")
 
@@ -251,7 +257,7 @@ def revoke_token(token_id: str, asker: Admin, b: B) -> dict[str, str]:
     return {"revoked": token_id}
 
 
-class Assignment(BaseModel):
+class Assignment(Body):
     user_id: str
     role: str = Field(pattern="^(prosecutor|defense_counsel|judge)$")
 

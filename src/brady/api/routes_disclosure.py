@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import FileResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from ..access import policy
 from ..access.policy import Level
@@ -23,6 +23,7 @@ from .deps import Asker, Brady, CaseAccess, SignedIn, access, brady, case_guard,
 from .problems import PROBLEM_RESPONSES, NotFound, problem
 from .routes_accounts import run
 from .routes_records import Paged
+from .strict_input import Body
 
 router = APIRouter(prefix="/api", responses=PROBLEM_RESPONSES)
 B = Annotated[Brady, Depends(brady)]
@@ -83,7 +84,7 @@ def links(
     return {"items": items, "total": total, "limit": page.limit, "offset": page.offset}
 
 
-class Decision(BaseModel):
+class Decision(Body):
     reason: str = Field(min_length=1, max_length=2000)
 
 
@@ -129,10 +130,7 @@ def compliance(a: CaseRead, b: B) -> dict[str, Any]:
         view = compliance_view.compute(conn, a.case_id, _today())
     if view is None:
         raise NotFound(f"there is no case {a.case_id}")
-    data = view.to_json()
-    if a.level is Level.DISCLOSED:
-        data = {k: data[k] for k in ("case_id", "title", "charged", "rule_set", "certifiable")}
-    return data
+    return view.shown(counsel=a.level is Level.DISCLOSED)
 
 
 @router.get(
@@ -204,7 +202,7 @@ def productions(a: CaseRead, b: B) -> dict[str, Any]:
     return {"items": out, "total": len(out)}
 
 
-class NewProduction(BaseModel):
+class NewProduction(Body):
     recipient: str = Field(min_length=1, max_length=2000)
     units: list[str] | None = None
     bates_prefix: str = "BRADY"
@@ -280,7 +278,7 @@ def bag(p: ProductionAccess, b: B) -> FileResponse:
     return FileResponse(path, media_type="application/zip", filename=path.name)
 
 
-class Receipt(BaseModel):
+class Receipt(Body):
     received_by: str = Field(min_length=1, max_length=2000)
     bag_sha256: str = Field(pattern="^[0-9a-f]{64}$")
 

@@ -6,8 +6,11 @@ import base64
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, UploadFile
+import anyio.to_thread
+from fastapi import APIRouter, Depends, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import StreamingResponse
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from ..access import policy
 from ..access.policy import Level
@@ -47,17 +50,55 @@ def files(a: ItemRead, b: B) -> dict[str, Any]:
     return {"items": out, "total": len(out)}
 
 
-@router.post("/items/{item_id}/files", status_code=201, openapi_extra=access("item:act"))
-def upload(file: UploadFile, a: ItemAct, b: B, media_type: str | None = None) -> dict[str, Any]:
-    """Attach a file: streamed to disk while hashed, kept only once its hash is on the ledger."""
-    entry = attach(
-        b.custody,
-        a.asker.user_id,
-        a.item_id,
-        file.file,
-        file.filename or "upload",
-        media_type or file.content_type,
-    )
+_UPLOAD_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {"file": {"type": "string", "format": "binary"}},
+            }
+        }
+    },
+}
+
+
+@router.post(
+    "/items/{item_id}/files",
+    status_code=201,
+    openapi_extra={**access("item:act"), "requestBody": _UPLOAD_BODY},
+)
+async def upload(
+    request: Request, a: ItemAct, b: B, media_type: str | None = None
+) -> dict[str, Any]:
+    """Attach a file: streamed to disk while hashed, kept only once its hash is on the ledger.
+
+    The body is read here, after the caller was found allowed to act on the item (a file
+    parameter would have had the whole upload spooled to disk before any check)."""
+    async with request.form(max_files=1, max_fields=2) as form:
+        file = form.get("file")
+        if not isinstance(file, StarletteUpload):
+            raise RequestValidationError(
+                [
+                    {
+                        "type": "missing",
+                        "loc": ("body", "file"),
+                        "msg": "a file is required (multipart form field 'file')",
+                        "input": None,
+                    }
+                ]
+            )
+        entry = await anyio.to_thread.run_sync(
+            lambda: attach(
+                b.custody,
+                a.asker.user_id,
+                a.item_id,
+                file.file,
+                file.filename or "upload",
+                media_type or file.content_type,
+            )
+        )
     p = entry.payload
     log(b, a.asker, "upload", f"file:{p['sha256']}", bytes=p["size"])
     return {"seq": entry.seq, "sha256": p["sha256"], "size": p["size"], "name": p["name"]}

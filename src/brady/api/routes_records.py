@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, Field
-from starlette.exceptions import HTTPException
+from pydantic import Field
 
 from ..access import policy
 from ..access.policy import Level
@@ -17,6 +17,7 @@ from ..store import access_queries as facts
 from ..store import custody_queries as q
 from ..store import listing
 from ..store._raw import fetch_all
+from ..store.item_steps import with_payloads
 from .deps import (
     Asker,
     Brady,
@@ -33,6 +34,7 @@ from .deps import (
 )
 from .problems import MAX_INDEX, PROBLEM_RESPONSES, NotFound
 from .routes_accounts import run
+from .strict_input import Body
 
 router = APIRouter(prefix="/api", responses=PROBLEM_RESPONSES)
 B = Annotated[Brady, Depends(brady)]
@@ -52,21 +54,26 @@ Staffish = Annotated[
 ]
 
 
-def paging(
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_INDEX)] = 0,
-    sort: Annotated[str, Query(pattern=r"^-?[a-z_]+$")] = "id",
-) -> listing.Page:
-    return listing.Page(limit, offset, sort.lstrip("-"), sort.startswith("-"))
+def paging_by(sorts: tuple[str, ...]) -> Callable[..., listing.Page]:
+    """A page of a listing, sortable by `sorts` ('-' first for descending). The sort keys are
+    declared in the schema, so a client learns them there rather than from a 422."""
+    pattern = f"^-?({'|'.join(sorts)})$"
+
+    def paging(
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+        offset: Annotated[int, Query(ge=0, le=MAX_INDEX)] = 0,
+        # A default-value Query: the annotation must not name `pattern`, a local that the
+        # postponed annotations could not resolve.
+        sort: str = Query(sorts[0], pattern=pattern),
+    ) -> listing.Page:
+        return listing.Page(limit, offset, sort.lstrip("-"), sort.startswith("-"))
+
+    return paging
 
 
-Paged = Annotated[listing.Page, Depends(paging)]
-
-
-def _sorted(page: listing.Page, allowed: tuple[str, ...]) -> listing.Page:
-    if page.sort not in allowed:
-        raise HTTPException(422, f"sort: {page.sort!r} is not one of {', '.join(allowed)}")
-    return page
+Paged = Annotated[listing.Page, Depends(paging_by(("id",)))]
+CasePage = Annotated[listing.Page, Depends(paging_by(listing.CASE_SORTS))]
+ItemPage = Annotated[listing.Page, Depends(paging_by(listing.ITEM_SORTS))]
 
 
 # -- cases ----------------------------------------------------------------------------
@@ -76,21 +83,19 @@ def _sorted(page: listing.Page, allowed: tuple[str, ...]) -> listing.Page:
 def cases(
     asker: SignedIn,
     b: B,
-    page: Paged,
+    page: CasePage,
     status: Literal["open", "charged", "closed"] | None = None,
     q_: Annotated[str | None, Query(alias="q", max_length=200)] = None,
 ) -> dict[str, Any]:
     """The cases you may see, a page at a time (sort: id, title, status, opened_at; '-' for
     newest first)."""
     with b.led.engine.connect() as conn:
-        rows, total = listing.cases(
-            conn, asker.caller, _sorted(page, listing.CASE_SORTS), status, q_
-        )
+        rows, total = listing.cases(conn, asker.caller, page, status, q_)
     log(b, asker, "list", "cases", detail=f"{len(rows)} of {total}")
     return {"items": rows, "total": total, "limit": page.limit, "offset": page.offset}
 
 
-class NewCase(BaseModel):
+class NewCase(Body):
     case_id: str
     title: str
     numbers: list[dict[str, str]] = Field(default_factory=list)
@@ -146,7 +151,7 @@ def case(a: CaseRead, b: B) -> dict[str, Any]:
     return _case_view(b, a)
 
 
-class Party(BaseModel):
+class Party(Body):
     person_id: str
     role: str
     occurred_at: str | None = None
@@ -162,7 +167,7 @@ def add_party(body: Party, a: CaseAct, b: B) -> dict[str, Any]:
     )
 
 
-class Charge(BaseModel):
+class Charge(Body):
     person_id: str
     charges: list[str] = Field(min_length=1)
     charged_on: str
@@ -194,23 +199,14 @@ def persons(
     page: Paged,
     name: Annotated[str | None, Query(max_length=200)] = None,
 ) -> dict[str, Any]:
-    where, params = "", []
-    if name:
-        where, params = "WHERE lower(name) LIKE ?", [f"%{name.lower()}%"]
     with b.led.engine.connect() as conn:
-        total = int(fetch_all(conn, f"SELECT count(*) FROM person {where}", params)[0][0])
-        rows = fetch_all(
-            conn,
-            f"SELECT person_id, name, aliases, dob FROM person {where} "
-            f"ORDER BY person_id {'DESC' if page.descending else 'ASC'} LIMIT ? OFFSET ?",
-            [*params, page.limit, page.offset],
-        )
+        rows, total = listing.persons(conn, page, name)
     log(b, asker, "list", "persons", detail=f"{len(rows)} of {total}")
-    items = [{"person_id": p, "name": n, "aliases": json.loads(a), "dob": d} for p, n, a, d in rows]
+    items = [{**row, "aliases": json.loads(row["aliases"])} for row in rows]
     return {"items": items, "total": total, "limit": page.limit, "offset": page.offset}
 
 
-class NewPerson(BaseModel):
+class NewPerson(Body):
     person_id: str
     name: str
     aliases: list[str] = Field(default_factory=list)
@@ -235,7 +231,7 @@ def locations(asker: Staffish, b: B) -> dict[str, Any]:
     return {"items": items, "total": len(items)}
 
 
-class NewLocation(BaseModel):
+class NewLocation(Body):
     location_id: str
     name: str
     kind: str
@@ -259,7 +255,7 @@ def add_location(body: NewLocation, asker: Recorder, b: B) -> dict[str, Any]:
 def items(
     asker: SignedIn,
     b: B,
-    page: Paged,
+    page: ItemPage,
     case_id: Annotated[str | None, Query(max_length=80)] = None,
     status: Literal["in_custody", "in_transfer", "checked_out", "disposed"] | None = None,
     location_id: Annotated[str | None, Query(max_length=80)] = None,
@@ -270,7 +266,7 @@ def items(
         rows, total = listing.items(
             conn,
             asker.caller,
-            _sorted(page, listing.ITEM_SORTS),
+            page,
             case_id,
             status,
             location_id,
@@ -280,7 +276,7 @@ def items(
     return {"items": rows, "total": total, "limit": page.limit, "offset": page.offset}
 
 
-class Intake(BaseModel):
+class Intake(Body):
     item_id: str | None = None
     category: str
     description: str
@@ -332,17 +328,8 @@ def item(a: ItemRead, b: B) -> dict[str, Any]:
     if view is None:
         raise NotFound(f"there is no item {a.item_id}")
     if a.level is Level.DISCLOSED:
-        mine = set(a.asker.caller.assigned)
-        view["cases"] = [c for c in view.get("cases", []) if c["case_id"] in mine]
         with b.led.engine.connect() as conn:
-            view["files"] = [
-                f
-                for f in view["files"]
-                if policy.read_file(
-                    a.asker.caller, a.facts, facts.file_disclosed_in(conn, f["sha256"])
-                )
-            ]
-        view["children"] = []
+            view = facts.produced(conn, facts.counsel_cases(a.asker.caller)).item(view)
     view["your_view"] = str(a.level)
     return view
 
@@ -352,10 +339,13 @@ def history(a: ItemRead, b: B) -> dict[str, Any]:
     """Every recorded step of the item, oldest first, with its ledger entry number."""
     with b.led.engine.connect() as conn:
         rows = q.item_history(conn, a.item_id)
+        if a.level is Level.DISCLOSED:
+            shown = facts.produced(conn, facts.counsel_cases(a.asker.caller))
+            rows = shown.history(a.item_id, with_payloads(conn, b.led.store, rows))
     return {"items": rows, "total": len(rows)}
 
 
-class Step(BaseModel):
+class Step(Body):
     """One custody step; which fields it needs depends on `action`."""
 
     action: Literal[

@@ -8,9 +8,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import Field
+from sqlalchemy.engine import Connection
 
 from ..access import policy
+from ..access.policy import Level
 from ..disclosure.desk import Desk
 from ..reports import chain_of_custody, render
 from ..store import access_queries as facts
@@ -31,6 +33,7 @@ from .deps import (
 from .problems import PROBLEM_RESPONSES, NotFound
 from .routes_accounts import run
 from .routes_records import Recorder
+from .strict_input import Body
 
 router = APIRouter(prefix="/api", responses=PROBLEM_RESPONSES)
 B = Annotated[Brady, Depends(brady)]
@@ -43,7 +46,7 @@ ItemAct = Annotated[ItemAccess, Depends(item_guard("act"))]
 # -- court steps ---------------------------------------------------------------------------
 
 
-class Arraignment(BaseModel):
+class Arraignment(Body):
     person_id: str
     arraigned_on: str
     occurred_at: str | None = None
@@ -59,7 +62,7 @@ def arraign(body: Arraignment, a: CaseAct, b: B) -> dict[str, Any]:
     )
 
 
-class CaseNumber(BaseModel):
+class CaseNumber(Body):
     kind: str
     number: str
 
@@ -69,7 +72,7 @@ def add_number(body: CaseNumber, a: CaseAct, b: B) -> dict[str, Any]:
     return run(b, lambda s: s.add_case_number(a.asker.user_id, a.case_id, body.kind, body.number))
 
 
-class Closing(BaseModel):
+class Closing(Body):
     reason: str = Field(min_length=1)
 
 
@@ -81,7 +84,7 @@ def close(body: Closing, a: CaseAct, b: B) -> dict[str, Any]:
 # -- items: split, report ---------------------------------------------------------------------
 
 
-class Split(BaseModel):
+class Split(Body):
     quantity: int = Field(ge=1, le=1_000_000_000)
     description: str
     new_item_id: str | None = None
@@ -105,7 +108,11 @@ def split(body: Split, a: ItemAct, b: B) -> dict[str, Any]:
 )
 def custody_report(a: ItemRead, b: B) -> Response:
     """The chain-of-custody report, every signature and inclusion proof checked."""
-    data = chain_of_custody.build(b.led, a.item_id)
+    shown = None
+    if a.level is Level.DISCLOSED:
+        with b.led.engine.connect() as conn:
+            shown = facts.produced(conn, facts.counsel_cases(a.asker.caller))
+    data = chain_of_custody.build(b.led, a.item_id, shown)
     if data is None:
         raise NotFound(f"there is no item {a.item_id}")
     return Response(
@@ -116,7 +123,7 @@ def custody_report(a: ItemRead, b: B) -> Response:
 # -- lab work ---------------------------------------------------------------------------------
 
 
-class LabRequest(BaseModel):
+class LabRequest(Body):
     request_id: str
     lab: str
     item_ids: list[str] = Field(min_length=1)
@@ -151,7 +158,7 @@ def _lab_guard(request_id: str, asker: Recorder, b: B) -> tuple[Asker, str]:
     return asker, request_id
 
 
-class LabResult(BaseModel):
+class LabResult(Body):
     findings: str
     report_sha256: str | None = Field(default=None, pattern="^[0-9a-f]{64}$")
 
@@ -173,7 +180,7 @@ Staff = Annotated[Asker, Depends(rule_guard(lambda c: c.may_write and c.staff, "
 """Inventories are taken by property room staff."""
 
 
-class NewInventory(BaseModel):
+class NewInventory(Body):
     inventory_id: str
     scope: str = "full"
     location_id: str | None = None
@@ -187,17 +194,24 @@ def start_inventory(body: NewInventory, asker: Staff, b: B) -> dict[str, Any]:
     )
 
 
+def own_inventory(conn: Connection, asker: Asker, inventory_id: str) -> None:
+    """Another agency's inventory is answered as if it did not exist."""
+    exists, agency_id = q.inventory_agency(conn, inventory_id)
+    if not exists or not policy.take_inventory(asker.caller, agency_id):
+        raise NotFound(f"there is no inventory {inventory_id}")
+
+
 @router.get("/inventories/{inventory_id}", openapi_extra=access("staff:write"))
 def inventory(inventory_id: str, asker: Staff, b: B) -> dict[str, Any]:
     """Found, missing and unexpected so far."""
     with b.led.engine.connect() as conn:
+        own_inventory(conn, asker, inventory_id)
         view = q.inventory_view(conn, inventory_id)
-    if view is None:
-        raise NotFound(f"there is no inventory {inventory_id}")
+    assert view is not None
     return view
 
 
-class Scan(BaseModel):
+class Scan(Body):
     item_id: str
     location_id: str | None = None
 
@@ -206,18 +220,22 @@ class Scan(BaseModel):
     "/inventories/{inventory_id}/scans", status_code=201, openapi_extra=access("staff:write")
 )
 def scan(inventory_id: str, body: Scan, asker: Staff, b: B) -> dict[str, Any]:
+    with b.led.engine.connect() as conn:
+        own_inventory(conn, asker, inventory_id)
     return run(b, lambda s: s.scan(asker.user_id, inventory_id, body.item_id, body.location_id))
 
 
 @router.post("/inventories/{inventory_id}/close", openapi_extra=access("staff:write"))
 def close_inventory(inventory_id: str, asker: Staff, b: B) -> dict[str, Any]:
+    with b.led.engine.connect() as conn:
+        own_inventory(conn, asker, inventory_id)
     return run(b, lambda s: s.close_inventory(asker.user_id, inventory_id))
 
 
 # -- the prosecutor's desk -------------------------------------------------------------------
 
 
-class CaseRules(BaseModel):
+class CaseRules(Body):
     rule_set_id: str
     in_custody: bool | None = None
 
@@ -230,7 +248,7 @@ def case_rules(body: CaseRules, a: CaseProsecute, b: B) -> dict[str, Any]:
     )
 
 
-class DefenseRequest(BaseModel):
+class DefenseRequest(Body):
     requested_by: str
     occurred_at: str | None = None
 
@@ -247,7 +265,7 @@ def defense_request(body: DefenseRequest, a: CaseProsecute, b: B) -> dict[str, A
     )
 
 
-class Flag(BaseModel):
+class Flag(Body):
     unit: str
     exculpatory: bool = False
     impeachment: bool = False
@@ -266,7 +284,7 @@ def flag(body: Flag, a: CaseProsecute, b: B) -> dict[str, Any]:
     )
 
 
-class Withhold(BaseModel):
+class Withhold(Body):
     unit: str
     reason: str
     order_ref: str
@@ -286,7 +304,7 @@ def withhold(body: Withhold, a: CaseProsecute, b: B) -> dict[str, Any]:
     )
 
 
-class Approval(BaseModel):
+class Approval(Body):
     unit: str
 
 

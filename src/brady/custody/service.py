@@ -907,7 +907,10 @@ class Session:
         self._need(location, location_id, "location_id", "location")
         if scope not in {"full", "sample"}:
             raise RefusedError(f"scope must be full or sample, not {scope!r}", "scope")
-        pool = q.items_in_custody(self.conn, location_id, high_risk_only=scope == "sample")
+        agency_id = q.user_agency(self.conn, by)
+        pool = q.items_in_custody(
+            self.conn, location_id, scope == "sample", agency_id, every_agency=agency_id is None
+        )
         seed = secrets.token_hex(16) if scope == "sample" else None
         expected = sampling.expected_items(pool, scope, seed)
         return self._record(
@@ -921,12 +924,20 @@ class Session:
                 "expected_sha256": sampling.list_digest(expected),
                 "population": len(pool),
                 "seed": seed,
+                "agency_id": agency_id,
                 "occurred_at": occurred_at,
             },
             [f"inventory:{inventory_id}"],
         )
 
-    def _open_inventory(self, inventory_id: str) -> None:
+    def _open_inventory(self, inventory_id: str, by: str) -> None:
+        """An inventory still open, and of the agency of `by` (another agency's inventory is
+        answered as if it did not exist: its items are not theirs to see)."""
+        exists, agency_id = q.inventory_agency(self.conn, inventory_id)
+        if exists and q.user_agency(self.conn, by) != agency_id:
+            exists = False
+        if not exists:
+            raise RefusedError(f"there is no inventory {inventory_id!r}", "inventory_id")
         row = self.conn.execute(
             inventory.select()
             .with_only_columns(inventory.c.closed_at)
@@ -946,7 +957,7 @@ class Session:
         occurred_at: str | None = None,
     ) -> Entry:
         self._role(by, PLACES, "scan inventories")
-        self._open_inventory(inventory_id)
+        self._open_inventory(inventory_id, by)
         self._need(location, location_id, "location_id", "location")
         if q.has_row(self.conn, inventory_scan, inventory_id=inventory_id, item_id=item_id):
             raise RefusedError(f"{item_id} was already scanned in {inventory_id}", "item_id")
@@ -964,7 +975,7 @@ class Session:
 
     def close_inventory(self, by: str, inventory_id: str, occurred_at: str | None = None) -> Entry:
         self._role(by, PLACES, "close inventories")
-        self._open_inventory(inventory_id)
+        self._open_inventory(inventory_id, by)
         return self._record(
             by,
             "inventory.close",

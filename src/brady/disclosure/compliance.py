@@ -62,6 +62,12 @@ class Compliance:
             out[u.status] = out.get(u.status, 0) + 1
         return out
 
+    def shown(self, counsel: bool) -> dict[str, Any]:
+        """What a reader may see: defense counsel get whether the case can be certified,
+        not the State's list of what it still owes (that is the prosecutor's work list)."""
+        data = self.to_json()
+        return {k: data[k] for k in COUNSEL_SEES} if counsel else data
+
     def to_json(self) -> dict[str, Any]:
         return {
             "case_id": self.case_id,
@@ -74,6 +80,9 @@ class Compliance:
             "units": [asdict(u) for u in self.units],
             "blockers": self.blockers,
         }
+
+
+COUNSEL_SEES = ("case_id", "title", "charged", "rule_set", "certifiable")
 
 
 def _day(text: str | None) -> str | None:

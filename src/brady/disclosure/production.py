@@ -32,13 +32,16 @@ from typing import Any
 import bagit
 from sqlalchemy.engine import Connection
 
+from ..access.produced import for_production
 from ..blobs.store import BlobStore
 from ..custody.service import Custody
 from ..domain.errors import RefusedError
 from ..ledger_home import OpenLedger
 from ..reports import case_uco, chain_of_custody, render
+from ..store import access_queries
 from ..store import custody_queries as q
 from ..store._raw import fetch_all
+from ..store.item_steps import with_payloads
 from ..store.ledger_store import key_rows
 from . import compliance
 from .desk import Desk
@@ -188,18 +191,23 @@ def _payload(
     blobs = BlobStore(led.config.blobs)
     cited: set[int] = set()
     with led.engine.connect() as conn:
+        earlier = access_queries.produced(conn, [case_id]).units
+        shown = for_production(case_id, earlier, [n["unit"] for n in numbered])
         for n in numbered:
             kind, _, ident = n["unit"].partition(":")
             bates = n["bates"]
             if kind == "item":
-                view = q.item_view(conn, ident)
-                history = q.item_history(conn, ident)
+                found = q.item_view(conn, ident)
+                assert found is not None  # compliance listed it
+                view = shown.item(found)
+                steps = with_payloads(conn, led.store, q.item_history(conn, ident))
+                history = shown.history(ident, steps)
                 cited |= {int(h["seq"]) for h in history}
                 (evidence / f"{bates}_{safe_name(ident)}.json").write_text(
                     json.dumps({"item": view, "history": history}, indent=2, default=str),
                     encoding="utf-8",
                 )
-                report = chain_of_custody.build(led, ident)
+                report = chain_of_custody.build(led, ident, shown)
                 if report is not None:
                     html = render.html("chain_of_custody.html.j2", **report)
                     name = f"{bates}_{safe_name(ident)}"

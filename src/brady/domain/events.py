@@ -19,6 +19,7 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    model_validator,
 )
 
 from ..ledger.entry import Event, format_time
@@ -61,8 +62,12 @@ def _to_date(value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, str):
+        # A full date and time is accepted for its day, but only if it is a real time:
+        # "2024-01-01T25:00:00Z" is a typing slip to refuse, not a day to keep.
         try:
-            return date.fromisoformat(value[:10]).isoformat()
+            if len(value) > 10:
+                return datetime.fromisoformat(value.replace("Z", "+00:00")).date().isoformat()
+            return date.fromisoformat(value).isoformat()
         except ValueError as exc:
             raise ValueError(f"{value!r} is not a date like 2024-01-31") from exc
     raise ValueError(f"{value!r} is not a date")
@@ -100,8 +105,41 @@ MentionKey = Annotated[
 Day = Annotated[str, BeforeValidator(_to_date)]
 
 
+def nul_at(value: Any, where: str = "") -> str | None:
+    """The first field (dotted, as pydantic names them) whose text holds a NUL character.
+
+    PostgreSQL cannot store one and SQLite would keep it where no search finds it, so no
+    event may carry one, whichever face the command came from."""
+    if isinstance(value, str):
+        return (where or "text") if "\x00" in value else None
+    if isinstance(value, dict):
+        items: Any = value.items()
+    elif isinstance(value, list | tuple):
+        items = enumerate(value)
+    else:
+        return None
+    for key, inner in items:
+        name = f"{where}.{key}" if where else str(key)
+        found = name if "\x00" in str(key) else nul_at(inner, name)
+        if found is not None:
+            return found
+    return None
+
+
 class Payload(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        field = nul_at(data)
+        if field is not None:
+            # Raised as itself (not a ValueError) so the refusal names the field.
+            raise RefusedError(
+                f"{field} holds a NUL character, which a record cannot keep; remove it",
+                field.split(".")[0],
+            )
+        return data
 
 
 class Occurred(Payload):
@@ -406,6 +444,9 @@ class InventoryStart(Occurred):
     expected_sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
     population: int = Field(ge=0)
     seed: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")] | None = None
+    # Whose items the inventory expects: the agency of the user who started it. Absent in
+    # inventories recorded before agencies kept their own (every item was in scope then).
+    agency_id: Id | None = None
 
 
 class InventoryScan(Occurred):

@@ -9,6 +9,7 @@ a suggestion never depends on which database an agency runs.
 from __future__ import annotations
 
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DatabaseError
 
 from ..store._raw import fetch_all
 from .names import name_key, one_slip_keys
@@ -51,6 +52,59 @@ def ensure(conn: Connection) -> None:
             "INSERT INTO person_name_fts (key, owner_id) SELECT key, owner_id FROM mention_index "
             "WHERE owner_kind = 'person' AND kind = 'person'"
         )
+
+
+_PEOPLE = "SELECT key, owner_id FROM mention_index WHERE owner_kind = 'person' AND kind = 'person'"
+
+
+def check(conn: Connection) -> list[str]:
+    """What `brady verify` finds wrong with the search index, in words; [] if nothing.
+
+    The index is the database's, so it is not rebuilt beside the other tables: instead it
+    must exist with what keeps it in step, hold exactly the people's names of the mention
+    index (which verify rebuilds and compares), and pass the database's own check of its
+    inner structure. A person missing from it is a person linking never proposes."""
+    if conn.dialect.name == "postgresql":
+        found = fetch_all(
+            conn,
+            "SELECT count(*) FROM pg_indexes WHERE indexname = 'ix_mention_person_trgm_gist'",
+        )[0][0]
+        return [] if found else ["the name search index (ix_mention_person_trgm_gist) is missing"]
+    have = {
+        str(name)
+        for (name,) in fetch_all(
+            conn,
+            "SELECT name FROM sqlite_master WHERE name IN "
+            "('person_name_fts', 'person_name_fts_add', 'person_name_fts_remove')",
+        )
+    }
+    missing = {"person_name_fts", "person_name_fts_add", "person_name_fts_remove"} - have
+    if missing:
+        return [f"the name search index is incomplete: {', '.join(sorted(missing))} is missing"]
+    problems = []
+    extra = fetch_all(
+        conn, f"SELECT count(*) FROM (SELECT key, owner_id FROM person_name_fts EXCEPT {_PEOPLE})"
+    )[0][0]
+    lost = fetch_all(
+        conn, f"SELECT count(*) FROM ({_PEOPLE} EXCEPT SELECT key, owner_id FROM person_name_fts)"
+    )[0][0]
+    counts = (
+        fetch_all(conn, "SELECT count(*) FROM person_name_fts")[0][0],
+        fetch_all(conn, f"SELECT count(*) FROM ({_PEOPLE})")[0][0],
+    )
+    if extra or lost or counts[0] != counts[1]:
+        problems.append(
+            f"the name search index holds {counts[0]} names where the record has {counts[1]} "
+            f"({lost} missing, {extra} not in the record)"
+        )
+    try:
+        # FTS5's own check that its inner index matches its rows; it writes nothing.
+        conn.exec_driver_sql(
+            "INSERT INTO person_name_fts (person_name_fts, rank) VALUES ('integrity-check', 1)"
+        )
+    except DatabaseError as exc:
+        problems.append(f"the name search index is damaged: {exc.orig}")
+    return problems
 
 
 def reset(conn: Connection) -> None:

@@ -307,3 +307,6 @@ class LinkingProjector(HandlerProjector):
     def prepare(self, conn: Connection) -> None:
         """Before a rebuild: the name search index is emptied (the rebuild refills it)."""
         name_search.reset(conn)
+
+    def check(self, conn: Connection) -> list[str]:
+        return name_search.check(conn)

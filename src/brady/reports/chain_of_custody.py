@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..access.produced import Produced
 from ..ledger._hashing import leaf_hash
 from ..ledger.audit import replay_keys
 from ..ledger.checkpoint import open_checkpoint
@@ -21,6 +22,7 @@ from ..ledger.note import Verifier
 from ..ledger.proof import verify_inclusion
 from ..ledger_home import OpenLedger
 from ..store import custody_queries as q
+from ..store.item_steps import with_payloads
 from ..store.ledger_store import key_rows
 
 
@@ -90,6 +92,13 @@ def describe(kind: str, p: dict[str, Any], names: dict[str, str]) -> str:
             f"Lab request {p.get('request_id')} to {p.get('lab')}: {p.get('examinations')}"
         ),
         "lab.result": lambda: f"Lab result for {p.get('request_id')}: {p.get('findings')}",
+        "link.accept": lambda: (
+            f"Found to bear on case {p.get('case_id')} and filed under it on the "
+            f"prosecutor's review: {p.get('reason')}"
+        ),
+        "link.reject": lambda: (
+            f"Suggested link to case {p.get('case_id')} rejected on review: {p.get('reason')}"
+        ),
         "record.correct": lambda: (
             f"Correction of entry {p.get('target_seq')}: {p.get('field')} "
             f"is {p.get('value')!r} ({p.get('reason')})"
@@ -112,8 +121,9 @@ def _lineage_history(conn: Any, view: dict[str, Any]) -> list[dict[str, Any]]:
     return history
 
 
-def build(led: OpenLedger, item_id: str) -> dict[str, Any] | None:
-    """Everything the report shows, checked."""
+def build(led: OpenLedger, item_id: str, produced: Produced | None = None) -> dict[str, Any] | None:
+    """Everything the report shows, checked; for defense counsel (`produced`), the item's
+    record as it was produced to them and nothing else."""
     store = led.store
     verifier = Verifier.from_vkey(led.config.log_vkey)
     cp_stored = store.checkpoint()
@@ -122,7 +132,12 @@ def build(led: OpenLedger, item_id: str) -> dict[str, Any] | None:
         view = q.item_view(conn, item_id)
         if view is None:
             return None
-        history = _lineage_history(conn, view)
+        read = with_payloads(conn, store, _lineage_history(conn, view))
+        history = [row for row, _, _ in read]
+        said = {int(row["seq"]): payload for row, _, payload in read}
+        if produced is not None:
+            history = produced.history(item_id, read)
+            view = produced.item(view)
         names = _names(conn)
         keys = key_rows(conn)
     keyring, _ = replay_keys(store.origin, keys)
@@ -130,6 +145,8 @@ def build(led: OpenLedger, item_id: str) -> dict[str, Any] | None:
     for h in history:
         raw = store.entry(h["seq"])
         entry = parse_entry(raw, h["seq"])
+        payload = said[entry.seq]
+        shown = payload if produced is None else produced.redact(entry.kind, payload)
         try:
             check_signature(entry, store.origin, keyring.key_for(entry).public_key)
             signature_ok = True
@@ -150,7 +167,7 @@ def build(led: OpenLedger, item_id: str) -> dict[str, Any] | None:
                 entry.recorded_at,
                 entry.kind,
                 f"{names.get(h['actor'], h['actor'])} ({h['actor']})",
-                describe(entry.kind, entry.payload, names),
+                describe(entry.kind, shown, names),
                 entry.key_id,
                 signature_ok,
                 proved,
@@ -163,5 +180,5 @@ def build(led: OpenLedger, item_id: str) -> dict[str, Any] | None:
         "checkpoint_note": cp_stored.note,
         "log_vkey": led.config.log_vkey,
         "all_ok": all(s.signature_ok and s.proved for s in steps),
-        "custodian_name": names.get(view["custodian"], view["custodian"]),
+        "custodian_name": names.get(view.get("custodian", ""), view.get("custodian", "")),
     }

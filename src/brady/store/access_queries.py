@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 
 from sqlalchemy.engine import Connection
 
 from ..access.policy import Caller, CaseFacts, ItemFacts
+from ..access.produced import Produced
 from ._raw import fetch_all
 
 
@@ -84,3 +86,24 @@ def visible_case_ids(conn: Connection, c: Caller) -> list[str] | None:
             rows = fetch_all(conn, sql, (c.agency_id,))
         ids |= {str(r[0]) for r in rows}
     return sorted(ids)
+
+
+def produced(conn: Connection, case_ids: Iterable[str]) -> Produced:
+    """What was produced in these cases: each unit, with the entry of its last production."""
+    cases = frozenset(case_ids)
+    if not cases:
+        return Produced(cases, {})
+    marks = ", ".join("?" for _ in cases)
+    rows = fetch_all(
+        conn,
+        "SELECT u.unit, max(p.seq) FROM production_unit u "
+        "JOIN production p ON p.production_id = u.production_id "
+        f"WHERE u.case_id IN ({marks}) GROUP BY u.unit",
+        sorted(cases),
+    )
+    return Produced(cases, {str(u): int(s) for u, s in rows})
+
+
+def counsel_cases(c: Caller) -> list[str]:
+    """The cases a caller works as defense counsel."""
+    return [k for k, r in c.assigned.items() if r == "defense_counsel" and c.has(r)]

@@ -30,9 +30,10 @@ signin_attempt = Table(
     Column("attempt_id", Integer, primary_key=True, autoincrement=True),
     Column("user_id", String(80), nullable=False),
     Column("at", String(32), nullable=False),
-    Column("ok", Boolean, nullable=False),
+    Column("ok", Boolean, nullable=True),  # NULL while the password is being checked
     Column("source", Text, nullable=True),
     Index("ix_signin_attempt_user", "user_id", "at"),
+    Index("ix_signin_attempt_source", "source", "at"),
 )
 api_token = Table(
     "api_token",

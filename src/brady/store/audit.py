@@ -14,6 +14,7 @@ import os
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from functools import partial
 
 from sqlalchemy import Engine, select
@@ -30,6 +31,7 @@ from ..ledger.audit import (
     upper_nodes,
 )
 from ..ledger.checkpoint import Checkpoint, open_checkpoint
+from ..ledger.entry import parse_entry
 from ..ledger.errors import LedgerError, TamperError
 from ..ledger.keyring import Keyring
 from ..ledger.note import Verifier
@@ -52,6 +54,7 @@ class AuditReport:
     latest: Checkpoint | None = None
     against: Checkpoint | None = None
     projections_checked: bool = False
+    nodes: int = 0  # every stored subtree hash, read with the size
     problems: list[TamperError | LedgerError] = field(default_factory=list)
 
     @property
@@ -134,6 +137,7 @@ def audit(
     # audit runs is simply not part of this audit (entries below `size` never change).
     with snapshot(store) as conn:
         report.size = store.size(conn)
+        report.nodes = int(fetch_all(conn, "SELECT count(*) FROM ledger_node")[0][0])
         checkpoints = list(store.checkpoints(conn))
         try:
             keyring, key_seqs = _replay_keys(conn, store.origin, log_vkey)
@@ -148,7 +152,7 @@ def audit(
         check_times(results)
         with store.engine.connect() as conn:
             _check_tail(checkpoints, report.size)
-            _check_upper_nodes(conn, results, report.size)
+            _check_upper_nodes(conn, results, report.size, report.nodes)
             _check_checkpoints(checkpoints, conn, verifier, report)
             if against is not None:
                 report.against = _check_against(conn, verifier, against, report.size)
@@ -228,7 +232,7 @@ def _check_tail(checkpoints: list[StoredCheckpoint], size: int) -> None:
         )
 
 
-def _check_upper_nodes(conn: Connection, results: list[ChunkResult], size: int) -> None:
+def _check_upper_nodes(conn: Connection, results: list[ChunkResult], size: int, nodes: int) -> None:
     for (level, idx), h in sorted(upper_nodes(results).items()):
         stored = conn.execute(
             select(ledger_node.c.hash).where(ledger_node.c.level == level, ledger_node.c.idx == idx)
@@ -237,13 +241,11 @@ def _check_upper_nodes(conn: Connection, results: list[ChunkResult], size: int) 
             a, b = idx << level, ((idx + 1) << level) - 1
             what = "is missing" if stored is None else "does not match the entries"
             raise TamperError(f"the stored hash of entries {a}-{b} (level {level}) {what}", a)
-    # Only the hashes of subtrees inside [0, size): later appends may be adding more.
-    count = fetch_all(
-        conn, "SELECT count(*) FROM ledger_node WHERE ((idx + 1) << level) <= ?", (size,)
-    )[0][0]
-    if count != node_count(size):
+    # Counted in the snapshot that read the size, so every row counts, wherever it claims to
+    # sit: a node planted beyond the tree would otherwise pass, then block a later append.
+    if nodes != node_count(size):
         raise TamperError(
-            f"the ledger stores {count} subtree hashes; {size} entries make {node_count(size)}",
+            f"the ledger stores {nodes} subtree hashes; {size} entries make {node_count(size)}",
             size,
         )
 
@@ -283,8 +285,42 @@ def _check_checkpoints(
             "they were added outside Brady",
             latest.size,
         )
+    _check_checkpoint_times(conn, stored_checkpoints, report.size)
     report.checkpoints = len(checkpoints)
     report.latest = latest
+
+
+CLOCK_SKEW = timedelta(minutes=10)
+"""How far a later entry's time may fall before the checkpoint it follows: two servers'
+clocks may differ by this much. The checkpoint's time is not signed, so it is held to the
+signed times of the entries on either side of it."""
+
+
+def _check_checkpoint_times(conn: Connection, stored: list[StoredCheckpoint], size: int) -> None:
+    """A stored checkpoint's time lies between the signed times of the entry it ends with and
+    the entry after it, so it cannot be moved to another day unnoticed."""
+    seqs = sorted({n for cp in stored for n in (cp.size - 1, cp.size) if 0 <= n < size})
+    times: dict[int, str] = {}
+    for i in range(0, len(seqs), 500):
+        part = seqs[i : i + 500]
+        marks = ", ".join("?" for _ in part)
+        for seq, raw in fetch_all(
+            conn, f"SELECT seq, entry FROM ledger_entry WHERE seq IN ({marks})", part
+        ):
+            times[int(seq)] = parse_entry(bytes(raw), int(seq)).recorded_at
+    for cp in stored:
+        after, before = times.get(cp.size - 1), times.get(cp.size)
+        late = before is not None and _moment(cp.created_at) > _moment(before) + CLOCK_SKEW
+        if (after is not None and cp.created_at < after) or late:
+            raise TamperError(
+                f"the checkpoint stored at size {cp.size} says it was made at {cp.created_at}, "
+                f"but the entries around it were recorded at {after} and {before or 'none yet'}",
+                cp.size,
+            )
+
+
+def _moment(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def _roots(conn: Connection, sizes: list[int]) -> dict[int, bytes]:

@@ -541,7 +541,9 @@ def _lab_result(conn: Connection, entry: Entry) -> None:
 
 def _inventory_start(conn: Connection, entry: Entry) -> None:
     p: ev.InventoryStart = _payload(entry)
-    pool = items_in_custody(conn, p.location_id, high_risk_only=p.scope == "sample")
+    pool = items_in_custody(
+        conn, p.location_id, p.scope == "sample", p.agency_id, every_agency=p.agency_id is None
+    )
     expected = sampling.expected_items(pool, p.scope, p.seed)
     if len(pool) != p.population or sampling.list_digest(expected) != p.expected_sha256:
         raise ValueError(

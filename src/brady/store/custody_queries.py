@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import ColumnElement, Table, and_, or_, select
 from sqlalchemy.engine import Connection
 
 from ..domain.rules import ItemState, UserState
@@ -243,16 +243,84 @@ def list_users(conn: Connection) -> list[dict[str, Any]]:
     return [{**row_dict(r), "roles": json.loads(r.roles)} for r in rows]
 
 
-def items_in_custody(conn: Connection, location_id: str | None, high_risk_only: bool) -> list[str]:
-    """Ids of items in the property room, at a location and the locations inside it."""
+def of_agency(column: Any, agency_id: str | None) -> ColumnElement[bool]:
+    """`column` names this agency (or none, for users and cases of no agency)."""
+    return column.is_(None) if agency_id is None else column == agency_id  # type: ignore[no-any-return]
+
+
+def agency_items(agency_id: str | None) -> ColumnElement[bool]:
+    """Items an agency's staff work (access policy's rule, as SQL): taken in by one of its
+    users, or filed under one of its cases."""
+    same_user = of_agency(app_user.c.agency_id, agency_id)
+    same_case = of_agency(case_file.c.agency_id, agency_id)
+    took_in = (
+        select(item_event.c.item_id)
+        .join(app_user, app_user.c.user_id == item_event.c.actor)
+        .where(and_(item_event.c.kind == "item.intake", same_user))
+    )
+    filed = select(item_case.c.item_id).where(
+        item_case.c.case_id.in_(select(case_file.c.case_id).where(same_case))
+    )
+    return or_(item.c.item_id.in_(took_in), item.c.item_id.in_(filed))
+
+
+def items_in_custody(
+    conn: Connection,
+    location_id: str | None,
+    high_risk_only: bool,
+    agency_id: str | None,
+    *,
+    every_agency: bool = False,
+) -> list[str]:
+    """Ids of an agency's items in the property room, at a location and the locations inside
+    it. Only the agency's own (a shelf may be shared, its inventory is not), unless
+    `every_agency` (an administrator's inventory, or one recorded before agencies)."""
     query = select(item.c.item_id).where(
         item.c.status == "in_custody", item.c.location_id.is_not(None)
     )
+    if not every_agency:
+        query = query.where(agency_items(agency_id))
     if location_id is not None:
         query = query.where(item.c.location_id.in_(location_tree(conn, location_id)))
     if high_risk_only:
         query = query.where(item.c.category.in_(sorted(str(c) for c in HIGH_RISK)))
     return sorted(conn.execute(query).scalars())
+
+
+def inventories(conn: Connection, agency_id: str | None, limit: int = 50) -> list[Any]:
+    """An agency's inventories, newest first."""
+    same = (
+        app_user.c.agency_id.is_(None) if agency_id is None else app_user.c.agency_id == agency_id
+    )
+    return list(
+        conn.execute(
+            select(
+                inventory.c.inventory_id,
+                inventory.c.scope,
+                inventory.c.location_id,
+                inventory.c.started_at,
+                inventory.c.closed_at,
+            )
+            .select_from(inventory.join(app_user, app_user.c.user_id == inventory.c.started_by))
+            .where(same)
+            .order_by(inventory.c.started_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def user_agency(conn: Connection, user_id: str) -> str | None:
+    return conn.execute(select(app_user.c.agency_id).where(app_user.c.user_id == user_id)).scalar()
+
+
+def inventory_agency(conn: Connection, inventory_id: str) -> tuple[bool, str | None]:
+    """(whether the inventory exists, the agency of the user who started it)."""
+    row = conn.execute(
+        select(app_user.c.agency_id)
+        .select_from(inventory.outerjoin(app_user, app_user.c.user_id == inventory.c.started_by))
+        .where(inventory.c.inventory_id == inventory_id)
+    ).first()
+    return (False, None) if row is None else (True, row.agency_id)
 
 
 def location_tree(conn: Connection, location_id: str) -> list[str]:
@@ -268,14 +336,25 @@ def location_tree(conn: Connection, location_id: str) -> list[str]:
 
 
 def inventory_view(conn: Connection, inventory_id: str) -> dict[str, Any] | None:
+    """What the inventory expected and found. A scanned item of another agency is shown by
+    its id only (it is unexpected here, and its state is that agency's business)."""
     row = conn.execute(select(inventory).where(inventory.c.inventory_id == inventory_id)).first()
     if row is None:
         return None
+    _, agency_id = inventory_agency(conn, inventory_id)
     view = row_dict(row)
     for key in ("expected", "found", "missing", "unexpected"):
         view[key] = json.loads(view[key]) if view[key] is not None else None
+    ours = set(
+        conn.execute(
+            select(inventory_scan.c.item_id).where(
+                inventory_scan.c.inventory_id == inventory_id,
+                inventory_scan.c.item_id.in_(select(item.c.item_id).where(agency_items(agency_id))),
+            )
+        ).scalars()
+    )
     view["scans"] = [
-        row_dict(r)
+        {**row_dict(r), **({} if r.item_id in ours else {"status_then": None})}
         for r in conn.execute(
             select(inventory_scan)
             .where(inventory_scan.c.inventory_id == inventory_id)

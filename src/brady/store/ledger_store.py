@@ -67,6 +67,11 @@ class Projector(Protocol):
     def prepare(self, conn: Connection) -> None:
         """Before a rebuild, with its tables empty: reset what lives beside them."""
 
+    def check(self, conn: Connection) -> list[str]:
+        """What is wrong with the state it keeps beside its tables (a search index the
+        database maintains), which a rebuild cannot compare row by row; [] if nothing."""
+        return []
+
 
 Handler = Callable[[Connection, Entry], None]
 
@@ -84,6 +89,9 @@ class HandlerProjector:
 
     def prepare(self, conn: Connection) -> None:
         """Nothing beside the tables, unless a subclass keeps something (a search index)."""
+
+    def check(self, conn: Connection) -> list[str]:
+        return []
 
     def apply(self, conn: Connection, entries: Sequence[Entry]) -> None:
         for entry in entries:
@@ -372,5 +380,6 @@ class Writer:
         execute_many(
             self.conn,
             "INSERT INTO ledger_checkpoint (size, note, created_at) VALUES (?, ?, ?)",
-            [(self.size, note, now())],
+            # Never before the entries it covers, even if this host's clock is behind.
+            [(self.size, note, max(now(), self._last_time))],
         )

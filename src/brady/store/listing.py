@@ -14,8 +14,14 @@ from sqlalchemy.engine import Connection
 
 from ..access.policy import Caller
 from ..domain.vocabulary import UserRole as R
-from .custody_queries import row_dict
-from .custody_tables import app_user, case_assignment, case_file, item, item_case, item_event
+from .custody_queries import agency_items, of_agency, row_dict
+from .custody_tables import (
+    case_assignment,
+    case_file,
+    item,
+    item_case,
+    person,
+)
 from .disclosure_tables import production_unit
 
 
@@ -41,6 +47,14 @@ CASE_SORTS = ("id", "title", "status", "opened_at")
 ITEM_SORTS = ("id", "category", "status", "since", "location_id")
 
 
+def persons(conn: Connection, page: Page, name: str | None) -> tuple[list[dict[str, Any]], int]:
+    """Persons whose name holds `name` (case-blind; '%' and '_' are themselves, not wildcards)."""
+    query = select(person.c.person_id, person.c.name, person.c.aliases, person.c.dob)
+    if name:
+        query = query.where(person.c.name.icontains(name, autoescape=True))
+    return _page(conn, query, {"id": person.c.person_id}, page)
+
+
 def cases(
     conn: Connection, c: Caller, page: Page, status: str | None = None, q: str | None = None
 ) -> tuple[list[dict[str, Any]], int]:
@@ -55,16 +69,12 @@ def cases(
         mine = select(case_assignment.c.case_id).where(case_assignment.c.user_id == c.user_id)
         seen: list[ColumnElement[bool]] = [case_file.c.case_id.in_(mine)]
         if c.staff:
-            seen.append(
-                case_file.c.agency_id.is_(None)
-                if c.agency_id is None
-                else case_file.c.agency_id == c.agency_id
-            )
+            seen.append(of_agency(case_file.c.agency_id, c.agency_id))
         query = query.where(or_(*seen))
     if status is not None:
         query = query.where(case_file.c.status == status)
     if q:
-        query = query.where(case_file.c.title.ilike(f"%{q}%"))
+        query = query.where(case_file.c.title.icontains(q, autoescape=True))
     cols = {
         "id": case_file.c.case_id,
         "title": case_file.c.title,
@@ -111,27 +121,7 @@ def items(
         if c.has(R.DEFENSE_COUNSEL):
             seen.append(("item:" + item.c.item_id).in_(disclosed))
         if c.staff:
-            agency = (
-                app_user.c.agency_id.is_(None)
-                if c.agency_id is None
-                else app_user.c.agency_id == c.agency_id
-            )
-            took_in = (
-                select(item_event.c.item_id)
-                .join(app_user, app_user.c.user_id == item_event.c.actor)
-                .where(and_(item_event.c.kind == "item.intake", agency))
-            )
-            own_cases = select(case_file.c.case_id).where(
-                case_file.c.agency_id.is_(None)
-                if c.agency_id is None
-                else case_file.c.agency_id == c.agency_id
-            )
-            seen += [
-                item.c.item_id.in_(took_in),
-                item.c.item_id.in_(
-                    select(item_case.c.item_id).where(item_case.c.case_id.in_(own_cases))
-                ),
-            ]
+            seen.append(agency_items(c.agency_id))
         query = query.where(or_(*seen))
     if case_id is not None:
         query = query.where(

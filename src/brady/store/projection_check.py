@@ -99,6 +99,8 @@ def compare(
             problem = _first_difference(table, stored, rebuilt)
             if problem is not None:
                 problems.append(problem)
+        for projector in store.projectors:
+            problems.extend(ProjectionMismatchError(p) for p in projector.check(stored))
     memory.dispose()
     return problems
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -90,9 +91,25 @@ def _refused(url: str, exc: RefusedError) -> RedirectResponse:
 # -- signing in ------------------------------------------------------------------------
 
 
+def local_path(target: str) -> str:
+    """A page of this site to go to after signing in; anything else (another site, as
+    "//evil.example" or "https://..." would be) goes home instead."""
+    parts = urlsplit(target)
+    local = target.startswith("/") and not target.startswith("//")
+    if (
+        not local
+        or parts.scheme
+        or parts.netloc
+        or "\\" in target
+        or any(ord(ch) < 32 for ch in target)
+    ):
+        return "/"
+    return target
+
+
 @router.get("/signin", response_class=HTMLResponse)
 def signin_page(request: Request, next_: Annotated[str, Query(alias="next")] = "/") -> Response:
-    return page(request, "signin.html.j2", None, next=next_ if next_.startswith("/") else "/")
+    return page(request, "signin.html.j2", None, next=local_path(next_))
 
 
 @router.post("/signin", response_class=HTMLResponse)
@@ -106,9 +123,10 @@ def signin(
     try:
         secret, cred = b.accounts.sign_in(user_id, password, source(request))
     except SignInError as exc:
-        return page(request, "signin.html.j2", None, 401, error=str(exc), user_id=user_id)
+        status = 401 if exc.wait is None else 429
+        return page(request, "signin.html.j2", None, status, error=str(exc), user_id=user_id)
     acked = b.accounts.status(cred.user_id)["banner_acknowledged"]
-    target = next_ if next_.startswith("/") and acked else ("/" if acked else "/banner")
+    target = local_path(next_) if acked else "/banner"
     response = RedirectResponse(target, status_code=303)
     set_session_cookie(response, request, secret)
     return response
@@ -150,10 +168,11 @@ def home(request: Request, asker: SignedIn, b: B) -> Response:
         cases, _ = listing.cases(conn, c, listing.Page(limit=200))
         ctx["cases"] = []
         for case in cases:
-            if c.staff and not (c.has("prosecutor", "judge", "defense_counsel")):
-                view = None
-            else:
-                view = compliance_view.compute(conn, case["case_id"], today)
+            view = None
+            if not c.staff or c.has("prosecutor", "judge", "defense_counsel"):
+                found = compliance_view.compute(conn, case["case_id"], today)
+                counsel = c.assigned_as(case["case_id"], "defense_counsel")
+                view = found.shown(counsel) if found is not None else None
             ctx["cases"].append({**case, "compliance": view})
         if c.staff:
             ctx["incoming"] = [
@@ -515,11 +534,7 @@ def certificate(request: Request, a: CaseRead, b: B) -> Response:
 @router.get("/inventory", response_class=HTMLResponse)
 def inventories(request: Request, asker: Staff, b: B) -> Response:
     with b.led.engine.connect() as conn:
-        rows = fetch_all(
-            conn,
-            "SELECT inventory_id, scope, location_id, started_at, closed_at FROM inventory "
-            "ORDER BY started_at DESC LIMIT 50",
-        )
+        rows = q.inventories(conn, asker.caller.agency_id)
         places = fetch_all(conn, "SELECT location_id, name FROM location ORDER BY location_id")
     return page(request, "inventories.html.j2", asker, inventories=rows, places=places)
 
@@ -544,8 +559,9 @@ def start_inventory(
 @router.get("/inventory/{inventory_id}", response_class=HTMLResponse)
 def inventory_page(request: Request, inventory_id: str, asker: Staff, b: B) -> Response:
     with b.led.engine.connect() as conn:
+        exists, agency_id = q.inventory_agency(conn, inventory_id)
         view = q.inventory_view(conn, inventory_id)
-    if view is None:
+    if view is None or not exists or not policy.take_inventory(asker.caller, agency_id):
         raise HTTPException(404, f"there is no inventory {inventory_id}")
     expected = set(view["expected"] or [])
     scanned = [s["item_id"] for s in view["scans"]]

@@ -1,0 +1,89 @@
+"""Finding 4: reads across agencies and cases.
+
+A clerk of agency B could view, scan into and close agency A's inventory (its expected list
+names A's items and their descriptions) and start one on A's shelf that listed A's items; a
+judge could read the raw ledger entry of a link suggestion about an item of a case not
+theirs, because one readable subject (their case) opened the whole entry."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from brady.accounts.service import Accounts
+
+from .conftest import PASSWORD, World
+
+
+def test_another_agencys_inventory_does_not_exist_for_them(world: World) -> None:
+    c, b = world.client, world.as_("clerkB")
+    own = c.get("/api/inventories/INV1", headers=world.as_("clerkA"))
+    assert own.status_code == 200 and "IA1" in own.text  # the control: A sees its own
+    assert c.get("/api/inventories/INV1", headers=b).status_code == 404
+    assert (
+        c.post("/api/inventories/INV1/scans", json={"item_id": "IB1"}, headers=b).status_code == 404
+    )
+    assert c.post("/api/inventories/INV1/close", headers=b).status_code == 404
+    with world.led.engine.connect() as conn:
+        closed = conn.exec_driver_sql(
+            "SELECT closed_at FROM inventory WHERE inventory_id = 'INV1'"
+        ).scalar_one()
+        scans = conn.exec_driver_sql("SELECT count(*) FROM inventory_scan").scalar_one()
+    assert (closed, scans) == (None, 0)
+
+
+def test_another_agencys_inventory_is_not_on_their_pages(world: World) -> None:
+    c = world.client
+    Accounts(world.led.engine).acknowledge_banner("clerkB")
+    signed = c.post("/signin", data={"user_id": "clerkB", "password": PASSWORD})
+    assert signed.status_code == 200, signed.text
+    listing = c.get("/inventory")
+    assert listing.status_code == 200 and "INV1" not in listing.text
+    assert c.get("/inventory/INV1").status_code == 404
+
+
+def test_an_inventory_on_a_shared_shelf_expects_only_the_agencys_items(world: World) -> None:
+    c = world.client
+    made = c.post(
+        "/api/inventories",
+        json={"inventory_id": "INVB", "location_id": "PR"},
+        headers=world.as_("clerkB"),
+    )
+    assert made.status_code == 201, made.text
+    view = c.get("/api/inventories/INVB", headers=world.as_("clerkB")).json()
+    assert view["expected"] == ["IB1"]
+    assert [i["item_id"] for i in view["items"]] == ["IB1"]
+    assert "Report IA1" not in str(view)
+
+
+def test_a_scanned_item_of_another_agency_shows_no_state(world: World) -> None:
+    c, a = world.client, world.as_("clerkA")
+    scanned = c.post("/api/inventories/INV1/scans", json={"item_id": "IB1"}, headers=a)
+    assert scanned.status_code == 201, scanned.text
+    c.post("/api/inventories/INV1/scans", json={"item_id": "IA1"}, headers=a)
+    scans = {s["item_id"]: s for s in c.get("/api/inventories/INV1", headers=a).json()["scans"]}
+    assert scans["IB1"]["status_then"] is None
+    assert scans["IA1"]["status_then"] == "in_custody"
+
+
+def _seq(world: World, kind: str, subject: str) -> int:
+    with world.led.engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT seq, entry FROM ledger_entry WHERE kind = :k ORDER BY seq"), {"k": kind}
+        ).all()
+    return next(int(seq) for seq, raw in rows if subject.encode() in bytes(raw))
+
+
+def test_an_entry_is_read_only_by_who_may_read_all_it_is_about(world: World) -> None:
+    suggestion = _seq(world, "link.suggest", "item:IA4")
+    intake = _seq(world, "item.intake", "item:IA1")
+    c = world.client
+    judge = world.as_("judgeA")  # CA1's judge: the suggestion is for CA1, about CA2's IA4
+    assert c.get(f"/api/ledger/entries/{intake}", headers=judge).status_code == 200
+    assert c.get(f"/api/ledger/entries/{suggestion}", headers=judge).status_code == 403
+    assert (
+        c.get(f"/api/ledger/entries/{suggestion}", headers=world.as_("clerkB")).status_code == 403
+    )
+    for reader in ("clerkA", "auditor"):
+        got = c.get(f"/api/ledger/entries/{suggestion}", headers=world.as_(reader))
+        assert got.status_code == 200, (reader, got.text)
+        assert b"IA4" in got.content
