@@ -65,16 +65,28 @@ class _Slots:
     @contextmanager
     def turn(self) -> Iterator[None]:
         if not self._sem.acquire(timeout=self._wait):
-            raise SignInError("Brady is busy checking other sign-ins; try again in a moment", 5)
+            raise busy()
         try:
             yield
         finally:
             self._sem.release()
 
 
-_SLOTS = _Slots(max(1, (os.cpu_count() or 2) // 2), wait=20.0)
-_hasher = PasswordHasher()
-_DUMMY = _hasher.hash("a password no account has")
+def busy() -> SignInError:
+    return SignInError("Brady is busy checking other sign-ins; try again in a moment", 5)
+
+
+SLOTS = max(1, (os.cpu_count() or 2) // 2)
+"""Password checks at once in one process; the server queues sign-ins for these without
+holding a worker thread (api/deps.py signing_in)."""
+SLOT_WAIT = 20.0
+_SLOTS = _Slots(SLOTS, wait=SLOT_WAIT)
+PASSWORD_HASHER = PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=1)
+"""RFC 9106's second recommended setting (64 MiB, 3 passes) on one lane: with the library's
+default of four lanes each check would take every core, and a sign-in flood would take
+them from everything else (bench/server_abuse.py). Hashes made with other settings still
+verify: the settings travel in the hash."""
+_DUMMY = PASSWORD_HASHER.hash("a password no account has")
 
 
 def _sha(secret: str) -> str:
@@ -154,7 +166,7 @@ class Accounts:
         if len(password) > 256:
             raise RefusedError("the password is longer than 256 characters", "password")
         with _SLOTS.turn():
-            hashed = _hasher.hash(password)  # slow by design: never inside the write lock
+            hashed = PASSWORD_HASHER.hash(password)  # slow by design: never inside the write lock
         with self._write() as conn:
             self._ensure(conn, user_id)
             conn.execute(
@@ -201,9 +213,9 @@ class Accounts:
         if locked is not None:  # an administrator locked it while the password was weighed
             self.log("signin", user_id, outcome="locked", source=source)
             raise SignInError(REFUSED)
-        if _hasher.check_needs_rehash(stored):  # type: ignore[arg-type]
+        if PASSWORD_HASHER.check_needs_rehash(stored):  # type: ignore[arg-type]
             with _SLOTS.turn():
-                hashed = _hasher.hash(password)
+                hashed = PASSWORD_HASHER.hash(password)
             with self._write() as conn:
                 conn.execute(
                     update(account).where(account.c.user_id == user_id).values(password_hash=hashed)
@@ -217,7 +229,7 @@ class Accounts:
         """Argon2 verification, a few at a time (an unknown user is weighed as long)."""
         with _SLOTS.turn():
             try:
-                return _hasher.verify(stored or _DUMMY, password) and stored is not None
+                return PASSWORD_HASHER.verify(stored or _DUMMY, password) and stored is not None
             except (VerificationError, InvalidHashError):
                 return False
 

@@ -9,11 +9,15 @@ body is even read. Every refusal and every look at evidence goes to the access l
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
+from weakref import WeakKeyDictionary
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, Request, Response
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
@@ -21,7 +25,7 @@ from starlette.exceptions import HTTPException
 
 from ..access import policy
 from ..access.policy import Caller, Level
-from ..accounts.service import Accounts, Credential
+from ..accounts.service import SLOT_WAIT, SLOTS, Accounts, Credential, busy
 from ..custody.service import Custody
 from ..ledger_home import OpenLedger
 from ..store import access_queries as facts
@@ -63,6 +67,37 @@ def set_session_cookie(response: Response, request: Request, secret: str) -> Non
 
 def source(request: Request) -> str | None:
     return request.client.host if request.client else None
+
+
+_GATES: WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = WeakKeyDictionary()
+
+
+def _gate() -> anyio.CapacityLimiter:
+    """This event loop's queue for the password-check slots (a limiter belongs to a loop)."""
+    loop = asyncio.get_running_loop()
+    if loop not in _GATES:
+        _GATES[loop] = anyio.CapacityLimiter(SLOTS)
+    return _GATES[loop]
+
+
+async def signing_in(
+    b: Brady, request: Request, user_id: str, password: str
+) -> tuple[str, Credential]:
+    """Accounts.sign_in once a password-check slot is free. Sign-ins wait for it here, in
+    the event loop, holding no worker thread, so a flood of them leaves the threads to the
+    people recording evidence; after SLOT_WAIT seconds the answer is 429."""
+    gate = _gate()
+    try:
+        with anyio.fail_after(SLOT_WAIT):
+            await gate.acquire()
+    except TimeoutError as exc:
+        raise busy() from exc
+    try:
+        return await anyio.to_thread.run_sync(
+            b.accounts.sign_in, user_id, password, source(request)
+        )
+    finally:
+        gate.release()
 
 
 _bearer = HTTPBearer(auto_error=False, description="An API token: brady_...")

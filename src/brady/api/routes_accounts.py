@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import Field
 from starlette.exceptions import HTTPException
@@ -26,7 +27,7 @@ from .deps import (
     log,
     rule_guard,
     set_session_cookie,
-    source,
+    signing_in,
 )
 from .problems import PROBLEM_RESPONSES, Denied
 from .strict_input import Body
@@ -66,16 +67,16 @@ def banner() -> dict[str, str]:
 
 
 @router.post("/session", openapi_extra=access("public"))
-def sign_in(body: SignIn, request: Request, response: Response, b: B) -> dict[str, Any]:
+async def sign_in(body: SignIn, request: Request, response: Response, b: B) -> dict[str, Any]:
     """Sign in; the session cookie is set and the CSRF token returned."""
     try:
-        secret, cred = b.accounts.sign_in(body.user_id, body.password, source(request))
+        secret, cred = await signing_in(b, request, body.user_id, body.password)
     except SignInError as exc:
         if exc.wait is not None:
             raise HTTPException(429, str(exc), headers={"Retry-After": str(exc.wait)}) from exc
         raise HTTPException(401, str(exc)) from exc
     set_session_cookie(response, request, secret)
-    status = b.accounts.status(cred.user_id)
+    status = await anyio.to_thread.run_sync(b.accounts.status, cred.user_id)
     return {
         "user_id": cred.user_id,
         "csrf_token": cred.csrf,

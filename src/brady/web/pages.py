@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
@@ -32,7 +33,7 @@ from ..api.deps import (
     log,
     rule_guard,
     set_session_cookie,
-    source,
+    signing_in,
 )
 from ..api.routes_accounts import BANNER
 from ..api.routes_disclosure import Receiver, Reviewer
@@ -113,7 +114,7 @@ def signin_page(request: Request, next_: Annotated[str, Query(alias="next")] = "
 
 
 @router.post("/signin", response_class=HTMLResponse)
-def signin(
+async def signin(
     request: Request,
     b: B,
     user_id: Annotated[str, Form(max_length=80)],
@@ -121,11 +122,11 @@ def signin(
     next_: Annotated[str, Form(alias="next")] = "/",
 ) -> Response:
     try:
-        secret, cred = b.accounts.sign_in(user_id, password, source(request))
+        secret, cred = await signing_in(b, request, user_id, password)
     except SignInError as exc:
         status = 401 if exc.wait is None else 429
         return page(request, "signin.html.j2", None, status, error=str(exc), user_id=user_id)
-    acked = b.accounts.status(cred.user_id)["banner_acknowledged"]
+    acked = (await anyio.to_thread.run_sync(b.accounts.status, cred.user_id))["banner_acknowledged"]
     target = local_path(next_) if acked else "/banner"
     response = RedirectResponse(target, status_code=303)
     set_session_cookie(response, request, secret)
