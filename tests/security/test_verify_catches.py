@@ -97,3 +97,59 @@ def test_the_name_search_index_is_checked(ledger: OpenLedger, n: int) -> None:
     code, report = verify(ledger)
     assert code == 1, report
     assert "name search" in report["problem"]["message"], report
+
+
+def _key_rows(led: OpenLedger) -> dict[str, tuple[str, str, bytes, bytes]]:
+    with led.engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT key_id, role, holder, public_key, sealed FROM sealed_key"
+        ).all()
+    return {str(r[2]): (str(r[0]), str(r[1]), bytes(r[3]), bytes(r[4])) for r in rows}
+
+
+def _swap_sealed(led: OpenLedger) -> None:
+    """The clerk's row is given the administrator's key (public key and sealed seed)."""
+    keys = _key_rows(led)
+    _, _, public, sealed = keys["user:admin"]
+    tamper(
+        led,
+        (
+            "UPDATE sealed_key SET public_key = :p, sealed = :s WHERE holder = 'user:prosA'",
+            {"p": public, "s": sealed},
+        ),
+    )
+
+
+def _reassign_holder(led: OpenLedger) -> None:
+    """The administrator's key row now says it is the prosecutor's."""
+    tamper(
+        led,
+        ("UPDATE sealed_key SET holder = 'user:prosA' WHERE holder = 'user:admin'", {}),
+        ("DELETE FROM sealed_key WHERE key_id = :k", {"k": _key_rows(led)["user:prosA"][0]}),
+    )
+
+
+def _planted_key(led: OpenLedger) -> None:
+    """A key of the intruder's own, sealed under nothing Brady knows, for the prosecutor."""
+    from brady.ledger._ed25519 import Signer
+    from brady.ledger.entry import actor_key_id
+
+    key = Signer.generate()
+    tamper(
+        led,
+        (
+            "INSERT INTO sealed_key (key_id, role, holder, public_key, sealed, created_at) "
+            "VALUES (:k, 'actor', 'user:prosA', :p, :s, '2999-01-01T00:00:00.000000Z')",
+            {"k": actor_key_id(key.public_key), "p": key.public_key, "s": b"\0" * 72},
+        ),
+    )
+
+
+@pytest.mark.parametrize("attack", [_swap_sealed, _reassign_holder, _planted_key])
+def test_a_changed_stored_key_is_caught(ledger: OpenLedger, attack: object) -> None:
+    _people(ledger)
+    assert verify(ledger)[0] == 0
+    attack(ledger)  # type: ignore[operator]
+    code, report = verify(ledger)
+    assert code == 1, report
+    assert "key" in report["problem"]["message"], report

@@ -31,7 +31,7 @@ from ..ledger.audit import (
     upper_nodes,
 )
 from ..ledger.checkpoint import Checkpoint, open_checkpoint
-from ..ledger.entry import parse_entry
+from ..ledger.entry import actor_key_id, parse_entry
 from ..ledger.errors import LedgerError, TamperError
 from ..ledger.keyring import Keyring
 from ..ledger.note import Verifier
@@ -145,6 +145,11 @@ def audit(
             report.problems.append(exc)
             return report
         report.keys = len(keyring.keys)
+        try:
+            _check_sealed_keys(conn, keyring, store.origin, log_vkey)
+        except LedgerError as exc:
+            report.problems.append(exc)
+            return report
     results = _audit_chunks(store, url, keyring, key_seqs, report, workers, progress)
     if report.problems:
         return report
@@ -175,6 +180,43 @@ def _replay_keys(conn: Connection, origin: str, log_vkey: str) -> tuple[Keyring,
             0,
         )
     return keyring, seqs
+
+
+def _check_sealed_keys(conn: Connection, keyring: Keyring, origin: str, log_vkey: str) -> None:
+    """Every stored private key is the one its row and the ledger say: named by its own public
+    key, the log key that brady.toml names, or an actor key the ledger registered to that
+    holder; and each holder's newest key (the one Brady signs with) is still valid. Whether
+    a sealed seed opens to that public key takes the master key, which verify does not hold:
+    Brady checks it each time it opens a key to sign."""
+    newest: dict[str, tuple[str, str]] = {}
+    for key_id, role, holder, stored, created in fetch_all(
+        conn, "SELECT key_id, role, holder, public_key, created_at FROM sealed_key"
+    ):
+        public = bytes(stored)
+        if actor_key_id(public) != key_id:
+            raise TamperError(f"the stored key {key_id} holds the public key of another key")
+        if role == "log":
+            if Verifier(origin, public).vkey() != log_vkey:
+                raise TamperError(f"the stored log key {key_id} is not this ledger's log key")
+            continue
+        known = keyring.keys.get(key_id)
+        if role != "actor" or known is None or known.public_key != public:
+            raise TamperError(
+                f"the stored key {key_id} ({role}) was never registered on the ledger"
+            )
+        if known.holder != holder:
+            raise TamperError(
+                f"the stored key {key_id} says it is {holder}'s, the ledger registered it to "
+                f"{known.holder}"
+            )
+        if holder not in newest or created > newest[holder][0]:
+            newest[holder] = (created, key_id)
+    for holder, (_, key_id) in newest.items():
+        if keyring.keys[key_id].ended_at is not None:
+            raise TamperError(
+                f"{holder}'s newest stored key {key_id} was {keyring.keys[key_id].end_reason}: "
+                "the key rows' dates were changed"
+            )
 
 
 def _audit_chunks(
