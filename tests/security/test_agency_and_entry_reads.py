@@ -87,3 +87,12 @@ def test_an_entry_is_read_only_by_who_may_read_all_it_is_about(world: World) -> 
         got = c.get(f"/api/ledger/entries/{suggestion}", headers=world.as_(reader))
         assert got.status_code == 200, (reader, got.text)
         assert b"IA4" in got.content
+
+
+def test_a_read_only_token_never_anchors_the_access_log(world: World) -> None:
+    read_only = Accounts(world.led.engine).create_token("auditor", "reading", "read", "admin")[1]
+    c = world.client
+    refused = c.post("/api/access-log/anchor", headers={"Authorization": f"Bearer {read_only}"})
+    assert refused.status_code == 403, refused.text
+    allowed = c.post("/api/access-log/anchor", headers=world.as_("auditor"))
+    assert allowed.status_code == 200, allowed.text

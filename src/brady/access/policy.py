@@ -152,6 +152,12 @@ def audit(c: Caller) -> bool:
     return c.has(R.AUDITOR)
 
 
+def anchor_access_log(c: Caller) -> bool:
+    """Fixing the access log's head signs a ledger entry: an auditor or an administrator may,
+    but not through a read-only token, which never writes anything."""
+    return c.scope == "write" and (audit(c) or administer(c))
+
+
 def take_inventory(c: Caller, inventory_agency: str | None) -> bool:
     """An inventory is its agency's: the list it expects names that agency's items only."""
     return c.staff and c.agency_id == inventory_agency

@@ -61,9 +61,7 @@ def verify(asker: Auditor, b: B) -> dict[str, Any]:
 def fix_head(
     asker: Annotated[
         Asker,
-        Depends(
-            rule_guard(lambda c: policy.audit(c) or policy.administer(c), "anchor the access log")
-        ),
+        Depends(rule_guard(policy.anchor_access_log, "anchor the access log")),
     ],
     b: B,
 ) -> dict[str, Any]:
