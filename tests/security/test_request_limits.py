@@ -31,6 +31,10 @@ class Body:
         return {"type": "http.request", "body": b"x" * MIB, "more_body": more}
 
 
+def _as(world: World, user: str, media: str, **extra: str) -> dict[str, str]:
+    return {"authorization": f"Bearer {world.tokens[user]}", "content-type": media, **extra}
+
+
 def _call(world: World, path: str, headers: dict[str, str], body: Body) -> tuple[int, bytes]:
     app = world.client.app
     scope = {
@@ -83,22 +87,14 @@ def test_a_forged_token_is_refused_before_the_body(world: World) -> None:
 
 def test_a_signed_in_caller_gets_413_for_a_form_over_the_limit(world: World) -> None:
     body = Body()
-    headers = {
-        "authorization": f"Bearer {world.tokens['clerkA']}",
-        "content-type": "application/json",
-        "content-length": str(400 * MIB),
-    }
+    headers = _as(world, "clerkA", "application/json", **{"content-length": str(400 * MIB)})
     status, _ = _call(world, "/api/items", headers, body)
     assert status == 413 and body.pulled == 0
 
 
 def test_a_body_without_a_length_is_cut_off_at_the_limit(world: World) -> None:
     body = Body()
-    headers = {
-        "authorization": f"Bearer {world.tokens['clerkA']}",
-        "content-type": "application/json",
-        "transfer-encoding": "chunked",
-    }
+    headers = _as(world, "clerkA", "application/json", **{"transfer-encoding": "chunked"})
     status, _ = _call(world, "/api/items", headers, body)
     assert status == 413
     assert body.pulled <= FORM_LIMIT // MIB + 1
@@ -108,11 +104,9 @@ def test_an_upload_to_an_item_the_caller_may_not_touch_is_refused_unread(world: 
     """clerkB (another agency) is signed in, but may not act on IA1: 403 before the
     multipart body is spooled to disk."""
     body = Body(pieces=200)
-    headers = {
-        "authorization": f"Bearer {world.tokens['clerkB']}",
-        "content-type": "multipart/form-data; boundary=xyz",
-        "content-length": str(200 * MIB),
-    }
+    headers = _as(
+        world, "clerkB", "multipart/form-data; boundary=xyz", **{"content-length": str(200 * MIB)}
+    )
     status, _ = _call(world, "/api/items/IA1/files", headers, body)
     assert status == 403 and body.pulled == 0
 

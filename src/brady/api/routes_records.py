@@ -329,7 +329,7 @@ def item(a: ItemRead, b: B) -> dict[str, Any]:
         raise NotFound(f"there is no item {a.item_id}")
     if a.level is Level.DISCLOSED:
         with b.led.engine.connect() as conn:
-            view = facts.produced(conn, facts.counsel_cases(a.asker.caller)).item(view)
+            view = facts.produced_to(conn, a.asker.caller).item(view)
     view["your_view"] = str(a.level)
     return view
 
@@ -340,8 +340,8 @@ def history(a: ItemRead, b: B) -> dict[str, Any]:
     with b.led.engine.connect() as conn:
         rows = q.item_history(conn, a.item_id)
         if a.level is Level.DISCLOSED:
-            shown = facts.produced(conn, facts.counsel_cases(a.asker.caller))
-            rows = shown.history(a.item_id, with_payloads(conn, b.led.store, rows))
+            shown = facts.produced_to(conn, a.asker.caller)
+            rows = shown.history(a.item_id, with_payloads(conn, rows))
     return {"items": rows, "total": len(rows)}
 
 

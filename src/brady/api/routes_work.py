@@ -111,7 +111,7 @@ def custody_report(a: ItemRead, b: B) -> Response:
     shown = None
     if a.level is Level.DISCLOSED:
         with b.led.engine.connect() as conn:
-            shown = facts.produced(conn, facts.counsel_cases(a.asker.caller))
+            shown = facts.produced_to(conn, a.asker.caller)
     data = chain_of_custody.build(b.led, a.item_id, shown)
     if data is None:
         raise NotFound(f"there is no item {a.item_id}")
@@ -205,9 +205,9 @@ def own_inventory(conn: Connection, asker: Asker, inventory_id: str) -> None:
 def inventory(inventory_id: str, asker: Staff, b: B) -> dict[str, Any]:
     """Found, missing and unexpected so far."""
     with b.led.engine.connect() as conn:
-        own_inventory(conn, asker, inventory_id)
         view = q.inventory_view(conn, inventory_id)
-    assert view is not None
+    if view is None or not policy.take_inventory(asker.caller, view["agency_id"]):
+        raise NotFound(f"there is no inventory {inventory_id}")
     return view
 
 

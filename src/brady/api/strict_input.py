@@ -23,6 +23,7 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..domain.events import first_field, has_nul
 from .limits import BODY_METHODS, refuse
 
 
@@ -38,28 +39,13 @@ NUL = "holds a NUL character, which a record cannot keep; remove it and send aga
 NOT_FINITE = "is not a finite number"
 
 
-def _walk(value: Any, where: str) -> Iterator[tuple[str, str]]:
-    """Every (field, what is wrong with it) in a parsed JSON document, named as pydantic does."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            yield where or "body", f"{where or 'the body'} {NUL}"
-    elif isinstance(value, float):
-        if not math.isfinite(value):
-            yield where or "body", f"{where or 'the body'} {NOT_FINITE}"
-    elif isinstance(value, dict):
-        for key, inner in value.items():
-            name = f"{where}.{key}" if where else str(key)
-            if "\x00" in key:
-                yield name, f"the field name {name!r} {NUL}"
-            yield from _walk(inner, name)
-    elif isinstance(value, list):
-        for i, inner in enumerate(value):
-            yield from _walk(inner, f"{where}.{i}" if where else str(i))
+def _not_finite(value: Any) -> bool:
+    return isinstance(value, float) and not math.isfinite(value)
 
 
 def _pairs(text: str, kind: str) -> Iterator[tuple[str, str]]:
     for name, value in parse_qsl(text, keep_blank_values=True):
-        if "\x00" in name or "\x00" in value:
+        if has_nul(name) or has_nul(value):
             yield name.replace("\x00", ""), f"{kind} {name.replace(chr(0), '')!r} {NUL}"
 
 
@@ -76,7 +62,11 @@ def in_body(media: str, body: bytes) -> tuple[str, str] | None:
             document = json.loads(body)
         except ValueError:
             return None  # the route says what is wrong with it
-        return next(_walk(document, ""), None)
+        field = first_field(document, has_nul)
+        if field is not None:
+            return field, f"{field} {NUL}"
+        field = first_field(document, _not_finite)
+        return None if field is None else (field, f"{field} {NOT_FINITE}")
     return next(_pairs(body.decode("utf-8", "replace"), "form field"), None)
 
 

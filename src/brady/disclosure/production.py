@@ -200,7 +200,7 @@ def _payload(
                 found = q.item_view(conn, ident)
                 assert found is not None  # compliance listed it
                 view = shown.item(found)
-                steps = with_payloads(conn, led.store, q.item_history(conn, ident))
+                steps = with_payloads(conn, q.item_history(conn, ident))
                 history = shown.history(ident, steps)
                 cited |= {int(h["seq"]) for h in history}
                 (evidence / f"{bates}_{safe_name(ident)}.json").write_text(

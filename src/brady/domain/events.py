@@ -9,6 +9,7 @@ entry's `recorded_at`, which says when Brady learned of it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
@@ -105,25 +106,26 @@ MentionKey = Annotated[
 Day = Annotated[str, BeforeValidator(_to_date)]
 
 
-def nul_at(value: Any, where: str = "") -> str | None:
-    """The first field (dotted, as pydantic names them) whose text holds a NUL character.
-
-    PostgreSQL cannot store one and SQLite would keep it where no search finds it, so no
-    event may carry one, whichever face the command came from."""
-    if isinstance(value, str):
-        return (where or "text") if "\x00" in value else None
+def first_field(value: Any, bad: Callable[[Any], bool], where: str = "") -> str | None:
+    """The first field (dotted, as pydantic names them) whose value, or name, is `bad`."""
     if isinstance(value, dict):
         items: Any = value.items()
     elif isinstance(value, list | tuple):
         items = enumerate(value)
     else:
-        return None
+        return (where or "text") if bad(value) else None
     for key, inner in items:
         name = f"{where}.{key}" if where else str(key)
-        found = name if "\x00" in str(key) else nul_at(inner, name)
+        found = name if bad(key) else first_field(inner, bad, name)
         if found is not None:
             return found
     return None
+
+
+def has_nul(value: Any) -> bool:
+    """PostgreSQL cannot store a NUL character and SQLite would keep it where no search finds
+    it, so no event may carry one, whichever face the command came from."""
+    return isinstance(value, str) and "\x00" in value
 
 
 class Payload(BaseModel):
@@ -132,7 +134,7 @@ class Payload(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _no_nul(cls, data: Any) -> Any:
-        field = nul_at(data)
+        field = first_field(data, has_nul)
         if field is not None:
             # Raised as itself (not a ValueError) so the refusal names the field.
             raise RefusedError(

@@ -132,7 +132,7 @@ def build(led: OpenLedger, item_id: str, produced: Produced | None = None) -> di
         view = q.item_view(conn, item_id)
         if view is None:
             return None
-        read = with_payloads(conn, store, _lineage_history(conn, view))
+        read = with_payloads(conn, _lineage_history(conn, view))
         history = [row for row, _, _ in read]
         said = {int(row["seq"]): payload for row, _, payload in read}
         if produced is not None:

@@ -27,6 +27,18 @@ def fetch_all(conn: Connection, sql: str, params: Sequence[Any] = ()) -> list[tu
         cursor.close()
 
 
+def fetch_in(
+    conn: Connection, sql: str, keys: Sequence[Any], batch: int = 500
+) -> list[tuple[Any, ...]]:
+    """`sql` ending in `IN ({marks})`, run over `keys` a batch at a time (drivers cap how
+    many parameters one statement takes)."""
+    out: list[tuple[Any, ...]] = []
+    for i in range(0, len(keys), batch):
+        part = keys[i : i + batch]
+        out += fetch_all(conn, sql.format(marks=", ".join("?" for _ in part)), part)
+    return out
+
+
 def execute_many(conn: Connection, sql: str, rows: Iterable[Sequence[Any]]) -> None:
     cursor = conn.connection.cursor()
     try:

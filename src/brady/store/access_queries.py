@@ -107,3 +107,8 @@ def produced(conn: Connection, case_ids: Iterable[str]) -> Produced:
 def counsel_cases(c: Caller) -> list[str]:
     """The cases a caller works as defense counsel."""
     return [k for k, r in c.assigned.items() if r == "defense_counsel" and c.has(r)]
+
+
+def produced_to(conn: Connection, c: Caller) -> Produced:
+    """What was produced to a caller in the cases they work as defense counsel."""
+    return produced(conn, counsel_cases(c))

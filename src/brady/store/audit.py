@@ -38,7 +38,7 @@ from ..ledger.note import Verifier
 from ..ledger.tree import NodeId, node_count, range_nodes
 from ._raw import fetch_all
 from .engine import open_engine
-from .ledger_store import LedgerStore, StoredCheckpoint, key_rows
+from .ledger_store import LedgerStore, StoredCheckpoint, key_rows, read_entries
 from .projection_check import compare, snapshot
 from .tables import ledger_node
 
@@ -342,14 +342,9 @@ def _check_checkpoint_times(conn: Connection, stored: list[StoredCheckpoint], si
     """A stored checkpoint's time lies between the signed times of the entry it ends with and
     the entry after it, so it cannot be moved to another day unnoticed."""
     seqs = sorted({n for cp in stored for n in (cp.size - 1, cp.size) if 0 <= n < size})
-    times: dict[int, str] = {}
-    for i in range(0, len(seqs), 500):
-        part = seqs[i : i + 500]
-        marks = ", ".join("?" for _ in part)
-        for seq, raw in fetch_all(
-            conn, f"SELECT seq, entry FROM ledger_entry WHERE seq IN ({marks})", part
-        ):
-            times[int(seq)] = parse_entry(bytes(raw), int(seq)).recorded_at
+    times = {
+        seq: parse_entry(raw, seq).recorded_at for seq, raw in read_entries(conn, seqs).items()
+    }
     for cp in stored:
         after, before = times.get(cp.size - 1), times.get(cp.size)
         late = before is not None and _moment(cp.created_at) > _moment(before) + CLOCK_SKEW

@@ -336,13 +336,15 @@ def location_tree(conn: Connection, location_id: str) -> list[str]:
 
 
 def inventory_view(conn: Connection, inventory_id: str) -> dict[str, Any] | None:
-    """What the inventory expected and found. A scanned item of another agency is shown by
-    its id only (it is unexpected here, and its state is that agency's business)."""
+    """What the inventory expected and found, and whose it is (`agency_id`). A scanned item
+    of another agency is shown by its id only (it is unexpected here, and its state is
+    that agency's business)."""
     row = conn.execute(select(inventory).where(inventory.c.inventory_id == inventory_id)).first()
     if row is None:
         return None
-    _, agency_id = inventory_agency(conn, inventory_id)
+    _, agency_id = inventory_agency(conn, inventory_id)  # whose items it expects
     view = row_dict(row)
+    view["agency_id"] = agency_id
     for key in ("expected", "found", "missing", "unexpected"):
         view[key] = json.loads(view[key]) if view[key] is not None else None
     ours = set(

@@ -9,28 +9,38 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from ..ledger.entry import parse_entry
-from ._raw import fetch_all
-from .ledger_store import LedgerStore
+from ._raw import fetch_in
+from .ledger_store import read_entries
 
 Step = tuple[dict[str, Any], str, dict[str, Any]]
 """(the history row, the event's kind, its payload)."""
 
 
-def with_payloads(
-    conn: Connection, ledger: LedgerStore, rows: Iterable[dict[str, Any]]
-) -> list[Step]:
-    """Each row with its entry's payload; a link decision also names the suggestion's case
-    (its payload names only the suggestion)."""
+def with_payloads(conn: Connection, rows: Iterable[dict[str, Any]]) -> list[Step]:
+    """Each row with its entry's payload, read on `conn` (one query for the entries, one for
+    the cases of link decisions, whose payload names only the suggestion)."""
+    rows = list(rows)
+    raw = read_entries(conn, (int(row["seq"]) for row in rows))
+    entries = {seq: parse_entry(data, seq) for seq, data in raw.items()}
+    decided = sorted(
+        {
+            str(e.payload["suggestion_id"])
+            for e in entries.values()
+            if e.kind in ("link.accept", "link.reject") and "suggestion_id" in e.payload
+        }
+    )
+    case_of = dict(
+        fetch_in(
+            conn,
+            "SELECT suggestion_id, case_id FROM link_suggestion WHERE suggestion_id IN ({marks})",
+            decided,
+        )
+    )
     steps: list[Step] = []
     for row in rows:
-        entry = parse_entry(ledger.entry(int(row["seq"])), int(row["seq"]))
+        entry = entries[int(row["seq"])]
         payload = dict(entry.payload)
         if entry.kind in ("link.accept", "link.reject") and "suggestion_id" in payload:
-            found = fetch_all(
-                conn,
-                "SELECT case_id FROM link_suggestion WHERE suggestion_id = ?",
-                (payload["suggestion_id"],),
-            )
-            payload["case_id"] = str(found[0][0]) if found else ""
+            payload["case_id"] = str(case_of.get(payload["suggestion_id"], ""))
         steps.append((row, entry.kind, payload))
     return steps

@@ -8,7 +8,7 @@ checkpoint for the new size, all committed together or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
@@ -26,7 +26,7 @@ from ..ledger.errors import LedgerError
 from ..ledger.keyring import GENESIS, KEY_KINDS, Keyring, genesis_payload
 from ..ledger.note import Verifier
 from ..ledger.tree import NodeId, append_nodes, frontier, hash_ranges, range_nodes
-from ._raw import execute_many, fetch_all
+from ._raw import execute_many, fetch_all, fetch_in
 from .engine import writing
 from .tables import ledger_checkpoint, ledger_entry
 
@@ -120,6 +120,14 @@ class StoredCheckpoint:
     size: int
     note: str
     created_at: str
+
+
+def read_entries(conn: Connection, seqs: Iterable[int]) -> dict[int, bytes]:
+    """Stored entries by position, for scattered positions, a few queries in all."""
+    rows = fetch_in(
+        conn, "SELECT seq, entry FROM ledger_entry WHERE seq IN ({marks})", sorted(set(seqs))
+    )
+    return {int(seq): bytes(raw) for seq, raw in rows}
 
 
 def read_nodes(conn: Connection, ids: Sequence[NodeId]) -> dict[NodeId, bytes]:

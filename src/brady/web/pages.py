@@ -560,9 +560,8 @@ def start_inventory(
 @router.get("/inventory/{inventory_id}", response_class=HTMLResponse)
 def inventory_page(request: Request, inventory_id: str, asker: Staff, b: B) -> Response:
     with b.led.engine.connect() as conn:
-        exists, agency_id = q.inventory_agency(conn, inventory_id)
         view = q.inventory_view(conn, inventory_id)
-    if view is None or not exists or not policy.take_inventory(asker.caller, agency_id):
+    if view is None or not policy.take_inventory(asker.caller, view["agency_id"]):
         raise HTTPException(404, f"there is no inventory {inventory_id}")
     expected = set(view["expected"] or [])
     scanned = [s["item_id"] for s in view["scans"]]
