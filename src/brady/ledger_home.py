@@ -28,7 +28,7 @@ from .store.keys import ACTOR, LOG, load_role, save_key
 from .store.ledger_store import LedgerStore, Projector
 from .store.projection_check import missing_tables, rebuild, record_versions, stale_projectors
 from .store.schema import HEAD, current_revision, upgrade
-from .store.sealing import MasterKey, create_master_key, load_master_key
+from .store.sealing import MasterKey, SealingError, create_master_key, load_master_key
 
 ADMIN_HOLDER = "ledger administrator"
 
@@ -45,12 +45,17 @@ class OpenLedger:
     store: LedgerStore
     master: MasterKey | None = None
 
-    def actor(self, holder: str = ADMIN_HOLDER) -> Signer:
-        """The newest private key of an actor held by this ledger."""
+    @property
+    def master_key(self) -> MasterKey:
+        """The master key, which a ledger opened for writing holds."""
         if self.master is None:
             raise HomeError("this ledger was opened read-only")
+        return self.master
+
+    def actor(self, holder: str = ADMIN_HOLDER) -> Signer:
+        """The newest private key of an actor held by this ledger."""
         with self.engine.connect() as conn:
-            return load_role(conn, self.master, ACTOR, holder)
+            return load_role(conn, self.master_key, ACTOR, holder)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -136,9 +141,13 @@ def open_home(path: Path, *, writable: bool = False, allow_stale: bool = False) 
 def upgrade_home(path: Path) -> tuple[str | None, str, list[str]]:
     """Migrate the database, then rebuild the state tables if their tables or rules changed."""
     config = read_config(path)
+    try:
+        master: MasterKey | None = load_master_key(path, config.master_key_file)
+    except SealingError:
+        master = None  # needed only if a migration seals stored rows; it says so then
     engine = open_engine(config.database_url)
     try:
-        before, after = upgrade(engine)
+        before, after = upgrade(engine, master)
     finally:
         engine.dispose()
     rebuilt: list[str] = []

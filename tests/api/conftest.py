@@ -123,7 +123,7 @@ def build(led: OpenLedger) -> World:
             "NMRA 5-501",
             "New Mexico",
         )
-    accounts = Accounts(led.engine)
+    accounts = Accounts(led.engine, led.master_key)
     for user in USERS:
         accounts.set_password(user, PASSWORD, "admin")
         world.tokens[user] = accounts.create_token(user, "tests", "write", "admin")[1]

@@ -74,7 +74,7 @@ def test_an_unknown_user_is_told_the_same_as_a_wrong_password(world: World) -> N
 
 def test_session_ends_after_thirty_minutes_idle(world: World) -> None:
     moment = [datetime(2026, 11, 25, 9, 0, tzinfo=UTC)]
-    accounts = Accounts(world.led.engine, clock=lambda: moment[0])
+    accounts = Accounts(world.led.engine, world.led.master_key, clock=lambda: moment[0])
     secret, _ = accounts.sign_in("clerkA", PASSWORD)
     moment[0] += timedelta(minutes=29)
     assert accounts.session(secret) is not None  # used: the idle clock restarts
@@ -86,7 +86,7 @@ def test_session_ends_after_thirty_minutes_idle(world: World) -> None:
 
 def test_failures_older_than_fifteen_minutes_do_not_count(world: World) -> None:
     moment = [datetime(2026, 11, 25, 9, 0, tzinfo=UTC)]
-    accounts = Accounts(world.led.engine, clock=lambda: moment[0])
+    accounts = Accounts(world.led.engine, world.led.master_key, clock=lambda: moment[0])
     for _ in range(4):
         with pytest.raises(SignInError):
             accounts.sign_in("labA", "not the password")

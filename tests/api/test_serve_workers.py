@@ -74,7 +74,7 @@ def test_two_workers_share_one_ledger(ledger: OpenLedger) -> None:
         s.add_user("admin", "pros", "Prosecutor", ["prosecutor"])
         s.add_location("admin", "PR", "Property room", "room")
         s.open_case("pros", "C1", "Found property")
-    accounts = Accounts(ledger.engine)
+    accounts = Accounts(ledger.engine, ledger.master_key)
     tokens = [
         accounts.create_token(f"clerk{k}", "test", "write", "admin")[1] for k in range(CLERKS)
     ]

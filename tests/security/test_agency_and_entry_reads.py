@@ -33,7 +33,7 @@ def test_another_agencys_inventory_does_not_exist_for_them(world: World) -> None
 
 def test_another_agencys_inventory_is_not_on_their_pages(world: World) -> None:
     c = world.client
-    Accounts(world.led.engine).acknowledge_banner("clerkB")
+    Accounts(world.led.engine, world.led.master_key).acknowledge_banner("clerkB")
     signed = c.post("/signin", data={"user_id": "clerkB", "password": PASSWORD})
     assert signed.status_code == 200, signed.text
     listing = c.get("/inventory")
@@ -90,7 +90,9 @@ def test_an_entry_is_read_only_by_who_may_read_all_it_is_about(world: World) -> 
 
 
 def test_a_read_only_token_never_anchors_the_access_log(world: World) -> None:
-    read_only = Accounts(world.led.engine).create_token("auditor", "reading", "read", "admin")[1]
+    read_only = Accounts(world.led.engine, world.led.master_key).create_token(
+        "auditor", "reading", "read", "admin"
+    )[1]
     c = world.client
     refused = c.post("/api/access-log/anchor", headers={"Authorization": f"Bearer {read_only}"})
     assert refused.status_code == 403, refused.text

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
+from pathlib import Path
 
 import pypdfium2 as pdfium
 
 from brady.custody.files import attach
 from brady.custody.service import Custody
+from brady.ledger.bundle import verify_bundle
+from brady.ledger.entry import parse_entry
 
 from .conftest import World
 
@@ -107,8 +111,6 @@ def test_a_later_production_carries_the_item_as_produced_then(world: World) -> N
         f"/api/productions/{made.json()['production_id']}/bag", headers=world.as_("defA")
     )
     assert bag.status_code == 200, bag.text
-    import zipfile
-
     with zipfile.ZipFile(io.BytesIO(bag.content)) as z:
         names = z.namelist()
         record = next(n for n in names if n.endswith("_IA1.json"))
@@ -120,3 +122,29 @@ def test_a_later_production_carries_the_item_as_produced_then(world: World) -> N
     pdf = pdf_text(pdfs[0])
     for leak in ("SECRET-undisclosed-memo", hidden["sha"], "CA2", "HIDDEN-FINDING"):
         assert leak not in pdf, leak
+
+
+def test_the_bag_carries_only_the_keys_of_those_who_signed_what_it_shows(
+    world: World, tmp_path: Path
+) -> None:
+    """Finding 9's last part: a bag carried every user's key events, other counsel's too.
+    Now it carries the genesis and the key events of the signers of its entries (and of
+    those who registered their keys), and still verifies offline."""
+    bag = world.client.get(f"/api/productions/{world.production}/bag", headers=world.as_("defA"))
+    assert bag.status_code == 200, bag.text
+    with zipfile.ZipFile(io.BytesIO(bag.content)) as z:
+        z.extractall(tmp_path)
+    ledger = next(tmp_path.rglob("data/ledger"))
+    keys = [parse_entry(p.read_bytes(), int(p.stem)) for p in (ledger / "keys").glob("*.entry")]
+    holders = {str(k.payload.get("holder")) for k in keys}
+    signers = {
+        parse_entry(p.read_bytes(), int(p.stem)).key_id
+        for p in (ledger / "entries").glob("*.entry")
+    }
+    registered = {str(k.payload.get("key_id")) for k in keys}
+    assert signers <= registered  # every signature in the bag can be checked
+    assert "user:clerkA" in holders
+    for other in ("user:defB", "user:clerkB", "user:judgeA", "user:auditor"):
+        assert other not in holders, other
+    report = verify_bundle(ledger, world.led.config.log_vkey)
+    assert report.entries > 0 and report.keys == len(keys)

@@ -45,7 +45,9 @@ def test_evidence_is_recorded_while_a_password_is_being_weighed(world: World) ->
 
     def guess() -> None:
         try:
-            Accounts(world.led.engine).sign_in("officerA", "not the password", "10.0.0.9")
+            Accounts(world.led.engine, world.led.master_key).sign_in(
+                "officerA", "not the password", "10.0.0.9"
+            )
         except SignInError as exc:
             failed.append(exc)
 
@@ -91,7 +93,9 @@ def _burst(world: World, passwords: list[str]) -> list[bool]:
     def go(k: int) -> None:
         gate.wait()
         try:
-            Accounts(world.led.engine).sign_in("officerA", passwords[k], f"10.0.1.{k}")
+            Accounts(world.led.engine, world.led.master_key).sign_in(
+                "officerA", passwords[k], f"10.0.1.{k}"
+            )
             accepted[k] = True
         except SignInError:
             pass
@@ -108,9 +112,9 @@ def test_ten_parallel_guesses_get_at_most_five_tries_and_lock(world: World) -> N
     accepted = _burst(world, ["wrong password!"] * 10)
     assert not any(accepted)
     assert _attempts(world, "officerA", "ok = false") <= LOCK_AFTER
-    assert Accounts(world.led.engine).status("officerA")["locked"] is True
+    assert Accounts(world.led.engine, world.led.master_key).status("officerA")["locked"] is True
     with pytest.raises(SignInError):
-        Accounts(world.led.engine).sign_in("officerA", PASSWORD)
+        Accounts(world.led.engine, world.led.master_key).sign_in("officerA", PASSWORD)
 
 
 def test_the_right_password_in_a_burst_of_wrong_ones_never_passes_the_limit(
@@ -119,7 +123,7 @@ def test_the_right_password_in_a_burst_of_wrong_ones_never_passes_the_limit(
     accepted = _burst(world, ["wrong password!"] * 8 + [PASSWORD])
     weighed = _attempts(world, "officerA", "ok IS NOT NULL")
     assert weighed <= LOCK_AFTER
-    locked = Accounts(world.led.engine).status("officerA")["locked"]
+    locked = Accounts(world.led.engine, world.led.master_key).status("officerA")["locked"]
     # Either the right one was among the first five let through (and then fewer than five
     # failed, no lock), or it was refused unweighed and the account is locked.
     assert accepted[-1] != locked
@@ -160,14 +164,14 @@ def test_a_wrong_current_password_does_not_lock_the_user_out(world: World) -> No
             headers=world.as_("clerkA"),
         )
         assert r.status_code == 403
-    assert Accounts(world.led.engine).status("clerkA")["locked"] is False
+    assert Accounts(world.led.engine, world.led.master_key).status("clerkA")["locked"] is False
 
 
 @pytest.mark.parametrize(
     "target", ["//evil.example/phish", "https://evil.example/", "/\\evil.example", "/%0a//x"]
 )
 def test_sign_in_never_sends_the_browser_to_another_site(world: World, target: str) -> None:
-    Accounts(world.led.engine).acknowledge_banner("clerkA")
+    Accounts(world.led.engine, world.led.master_key).acknowledge_banner("clerkA")
     r = world.client.post(
         "/signin",
         data={"user_id": "clerkA", "password": PASSWORD, "next": target},

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import orjson
+from typing import Any
 
 from ..custody.service import Custody
 from ..domain.vocabulary import UserRole
-from ..ledger.entry import Entry
+from ..ledger.entry import Entry, parse_entry
 from ..ledger_home import OpenLedger
 from ..store import access_log
 from ..store._raw import fetch_all
@@ -20,10 +20,16 @@ def anchors(led: OpenLedger) -> list[tuple[int, str, int]]:
         rows = fetch_all(
             conn, "SELECT seq, entry FROM ledger_entry WHERE kind = ? ORDER BY seq", (ANCHOR,)
         )
+    return _anchored(rows)
+
+
+def _anchored(rows: list[tuple[Any, ...]]) -> list[tuple[int, str, int]]:
     out = []
     for seq, raw in rows:
-        payload = orjson.loads(bytes(raw))["payload"]
-        out.append((int(payload["size"]), str(payload["head"]), int(seq)))
+        entry = parse_entry(bytes(raw), int(seq))
+        if entry.kind != ANCHOR:
+            continue  # its kind column was changed: `brady verify` reports that entry
+        out.append((int(entry.payload["size"]), str(entry.payload["head"]), int(seq)))
     return out
 
 
@@ -35,10 +41,11 @@ def anchor(custody: Custody, by: str) -> Entry | None:
             return None
         last = fetch_all(
             s.conn,
-            "SELECT entry FROM ledger_entry WHERE kind = ? ORDER BY seq DESC LIMIT 1",
+            "SELECT seq, entry FROM ledger_entry WHERE kind = ? ORDER BY seq DESC LIMIT 1",
             (ANCHOR,),
         )
-        if last and int(orjson.loads(bytes(last[0][0]))["payload"]["size"]) >= head[0]:
+        fixed = _anchored(last)
+        if fixed and fixed[-1][0] >= head[0]:
             return None
         s.require_role(by, (UserRole.AUDITOR, UserRole.ADMIN), "anchor the access log")
         return s.record(by, ANCHOR, {"size": head[0], "head": head[1]}, ["access-log"])

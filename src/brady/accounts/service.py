@@ -8,6 +8,9 @@
   entropy, so a slow hash adds nothing), scoped to reading or writing, revocable.
 * Every sign-in, failure, lock, release, password and token change is written to the
   access log.
+* Password, token and session rows carry a seal under the master key (store/row_seals.py),
+  checked on every use: a row added or edited in the database by hand grants nothing, and
+  the attempt is written to the access log.
 """
 
 from __future__ import annotations
@@ -16,14 +19,14 @@ import hashlib
 import os
 import secrets
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import ColumnElement, Engine, Table, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from ..domain.errors import RefusedError
@@ -33,6 +36,7 @@ from ..store._raw import fetch_all
 from ..store.account_tables import account, api_token, signin_attempt, web_session
 from ..store.custody_tables import app_user
 from ..store.engine import writing
+from ..store.sealing import MasterKey
 
 LOCK_AFTER = 5
 LOCK_WINDOW = timedelta(minutes=15)
@@ -116,9 +120,13 @@ class Credential:
 
 class Accounts:
     def __init__(
-        self, engine: Engine, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+        self,
+        engine: Engine,
+        master: MasterKey,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.engine = engine
+        self.seals = master.rows
         self.clock = clock
 
     @contextmanager
@@ -133,6 +141,41 @@ class Accounts:
     def log(self, action: str, user_id: str | None, **kw: object) -> None:
         access_log.append(self.engine, access_log.Access(action, user_id, at=self._now(), **kw))  # type: ignore[arg-type]
 
+    # -- sealed rows ----------------------------------------------------------------
+
+    def _sealed(self, table: Table, row: Mapping[str, object]) -> dict[str, object]:
+        return {**row, "seal": self.seals.seal(table.name, row)}
+
+    def _holds(self, table: Table, row: object, source: str | None = None) -> bool:
+        """Whether a stored row is one Brady wrote; a forged or edited one is logged."""
+        values = dict(row._mapping) if hasattr(row, "_mapping") else dict(row)  # type: ignore[call-overload]
+        if self.seals.holds(table.name, values):
+            return True
+        self.log(
+            "credential.forged",
+            str(values.get("user_id")) if values.get("user_id") else None,
+            target=table.name,
+            outcome="refused",
+            source=source,
+            detail="the row's seal does not match: it was added or changed outside Brady",
+        )
+        return False
+
+    def _reseal(
+        self, conn: Connection, table: Table, where: ColumnElement[bool], **values: object
+    ) -> int:
+        """Change rows and their seals together (each row's seal covers its new values)."""
+        key = table.c[_KEY[table.name]]
+        rows = conn.execute(select(table).where(where)).mappings().all()
+        for row in rows:
+            new = {**row, **values}
+            conn.execute(
+                update(table)
+                .where(key == row[key.name])
+                .values(**values, seal=self.seals.seal(table.name, new))
+            )
+        return len(rows)
+
     # -- passwords and sign-in ------------------------------------------------------
 
     def _ensure(self, conn: Connection, user_id: str) -> None:
@@ -145,7 +188,10 @@ class Accounts:
             conn.execute(select(account.c.user_id).where(account.c.user_id == user_id)).first()
             is None
         ):
-            conn.execute(insert(account).values(user_id=user_id, changed_at=self._now()))
+            row = {"user_id": user_id, "password_hash": None}
+            conn.execute(
+                insert(account).values(**self._sealed(account, row), changed_at=self._now())
+            )
 
     def set_password(
         self,
@@ -169,16 +215,19 @@ class Accounts:
             hashed = PASSWORD_HASHER.hash(password)  # slow by design: never inside the write lock
         with self._write() as conn:
             self._ensure(conn, user_id)
-            conn.execute(
-                update(account)
-                .where(account.c.user_id == user_id)
-                .values(password_hash=hashed, changed_at=self._now())
+            self._reseal(
+                conn,
+                account,
+                account.c.user_id == user_id,
+                password_hash=hashed,
+                changed_at=self._now(),
             )
             self._end_sessions(conn, user_id, keep=keep_session)
-            conn.execute(
-                update(api_token)
-                .where((api_token.c.user_id == user_id) & api_token.c.revoked_at.is_(None))
-                .values(revoked_at=self._now())
+            self._reseal(
+                conn,
+                api_token,
+                (api_token.c.user_id == user_id) & api_token.c.revoked_at.is_(None),
+                revoked_at=self._now(),
             )
         self.log("account.password", by, target=f"user:{user_id}", source=source)
 
@@ -217,9 +266,7 @@ class Accounts:
             with _SLOTS.turn():
                 hashed = PASSWORD_HASHER.hash(password)
             with self._write() as conn:
-                conn.execute(
-                    update(account).where(account.c.user_id == user_id).values(password_hash=hashed)
-                )
+                self._reseal(conn, account, account.c.user_id == user_id, password_hash=hashed)
         started = self.start_session(user_id)
         self.log("signin", user_id, source=source)
         return started
@@ -237,17 +284,14 @@ class Accounts:
         """Whether `password` is the user's own (before changing it): no session is made and
         no failure counts towards the lock, so a signed-in session cannot lock its user out."""
         with self.engine.connect() as conn:
-            stored = conn.execute(
-                select(account.c.password_hash).where(account.c.user_id == user_id)
-            ).scalar()
+            row = conn.execute(select(account).where(account.c.user_id == user_id)).first()
+        stored = row.password_hash if row is not None and self._holds(account, row) else None
         return self.password_matches(stored, password)
 
     def end_session_key(self, key: str) -> None:
         with self._write() as conn:
-            conn.execute(
-                update(web_session)
-                .where(web_session.c.secret_sha256 == key)
-                .values(ended_at=self._now())
+            self._reseal(
+                conn, web_session, web_session.c.secret_sha256 == key, ended_at=self._now()
             )
 
     def _admit(self, user_id: str, source: str | None) -> str | None:
@@ -277,7 +321,9 @@ class Accounts:
             if refusal == "address":
                 raise SignInError(TOO_MANY, int(ADDRESS_WINDOW.total_seconds()))
             raise SignInError(REFUSED)
-        return row.password_hash if row is not None else None
+        if row is None or not self._holds(account, row, source):
+            return None  # weighed against no hash at all: refused in the same time
+        return str(row.password_hash) if row.password_hash is not None else None
 
     def _from_address(self, conn: Connection, source: str, now: datetime) -> int:
         return int(
@@ -367,14 +413,15 @@ class Accounts:
         secret, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         at = self._now()
         with self._write() as conn:
+            row = {
+                "secret_sha256": _sha(secret),
+                "user_id": user_id,
+                "csrf": csrf,
+                "created_at": at,
+                "ended_at": None,
+            }
             conn.execute(
-                insert(web_session).values(
-                    secret_sha256=_sha(secret),
-                    user_id=user_id,
-                    csrf=csrf,
-                    created_at=at,
-                    last_seen_at=at,
-                )
+                insert(web_session).values(**self._sealed(web_session, row), last_seen_at=at)
             )
         return secret, Credential(user_id, "session", "write", csrf=csrf)
 
@@ -386,7 +433,7 @@ class Accounts:
             row = conn.execute(
                 select(web_session).where(web_session.c.secret_sha256 == key)
             ).first()
-            if row is None or row.ended_at is not None:
+            if row is None or row.ended_at is not None or not self._holds(web_session, row):
                 return None
             state = conn.execute(
                 select(account.c.banner_ack_at, account.c.locked_at).where(
@@ -407,33 +454,32 @@ class Accounts:
 
     def _touch_session(self, key: str, ended: bool) -> None:
         at = self._now()
-        values = {"ended_at": at} if ended else {"last_seen_at": at}
         with self._write() as conn:
-            conn.execute(
-                update(web_session).where(web_session.c.secret_sha256 == key).values(**values)
-            )
+            if ended:
+                self._reseal(conn, web_session, web_session.c.secret_sha256 == key, ended_at=at)
+            else:
+                conn.execute(
+                    update(web_session)
+                    .where(web_session.c.secret_sha256 == key)
+                    .values(last_seen_at=at)
+                )
 
     def end_session(self, secret: str, source: str | None = None) -> None:
         with self._write() as conn:
             row = conn.execute(
                 select(web_session.c.user_id).where(web_session.c.secret_sha256 == _sha(secret))
             ).first()
-            conn.execute(
-                update(web_session)
-                .where(web_session.c.secret_sha256 == _sha(secret))
-                .values(ended_at=self._now())
+            self._reseal(
+                conn, web_session, web_session.c.secret_sha256 == _sha(secret), ended_at=self._now()
             )
         if row is not None:
             self.log("signout", row.user_id, source=source)
 
-    @staticmethod
-    def _end_sessions(conn: Connection, user_id: str, keep: str | None = None) -> None:
+    def _end_sessions(self, conn: Connection, user_id: str, keep: str | None = None) -> None:
         ending = (web_session.c.user_id == user_id) & web_session.c.ended_at.is_(None)
         if keep is not None:
             ending = ending & (web_session.c.secret_sha256 != keep)
-        conn.execute(
-            update(web_session).where(ending).values(ended_at=format_time(datetime.now(UTC)))
-        )
+        self._reseal(conn, web_session, ending, ended_at=self._now())
 
     # -- API tokens -----------------------------------------------------------------
 
@@ -447,32 +493,32 @@ class Accounts:
         secret = secrets.token_urlsafe(32)
         with self._write() as conn:
             self._ensure(conn, user_id)
-            conn.execute(
-                insert(api_token).values(
-                    token_id=token_id,
-                    user_id=user_id,
-                    secret_sha256=_sha(secret),
-                    label=label,
-                    scope=scope,
-                    created_at=self._now(),
-                )
-            )
+            row = {
+                "token_id": token_id,
+                "user_id": user_id,
+                "secret_sha256": _sha(secret),
+                "scope": scope,
+                "created_at": self._now(),
+                "revoked_at": None,
+            }
+            conn.execute(insert(api_token).values(**self._sealed(api_token, row), label=label))
         self.log("token.create", by, target=f"user:{user_id}", source=source, detail=token_id)
         return token_id, f"{TOKEN_PREFIX}{secret}"
 
     def revoke_token(self, token_id: str, by: str, source: str | None = None) -> None:
         with self._write() as conn:
-            done = conn.execute(
-                update(api_token)
-                .where((api_token.c.token_id == token_id) & api_token.c.revoked_at.is_(None))
-                .values(revoked_at=self._now())
-            ).rowcount
+            done = self._reseal(
+                conn,
+                api_token,
+                (api_token.c.token_id == token_id) & api_token.c.revoked_at.is_(None),
+                revoked_at=self._now(),
+            )
         if not done:
             raise RefusedError(f"there is no active token {token_id!r}", "token_id")
         self.log("token.revoke", by, target=token_id, source=source)
 
     def tokens(self, user_id: str) -> list[dict[str, object]]:
-        cols = [c for c in api_token.c if c.name != "secret_sha256"]
+        cols = [c for c in api_token.c if c.name not in ("secret_sha256", "seal")]
         with self.engine.connect() as conn:
             rows = conn.execute(select(*cols).where(api_token.c.user_id == user_id))
             return [dict(r._mapping) for r in rows]
@@ -483,17 +529,19 @@ class Accounts:
             return None
         key = _sha(presented[len(TOKEN_PREFIX) :])
         with self.engine.connect() as conn:
-            rows = fetch_all(
-                conn,
-                "SELECT t.token_id, t.user_id, t.scope, t.last_used_at, a.locked_at "
-                "FROM api_token t LEFT JOIN account a ON a.user_id = t.user_id "
-                "WHERE t.secret_sha256 = ? AND t.revoked_at IS NULL",
-                (key,),
-            )
-        if not rows or rows[0][4] is not None:
+            rows = fetch_all(conn, _TOKEN, (key,))
+        if not rows or rows[0][-1] is not None:
             return None
-        token_id, user_id, scope, last_used, _ = rows[0]
-        if last_used is None or last_used < format_time(self.clock() - TOUCH_EVERY):
+        row = dict(zip(_TOKEN_COLUMNS, rows[0][:-1], strict=True))
+        if not self._holds(api_token, row):
+            return None
+        token_id, user_id, scope, last_used = (
+            row["token_id"],
+            row["user_id"],
+            row["scope"],
+            row["last_used_at"],
+        )
+        if last_used is None or str(last_used) < format_time(self.clock() - TOUCH_EVERY):
             with self._write() as conn:
                 conn.execute(
                     update(api_token)
@@ -501,3 +549,22 @@ class Accounts:
                     .values(last_used_at=self._now())
                 )
         return Credential(str(user_id), "token", str(scope))
+
+
+_KEY = {"account": "user_id", "api_token": "token_id", "web_session": "secret_sha256"}
+_TOKEN_COLUMNS = (
+    "token_id",
+    "user_id",
+    "secret_sha256",
+    "scope",
+    "created_at",
+    "revoked_at",
+    "last_used_at",
+    "seal",
+)
+_TOKEN = (
+    f"SELECT {', '.join('t.' + c for c in _TOKEN_COLUMNS)}, a.locked_at "
+    "FROM api_token t LEFT JOIN account a ON a.user_id = t.user_id "
+    "WHERE t.secret_sha256 = ? AND t.revoked_at IS NULL"
+)
+"""Plain SQL: read on every API request that carries a token."""

@@ -59,7 +59,9 @@ def from_environment() -> FastAPI:
 
 def create_app(led: OpenLedger, *, anchor_every: float | None = ANCHOR_EVERY) -> FastAPI:
     custody = Custody(led)
-    state = Brady(led, custody, Accounts(led.engine), led.config.path / "productions")
+    state = Brady(
+        led, custody, Accounts(led.engine, led.master_key), led.config.path / "productions"
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException
 from ..blobs.store import BlobError
 from ..domain.errors import RefusedError
 from ..ledger.errors import LedgerError
+from ..store.keys import KeyNotFoundError
 
 MEDIA = "application/problem+json"
 MAX_INDEX = 2**62
@@ -113,6 +114,16 @@ def install(app: FastAPI, pages: HtmlErrors | None = None) -> None:
     @app.exception_handler(LedgerError)
     async def _ledger(request: Request, exc: LedgerError) -> JSONResponse:
         return problem(404, _TITLES[404], str(exc))
+
+    @app.exception_handler(KeyNotFoundError)
+    async def _key(request: Request, exc: KeyNotFoundError) -> JSONResponse:
+        # The signer's stored key is missing or was changed in the database: nothing can be
+        # signed for them until an administrator restores it.
+        return problem(
+            500,
+            "Signing key problem",
+            f"Nothing was recorded: {exc}. Tell the ledger administrator.",
+        )
 
     @app.exception_handler(BlobError)
     async def _blob(request: Request, exc: BlobError) -> JSONResponse:

@@ -41,7 +41,7 @@ def password(ctx: typer.Context, user_id: str) -> None:
     opts = options(ctx)
     secret = _read_password(f"New password for {user_id}: ")
     with _open(opts, writable=True) as led, friendly_errors():
-        Accounts(led.engine).set_password(user_id, secret, opts.user, "cli")
+        Accounts(led.engine, led.master_key).set_password(user_id, secret, opts.user, "cli")
     emit(opts, {"user_id": user_id, "changed": True}, f"The password of {user_id} was set.")
 
 
@@ -50,7 +50,7 @@ def release(ctx: typer.Context, user_id: str) -> None:
     """Unlock an account locked after five failed sign-ins."""
     opts = options(ctx)
     with _open(opts, writable=True) as led, friendly_errors():
-        accounts = Accounts(led.engine)
+        accounts = Accounts(led.engine, led.master_key)
         with Custody(led).session() as s:
             s.require_admin(opts.user)
         accounts.release(user_id, opts.user, "cli")
@@ -104,7 +104,9 @@ def token(
     with _open(opts, writable=True) as led, friendly_errors():
         with Custody(led).session() as s:
             s.require_admin(opts.user)
-        token_id, secret = Accounts(led.engine).create_token(user_id, label, scope, opts.user)
+        token_id, secret = Accounts(led.engine, led.master_key).create_token(
+            user_id, label, scope, opts.user
+        )
     emit(
         opts,
         {"token_id": token_id, "token": secret, "scope": scope},

@@ -14,7 +14,7 @@ from ..ledger_home import init_home, open_home, upgrade_home
 from ..store.audit import AuditReport, audit
 from ..store.home import find_home
 from ..store.projection_check import rebuild
-from ..store.sealing import ENV_KEY, key_file
+from ..store.sealing import ENV_KEY, MasterKey, SealingError, key_file, load_master_key
 from .output import Options, emit, fail, friendly_errors, options, progress_bar
 
 
@@ -127,6 +127,10 @@ def verify(
     opts = options(ctx)
     with friendly_errors():
         led = open_home(find_home(opts.home))
+        try:
+            master: MasterKey | None = load_master_key(led.config.path, led.config.master_key_file)
+        except SealingError:
+            master = None  # the rows' seals are then left unchecked, and the report says so
         vkey = key.strip() if key else led.config.log_vkey
         if key is not None and key.strip() != led.config.log_vkey:
             fail("the key you gave is not this ledger's key (brady.toml names another)")
@@ -140,6 +144,7 @@ def verify(
                 against=note,
                 workers=workers,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
+                master=master,
             )
         led.close()
     _report(opts, report)
@@ -157,6 +162,7 @@ def _report(opts: Options, report: AuditReport) -> None:
         else {"size": report.latest.size, "root": base64.b64encode(report.latest.root).decode()},
         "against": None if report.against is None else report.against.size,
         "projections_checked": report.projections_checked,
+        "seals_checked": report.seals_checked,
         "problem": None
         if problem is None
         else {
@@ -176,11 +182,17 @@ def _report(opts: Options, report: AuditReport) -> None:
             if report.projections_checked
             else ""
         )
+        seals = (
+            " Every password, token, session and key record carries a valid seal."
+            if report.seals_checked
+            else " The access records' seals were not checked: the master key is not on this "
+            "machine (set BRADY_MASTER_KEY_FILE to check them)."
+        )
         emit(
             opts,
             data,
             f"Ledger verified: {report.size} entries, {report.checkpoints} "
-            f"checkpoints and {report.keys} keys all check out.{against}{state}",
+            f"checkpoints and {report.keys} keys all check out.{against}{state}{seals}",
         )
         return
     where = getattr(problem, "seq", None)

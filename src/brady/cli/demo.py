@@ -130,7 +130,7 @@ def demo_accounts(custody: Custody) -> None:
         p.assign("admin", "state-v-baldwin", "carmack-altwies", "prosecutor")
         p.assign("admin", "state-v-baldwin", "spiro", "defense_counsel")
         p.assign("admin", "state-v-baldwin", "judge", "judge")
-    accounts = Accounts(custody.led.engine)
+    accounts = Accounts(custody.led.engine, custody.led.master_key)
     for user in DEMO_ACCOUNTS:
         accounts.set_password(user, DEMO_PASSWORD, "admin", "demo")
 

@@ -36,13 +36,15 @@ from ..access.produced import for_production
 from ..blobs.store import BlobStore
 from ..custody.service import Custody
 from ..domain.errors import RefusedError
+from ..ledger.entry import parse_entry
+from ..ledger.keyring import key_events_for
 from ..ledger_home import OpenLedger
 from ..reports import case_uco, chain_of_custody, render
 from ..store import access_queries
 from ..store import custody_queries as q
 from ..store._raw import fetch_all
 from ..store.item_steps import with_payloads
-from ..store.ledger_store import key_rows
+from ..store.ledger_store import key_rows, read_entries
 from . import compliance
 from .desk import Desk
 
@@ -266,9 +268,12 @@ def _bundle(led: OpenLedger, folder: Path, cited: set[int], size: int, earlier: 
     (folder / "keys").mkdir()
     (folder / "checkpoint").write_text(note, encoding="utf-8")
     (folder / "log.vkey").write_text(led.config.log_vkey + "\n", encoding="utf-8")
+    shown = sorted(s for s in cited if s < size)
     with led.engine.connect() as conn:
-        key_seqs = [seq for seq, _, _ in key_rows(conn, size)]
-    for where, seqs in (("keys", key_seqs), ("entries", sorted(s for s in cited if s < size))):
+        keys = [parse_entry(bytes(raw), seq) for seq, _, raw in key_rows(conn, size)]
+        signers = {parse_entry(raw, seq).key_id for seq, raw in read_entries(conn, shown).items()}
+    key_seqs = key_events_for(keys, signers | {k.key_id for k in keys if k.seq in cited})
+    for where, seqs in (("keys", key_seqs), ("entries", shown)):
         for seq in seqs:
             (folder / where / f"{seq}.entry").write_bytes(store.entry(seq))
             proof = store.inclusion_proof_file(seq, size)

@@ -10,6 +10,7 @@ after its key is retired, and a retired key cannot sign anything new.
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -203,3 +204,31 @@ def rotate_event(key_id: str, new_public_key: bytes) -> Event:
 
 def revoke_event(key_id: str, reason: str) -> Event:
     return Event(KEY_REVOKE, (f"key:{key_id}",), {"key_id": key_id, "reason": reason})
+
+
+def _concerns(entry: Entry) -> set[str]:
+    """The keys a genesis or key event registers, replaces or ends."""
+    payload = entry.payload
+    named = {payload.get("key_id"), payload.get("new_key_id")}
+    return {k for k in named if isinstance(k, str)}
+
+
+def key_events_for(key_entries: Sequence[Entry], signers: Iterable[str]) -> list[int]:
+    """The positions of the genesis and key events that show `signers` valid where they
+    signed: every event that made, replaced or ended one of those keys, and, the same way,
+    the keys that signed those events. A bundle needs no other user's keys (a production
+    for one counsel carries nothing about another's); replaying these in order gives the
+    same verdict on the signers as replaying them all."""
+    wanted = set(signers)
+    chosen: set[int] = set()
+    grew = True
+    while grew:
+        grew = False
+        for entry in key_entries:
+            if entry.seq in chosen:
+                continue
+            if entry.kind == GENESIS or _concerns(entry) & wanted:
+                chosen.add(entry.seq)
+                wanted |= _concerns(entry) | {entry.key_id}
+                grew = True
+    return sorted(chosen)

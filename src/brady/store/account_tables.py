@@ -23,6 +23,7 @@ account = Table(
     Column("locked_reason", Text, nullable=True),
     Column("banner_ack_at", String(32), nullable=True),
     Column("changed_at", String(32), nullable=False),
+    Column("seal", String(64), nullable=True),  # see row_seals.py
 )
 signin_attempt = Table(
     "signin_attempt",
@@ -46,6 +47,7 @@ api_token = Table(
     Column("created_at", String(32), nullable=False),
     Column("revoked_at", String(32), nullable=True),
     Column("last_used_at", String(32), nullable=True),
+    Column("seal", String(64), nullable=True),
 )
 web_session = Table(
     "web_session",
@@ -56,6 +58,7 @@ web_session = Table(
     Column("created_at", String(32), nullable=False),
     Column("last_seen_at", String(32), nullable=False),
     Column("ended_at", String(32), nullable=True),
+    Column("seal", String(64), nullable=True),
 )
 access_log = Table(
     "access_log",

@@ -6,7 +6,8 @@ and never changed, whatever code or hand at a SQL prompt tries. Safe to run twic
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
@@ -47,3 +48,16 @@ def protect(conn: Connection, tables: Sequence[str]) -> None:
                     f"{action} refused'); END"
                 )
             )
+
+
+@contextmanager
+def unprotected(conn: Connection, tables: Sequence[str]) -> Iterator[None]:
+    """Lift the triggers for one migration step that must fill a new column of old rows,
+    inside that migration's transaction; they are back before it commits."""
+    for table in tables:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}"))
+        else:
+            conn.execute(text(f"DROP TRIGGER IF EXISTS {table}_no_update"))
+    yield
+    protect(conn, tables)

@@ -40,6 +40,8 @@ from ._raw import fetch_all
 from .engine import open_engine
 from .ledger_store import LedgerStore, StoredCheckpoint, key_rows, read_entries
 from .projection_check import compare, snapshot
+from .sealed_rows import broken_seals
+from .sealing import MasterKey
 from .tables import ledger_node
 
 Progress = Callable[[int, int], None]
@@ -54,6 +56,7 @@ class AuditReport:
     latest: Checkpoint | None = None
     against: Checkpoint | None = None
     projections_checked: bool = False
+    seals_checked: bool = False  # with the master key: rows that grant access, checkpoint chain
     nodes: int = 0  # every stored subtree hash, read with the size
     problems: list[TamperError | LedgerError] = field(default_factory=list)
 
@@ -129,6 +132,7 @@ def audit(
     workers: int | None = None,
     progress: Progress | None = None,
     projections: bool = True,
+    master: MasterKey | None = None,
 ) -> AuditReport:
     """Audit the whole ledger; problems are collected, the first is reported by position."""
     report = AuditReport()
@@ -150,6 +154,11 @@ def audit(
         except LedgerError as exc:
             report.problems.append(exc)
             return report
+        if master is not None:
+            report.problems.extend(TamperError(what) for what in broken_seals(conn, master))
+            report.seals_checked = True
+            if report.problems:
+                return report
     results = _audit_chunks(store, url, keyring, key_seqs, report, workers, progress)
     if report.problems:
         return report
@@ -189,9 +198,8 @@ def _check_sealed_keys(conn: Connection, keyring: Keyring, origin: str, log_vkey
     a sealed seed opens to that public key takes the master key, which verify does not hold:
     Brady checks it each time it opens a key to sign."""
     newest: dict[str, tuple[str, str]] = {}
-    for key_id, role, holder, stored, created in fetch_all(
-        conn, "SELECT key_id, role, holder, public_key, created_at FROM sealed_key"
-    ):
+    rows = fetch_all(conn, "SELECT key_id, role, holder, public_key, created_at FROM sealed_key")
+    for key_id, role, holder, stored, created in rows:
         public = bytes(stored)
         if actor_key_id(public) != key_id:
             raise TamperError(f"the stored key {key_id} holds the public key of another key")
@@ -211,6 +219,19 @@ def _check_sealed_keys(conn: Connection, keyring: Keyring, origin: str, log_vkey
             )
         if holder not in newest or created > newest[holder][0]:
             newest[holder] = (created, key_id)
+    stored_ids = {str(row[0]) for row in rows}
+    for key in keyring.keys.values():
+        # Brady makes and keeps the key of each of its users and of the first administrator
+        # (entry 0), and never deletes a key row: one missing was deleted.
+        if (key.registered_at == -1 or key.holder.startswith("user:")) and (
+            key.key_id not in stored_ids
+        ):
+            raise TamperError(
+                f"the private key {key.key_id} of {key.holder}, registered on the ledger, is "
+                "missing from the database"
+            )
+    if not any(role == "log" for _, role, *_ in rows):
+        raise TamperError("the log's private key is missing from the database")
     for holder, (_, key_id) in newest.items():
         if keyring.keys[key_id].ended_at is not None:
             raise TamperError(
@@ -264,13 +285,20 @@ def _audit_chunks(
 
 
 def _check_tail(checkpoints: list[StoredCheckpoint], size: int) -> None:
-    """The newest checkpoint must not cover more entries than are stored."""
-    signed = max((cp.size for cp in checkpoints), default=None)
-    if signed is not None and signed > size:
+    """The newest checkpoint covers exactly the stored entries: every write commits with
+    a checkpoint of its new size, so one short means the newest was deleted."""
+    signed = max((cp.size for cp in checkpoints), default=0)
+    if signed > size:
         raise TamperError(
             f"a checkpoint covers {signed} entries but the ledger holds only {size}: "
             f"entries {size} to {signed - 1} were removed",
             size,
+        )
+    if signed < size:
+        raise TamperError(
+            f"entries {signed} to {size - 1} are covered by no stored checkpoint: the "
+            "checkpoint signed when they were written was deleted",
+            signed,
         )
 
 

@@ -1,7 +1,9 @@
 """Sealed private keys in the database: the log key and the actors' keys.
 
 Only sealed seeds are stored (see sealing.py); a key is opened in memory when
-a command needs to sign, and never written anywhere in the clear.
+a command needs to sign, and never written anywhere in the clear. Each row carries a seal
+(row_seals.py), checked before the key is used: a row whose holder, role or date was
+changed in the database is refused, so no one signs with a key that is not theirs.
 """
 
 from __future__ import annotations
@@ -24,46 +26,55 @@ class KeyNotFoundError(LookupError):
 
 def save_key(conn: Connection, master: MasterKey, signer: Signer, role: str, holder: str) -> str:
     key_id = actor_key_id(signer.public_key)
-    conn.execute(
-        sealed_key.insert(),
-        {
-            "key_id": key_id,
-            "role": role,
-            "holder": holder,
-            "public_key": signer.public_key,
-            "sealed": master.seal(signer.seed),
-            "created_at": now(),
-        },
-    )
+    row: dict[str, object] = {
+        "key_id": key_id,
+        "role": role,
+        "holder": holder,
+        "public_key": signer.public_key,
+        "sealed": master.seal(signer.seed),
+        "created_at": now(),
+    }
+    conn.execute(sealed_key.insert(), {**row, "seal": master.rows.seal("sealed_key", row)})
     return key_id
 
 
-def _open(master: MasterKey, key_id: str, sealed: bytes) -> Signer:
-    signer = Signer(master.unseal(sealed, f"key {key_id}"))
+_NAMES = ("key_id", "role", "holder", "public_key", "sealed", "created_at", "seal")
+_COLUMNS = f"SELECT {', '.join(_NAMES)} FROM sealed_key WHERE "
+
+
+def _open(master: MasterKey, found: tuple[object, ...]) -> Signer:
+    row = dict(zip(_NAMES, found, strict=True))
+    key_id = str(row["key_id"])
+    # Opened first: a wrong master key is told apart from a changed row.
+    signer = Signer(master.unseal(bytes(row["sealed"]), f"key {key_id}"))  # type: ignore[call-overload]
+    if not master.rows.holds("sealed_key", row):
+        raise KeyNotFoundError(
+            f"the stored key {key_id} ({row['holder']}) was changed outside Brady (its seal "
+            "does not match); run `brady verify` and restore the database from a backup"
+        )
     if actor_key_id(signer.public_key) != key_id:
         raise KeyNotFoundError(f"sealed key {key_id} opens to a different key")
     return signer
 
 
 def load_key(conn: Connection, master: MasterKey, key_id: str) -> Signer:
-    rows = fetch_all(conn, "SELECT key_id, sealed FROM sealed_key WHERE key_id = ?", (key_id,))
+    rows = fetch_all(conn, _COLUMNS + "key_id = ?", (key_id,))
     if not rows:
         raise KeyNotFoundError(f"no private key {key_id} is held by this ledger")
-    return _open(master, str(rows[0][0]), bytes(rows[0][1]))
+    return _open(master, rows[0])
 
 
 def load_role(conn: Connection, master: MasterKey, role: str, holder: str | None = None) -> Signer:
     """The newest key of a role (and holder): after a rotation, the new key."""
     # Plain SQL: read by every command that signs.
     if holder is None:
-        rows = fetch_all(conn, _NEWEST + "role = ?" + _FIRST, (role,))
+        rows = fetch_all(conn, _COLUMNS + "role = ?" + _FIRST, (role,))
     else:
-        rows = fetch_all(conn, _NEWEST + "role = ? AND holder = ?" + _FIRST, (role, holder))
+        rows = fetch_all(conn, _COLUMNS + "role = ? AND holder = ?" + _FIRST, (role, holder))
     if not rows:
         who = f" for {holder}" if holder else ""
         raise KeyNotFoundError(f"this ledger holds no {role} key{who}")
-    return _open(master, str(rows[0][0]), bytes(rows[0][1]))
+    return _open(master, rows[0])
 
 
-_NEWEST = "SELECT key_id, sealed FROM sealed_key WHERE "
 _FIRST = " ORDER BY created_at DESC LIMIT 1"

@@ -28,8 +28,10 @@ from ..ledger.note import Verifier
 from ..ledger.tree import NodeId, append_nodes, frontier, hash_ranges, range_nodes
 from ._raw import execute_many, fetch_all, fetch_in
 from .engine import writing
+from .row_seals import chain_key, chain_link
 from .tables import ledger_checkpoint, ledger_entry
 
+_NEWEST_CHAIN = "SELECT chain FROM ledger_checkpoint ORDER BY size DESC LIMIT 1"
 _PG_LOCK = 0x62726164  # "brad": the one advisory lock that serializes appends
 
 
@@ -120,6 +122,7 @@ class StoredCheckpoint:
     size: int
     note: str
     created_at: str
+    chain: str | None = None
 
 
 def read_entries(conn: Connection, seqs: Iterable[int]) -> dict[int, bytes]:
@@ -169,6 +172,7 @@ class LedgerStore:
         self.engine = engine
         self.origin = origin
         self.log_signer = log_signer
+        self.chain_key = None if log_signer is None else chain_key(log_signer.seed)
         self.projectors = tuple(projectors)
         self._tip: _Tip | None = None  # the ledger as this process last committed it
 
@@ -249,11 +253,11 @@ class LedgerStore:
             if size is None:
                 raise StoreError("the ledger has no checkpoint yet; was it initialised?")
             raise StoreError(f"no checkpoint was signed at size {size}")
-        return StoredCheckpoint(int(row.size), row.note, row.created_at)
+        return StoredCheckpoint(int(row.size), row.note, row.created_at, row.chain)
 
     def checkpoints(self, conn: Connection) -> Iterator[StoredCheckpoint]:
         for row in conn.execute(select(ledger_checkpoint).order_by(ledger_checkpoint.c.size)):
-            yield StoredCheckpoint(int(row.size), row.note, row.created_at)
+            yield StoredCheckpoint(int(row.size), row.note, row.created_at, row.chain)
 
     def inclusion_proof(self, index: int, size: int) -> list[bytes]:
         """RFC 9162 inclusion proof of entry `index` in the tree of `size` leaves."""
@@ -385,9 +389,15 @@ class Writer:
         assert signer is not None
         root = hash_ranges([(0, self.size)], self._known.__getitem__)[0]
         note = Checkpoint(self.store.origin, self.size, root).sign(signer)
+        # Never before the entries it covers, even if this host's clock is behind.
+        created = max(now(), self._last_time)
+        previous = fetch_all(self.conn, _NEWEST_CHAIN)
+        assert self.store.chain_key is not None
+        link = chain_link(
+            self.store.chain_key, previous[0][0] if previous else None, self.size, note, created
+        )
         execute_many(
             self.conn,
-            "INSERT INTO ledger_checkpoint (size, note, created_at) VALUES (?, ?, ?)",
-            # Never before the entries it covers, even if this host's clock is behind.
-            [(self.size, note, max(now(), self._last_time))],
+            "INSERT INTO ledger_checkpoint (size, note, created_at, chain) VALUES (?, ?, ?, ?)",
+            [(self.size, note, created, link)],
         )

@@ -16,8 +16,10 @@ from sqlalchemy import Engine, inspect, text
 if TYPE_CHECKING:
     from alembic.config import Config
 
+    from .sealing import MasterKey
+
 MIGRATIONS = Path(__file__).parent / "migrations"
-HEAD = "0013"
+HEAD = "0014"
 """The newest migration; a test checks it against Alembic's own view of the scripts."""
 
 
@@ -42,13 +44,15 @@ def current_revision(engine: Engine) -> str | None:
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def upgrade(engine: Engine) -> tuple[str | None, str]:
-    """Apply every pending migration; returns (revision before, revision after)."""
+def upgrade(engine: Engine, master: MasterKey | None = None) -> tuple[str | None, str]:
+    """Apply every pending migration; returns (revision before, revision after). A migration
+    that seals rows already stored needs the master key (0014)."""
     from alembic import command
 
     before = current_revision(engine)
     cfg = _config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
+        cfg.attributes["master"] = master
         command.upgrade(cfg, "head")
     return before, HEAD

@@ -14,12 +14,15 @@ import base64
 import binascii
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import nacl.exceptions
 import nacl.secret
 import nacl.utils
 import platformdirs
+
+from .row_seals import RowSeals
 
 KEY_SIZE = nacl.secret.SecretBox.KEY_SIZE
 ENV_KEY = "BRADY_MASTER_KEY"
@@ -38,6 +41,11 @@ def default_key_file() -> Path:
 class MasterKey:
     key: bytes
     source: str
+
+    @cached_property
+    def rows(self) -> RowSeals:
+        """Seals for the rows that grant access (row_seals.py)."""
+        return RowSeals.from_master(self.key)
 
     def seal(self, secret: bytes) -> bytes:
         return bytes(nacl.secret.SecretBox(self.key).encrypt(secret))

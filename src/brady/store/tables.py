@@ -43,6 +43,9 @@ ledger_checkpoint = Table(
     Column("size", BigInteger, primary_key=True, autoincrement=False),
     Column("note", Text, nullable=False),
     Column("created_at", String(32), nullable=False),
+    # HMAC over the previous checkpoint's chain and this row (row_seals.py): a deleted
+    # checkpoint between two others breaks it.
+    Column("chain", String(64), nullable=True),
 )
 
 sealed_key = Table(
@@ -56,6 +59,7 @@ sealed_key = Table(
     # The Ed25519 seed, encrypted (XSalsa20-Poly1305) under the operator's master key.
     Column("sealed", LargeBinary, nullable=False),
     Column("created_at", String(32), nullable=False),
+    Column("seal", String(64), nullable=True),  # see row_seals.py
 )
 
 projection_version = Table(
