@@ -1,5 +1,9 @@
 """Every route x every role x own/other agency and case x disclosed/undisclosed.
 
+Ledger entries are read per subject (an entry of each agency, a link suggestion naming an
+item and another case, an entry about no item or case) and inventories per agency (one of
+each; another agency's is answered 404, as if it did not exist).
+
 The routes come from the app itself: a route without an `x-access` rule, or with a
 rule this test has no oracle for, fails. The oracle below is written from the access
 rules in plain sets (who relates to which case, item and file in the test world), not
@@ -13,7 +17,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+import orjson
 import pytest
+
+from brady.custody.service import Custody
 
 from .conftest import USERS, World
 
@@ -46,10 +53,29 @@ FILE = {i: users - {"judgeA"} for i, users in READ_ITEM.items()}  # IA1's file w
 RECORD = STAFF_A | {"clerkB", "prosA", "prosA2"}
 
 
-def oracle(rule: str, params: dict[str, str]) -> set[str]:
+INVENTORY = {"INV1": STAFF_A, "INVB": {"clerkB"}}
+SUBJECT = {**{f"item:{k}": v for k, v in FULL_ITEM.items()}}
+SUBJECT.update({f"case:{k}": v for k, v in FULL_CASE.items()})
+
+
+def entry_readers(subjects: list[str]) -> set[str]:
+    """An entry is read whole: by the auditor, or by whoever may read every item and case it
+    is about (an entry about none of them, the auditor alone)."""
+    records = [s for s in subjects if s.partition(":")[0] in ("item", "case")]
+    if not records:
+        return {"auditor"}
+    return {"auditor"} | set.intersection(*(SUBJECT[s] for s in records))
+
+
+def oracle(rule: str, params: dict[str, str], world: World | None = None) -> set[str]:
     """Who may pass, by the rules as the issue and docs state them."""
     case = params.get("case_id")
     item = params.get("item_id")
+    if "inventory_id" in params:
+        return INVENTORY[params["inventory_id"]]
+    if rule == "entry:read" and world is not None:
+        subjects = orjson.loads(world.led.store.entry(int(params["seq"])))["subjects"]
+        return entry_readers([str(x) for x in subjects])
     fixed = {
         "public": ALL,
         "signed-in": ALL,
@@ -105,9 +131,7 @@ def targets(world: World, path: str) -> Iterator[dict[str, str]]:
         "suggestion_id": world.suggestion,
         "user_id": "clerkA",
         "token_id": world.spare_token,
-        "seq": str(world.intake_seq),
         "request_id": "LR1",
-        "inventory_id": "INV1",
     }
     if "item_id" in names:
         for item in ITEMS:
@@ -120,8 +144,38 @@ def targets(world: World, path: str) -> Iterator[dict[str, str]]:
     elif "case_id" in names:
         for case in CASES:
             yield {"case_id": case, **({"user_id": "clerkA"} if "user_id" in names else {})}
+    elif "seq" in names:
+        for seq in entry_targets(world):
+            yield {"seq": str(seq)}
+    elif "inventory_id" in names:
+        for inventory in INVENTORY:
+            yield {"inventory_id": inventory}
     else:
         yield {k: v for k, v in fixed.items() if k in names}
+
+
+def entry_targets(world: World) -> list[int]:
+    """An intake of each agency, CA1's link suggestion for the burglary's IA4 (an item of
+    CA2 and the case CA1), and the first user's creation (about no item or case)."""
+    with world.led.engine.connect() as conn:
+        found = [
+            conn.exec_driver_sql(sql).scalar_one()
+            for sql in (
+                "SELECT intake_seq FROM item WHERE item_id = 'IB1'",
+                f"SELECT suggested_seq FROM link_suggestion WHERE suggestion_id = "
+                f"'{world.suggestion}'",
+                "SELECT min(seq) FROM ledger_entry WHERE kind = 'user.add'",
+            )
+        ]
+    return [world.intake_seq, *(int(x) for x in found)]
+
+
+@pytest.fixture
+def world(world: World) -> World:
+    """The server tests' world with an inventory of agency B beside agency A's INV1."""
+    with Custody(world.led).session() as s:
+        s.start_inventory("clerkB", "INVB", "full")
+    return world
 
 
 def test_every_route_declares_an_access_rule(world: World) -> None:
@@ -138,11 +192,13 @@ def test_matrix(world: World) -> None:
         assert rule is not None
         for params in targets(world, path):
             url = path.format(**params)
-            allowed = oracle(rule, params)
+            allowed = oracle(rule, params, world)
+            # Another agency's inventory is not found rather than refused.
+            refused = (401, 403, 404) if "inventory_id" in params else (401, 403)
             for user in sorted(USERS):
                 body = {} if method in ("POST", "PUT") else None
                 r = c.request(method, url, json=body, headers=world.as_(user))
-                got = r.status_code not in (401, 403)
+                got = r.status_code not in refused
                 if rule != "public" and r.status_code == 401:
                     leaks.append(f"{user} {method} {url}: 401 with a valid token")
                 if got != (user in allowed):
@@ -204,3 +260,53 @@ def test_read_only_token_changes_nothing(world: World) -> None:
         "/api/items/IA1/steps", json={"action": "move", "location_id": "PR"}, headers=h
     )
     assert r.status_code == 403
+
+
+def test_the_entry_oracle_is_not_all_or_nothing(world: World) -> None:
+    """The entries chosen above split the users differently (else the matrix would not test
+    reading per subject): CA1's suggestion is closed to CA1's own judge, who may not read
+    the burglary's item it names, and agency B's intake to agency A's clerk."""
+    seqs = entry_targets(world)
+    readers = [
+        entry_readers([str(x) for x in orjson.loads(world.led.store.entry(s))["subjects"]])
+        for s in seqs
+    ]
+    assert "judgeA" in readers[0] and "judgeA" not in readers[2]
+    assert "clerkA" in readers[0] and "clerkA" not in readers[1]
+    assert readers[3] == {"auditor"}
+
+
+def test_counsel_histories_and_reports_hold_only_what_was_produced(world: World) -> None:
+    """For each counsel and every item: the history and custody report of what was produced
+    to them stop at the production and name no unproduced file; everything else is refused."""
+    c = world.client
+    memo = c.post(
+        "/api/items/IA1/files",
+        files={"file": ("internal-memo.txt", b"never produced", "text/plain")},
+        headers=world.as_("clerkA"),
+    )
+    assert memo.status_code == 201
+    moved = c.post(
+        "/api/items/IA1/steps",
+        json={"action": "move", "location_id": "PR"},
+        headers=world.as_("clerkA"),
+    )
+    with world.led.engine.connect() as conn:
+        produced_at = conn.exec_driver_sql(
+            f"SELECT seq FROM production WHERE production_id = '{world.production}'"
+        ).scalar_one()
+    for counsel in ("defA", "defB"):
+        for item in ITEMS:
+            history = c.get(f"/api/items/{item}/history", headers=world.as_(counsel))
+            report = c.get(f"/api/items/{item}/custody-report.pdf", headers=world.as_(counsel))
+            if counsel not in READ_ITEM[item]:
+                assert (history.status_code, report.status_code) == (403, 403), (counsel, item)
+                continue
+            assert history.status_code == report.status_code == 200, (counsel, item)
+            seqs = [e["seq"] for e in history.json()["items"]]
+            assert seqs and max(seqs) < produced_at, (counsel, item, seqs)
+            assert "internal-memo" not in history.text and memo.json()["sha256"] not in history.text
+            assert b"internal-memo" not in report.content
+    assert moved.status_code in (200, 201), moved.text
+    state = c.get("/api/items/IA1/history", headers=world.as_("prosA")).json()["items"]
+    assert max(e["seq"] for e in state) > produced_at  # the State's view goes on

@@ -7,9 +7,9 @@ import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import Field
-from sqlalchemy.engine import Connection
 
 from ..access import policy
 from ..access.policy import Level
@@ -194,11 +194,21 @@ def start_inventory(body: NewInventory, asker: Staff, b: B) -> dict[str, Any]:
     )
 
 
-def own_inventory(conn: Connection, asker: Asker, inventory_id: str) -> None:
-    """Another agency's inventory is answered as if it did not exist."""
-    exists, agency_id = q.inventory_agency(conn, inventory_id)
-    if not exists or not policy.take_inventory(asker.caller, agency_id):
-        raise NotFound(f"there is no inventory {inventory_id}")
+async def own_inventory(inventory_id: str, asker: Staff, b: B) -> Asker:
+    """Another agency's inventory is answered as if it did not exist, before the request's
+    body is looked at."""
+
+    def check() -> None:
+        with b.led.engine.connect() as conn:
+            exists, agency_id = q.inventory_agency(conn, inventory_id)
+        if not exists or not policy.take_inventory(asker.caller, agency_id):
+            raise NotFound(f"there is no inventory {inventory_id}")
+
+    await run_in_threadpool(check)
+    return asker
+
+
+OwnInventory = Annotated[Asker, Depends(own_inventory)]
 
 
 @router.get("/inventories/{inventory_id}", openapi_extra=access("staff:write"))
@@ -219,16 +229,12 @@ class Scan(Body):
 @router.post(
     "/inventories/{inventory_id}/scans", status_code=201, openapi_extra=access("staff:write")
 )
-def scan(inventory_id: str, body: Scan, asker: Staff, b: B) -> dict[str, Any]:
-    with b.led.engine.connect() as conn:
-        own_inventory(conn, asker, inventory_id)
+def scan(inventory_id: str, body: Scan, asker: OwnInventory, b: B) -> dict[str, Any]:
     return run(b, lambda s: s.scan(asker.user_id, inventory_id, body.item_id, body.location_id))
 
 
 @router.post("/inventories/{inventory_id}/close", openapi_extra=access("staff:write"))
-def close_inventory(inventory_id: str, asker: Staff, b: B) -> dict[str, Any]:
-    with b.led.engine.connect() as conn:
-        own_inventory(conn, asker, inventory_id)
+def close_inventory(inventory_id: str, asker: OwnInventory, b: B) -> dict[str, Any]:
     return run(b, lambda s: s.close_inventory(asker.user_id, inventory_id))
 
 
