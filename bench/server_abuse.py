@@ -141,7 +141,7 @@ def main() -> None:
             for user in users:
                 s.add_user("admin", user, f"Clerk {user}", ["property_clerk"])
             s.add_location("admin", "PR", "Property room", "room")
-        accounts = Accounts(custody.led.engine)
+        accounts = Accounts(custody.led.engine, custody.led.master_key)
         for user in users:
             accounts.set_password(user, "the clerk's own long password", "admin")
         token = accounts.create_token("clerk0", "bench", "write", "admin")[1]

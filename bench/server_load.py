@@ -227,7 +227,7 @@ def main() -> None:
             s.add_user("admin", "pros", "Bench Prosecutor", ["prosecutor"])
             s.add_location("admin", "PR", "Property room", "room")
             s.open_case("pros", "BENCH", "Found property")
-        accounts = Accounts(custody.led.engine)
+        accounts = Accounts(custody.led.engine, custody.led.master_key)
         tokens = [
             accounts.create_token(f"clerk{k}", "bench", "write", "admin")[1]
             for k in range(args.clients)

@@ -39,16 +39,22 @@ READ_CASE = {
 }
 FULL_CASE = {c: users - {"defA", "defB"} for c, users in READ_CASE.items()}
 ACT_CASE = {"CA1": STAFF_A | {"prosA"}, "CA2": STAFF_A, "CB1": {"clerkB"}}
+REVIEW = {"IA4": {"prosA"}}
+"""IA4, of the burglary CA2, was suggested for CA1: its prosecutor reviews its whole record
+before deciding, but records nothing on it."""
 READ_ITEM = {
     "IA1": STAFF_A | {"prosA", "judgeA", "defA", "auditor"},  # IA1 was produced to defA
     "IA2": STAFF_A | {"prosA", "judgeA", "auditor"},
     "IA3": STAFF_A | {"auditor"},
-    "IA4": STAFF_A | {"auditor"},
+    "IA4": STAFF_A | {"auditor"} | REVIEW["IA4"],
     "IB1": {"clerkB", "auditor"},
 }
 FULL_ITEM = {i: users - {"defA", "defB"} for i, users in READ_ITEM.items()}
 STATE_ITEM = {i: users - {"judgeA"} for i, users in FULL_ITEM.items()}  # link suggestions
-ACT_ITEM = {i: users - {"judgeA", "auditor", "defA"} for i, users in READ_ITEM.items()}
+ACT_ITEM = {
+    i: users - {"judgeA", "auditor", "defA"} - REVIEW.get(i, set())
+    for i, users in READ_ITEM.items()
+}
 FILE = {i: users - {"judgeA"} for i, users in READ_ITEM.items()}  # IA1's file was produced too
 RECORD = STAFF_A | {"clerkB", "prosA", "prosA2"}
 
@@ -310,3 +316,22 @@ def test_counsel_histories_and_reports_hold_only_what_was_produced(world: World)
     assert moved.status_code in (200, 201), moved.text
     state = c.get("/api/items/IA1/history", headers=world.as_("prosA")).json()["items"]
     assert max(e["seq"] for e in state) > produced_at  # the State's view goes on
+
+
+def test_a_suggested_item_is_reviewed_in_full_and_the_look_is_logged(world: World) -> None:
+    """IA4 belongs to the burglary; linking suggested it for CA1. CA1's prosecutor reads its
+    whole record before deciding (logged as a review, not a view); CA1's judge does not."""
+    c = world.client
+    item = c.get("/api/items/IA4", headers=world.as_("prosA"))
+    assert item.status_code == 200 and "Pawn slip signed by Dana Delacroix" in item.text
+    assert c.get("/api/items/IA4/history", headers=world.as_("prosA")).status_code == 200
+    assert c.get("/api/items/IA2", headers=world.as_("prosA")).status_code == 200
+    assert c.get("/api/items/IA4", headers=world.as_("judgeA")).status_code == 403
+    with world.led.engine.connect() as conn:
+        looks = dict(
+            conn.exec_driver_sql(
+                "SELECT target, action FROM access_log WHERE user_id = 'prosA' "
+                "AND target IN ('item:IA4', 'item:IA2')"
+            ).all()
+        )
+    assert looks == {"item:IA4": "review", "item:IA2": "view"}

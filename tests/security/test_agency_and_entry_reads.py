@@ -7,6 +7,7 @@ theirs, because one readable subject (their case) opened the whole entry."""
 
 from __future__ import annotations
 
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from brady.accounts.service import Accounts
@@ -98,3 +99,30 @@ def test_a_read_only_token_never_anchors_the_access_log(world: World) -> None:
     assert refused.status_code == 403, refused.text
     allowed = c.post("/api/access-log/anchor", headers=world.as_("auditor"))
     assert allowed.status_code == 200, allowed.text
+
+
+def _page_session(world: World, user: str) -> tuple[TestClient, str]:
+    """A browser's session for the pages: signed in, banner acknowledged; (client, csrf)."""
+    client = TestClient(world.client.app, base_url="https://testserver")
+    s = client.post("/api/session", json={"user_id": user, "password": PASSWORD}).json()
+    client.post("/api/session/banner", headers={"X-CSRF-Token": s["csrf_token"]})
+    return client, str(s["csrf_token"])
+
+
+def test_a_fixity_check_is_for_keepers_of_the_item_and_its_own_files(world: World) -> None:
+    """#14's finding: a read-only auditor could run a fixity check on any hash through the
+    web, and a damaged copy's message showed the server's folders."""
+    sha = world.files["IA1"]
+    url = f"/items/IA1/files/{sha}/verify"
+    auditor, token = _page_session(world, "auditor")
+    assert auditor.post(url, data={"csrf_token": token}).status_code == 403
+    clerk, token = _page_session(world, "clerkA")
+    other = world.files["IB1"]  # agency B's file: not one of IA1's
+    refused = clerk.post(f"/items/IA1/files/{other}/verify", data={"csrf_token": token})
+    assert refused.status_code == 404
+    blob = next(p for p in world.led.config.blobs.rglob("*") if p.is_file() and sha in p.name)
+    blob.chmod(0o644)
+    blob.write_bytes(b"changed on disk")
+    answer = clerk.post(url, data={"csrf_token": token}, follow_redirects=True)
+    assert "does NOT match the ledger" in answer.text, answer.text
+    assert str(world.led.config.blobs) not in answer.text and "blobs/" not in answer.text

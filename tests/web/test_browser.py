@@ -27,7 +27,7 @@ from brady.cli.admin import bootstrap_admin
 from brady.cli.demo import DEMO_PASSWORD, demo_accounts, load_rust
 from brady.custody.service import Custody
 from brady.ledger.cli import run as verify_cli
-from brady.ledger_home import OpenLedger
+from brady.ledger_home import OpenLedger, open_home
 
 pytestmark = pytest.mark.slow
 
@@ -198,6 +198,24 @@ def prosecutor_reviews_and_produces(browser: Browser, server: str, tmp_path: Pat
     pros = sign_in(browser, server, "morrissey", tmp_path)
     expect(pros.get_by_role("link", name=TESKE)).to_be_visible()
     shot(pros, "06-home-prosecutor")
+    # Before deciding, the item's whole record: it is filed under another case, but linking
+    # suggested it for hers, so she may read it (and the look is logged as a review).
+    pros.get_by_role("link", name=TESKE).first.click()
+    expect(pros.get_by_text("Troy Teske brought in .45 Colt rounds")).to_be_visible()
+    expect(pros.get_by_text("rounds.jpg")).to_be_visible()
+    expect(pros.get_by_role("heading", name="Custody history")).to_be_visible()
+    expect(pros.get_by_role("heading", name="Record a step")).to_have_count(0)
+    shot(pros, "06b-prosecutor-reviews-the-suggested-item")
+    led = open_home(tmp_path / "home")
+    try:
+        with led.engine.connect() as conn:
+            looks = conn.exec_driver_sql(
+                "SELECT action FROM access_log WHERE user_id = 'morrissey' AND target = ?",
+                (f"item:{TESKE}",),
+            ).all()
+    finally:
+        led.close()
+    assert ("review",) in looks, looks
     pros.goto("/cases/state-v-baldwin")
     expect(pros.get_by_text("No certificate of compliance")).to_be_visible()
     review = pros.locator("section.card", has_text=TESKE).filter(has_text="waiting for review")

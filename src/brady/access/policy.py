@@ -69,6 +69,7 @@ class ItemFacts:
     agency_id: str | None = None  # of the user who took it in
     cases: Mapping[str, str | None] = field(default_factory=dict)  # case id -> its agency
     disclosed_in: frozenset[str] = frozenset()  # cases whose productions include it
+    suggested_to: frozenset[str] = frozenset()  # cases linking suggested it for
 
 
 def read_case(c: Caller, f: CaseFacts) -> Level | None:
@@ -94,13 +95,21 @@ def read_item(c: Caller, f: ItemFacts) -> Level | None:
         return Level.FULL
     if c.staff and (f.agency_id == c.agency_id or c.agency_id in f.cases.values()):
         return Level.FULL
-    if any(c.assigned_as(case, R.PROSECUTOR) for case in f.cases):
+    if any(c.assigned_as(case, R.PROSECUTOR) for case in f.cases) or reviewing(c, f):
         return Level.FULL
     if any(c.assigned_as(case, R.JUDGE) for case in f.cases):
         return Level.COURT
     if any(c.assigned_as(case, R.DEFENSE_COUNSEL) for case in f.disclosed_in):
         return Level.DISCLOSED
     return None
+
+
+def reviewing(c: Caller, f: ItemFacts) -> bool:
+    """Whether the caller prosecutes a case linking suggested this item for. Whoever decides
+    a suggestion must see the item's whole record first (narrative, files, history, lab
+    results), not one line and the reasons; such a look is logged as a review. It grants
+    reading only: acting on the item stays with its own cases' people."""
+    return any(c.assigned_as(case, R.PROSECUTOR) for case in f.suggested_to)
 
 
 def read_file(c: Caller, item: ItemFacts, file_disclosed_in: frozenset[str]) -> bool:

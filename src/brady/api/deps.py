@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated, Any
 from weakref import WeakKeyDictionary
@@ -230,7 +230,9 @@ def item_guard(need: str) -> Callable[..., ItemAccess]:
         if not allowed:
             raise deny(b, asker, f"item:{item_id}", f"you may not {_VERB[need]} item {item_id}")
         if need == "read":
-            log(b, asker, "view", f"item:{item_id}")
+            # A look owed to a link suggestion alone is the prosecutor's review of it.
+            own = policy.read_item(c, replace(f, suggested_to=frozenset()))
+            log(b, asker, "view" if own is not None else "review", f"item:{item_id}")
         return ItemAccess(asker, item_id, level, f)
 
     return guard

@@ -52,12 +52,16 @@ def item_facts(conn: Connection, item_id: str) -> ItemFacts:
     disclosed = fetch_all(
         conn, "SELECT DISTINCT case_id FROM production_unit WHERE unit = ?", (f"item:{item_id}",)
     )
+    suggested = fetch_all(
+        conn, "SELECT DISTINCT case_id FROM link_suggestion WHERE item_id = ?", (item_id,)
+    )
     return ItemFacts(
         item_id,
         True,
         rows[0][0],
         {str(c): a for c, a in cases},
         frozenset(str(c) for (c,) in disclosed),
+        frozenset(str(c) for (c,) in suggested),
     )
 
 

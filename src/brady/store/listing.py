@@ -20,6 +20,7 @@ from .custody_tables import (
     case_file,
     item,
     item_case,
+    link_suggestion,
     person,
 )
 from .disclosure_tables import production_unit
@@ -109,8 +110,17 @@ def items(
                 case_assignment.c.role.in_([R.PROSECUTOR, R.JUDGE]),
             )
         )
+        prosecuted = select(case_assignment.c.case_id).where(
+            and_(case_assignment.c.user_id == c.user_id, case_assignment.c.role == R.PROSECUTOR)
+        )
         seen: list[ColumnElement[bool]] = [
-            item.c.item_id.in_(select(item_case.c.item_id).where(item_case.c.case_id.in_(assigned)))
+            item.c.item_id.in_(
+                select(item_case.c.item_id).where(item_case.c.case_id.in_(assigned))
+            ),
+            # Suggested for a case the caller prosecutes: theirs to review (policy.reviewing).
+            item.c.item_id.in_(
+                select(link_suggestion.c.item_id).where(link_suggestion.c.case_id.in_(prosecuted))
+            ),
         ]
         counsel = select(case_assignment.c.case_id).where(
             and_(
