@@ -1,0 +1,194 @@
+"""Linking's commands: patterns, training, suggestions recorded at intake, a file's
+mentions, and the prosecutor's review of each suggestion."""
+
+from __future__ import annotations
+
+from ..domain import events as ev
+from ..domain.errors import RefusedError
+from ..ledger.entry import Entry
+from ..linking import candidates, match
+from ..linking.names import fold
+from ..linking.suggest import suggest
+from ..store import custody_queries as q
+from ..store._raw import fetch_all
+from ..store.custody_tables import item_file
+from .commands_base import (
+    LINKER,
+    REVIEWERS,
+    SessionBase,
+)
+
+
+class LinkCommands(SessionBase):
+    def set_linking_patterns(
+        self,
+        by: str,
+        reason: str,
+        case_numbers: list[str] | None = None,
+        calibers: dict[str, str] | None = None,
+        makes: dict[str, str] | None = None,
+        places: list[str] | None = None,
+    ) -> Entry:
+        """Replace the extra patterns linking looks for; later intakes are read with them."""
+        self._admin(by)
+        return self._record(
+            by,
+            "linking.patterns",
+            {
+                "case_numbers": case_numbers or [],
+                "calibers": calibers or {},
+                "makes": makes or {},
+                "places": sorted({fold(p).strip() for p in places or []}),
+                "reason": reason,
+            },
+            ["linking:patterns"],
+        )
+
+    def train_linking(self, by: str, reason: str, queue_per_100: float | None = None) -> Entry:
+        """Learn the linking weights from the suggestions reviewers decided, and record
+        them: from now on suggestions are weighed with them. With a target queue load
+        (suggestions per 100 intakes), also the least score that would have kept the
+        record's own suggestions within it: the threshold rises to it, never falls."""
+        self._admin(by)
+        accepted, rejected, intakes = candidates.accepted_evidence(self.conn)
+        m, prior = match.train(accepted, intakes)
+        threshold = None
+        if queue_per_100 is not None:
+            if not 0 < queue_per_100 <= 1000:
+                raise RefusedError(
+                    f"a queue of {queue_per_100} per 100 intakes: expected a number above 0 "
+                    "and at most 1000",
+                    "queue_per_100",
+                )
+            scores = candidates.suggestion_scores(self.conn)
+            threshold = match.queue_threshold(scores, intakes, queue_per_100)
+        return self._record(
+            by,
+            "linking.model",
+            {
+                "m": m,
+                "prior": prior,
+                "accepted": len(accepted),
+                "rejected": rejected,
+                "intakes": intakes,
+                "reason": reason,
+                "queue_per_100": queue_per_100,
+                "threshold": threshold,
+            },
+            ["linking:model"],
+        )
+
+    def suggest_links(self, item_id: str) -> list[match.Suggestion]:
+        """Which open cases the item may bear on, and why (nothing is recorded)."""
+        self._item(item_id)
+        config = self.custody.led.config.linking
+        return suggest(self.conn, item_id, config.weights, config.threshold)
+
+    def link_item(self, item_id: str, occurred_at: str | None = None) -> list[Entry]:
+        """Record a suggestion for every open case the item may bear on, signed by Brady's
+        linking service. People decide; nothing is linked silently. `occurred_at`: when
+        what prompted it happened (never before the item's last recorded step)."""
+        suggestions = self.suggest_links(item_id)
+        if not suggestions:
+            return []
+        linker = self._linker()
+        if occurred_at is not None:
+            latest = q.latest_event_time(self.conn, item_id)
+            occurred_at = ev.ledger_time(occurred_at)
+            occurred_at = max(occurred_at, latest) if latest else occurred_at
+        return [
+            self._record(
+                linker,
+                "link.suggest",
+                {
+                    "suggestion_id": candidates.next_suggestion_id(self.conn),
+                    "item_id": item_id,
+                    "case_id": sug.case_id,
+                    "score": sug.score,
+                    "reasons": list(sug.reasons),
+                    "evidence": list(sug.evidence),
+                    "occurred_at": occurred_at,
+                },
+                [f"item:{item_id}", f"case:{sug.case_id}"],
+            )
+            for sug in suggestions
+        ]
+
+    def record_file_text(
+        self, item_id: str, sha256: str, reader: str, pages: int, mentions: list[ev.PageMention]
+    ) -> list[Entry]:
+        """What an attached file's pages mention, signed by Brady's linking service, then
+        the item's link suggestions with that in hand."""
+        if not q.has_row(self.conn, item_file, item_id=item_id, sha256=sha256):
+            raise RefusedError(f"no file {sha256} is attached to {item_id}", "sha256")
+        entry = self._record(
+            self._linker(),
+            "file.read",
+            {
+                "item_id": item_id,
+                "sha256": sha256,
+                "reader": reader,
+                "pages": pages,
+                "mentions": [m.model_dump() for m in mentions],
+            },
+            [f"item:{item_id}", f"file:{sha256}"],
+        )
+        return [entry, *self.link_item(item_id)]
+
+    def link_party(
+        self, case_id: str, person_id: str, occurred_at: str | None = None
+    ) -> list[Entry]:
+        """A new party: items already in custody that name them may bear on this case."""
+        out = []
+        for item_id in candidates.items_naming_person(self.conn, person_id):
+            out += self.link_item(item_id, occurred_at)
+        return out
+
+    def _linker(self) -> str:
+        if q.user_state(self.conn, LINKER) is None:
+            self.whole.add_user(None, LINKER, "Brady linking service", ["linker"])
+        return LINKER
+
+    def _open_suggestion(self, suggestion_id: str) -> tuple[str, str]:
+        rows = fetch_all(
+            self.conn,
+            "SELECT item_id, case_id, status FROM link_suggestion WHERE suggestion_id = ?",
+            (suggestion_id,),
+        )
+        if not rows:
+            raise RefusedError(f"there is no link suggestion {suggestion_id!r}", "suggestion_id")
+        item_id, case_id, status = rows[0]
+        if status != "open":
+            raise RefusedError(f"suggestion {suggestion_id} was already {status}", "suggestion_id")
+        return str(item_id), str(case_id)
+
+    def accept_link(
+        self, by: str, suggestion_id: str, reason: str, occurred_at: str | None = None
+    ) -> Entry:
+        """The item joins the case: it becomes part of that case's discovery."""
+        self._role(by, REVIEWERS, "decide link suggestions")
+        item_id, case_id = self._open_suggestion(suggestion_id)
+        if case_id in self._item(item_id).case_ids:
+            raise RefusedError(
+                f"{item_id} is already filed under {case_id}; reject the "
+                "suggestion with that reason",
+                "suggestion_id",
+            )
+        return self._record(
+            by,
+            "link.accept",
+            {"suggestion_id": suggestion_id, "reason": reason, "occurred_at": occurred_at},
+            [f"item:{item_id}", f"case:{case_id}"],
+        )
+
+    def reject_link(
+        self, by: str, suggestion_id: str, reason: str, occurred_at: str | None = None
+    ) -> Entry:
+        self._role(by, REVIEWERS, "decide link suggestions")
+        item_id, case_id = self._open_suggestion(suggestion_id)
+        return self._record(
+            by,
+            "link.reject",
+            {"suggestion_id": suggestion_id, "reason": reason, "occurred_at": occurred_at},
+            [f"item:{item_id}", f"case:{case_id}"],
+        )
