@@ -229,13 +229,20 @@ def _as_before_seals(led: OpenLedger) -> None:
 
 def test_upgrade_seals_the_rows_of_an_older_ledger(world: World) -> None:
     led = world.led
+    accounts = Accounts(led.engine, led.master_key)
+    session, _ = accounts.start_session("judgeA")
     _as_before_seals(led)
+    # Planted before the upgrade, with no seal (as every row then had): a token the access
+    # log never saw made must not be sealed into a working credential.
+    planted = _plant_token(world, None)
     assert world.client.get("/api/me", headers=world.as_("prosA")).status_code == 401
     upgrade_home(led.config.path)
     assert current_revision(led.engine) == HEAD
     code, report = verify(led)
     assert (code, report["seals_checked"]) == (0, True), report
     assert world.client.get("/api/me", headers=world.as_("prosA")).is_success
+    assert world.client.get("/api/me", headers=planted).status_code == 401
+    assert accounts.session(session) is None  # sessions end at the upgrade: sign in again
 
 
 def test_upgrade_without_the_master_key_stops_and_changes_nothing(

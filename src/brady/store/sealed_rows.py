@@ -8,13 +8,14 @@ that every sealed private key opens to the public key its row names.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 from sqlalchemy import Table, select, update
 from sqlalchemy.engine import Connection
 
 from ..ledger._ed25519 import Signer
-from ..ledger.entry import actor_key_id
-from .account_tables import account, api_token, web_session
+from ..ledger.entry import actor_key_id, format_time
+from .account_tables import access_log, account, api_token, web_session
 from .append_only import unprotected
 from .keys import LOG, load_role
 from .row_seals import COVERED, RowSeals, chain_key, chain_link
@@ -30,9 +31,35 @@ def _key(table: Table) -> str:
     return _KEYS.get(table.name, "key_id")
 
 
+def _distrust_unsealed(conn: Connection) -> None:
+    """Before sealing an older ledger's rows: what it cannot vouch for is ended, not sealed.
+    Browser sessions end (their users sign in again); a token the access log never saw
+    made (`token.create`) is revoked, so a row planted before the upgrade is not sealed
+    into a working credential."""
+    now = format_time(datetime.now(UTC))
+    conn.execute(
+        update(web_session)
+        .where(web_session.c.seal.is_(None) & web_session.c.ended_at.is_(None))
+        .values(ended_at=now)
+    )
+    made = select(access_log.c.detail).where(
+        (access_log.c.action == "token.create") & access_log.c.detail.is_not(None)
+    )
+    conn.execute(
+        update(api_token)
+        .where(
+            api_token.c.seal.is_(None)
+            & api_token.c.revoked_at.is_(None)
+            & api_token.c.token_id.not_in(made)
+        )
+        .values(revoked_at=now)
+    )
+
+
 def seal_all(conn: Connection, master: MasterKey) -> int:
     """Seal every unsealed row and chain every unchained checkpoint; returns how many."""
     done = 0
+    _distrust_unsealed(conn)
     with unprotected(conn, ("sealed_key", "ledger_checkpoint")):
         for table in SEALED:
             key = table.c[_key(table)]
