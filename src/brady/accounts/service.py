@@ -36,6 +36,7 @@ from ..store._raw import fetch_all
 from ..store.account_tables import account, api_token, signin_attempt, web_session
 from ..store.custody_tables import app_user
 from ..store.engine import writing
+from ..store.sealed_rows import reseal
 from ..store.sealing import MasterKey
 
 LOCK_AFTER = 5
@@ -164,17 +165,7 @@ class Accounts:
     def _reseal(
         self, conn: Connection, table: Table, where: ColumnElement[bool], **values: object
     ) -> int:
-        """Change rows and their seals together (each row's seal covers its new values)."""
-        key = table.c[_KEY[table.name]]
-        rows = conn.execute(select(table).where(where)).mappings().all()
-        for row in rows:
-            new = {**row, **values}
-            conn.execute(
-                update(table)
-                .where(key == row[key.name])
-                .values(**values, seal=self.seals.seal(table.name, new))
-            )
-        return len(rows)
+        return reseal(conn, self.seals, table, where, **values)
 
     # -- passwords and sign-in ------------------------------------------------------
 
@@ -551,7 +542,6 @@ class Accounts:
         return Credential(str(user_id), "token", str(scope))
 
 
-_KEY = {"account": "user_id", "api_token": "token_id", "web_session": "secret_sha256"}
 _TOKEN_COLUMNS = (
     "token_id",
     "user_id",

@@ -49,19 +49,21 @@ def item_facts(conn: Connection, item_id: str) -> ItemFacts:
         "JOIN case_file c ON c.case_id = ic.case_id WHERE ic.item_id = ?",
         (item_id,),
     )
-    disclosed = fetch_all(
-        conn, "SELECT DISTINCT case_id FROM production_unit WHERE unit = ?", (f"item:{item_id}",)
-    )
-    suggested = fetch_all(
-        conn, "SELECT DISTINCT case_id FROM link_suggestion WHERE item_id = ?", (item_id,)
+    # Read on every request about an item: the cases it was produced in and those linking
+    # suggested it for, in one round trip.
+    related = fetch_all(
+        conn,
+        "SELECT 'produced', case_id FROM production_unit WHERE unit = ? "
+        "UNION SELECT 'suggested', case_id FROM link_suggestion WHERE item_id = ?",
+        (f"item:{item_id}", item_id),
     )
     return ItemFacts(
         item_id,
         True,
         rows[0][0],
         {str(c): a for c, a in cases},
-        frozenset(str(c) for (c,) in disclosed),
-        frozenset(str(c) for (c,) in suggested),
+        frozenset(str(c) for why, c in related if why == "produced"),
+        frozenset(str(c) for why, c in related if why == "suggested"),
     )
 
 

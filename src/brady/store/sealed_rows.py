@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import ColumnElement, Table, select, update
 from sqlalchemy.engine import Connection
 
 from ..ledger._ed25519 import Signer
@@ -24,11 +24,23 @@ from .tables import ledger_checkpoint, sealed_key
 
 SEALED: tuple[Table, ...] = (account, api_token, web_session, sealed_key)
 assert {t.name for t in SEALED} == set(COVERED)
-_KEYS = {"account": "user_id", "api_token": "token_id", "web_session": "secret_sha256"}
 
 
-def _key(table: Table) -> str:
-    return _KEYS.get(table.name, "key_id")
+def reseal(
+    conn: Connection, seals: RowSeals, table: Table, where: ColumnElement[bool], **values: object
+) -> int:
+    """Change rows and their seals together (each seal covers the row's new values); with no
+    values, seal the rows as they are. The one way a sealed row is written after insert."""
+    (key,) = table.primary_key.columns
+    rows = conn.execute(select(table).where(where)).mappings().all()
+    for row in rows:
+        seal = seals.seal(table.name, {**row, **values})
+        conn.execute(update(table).where(key == row[key.name]).values(**values, seal=seal))
+    return len(rows)
+
+
+def _chain_key(conn: Connection, master: MasterKey) -> bytes:
+    return chain_key(load_role(conn, master, LOG).seed)
 
 
 def _distrust_unsealed(conn: Connection) -> None:
@@ -62,12 +74,8 @@ def seal_all(conn: Connection, master: MasterKey) -> int:
     _distrust_unsealed(conn)
     with unprotected(conn, ("sealed_key", "ledger_checkpoint")):
         for table in SEALED:
-            key = table.c[_key(table)]
-            for row in conn.execute(select(table).where(table.c.seal.is_(None))).mappings():
-                seal = master.rows.seal(table.name, dict(row))
-                conn.execute(update(table).where(key == row[key.name]).values(seal=seal))
-                done += 1
-        link_key = chain_key(load_role(conn, master, LOG).seed)
+            done += reseal(conn, master.rows, table, table.c.seal.is_(None))
+        link_key = _chain_key(conn, master)
         previous: str | None = None
         for cp in conn.execute(select(ledger_checkpoint).order_by(ledger_checkpoint.c.size)):
             if cp.chain is None:
@@ -107,7 +115,7 @@ def broken_seals(conn: Connection, master: MasterKey) -> Iterator[str]:
             elif table is sealed_key:
                 yield from _opens(master, row)
     try:
-        link_key = chain_key(load_role(conn, master, LOG).seed)
+        link_key = _chain_key(conn, master)
     except (LookupError, SealingError) as exc:
         yield f"the checkpoint chain cannot be checked: {exc}"
         return
