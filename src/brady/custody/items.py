@@ -16,7 +16,6 @@ from ..ledger.entry import Entry, format_time
 from ..store import custody_queries as q
 from ..store.custody_tables import (
     item,
-    item_file,
     location,
 )
 from .commands_base import (
@@ -280,7 +279,7 @@ class ItemCommands(SessionBase):
             raise RefusedError(f"{sha256!r} is not a SHA-256 hash", "sha256")
         if self._item(item_id).status == "disposed":
             raise RefusedError(f"{item_id} has been disposed of", "item_id")
-        if q.has_row(self.conn, item_file, item_id=item_id, sha256=sha256):
+        if q.has_file(self.conn, item_id, sha256):
             raise RefusedError(f"that file is already attached to {item_id}", "sha256")
         staged_here = staged is not None and staged.sha256 == sha256
         if not staged_here and not BlobStore(self.custody.led.config.blobs).has(sha256):

@@ -11,7 +11,6 @@ from ..linking.names import fold
 from ..linking.suggest import suggest
 from ..store import custody_queries as q
 from ..store._raw import fetch_all
-from ..store.custody_tables import item_file
 from .commands_base import (
     LINKER,
     REVIEWERS,
@@ -119,7 +118,7 @@ class LinkCommands(SessionBase):
     ) -> list[Entry]:
         """What an attached file's pages mention, signed by Brady's linking service, then
         the item's link suggestions with that in hand."""
-        if not q.has_row(self.conn, item_file, item_id=item_id, sha256=sha256):
+        if not q.has_file(self.conn, item_id, sha256):
             raise RefusedError(f"no file {sha256} is attached to {item_id}", "sha256")
         entry = self._record(
             self._linker(),

@@ -79,6 +79,11 @@ def has_row(conn: Connection, table: Table, **where: Any) -> bool:
     )
 
 
+def has_file(conn: Connection, item_id: str, sha256: str) -> bool:
+    """Whether the file is attached to this item."""
+    return has_row(conn, item_file, item_id=item_id, sha256=sha256)
+
+
 def exists(conn: Connection, table: Table, value: str) -> bool:
     """Whether a row with this primary key exists (single-column keys)."""
     return has_row(conn, table, **{next(iter(table.primary_key.columns)).name: value})

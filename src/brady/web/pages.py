@@ -52,7 +52,6 @@ from ..store import access_log, listing
 from ..store import access_queries as facts
 from ..store import custody_queries as q
 from ..store._raw import fetch_all
-from ..store.custody_tables import item_file
 from .render import page
 
 router = APIRouter(include_in_schema=False)
@@ -398,7 +397,7 @@ def verify_file(_: Csrf, sha256: str, a: ItemAct, b: B) -> Response:
     record), and only for a file of this item."""
     url = f"/items/{a.item_id}"
     with b.led.engine.connect() as conn:
-        attached = q.has_row(conn, item_file, item_id=a.item_id, sha256=sha256)
+        attached = q.has_file(conn, a.item_id, sha256)
     if not attached:
         raise NotFound(f"item {a.item_id} has no file {sha256}")
     try:
