@@ -2,7 +2,7 @@
 
     python bench/custody_bench.py [--items 100000] [--events-per-item 10]
 
-The import goes through brady.custody.importer (the same rules and signatures
+The import goes through brady.importing.importer (the same rules and signatures
 as `brady import`, minus reading YAML), one transaction per `--batch` items.
 The baseline is the ledger's own batched append of the same number of events
 in the same run. Latency of the item view is measured at the final size.
@@ -19,9 +19,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from brady.custody.importer import run_import
 from brady.custody.service import Custody
-from brady.ledger._ed25519 import Signer
+from brady.importing.importer import run_import
+from brady.ledger.ed25519 import Signer
 from brady.ledger.entry import Event
 from brady.ledger.keyring import register_event
 from brady.ledger_home import init_home

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import nacl.bindings
 
-from brady.ledger._ed25519 import Signer
+from brady.ledger.ed25519 import Signer
 from brady.ledger.entry import Event, make_entry, now
 from brady.ledger.keyring import register_event
 from brady.ledger_home import init_home

@@ -8,7 +8,7 @@ Each file (default: every tests/linking/eval/*.yaml) is a Brady import scenario 
 extra top-level key the importer does not read, `labels: {ITEM_ID: [case_id, ...]}`: the
 open cases, other than its own, each labelled intake truly bears on. The file is loaded
 into a fresh ledger (SQLite, or a new database on the PostgreSQL server of `--postgres`)
-through brady.custody.importer.run_import, as operator `admin`. Everything up to the first
+through brady.importing.importer.run_import, as operator `admin`. Everything up to the first
 labelled intake is one import; each later event is one import of its own, so that right
 after each labelled intake its evidence can be re-scored in the state the linker saw.
 
@@ -59,8 +59,8 @@ from typing import Any
 from sqlalchemy import text
 
 from brady.cli.admin import bootstrap_admin
-from brady.custody.importer import load_file, run_import
 from brady.custody.service import Custody, Session
+from brady.importing.importer import load_file, run_import
 from brady.ledger_home import init_home
 from brady.linking import match
 from brady.linking.suggest import scored

@@ -47,11 +47,11 @@ from pathlib import Path
 from typing import Any
 
 from brady.cli.admin import bootstrap_admin
-from brady.custody.importer import run_import
 from brady.custody.service import Custody, Session
+from brady.importing.importer import run_import
 from brady.ledger_home import init_home, open_home
-from brady.store._raw import fetch_all
 from brady.store.home import CONFIG_NAME
+from brady.store.raw_sql import fetch_all
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from linking_eval import fresh_custody

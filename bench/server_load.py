@@ -40,7 +40,7 @@ from linking_latency import raw_sqlite_commit
 
 from brady.accounts.service import Accounts
 from brady.cli.admin import bootstrap_admin
-from brady.store._raw import fetch_all
+from brady.store.raw_sql import fetch_all
 
 CONNECTIONS = 64
 

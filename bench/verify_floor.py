@@ -22,7 +22,7 @@ import nacl.bindings as sodium
 import orjson
 
 from brady.ledger._canonical import _fast_domain
-from brady.ledger._ed25519 import Signer
+from brady.ledger.ed25519 import Signer
 from brady.ledger.entry import SIGNING_PREFIX, _without_signature, make_entry, now
 
 ORIGIN = "bench.example/brady"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, inspect
 
-from .ledger._ed25519 import Signer
+from .ledger.ed25519 import Signer
 from .ledger.note import Verifier, check_key_name
 from .linking.projection import LinkingProjector
 from .store.custody_projection import CustodyProjector

@@ -8,17 +8,18 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from brady.accounts.permissions import Permissions
 from brady.accounts.service import Accounts
-from brady.api.app import create_app
 from brady.custody.files import attach
 from brady.custody.service import Custody
 from brady.disclosure.desk import Desk
 from brady.ledger_home import OpenLedger
+from brady.server import create_app
 
 PASSWORD = "correct horse battery staple"
 
@@ -151,3 +152,28 @@ def world(ledger: OpenLedger) -> Iterator[World]:
     w = build(ledger)
     with w.client:
         yield w
+
+
+AS_USER = {
+    "admin": "admin",
+    "admin-or-auditor": "auditor",
+    "admin-or-self": "clerkA",
+    "auditor": "auditor",
+    "link:prosecute": "prosA",
+    "case:prosecute": "prosA",
+    "production:read": "defA",
+    "production:acknowledge": "defA",
+    "staff:write": "clerkA",
+}
+"""For each access rule an operation declares, a user it lets in (clerkA otherwise)."""
+
+
+@pytest.fixture(scope="module")
+def module_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """One world (SQLite) for a module whose tests only add to it."""
+    from brady.ledger_home import init_home
+
+    led = init_home(Path(tmp_path_factory.mktemp("world")) / "home")
+    world = build(led)
+    with world.client:
+        yield world

@@ -8,8 +8,6 @@ building one per generated example would take hours.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,41 +15,20 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import Case
 
-from brady.ledger_home import init_home
-
-from .conftest import World, build
+from .conftest import AS_USER, World
 
 pytestmark = pytest.mark.slow
 
-AS_USER = {
-    "admin": "admin",
-    "admin-or-auditor": "auditor",
-    "admin-or-self": "clerkA",
-    "auditor": "auditor",
-    "link:prosecute": "prosA",
-    "case:prosecute": "prosA",
-    "production:read": "defA",
-    "production:acknowledge": "defA",
-}
 
-
-@pytest.fixture(scope="module")
-def fuzz_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    led = init_home(Path(tmp_path_factory.mktemp("fuzz")) / "home")
-    world = build(led)
-    with world.client:
-        yield world
-
-
-def test_every_operation_answers_within_its_schema(fuzz_world: World) -> None:
+def test_every_operation_answers_within_its_schema(module_world: World) -> None:
     # schemathesis's own pytest plugin does not run under pytest 9, so each operation's
     # strategy is driven through Hypothesis here; the checks are schemathesis's.
-    schema = schemathesis.openapi.from_asgi("/openapi.json", fuzz_world.client.app)
+    schema = schemathesis.openapi.from_asgi("/openapi.json", module_world.client.app)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) > 30
     for operation in operations:
         rule = operation.definition.raw.get("x-access", "")
-        _checker(operation, fuzz_world.as_(AS_USER.get(rule, "clerkA")))()
+        _checker(operation, module_world.as_(AS_USER.get(rule, "clerkA")))()
 
 
 def _checker(operation: Any, headers: dict[str, str]) -> Any:

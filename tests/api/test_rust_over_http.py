@@ -15,12 +15,12 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from brady.api.app import create_app
 from brady.cli.admin import bootstrap_admin
 from brady.cli.demo import DEMO_PASSWORD, demo_accounts, load_rust
 from brady.custody.service import Custody
 from brady.ledger.cli import run as verify_cli
 from brady.ledger_home import OpenLedger
+from brady.server import create_app
 
 TESKE = "SF24-0306-01"
 

@@ -22,7 +22,7 @@ from brady.accounts.service import Accounts
 from brady.cli.admin import bootstrap_admin
 from brady.custody.service import Custody
 from brady.ledger_home import OpenLedger
-from brady.store._raw import fetch_all
+from brady.store.raw_sql import fetch_all
 
 CLERKS = 4
 ROUNDS = 15

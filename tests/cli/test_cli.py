@@ -81,7 +81,7 @@ def test_master_key_inside_the_home_is_refused(tmp_path: Path) -> None:
         env=env,
         check=False,
     )
-    assert out.returncode == 1
+    assert out.returncode == 5  # the master key's place: for the administrator to fix
     assert "inside the ledger home" in out.stderr
 
 
@@ -134,7 +134,7 @@ def test_consistency_proof(home: Path) -> None:
 )
 def test_bad_requests_are_one_clear_line(home: Path, args: list[str], message: str) -> None:
     out = brady("--home", str(home), *args)
-    assert out.returncode == 1
+    assert out.returncode == 3  # not found: the exit code of its kind (domain/errors.py)
     assert message in out.stderr and out.stderr.count("\n") == 1, out.stderr
 
 

@@ -12,8 +12,10 @@ from brady.cli.app import app
 runner = CliRunner()
 
 
-def brady(home: Path, *args: str, user: str = "admin") -> tuple[int, str, str]:
-    result = runner.invoke(app, ["--home", str(home), "--as", user, *args])
+def brady(home: Path, *args: str, user: str | None = None) -> tuple[int, str, str]:
+    """As `user` (held to their access rules, as over HTTP), or as the operator."""
+    acting = [] if user is None else ["--as", user]
+    result = runner.invoke(app, ["--home", str(home), *acting, *args])
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -47,6 +49,10 @@ def test_from_rule_set_to_certificate(tmp_path: Path) -> None:
     )
     assert code == 0, err
     assert brady(home, "case", "open", "c-1", "--title", "U.S. v. Defendant", user="pros")[0] == 0
+    # Held to the same rules as over HTTP: a prosecutor decides for the cases assigned to them.
+    code, _, err = brady(home, "disclosure", "rules", "c-1", "us-federal", user="pros")
+    assert code == 4 and "case's own prosecutor" in err
+    assert brady(home, "case", "assign", "c-1", "pros", "--role", "prosecutor")[0] == 0
     assert brady(home, "disclosure", "rules", "c-1", "us-federal", user="pros")[0] == 0
     code, _, err = brady(
         home,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from brady.custody.importer import ImportRefusedError, load_file, run_import
 from brady.custody.service import Custody
+from brady.importing.importer import ImportRefusedError, load_file, run_import
 
 SCENARIO = """
 brady_import: 1

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from brady.custody.importer import ImportRefusedError, run_import
-from brady.custody.legacy_csv import csv_events, load_mapping
 from brady.custody.service import Custody
+from brady.importing.importer import ImportRefusedError, run_import
+from brady.importing.legacy_csv import csv_events, load_mapping
 
 from .test_service import state
 

@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import func, select
 
 from brady.cli.admin import bootstrap_admin
-from brady.custody.importer import ImportRefusedError, load_file, run_import
 from brady.custody.service import Custody
+from brady.importing.importer import ImportRefusedError, load_file, run_import
 from brady.ledger.entry import parse_entry
 from brady.ledger_home import OpenLedger
 from brady.store import custody_queries as q

@@ -78,7 +78,7 @@ def test_withholding_needs_an_order_and_a_second_prosecutor(case: Custody) -> No
 
 
 def test_disclosure_steps_can_be_imported(case: Custody) -> None:
-    from brady.custody.importer import ImportRefusedError, run_import
+    from brady.importing.importer import ImportRefusedError, run_import
 
     item = intake(case, occurred_at="2024-02-20T10:00:00Z")
     events = [

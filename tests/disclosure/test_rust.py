@@ -172,7 +172,7 @@ def test_counsel_must_name_the_bag_that_was_produced(rust: Custody, tmp_path: Pa
 
 
 def test_the_timeline_shows_the_rounds_waiting_for_review(rust: Custody, tmp_path: Path) -> None:
-    from brady.reports import timeline
+    from brady.disclosure import timeline
 
     with rust.led.engine.connect() as conn:
         marks = timeline.collect(conn, "state-v-baldwin", TODAY)

@@ -23,12 +23,12 @@ from pathlib import Path
 
 import pytest
 
-from brady.ledger._ed25519 import Signer
-from brady.ledger._hashing import leaf_hash, node_hash, root_of
-from brady.ledger._ranges import consistency_ranges, inclusion_ranges
 from brady.ledger.checkpoint import Checkpoint
+from brady.ledger.ed25519 import Signer
+from brady.ledger.hashing import leaf_hash, node_hash, root_of
 from brady.ledger.note import Verifier, sign_note
 from brady.ledger.proof import verify_consistency, verify_inclusion
+from brady.ledger.ranges import consistency_ranges, inclusion_ranges
 from brady.ledger_home import OpenLedger
 
 from ..store.helpers import fill

@@ -6,8 +6,8 @@ import base64
 
 import pytest
 
-from brady.ledger._ed25519 import Signer
 from brady.ledger.checkpoint import Checkpoint, InclusionProofFile, open_checkpoint
+from brady.ledger.ed25519 import Signer
 from brady.ledger.entry import (
     MAX_ENTRY_BYTES,
     Event,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from brady.ledger._hashing import leaf_hash, root_of
-from brady.ledger._ranges import consistency_ranges, inclusion_ranges
+from brady.ledger.hashing import leaf_hash, root_of
 from brady.ledger.proof import verify_consistency, verify_inclusion
+from brady.ledger.ranges import consistency_ranges, inclusion_ranges
 from brady.ledger.tree import append_nodes, frontier, hash_ranges, node_count
 
 

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from brady.ledger._hashing import EMPTY_ROOT, leaf_hash, node_hash, root_of
-from brady.ledger._ranges import consistency_ranges, inclusion_ranges
 from brady.ledger.errors import ProofError
+from brady.ledger.hashing import EMPTY_ROOT, leaf_hash, node_hash, root_of
 from brady.ledger.proof import verify_consistency, verify_inclusion
+from brady.ledger.ranges import consistency_ranges, inclusion_ranges
 from brady.ledger.tree import append_nodes, frontier, hash_ranges
 
 VECTORS = Path(__file__).resolve().parents[1] / "data" / "vectors"

@@ -18,8 +18,8 @@ import pytest
 from sqlalchemy import text
 
 from brady.cli.admin import bootstrap_admin
-from brady.custody.importer import run_import
 from brady.custody.service import Custody
+from brady.importing.importer import run_import
 from brady.ledger_home import OpenLedger
 
 from .bench_module import BENCH, bench_module

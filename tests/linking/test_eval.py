@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from brady.custody.importer import load_file
 from brady.custody.service import Custody
+from brady.importing.importer import load_file
 from brady.ledger_home import OpenLedger
 
 from .bench_module import bench_module

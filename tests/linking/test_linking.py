@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import text
 
 from brady.cli.admin import bootstrap_admin
-from brady.custody.importer import load_file, run_import
 from brady.custody.service import Custody
 from brady.domain.errors import RefusedError
+from brady.importing.importer import load_file, run_import
 from brady.ledger_home import OpenLedger
 from brady.store.audit import audit
 

@@ -131,7 +131,7 @@ def _reassign_holder(led: OpenLedger) -> None:
 
 def _planted_key(led: OpenLedger) -> None:
     """A key of the intruder's own, sealed under nothing Brady knows, for the prosecutor."""
-    from brady.ledger._ed25519 import Signer
+    from brady.ledger.ed25519 import Signer
     from brady.ledger.entry import actor_key_id
 
     key = Signer.generate()

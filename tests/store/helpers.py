@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from brady.ledger._ed25519 import Signer
+from brady.ledger.ed25519 import Signer
 from brady.ledger.entry import Event
 from brady.ledger.keyring import register_event
 from brady.ledger_home import OpenLedger

@@ -6,8 +6,8 @@ import multiprocessing
 import os
 from pathlib import Path
 
-from brady.ledger._ed25519 import Signer
 from brady.ledger.checkpoint import open_checkpoint
+from brady.ledger.ed25519 import Signer
 from brady.ledger.entry import Event, parse_entry
 from brady.ledger.keyring import register_event
 from brady.ledger.note import Verifier

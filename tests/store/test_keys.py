@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from brady.ledger._ed25519 import Signer
+from brady.ledger.ed25519 import Signer
 from brady.ledger.entry import Event, actor_key_id
 from brady.ledger.errors import EntryError, SignatureError
 from brady.ledger.keyring import register_event, revoke_event, rotate_event

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from brady.cli.app import app
-from brady.ledger._ed25519 import Signer
+from brady.ledger.ed25519 import Signer
 from brady.ledger.entry import make_entry, now
 from brady.ledger_home import OpenLedger, open_home
 

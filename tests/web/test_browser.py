@@ -22,12 +22,12 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from brady.api.app import create_app
 from brady.cli.admin import bootstrap_admin
 from brady.cli.demo import DEMO_PASSWORD, demo_accounts, load_rust
 from brady.custody.service import Custody
 from brady.ledger.cli import run as verify_cli
 from brady.ledger_home import OpenLedger, open_home
+from brady.server import create_app
 
 pytestmark = pytest.mark.slow
 

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..custody.service import Custody
 from ..domain.vocabulary import UserRole
 from ..ledger.entry import Entry, parse_entry
 from ..ledger_home import OpenLedger
 from ..store import access_log
-from ..store._raw import fetch_all
 
 ANCHOR = "access.anchor"
 
@@ -17,19 +14,17 @@ ANCHOR = "access.anchor"
 def anchors(led: OpenLedger) -> list[tuple[int, str, int]]:
     """(size, head, ledger position) of every anchor, in ledger order."""
     with led.engine.connect() as conn:
-        rows = fetch_all(
-            conn, "SELECT seq, entry FROM ledger_entry WHERE kind = ? ORDER BY seq", (ANCHOR,)
-        )
+        rows = access_log.anchor_entries(conn, ANCHOR)
     return _anchored(rows)
 
 
-def _anchored(rows: list[tuple[Any, ...]]) -> list[tuple[int, str, int]]:
+def _anchored(rows: list[tuple[int, bytes]]) -> list[tuple[int, str, int]]:
     out = []
     for seq, raw in rows:
-        entry = parse_entry(bytes(raw), int(seq))
+        entry = parse_entry(raw, seq)
         if entry.kind != ANCHOR:
             continue  # its kind column was changed: `brady verify` reports that entry
-        out.append((int(entry.payload["size"]), str(entry.payload["head"]), int(seq)))
+        out.append((int(entry.payload["size"]), str(entry.payload["head"]), seq))
     return out
 
 
@@ -39,11 +34,7 @@ def anchor(custody: Custody, by: str) -> Entry | None:
         head = access_log.head(s.conn)  # read under the ledger's write lock
         if head is None:
             return None
-        last = fetch_all(
-            s.conn,
-            "SELECT seq, entry FROM ledger_entry WHERE kind = ? ORDER BY seq DESC LIMIT 1",
-            (ANCHOR,),
-        )
+        last = access_log.anchor_entries(s.conn, ANCHOR, last=True)
         fixed = _anchored(last)
         if fixed and fixed[-1][0] >= head[0]:
             return None

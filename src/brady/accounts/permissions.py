@@ -7,16 +7,14 @@ an administrator through the one write path of the custody session.
 
 from __future__ import annotations
 
-import json
-
-from ..custody.service import Session, user_holder
+from ..custody.service import Session, held_to, user_holder
 from ..domain.errors import RefusedError
 from ..domain.vocabulary import AssignmentRole, UserRole
-from ..ledger._ed25519 import Signer
+from ..ledger.ed25519 import Signer
 from ..ledger.entry import Entry
 from ..ledger.keyring import register_event, revoke_event, rotate_event
 from ..ledger_home import ADMIN_HOLDER
-from ..store._raw import fetch_all
+from ..store import access_queries
 from ..store.keys import ACTOR, load_role, save_key
 
 _ROLE_FOR = {
@@ -32,13 +30,12 @@ class Permissions:
         self.conn = session.conn
 
     def _user(self, user_id: str) -> tuple[set[str], str]:
-        rows = fetch_all(
-            self.conn, "SELECT roles, key_id FROM app_user WHERE user_id = ?", (user_id,)
-        )
-        if not rows:
+        found = access_queries.user_roles_and_key(self.conn, user_id)
+        if found is None:
             raise RefusedError(f"{user_id!r} is not a Brady user", "user_id")
-        return set(json.loads(rows[0][0])), str(rows[0][1])
+        return found
 
+    @held_to(("admin", None))
     def set_roles(
         self, by: str, user_id: str, roles: list[str], agency_id: str | None, reason: str
     ) -> Entry:
@@ -55,6 +52,7 @@ class Permissions:
             [f"user:{user_id}"],
         )
 
+    @held_to(("admin", None))
     def assign(self, by: str, case_id: str, user_id: str, role: str) -> Entry:
         """Give a prosecutor, defense counsel or judge a case to work (and to see)."""
         self.s.require_admin(by)
@@ -78,14 +76,10 @@ class Permissions:
             [f"case:{case_id}", f"user:{user_id}"],
         )
 
+    @held_to(("admin", None))
     def unassign(self, by: str, case_id: str, user_id: str, reason: str) -> Entry:
         self.s.require_admin(by)
-        rows = fetch_all(
-            self.conn,
-            "SELECT 1 FROM case_assignment WHERE case_id = ? AND user_id = ?",
-            (case_id, user_id),
-        )
-        if not rows:
+        if not access_queries.is_assigned(self.conn, case_id, user_id):
             raise RefusedError(f"{user_id} is not assigned to {case_id}", "user_id")
         return self.s.record(
             by,
@@ -100,10 +94,12 @@ class Permissions:
             raise RefusedError("this ledger was opened read-only")
         return load_role(self.conn, led.master, ACTOR, ADMIN_HOLDER)
 
+    @held_to(("admin", None))
     def rotate_key(self, by: str, user_id: str, reason: str) -> Entry:
         """A new signing key for the user; the old one signs nothing after this point."""
         return self._replace_key(by, user_id, reason, revoke=False)
 
+    @held_to(("admin", None))
     def revoke_key(self, by: str, user_id: str, reason: str) -> Entry:
         """The user's key is revoked (lost, leaked) and a fresh one registered in its place."""
         return self._replace_key(by, user_id, reason, revoke=True)
@@ -125,7 +121,7 @@ class Permissions:
             events = [rotate_event(old_key, fresh.public_key)]
         self.s.w.append(admin, events)
         self.s.forget_signer(user_id)
-        new_key = fetch_all(self.conn, "SELECT key_id FROM app_user WHERE user_id = ?", (user_id,))
+        new_key = access_queries.user_key_id(self.conn, user_id)
         return self.s.record(
             by,
             "user.key",
@@ -133,7 +129,7 @@ class Permissions:
                 "user_id": user_id,
                 "action": "revoke" if revoke else "rotate",
                 "old_key_id": old_key,
-                "new_key_id": str(new_key[0][0]),
+                "new_key_id": new_key,
                 "reason": reason,
             },
             [f"user:{user_id}"],

@@ -12,10 +12,8 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
-from ..blobs.store import BlobError
-from ..domain.errors import RefusedError
+from ..domain.errors import ANSWERS, BradyError, RefusedError, answer_for
 from ..ledger.errors import LedgerError
-from ..store.keys import KeyNotFoundError
 
 MEDIA = "application/problem+json"
 MAX_INDEX = 2**62
@@ -51,12 +49,9 @@ def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
 _TITLES = {
     400: "Bad request",
     401: "Sign-in needed",
-    403: "Not allowed",
-    404: "Not found",
     405: "Method not allowed",
-    409: "Refused by the record",
     413: "Too large",
-    422: "Invalid request",
+    **{a.status: a.title for a in ANSWERS.values()},
 }
 
 
@@ -105,29 +100,28 @@ def install(app: FastAPI, pages: HtmlErrors | None = None) -> None:
         )
         return problem(422, _TITLES[422], detail, field=first["field"], errors=errors)
 
-    @app.exception_handler(RefusedError)
-    async def _refused(request: Request, exc: RefusedError) -> JSONResponse:
-        return problem(
-            409, _TITLES[409], f"Nothing was recorded: {exc}", field=getattr(exc, "field", None)
-        )
+    async def _brady(request: Request, exc: Exception) -> Response:
+        return answer(request, exc, pages)
 
-    @app.exception_handler(LedgerError)
-    async def _ledger(request: Request, exc: LedgerError) -> JSONResponse:
-        return problem(404, _TITLES[404], str(exc))
+    app.add_exception_handler(BradyError, _brady)
+    app.add_exception_handler(LedgerError, _brady)
 
-    @app.exception_handler(KeyNotFoundError)
-    async def _key(request: Request, exc: KeyNotFoundError) -> JSONResponse:
-        # The signer's stored key is missing or was changed in the database: nothing can be
-        # signed for them until an administrator restores it.
-        return problem(
-            500,
-            "Signing key problem",
-            f"Nothing was recorded: {exc}. Tell the ledger administrator.",
-        )
 
-    @app.exception_handler(BlobError)
-    async def _blob(request: Request, exc: BlobError) -> JSONResponse:
-        return problem(409, "Evidence file problem", str(exc))
+def answer(request: Request, exc: Exception, pages: HtmlErrors | None) -> Response:
+    """Every refusal the core raises, answered as its kind says: the same status for the same
+    refusal from any route, and a page instead of JSON for a browser."""
+    said = answer_for(exc)
+    if said is None:
+        raise exc
+    detail = str(exc)
+    if said.status == 500:
+        # Damage nobody's input caused: say that nothing happened and who can help.
+        detail = f"Nothing was recorded: {detail}. Tell the ledger administrator."
+    elif isinstance(exc, RefusedError):
+        detail = f"Nothing was recorded: {detail}"
+    if pages is not None and _is_page(request):
+        return pages(request, said.status, detail)
+    return problem(said.status, said.title, detail, field=getattr(exc, "field", None))
 
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -11,9 +11,10 @@ from starlette.exceptions import HTTPException
 
 from ..access import policy
 from ..accounts.permissions import Permissions
-from ..accounts.service import SignInError
+from ..accounts.service import MIN_PASSWORD, SignInError
 from ..custody.service import Session
-from ..domain.errors import RefusedError
+from ..domain import events as ev
+from ..domain.errors import NotAllowedError
 from ..ledger.entry import Entry
 from ..store import custody_queries as q
 from .deps import (
@@ -30,7 +31,7 @@ from .deps import (
     signing_in,
 )
 from .problems import PROBLEM_RESPONSES, Denied
-from .strict_input import Body
+from .strict_input import Body, said
 
 router = APIRouter(prefix="/api", responses=PROBLEM_RESPONSES)
 B = Annotated[Brady, Depends(brady)]
@@ -48,10 +49,15 @@ def recorded(entry: Entry) -> dict[str, Any]:
     return {"seq": entry.seq, "kind": entry.kind, "recorded_at": entry.recorded_at}
 
 
-def run(b: Brady, act: Any) -> dict[str, Any]:
-    """One command in one transaction through the custody session."""
-    with b.custody.session() as s:
-        entry: Entry = act(s)
+def run(b: Brady, asker: Asker, act: Any) -> dict[str, Any]:
+    """One command in one transaction through the custody session, held to the access rules
+    for the asker there (access.decide), whatever the route checked before."""
+    try:
+        with b.custody.session(asker.caller) as s:
+            entry: Entry = act(s)
+    except NotAllowedError as exc:
+        log(b, asker, "denied", "command", outcome="denied", detail=str(exc))
+        raise
     return recorded(entry)
 
 
@@ -120,7 +126,7 @@ def me(asker: SignedIn, b: B) -> dict[str, Any]:
 
 class Password(Body):
     current: str = Field(min_length=1, max_length=256)
-    new: str = Field(min_length=1, max_length=256)
+    new: str = Field(min_length=MIN_PASSWORD, max_length=256)
 
 
 @router.post("/me/password", openapi_extra=access("signed-in"))
@@ -141,12 +147,10 @@ def change_own_password(body: Password, asker: SignedIn, b: B) -> dict[str, bool
 # -- administration ------------------------------------------------------------------
 
 
-class NewUser(Body):
-    user_id: str
-    name: str
-    roles: list[str] = Field(min_length=1)
-    agency_id: str | None = None
-    password: str | None = Field(default=None, max_length=256)
+class NewUser(ev.UserAddFields):
+    """The user's payload, and a first password (never on the ledger)."""
+
+    password: str | None = Field(default=None, min_length=MIN_PASSWORD, max_length=256)
 
 
 @router.get("/users", openapi_extra=access("admin-or-auditor"))
@@ -165,11 +169,9 @@ def users(
 @router.post("/users", status_code=201, openapi_extra=access("admin"))
 def add_user(body: NewUser, asker: Admin, b: B) -> dict[str, Any]:
     """A new user with their own signing key; a password if given (at least 12 characters)."""
-    if body.password is not None and len(body.password) < 12:
-        raise RefusedError("the password needs at least 12 characters", "password")
-    out = run(
-        b, lambda s: s.add_user(asker.user_id, body.user_id, body.name, body.roles, body.agency_id)
-    )
+    stated = said(body)
+    stated.pop("password", None)
+    out = run(b, asker, lambda s: s.add_user(asker.user_id, **stated))
     log(b, asker, "account.create", f"user:{body.user_id}")
     if body.password is not None:
         b.accounts.set_password(body.user_id, body.password, asker.user_id, asker.source)
@@ -177,7 +179,7 @@ def add_user(body: NewUser, asker: Admin, b: B) -> dict[str, Any]:
 
 
 class SetPassword(Body):
-    password: str = Field(min_length=1, max_length=256)
+    password: str = Field(min_length=MIN_PASSWORD, max_length=256)
 
 
 @router.post("/users/{user_id}/password", openapi_extra=access("admin"))
@@ -193,27 +195,21 @@ def release(user_id: str, asker: Admin, b: B) -> dict[str, Any]:
     return b.accounts.status(user_id)
 
 
-class Roles(Body):
-    roles: list[str] = Field(min_length=1)
-    agency_id: str | None = None
-    reason: str = Field(min_length=1)
+Roles = ev.UserRolesFields
 
 
 @router.put("/users/{user_id}/roles", openapi_extra=access("admin"))
 def set_roles(user_id: str, body: Roles, asker: Admin, b: B) -> dict[str, Any]:
     out = run(
         b,
-        lambda s: Permissions(s).set_roles(
-            asker.user_id, user_id, body.roles, body.agency_id, body.reason
-        ),
+        asker,
+        lambda s: Permissions(s).set_roles(asker.user_id, user_id, **said(body)),
     )
     log(b, asker, "account.roles", f"user:{user_id}", detail=",".join(body.roles))
     return out
 
 
-class KeyChange(Body):
-    action: str = Field(pattern="^(rotate|revoke)$")
-    reason: str = Field(min_length=1)
+KeyChange = ev.UserKeyFields
 
 
 @router.post("/users/{user_id}/key", openapi_extra=access("admin"))
@@ -225,7 +221,7 @@ def change_key(user_id: str, body: KeyChange, asker: Admin, b: B) -> dict[str, A
         fn = p.rotate_key if body.action == "rotate" else p.revoke_key
         return fn(asker.user_id, user_id, body.reason)
 
-    out = run(b, act)
+    out = run(b, asker, act)
     log(b, asker, f"key.{body.action}", f"user:{user_id}")
     return out
 
@@ -258,21 +254,19 @@ def revoke_token(token_id: str, asker: Admin, b: B) -> dict[str, str]:
     return {"revoked": token_id}
 
 
-class Assignment(Body):
-    user_id: str
-    role: str = Field(pattern="^(prosecutor|defense_counsel|judge)$")
+Assignment = ev.CaseAssignFields
 
 
 @router.post("/cases/{case_id}/assignments", status_code=201, openapi_extra=access("admin"))
 def assign(case_id: str, body: Assignment, asker: Admin, b: B) -> dict[str, Any]:
     """Give a prosecutor, defense counsel or judge a case (what they may see follows)."""
-    out = run(b, lambda s: Permissions(s).assign(asker.user_id, case_id, body.user_id, body.role))
+    out = run(b, asker, lambda s: Permissions(s).assign(asker.user_id, case_id, **said(body)))
     log(b, asker, "permission.assign", f"case:{case_id}", detail=f"{body.user_id} {body.role}")
     return out
 
 
 @router.delete("/cases/{case_id}/assignments/{user_id}", openapi_extra=access("admin"))
 def unassign(case_id: str, user_id: str, reason: str, asker: Admin, b: B) -> dict[str, Any]:
-    out = run(b, lambda s: Permissions(s).unassign(asker.user_id, case_id, user_id, reason))
+    out = run(b, asker, lambda s: Permissions(s).unassign(asker.user_id, case_id, user_id, reason))
     log(b, asker, "permission.unassign", f"case:{case_id}", detail=user_id)
     return out

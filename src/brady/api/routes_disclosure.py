@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -13,17 +12,20 @@ from pydantic import Field
 from ..access import policy
 from ..access.policy import Level
 from ..disclosure import compliance as compliance_view
+from ..disclosure import timeline as timeline_report
+from ..disclosure.certificate import NotCertifiableError, certificate_html
 from ..disclosure.desk import Desk
-from ..disclosure.production import kept_zip, produce_for_download
+from ..disclosure.production import BATES_PREFIX, kept_zip, produce_for_download
+from ..domain import events as ev
 from ..reports import render
-from ..reports import timeline as timeline_report
-from ..reports.certificate import NotCertifiableError, certificate_html
-from ..store._raw import fetch_all
+from ..store import custody_queries as q
+from ..store import disclosure_queries as dq
+from ..store import link_queries
 from .deps import Asker, Brady, CaseAccess, SignedIn, access, brady, case_guard, deny, log
 from .problems import PROBLEM_RESPONSES, NotFound, problem
 from .routes_accounts import run
 from .routes_records import Paged
-from .strict_input import Body
+from .strict_input import Body, said
 
 router = APIRouter(prefix="/api", responses=PROBLEM_RESPONSES)
 B = Annotated[Brady, Depends(brady)]
@@ -38,8 +40,6 @@ def _today() -> Any:
 
 # -- link suggestions ---------------------------------------------------------------
 
-_LINK_COLUMNS = ("suggestion_id", "item_id", "case_id", "score", "status", "reasons")
-
 
 @router.get("/links", openapi_extra=access("list:visible"))
 def links(
@@ -51,57 +51,42 @@ def links(
 ) -> dict[str, Any]:
     """The review queue: suggestions for the cases you prosecute (or your agency's)."""
     c = asker.caller
-    where, params = ["1 = 1"], []
+    scope = None
     if not policy.audit(c):
         mine = [k for k, r in c.assigned.items() if r == "prosecutor" and c.has("prosecutor")]
-        agency = "s.case_id IN (SELECT case_id FROM case_file WHERE agency_id = ?)"
-        clauses = [f"s.case_id IN ({', '.join('?' for _ in mine)})"] if mine else []
-        if c.staff and c.agency_id is not None:
-            clauses.append(agency)
-        if not clauses:
+        agency = c.agency_id if c.staff else None
+        if not mine and agency is None:
             return {"items": [], "total": 0, "limit": page.limit, "offset": page.offset}
-        where.append("(" + " OR ".join(clauses) + ")")
-        params += mine + ([c.agency_id] if c.staff and c.agency_id is not None else [])
-    if case_id is not None:
-        where.append("s.case_id = ?")
-        params.append(case_id)
-    if status is not None:
-        where.append("s.status = ?")
-        params.append(status)
-    sql = f"FROM link_suggestion s WHERE {' AND '.join(where)}"
+        scope = link_queries.QueueScope(tuple(mine), agency)
     with b.led.engine.connect() as conn:
-        total = int(fetch_all(conn, f"SELECT count(*) {sql}", params)[0][0])
-        rows = fetch_all(
+        items, total = link_queries.review_queue(
             conn,
-            f"SELECT {', '.join('s.' + x for x in _LINK_COLUMNS)} {sql} "
-            f"ORDER BY s.suggestion_id {'DESC' if page.descending else 'ASC'} LIMIT ? OFFSET ?",
-            [*params, page.limit, page.offset],
+            scope,
+            case_id,
+            status,
+            limit=page.limit,
+            offset=page.offset,
+            descending=page.descending,
         )
-    items = [dict(zip(_LINK_COLUMNS, r, strict=True)) for r in rows]
-    for it in items:
-        it["reasons"] = json.loads(it["reasons"])
     log(b, asker, "list", "links", detail=f"{len(items)} of {total}")
     return {"items": items, "total": total, "limit": page.limit, "offset": page.offset}
 
 
-class Decision(Body):
-    reason: str = Field(min_length=1, max_length=2000)
+Decision = ev.Reasoned
 
 
 def suggestion_guard(suggestion_id: str, asker: SignedIn, b: B) -> tuple[Asker, str, str]:
     """(caller, suggestion, its case) when the caller prosecutes that case."""
     with b.led.engine.connect() as conn:
-        rows = fetch_all(
-            conn, "SELECT case_id FROM link_suggestion WHERE suggestion_id = ?", (suggestion_id,)
-        )
-    if not rows or not policy.prosecute(asker.caller, str(rows[0][0])):
+        case_id = link_queries.suggestion_case(conn, suggestion_id)
+    if case_id is None or not policy.prosecute(asker.caller, case_id):
         raise deny(
             b,
             asker,
             f"link:{suggestion_id}",
             f"only the prosecutor of the suggested case may decide {suggestion_id}",
         )
-    return asker, suggestion_id, str(rows[0][0])
+    return asker, suggestion_id, case_id
 
 
 Reviewer = Annotated[tuple[Asker, str, str], Depends(suggestion_guard)]
@@ -111,13 +96,13 @@ Reviewer = Annotated[tuple[Asker, str, str], Depends(suggestion_guard)]
 def accept(body: Decision, r: Reviewer, b: B) -> dict[str, Any]:
     """The item joins the case's discovery."""
     asker, sid, _ = r
-    return run(b, lambda s: s.accept_link(asker.user_id, sid, body.reason))
+    return run(b, asker, lambda s: s.accept_link(asker.user_id, sid, **said(body)))
 
 
 @router.post("/links/{suggestion_id}/reject", openapi_extra=access("link:prosecute"))
 def reject(body: Decision, r: Reviewer, b: B) -> dict[str, Any]:
     asker, sid, _ = r
-    return run(b, lambda s: s.reject_link(asker.user_id, sid, body.reason))
+    return run(b, asker, lambda s: s.reject_link(asker.user_id, sid, **said(body)))
 
 
 # -- compliance, certificate, timeline ------------------------------------------------------
@@ -166,46 +151,29 @@ def timeline(a: CaseFull, b: B) -> Response:
     today = _today()
     with b.led.engine.connect() as conn:
         marks = timeline_report.collect(conn, a.case_id, today)
-        title = fetch_all(conn, "SELECT title FROM case_file WHERE case_id = ?", (a.case_id,))
+        title = q.case_title(conn, a.case_id)
     if marks is None:
         raise NotFound(f"there is no case {a.case_id}")
-    picture = timeline_report.svg(f"{a.case_id}: {title[0][0]}", marks, today)
+    picture = timeline_report.svg(f"{a.case_id}: {title}", marks, today)
     return Response(picture, media_type="image/svg+xml")
 
 
 # -- productions -----------------------------------------------------------------------------
 
-_PROD_COLUMNS = ("production_id", "produced_at", "produced_by", "recipient", "bag_sha256")
-
 
 @router.get("/cases/{case_id}/productions", openapi_extra=access("case:read"))
 def productions(a: CaseRead, b: B) -> dict[str, Any]:
     with b.led.engine.connect() as conn:
-        rows = fetch_all(
-            conn,
-            f"SELECT {', '.join('p.' + c for c in _PROD_COLUMNS)}, r.received_at, r.received_by "
-            "FROM production p LEFT JOIN receipt r ON r.production_id = p.production_id "
-            "WHERE p.case_id = ? ORDER BY p.produced_at",
-            (a.case_id,),
-        )
-        units = fetch_all(
-            conn,
-            "SELECT production_id, unit, bates FROM production_unit WHERE case_id = ? "
-            "ORDER BY bates",
-            (a.case_id,),
-        )
-    out = []
-    for r in rows:
-        p = dict(zip((*_PROD_COLUMNS, "received_at", "received_by"), r, strict=True))
-        p["units"] = [{"unit": u, "bates": bt} for pid, u, bt in units if pid == p["production_id"]]
-        out.append(p)
+        out = dq.productions(conn, a.case_id)
     return {"items": out, "total": len(out)}
 
 
 class NewProduction(Body):
-    recipient: str = Field(min_length=1, max_length=2000)
-    units: list[str] | None = None
-    bates_prefix: str = "BRADY"
+    """Not an event's payload: the production event records what Brady built from this."""
+
+    recipient: ev.Text
+    units: list[ev.Unit] | None = None
+    bates_prefix: str = Field(default="BRADY", pattern=f"^{BATES_PREFIX}$")
 
 
 @router.post(
@@ -233,12 +201,10 @@ def make_production(body: NewProduction, a: CaseProsecute, b: B) -> dict[str, An
 
 def _production_guard(production_id: str, asker: SignedIn, b: B) -> tuple[Asker, str, str]:
     with b.led.engine.connect() as conn:
-        rows = fetch_all(
-            conn, "SELECT case_id FROM production WHERE production_id = ?", (production_id,)
-        )
-    case_id = str(rows[0][0]) if rows else ""
+        found = dq.production_case(conn, production_id)
+    case_id = found or ""
     c = asker.caller
-    ok = bool(rows) and (
+    ok = found is not None and (
         policy.audit(c)
         or c.assigned_as(case_id, "defense_counsel")
         or c.assigned_as(case_id, "prosecutor")
@@ -278,9 +244,7 @@ def bag(p: ProductionAccess, b: B) -> FileResponse:
     return FileResponse(path, media_type="application/zip", filename=path.name)
 
 
-class Receipt(Body):
-    received_by: str = Field(min_length=1, max_length=2000)
-    bag_sha256: str = Field(pattern="^[0-9a-f]{64}$")
+Receipt = ev.DisclosureReceiptFields
 
 
 @router.post(
@@ -291,4 +255,4 @@ class Receipt(Body):
 def receipt(body: Receipt, p: Receiver, b: B) -> dict[str, Any]:
     """Counsel acknowledges the bag, naming its SHA-256 (of the tag manifest)."""
     asker, pid, _ = p
-    return run(b, lambda s: Desk(s).receipt(asker.user_id, pid, body.received_by, body.bag_sha256))
+    return run(b, asker, lambda s: Desk(s).receipt(asker.user_id, pid, **said(body)))

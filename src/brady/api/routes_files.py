@@ -15,9 +15,9 @@ from starlette.datastructures import UploadFile as StarletteUpload
 from ..access import policy
 from ..access.policy import Level
 from ..blobs.store import BlobError
-from ..custody.files import attach, blob_store
+from ..custody.files import attach, blob_store, check_file
 from ..store import access_queries as facts
-from ..store._raw import fetch_all
+from ..store import file_queries
 from .deps import Brady, ItemAccess, access, brady, deny, item_guard, log
 from .problems import PROBLEM_RESPONSES, NotFound
 
@@ -26,19 +26,12 @@ B = Annotated[Brady, Depends(brady)]
 ItemRead = Annotated[ItemAccess, Depends(item_guard("read"))]
 ItemAct = Annotated[ItemAccess, Depends(item_guard("act"))]
 
-_FILE_COLUMNS = ("sha256", "name", "size", "media_type", "seq")
-
 
 @router.get("/items/{item_id}/files", openapi_extra=access("item:read"))
 def files(a: ItemRead, b: B) -> dict[str, Any]:
     """The item's files with their recorded hashes (for counsel: those produced to them)."""
     with b.led.engine.connect() as conn:
-        rows = fetch_all(
-            conn,
-            f"SELECT {', '.join(_FILE_COLUMNS)} FROM item_file WHERE item_id = ? ORDER BY name",
-            (a.item_id,),
-        )
-        out = [dict(zip(_FILE_COLUMNS, r, strict=True)) for r in rows]
+        out = file_queries.item_files(conn, a.item_id)
         if a.level is Level.DISCLOSED:
             out = [
                 f
@@ -97,6 +90,7 @@ async def upload(
                 file.file,
                 file.filename or "upload",
                 media_type or file.content_type,
+                caller=a.asker.caller,
             )
         )
     p = entry.payload
@@ -113,18 +107,14 @@ async def upload(
 def download(sha256: str, a: ItemRead, b: B) -> StreamingResponse:
     """The file's bytes, re-hashed as they stream; a damaged file is cut off, not served."""
     with b.led.engine.connect() as conn:
-        row = fetch_all(
-            conn,
-            "SELECT name, size, media_type FROM item_file WHERE item_id = ? AND sha256 = ?",
-            (a.item_id, sha256),
-        )
+        row = file_queries.item_file_meta(conn, a.item_id, sha256)
         disclosed_in = facts.file_disclosed_in(conn, sha256)
     target = f"file:{sha256}"
     if not policy.read_file(a.asker.caller, a.facts, disclosed_in):
         raise deny(b, a.asker, target, f"you may not download this file of {a.item_id}")
-    if not row:
+    if row is None:
         raise NotFound(f"{a.item_id} has no file with SHA-256 {sha256}")
-    name, size, media = row[0]
+    name, size, media = row
     store = blob_store(b.custody)
     if not store.has(sha256):
         log(b, a.asker, "download", target, outcome="missing")
@@ -155,3 +145,12 @@ def download(sha256: str, a: ItemRead, b: B) -> StreamingResponse:
 
 def _ascii(name: str) -> str:
     return "".join(ch if 32 <= ord(ch) < 127 and ch not in '"\\' else "_" for ch in name)
+
+
+@router.post("/items/{item_id}/files/{sha256}/verify", openapi_extra=access("item:act"))
+def verify(sha256: str, a: ItemAct, b: B) -> dict[str, Any]:
+    """Re-hash the stored copy of one of the item's files now: whether it still matches the
+    ledger. For those who keep the item; the check is written to the access log."""
+    matches = check_file(b.custody, a.item_id, sha256, a.asker.caller)
+    log(b, a.asker, "fixity", f"file:{sha256}", outcome="ok" if matches else "damaged")
+    return {"item_id": a.item_id, "sha256": sha256, "matches": matches}

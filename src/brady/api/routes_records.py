@@ -7,16 +7,16 @@ from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import Field
+from pydantic import Field, TypeAdapter
 
 from ..access import policy
 from ..access.policy import Level
 from ..custody.service import Session
+from ..domain import events as ev
 from ..ledger.entry import Entry
 from ..store import access_queries as facts
 from ..store import custody_queries as q
-from ..store import listing
-from ..store._raw import fetch_all
+from ..store import link_queries, listing, location_queries
 from ..store.item_steps import with_payloads
 from .deps import (
     Asker,
@@ -34,7 +34,7 @@ from .deps import (
 )
 from .problems import MAX_INDEX, PROBLEM_RESPONSES, NotFound
 from .routes_accounts import run
-from .strict_input import Body
+from .strict_input import said
 
 router = APIRouter(prefix="/api", responses=PROBLEM_RESPONSES)
 B = Annotated[Brady, Depends(brady)]
@@ -95,13 +95,7 @@ def cases(
     return {"items": rows, "total": total, "limit": page.limit, "offset": page.offset}
 
 
-class NewCase(Body):
-    case_id: str
-    title: str
-    numbers: list[dict[str, str]] = Field(default_factory=list)
-    agency_id: str | None = None
-    narrative: str | None = None
-    occurred_at: str | None = None
+NewCase = ev.CaseOpen
 
 
 @router.post("/cases", status_code=201, openapi_extra=access("record"))
@@ -111,15 +105,8 @@ def open_case(body: NewCase, asker: Recorder, b: B) -> dict[str, Any]:
         raise deny(b, asker, f"case:{body.case_id}", "you may open cases only for your agency")
     return run(
         b,
-        lambda s: s.open_case(
-            asker.user_id,
-            body.case_id,
-            body.title,
-            body.numbers,
-            agency,
-            body.narrative,
-            body.occurred_at,
-        ),
+        asker,
+        lambda s: s.open_case(asker.user_id, **{**said(body), "agency_id": agency}),
     )
 
 
@@ -133,13 +120,7 @@ def _case_view(b: Brady, a: CaseAccess) -> dict[str, Any]:
             view["items"] = [i for i in view["items"] if f"item:{i['item_id']}" in shown]
             view["narrative"] = None
         view["assigned"] = [
-            {"user_id": u, "role": r}
-            for u, r in fetch_all(
-                conn,
-                "SELECT user_id, role FROM case_assignment WHERE case_id = ? "
-                "ORDER BY role, user_id",
-                (a.case_id,),
-            )
+            {"user_id": u, "role": r} for u, r in facts.case_assignments(conn, a.case_id)
         ]
     view["your_view"] = str(a.level)
     return view
@@ -151,41 +132,27 @@ def case(a: CaseRead, b: B) -> dict[str, Any]:
     return _case_view(b, a)
 
 
-class Party(Body):
-    person_id: str
-    role: str
-    occurred_at: str | None = None
+Party = ev.CaseAddPartyFields
 
 
 @router.post("/cases/{case_id}/parties", status_code=201, openapi_extra=access("case:act"))
 def add_party(body: Party, a: CaseAct, b: B) -> dict[str, Any]:
     return run(
         b,
-        lambda s: s.add_party(
-            a.asker.user_id, a.case_id, body.person_id, body.role, body.occurred_at
-        ),
+        a.asker,
+        lambda s: s.add_party(a.asker.user_id, a.case_id, **said(body)),
     )
 
 
-class Charge(Body):
-    person_id: str
-    charges: list[str] = Field(min_length=1)
-    charged_on: str
-    occurred_at: str | None = None
+Charge = ev.CaseChargeFields
 
 
 @router.post("/cases/{case_id}/charges", status_code=201, openapi_extra=access("case:act"))
 def charge(body: Charge, a: CaseAct, b: B) -> dict[str, Any]:
     return run(
         b,
-        lambda s: s.charge(
-            a.asker.user_id,
-            a.case_id,
-            body.person_id,
-            body.charges,
-            body.charged_on,
-            body.occurred_at,
-        ),
+        a.asker,
+        lambda s: s.charge(a.asker.user_id, a.case_id, **said(body)),
     )
 
 
@@ -206,45 +173,34 @@ def persons(
     return {"items": items, "total": total, "limit": page.limit, "offset": page.offset}
 
 
-class NewPerson(Body):
-    person_id: str
-    name: str
-    aliases: list[str] = Field(default_factory=list)
-    dob: str | None = None
+NewPerson = ev.PersonAdd
 
 
 @router.post("/persons", status_code=201, openapi_extra=access("record"))
 def add_person(body: NewPerson, asker: Recorder, b: B) -> dict[str, Any]:
     return run(
         b,
-        lambda s: s.add_person(asker.user_id, body.person_id, body.name, body.aliases, body.dob),
+        asker,
+        lambda s: s.add_person(asker.user_id, **said(body)),
     )
 
 
 @router.get("/locations", openapi_extra=access("staff"))
 def locations(asker: Staffish, b: B) -> dict[str, Any]:
     with b.led.engine.connect() as conn:
-        rows = fetch_all(
-            conn, "SELECT location_id, name, kind, parent_id FROM location ORDER BY location_id"
-        )
-    items = [dict(zip(("location_id", "name", "kind", "parent_id"), r, strict=True)) for r in rows]
+        items = location_queries.locations(conn)
     return {"items": items, "total": len(items)}
 
 
-class NewLocation(Body):
-    location_id: str
-    name: str
-    kind: str
-    parent_id: str | None = None
+NewLocation = ev.LocationAdd
 
 
 @router.post("/locations", status_code=201, openapi_extra=access("record"))
 def add_location(body: NewLocation, asker: Recorder, b: B) -> dict[str, Any]:
     return run(
         b,
-        lambda s: s.add_location(
-            asker.user_id, body.location_id, body.name, body.kind, body.parent_id
-        ),
+        asker,
+        lambda s: s.add_location(asker.user_id, **said(body)),
     )
 
 
@@ -276,24 +232,7 @@ def items(
     return {"items": rows, "total": total, "limit": page.limit, "offset": page.offset}
 
 
-class Intake(Body):
-    item_id: str | None = None
-    category: str
-    description: str
-    quantity: int = Field(default=1, ge=1, le=1_000_000_000)
-    make: str | None = None
-    model: str | None = None
-    serial: str | None = None
-    caliber: str | None = None
-    packaging: str | None = None
-    seals: list[str] = Field(default_factory=list)
-    found_at: str | None = None
-    received_from: str | None = None
-    case_ids: list[str] = Field(default_factory=list)
-    narrative: str | None = None
-    location_id: str
-    custodian: str | None = None
-    occurred_at: str | None = None
+Intake = ev.ItemIntakeFields
 
 
 @router.post("/items", status_code=201, openapi_extra=access("record"))
@@ -303,14 +242,10 @@ def intake(body: Intake, asker: Recorder, b: B) -> dict[str, Any]:
         for case_id in body.case_ids:
             if not policy.act_on_case(asker.caller, facts.case_facts(conn, case_id)):
                 raise deny(b, asker, f"case:{case_id}", f"you may not file items under {case_id}")
-    fields = body.model_dump(exclude_none=True)
-    with b.custody.session() as s:
+    fields = body.model_dump(mode="json", exclude_none=True)  # Brady fills in what is absent
+    with b.custody.session(asker.caller) as s:
         entry = s.intake(asker.user_id, **fields)
-        suggestions = fetch_all(
-            s.conn,
-            "SELECT suggestion_id, case_id FROM link_suggestion WHERE item_id = ?",
-            (entry.payload["item_id"],),
-        )
+        suggestions = link_queries.item_suggestions(s.conn, entry.payload["item_id"])
     return {
         "seq": entry.seq,
         "kind": entry.kind,
@@ -345,68 +280,85 @@ def history(a: ItemRead, b: B) -> dict[str, Any]:
     return {"items": rows, "total": len(rows)}
 
 
-class Step(Body):
-    """One custody step; which fields it needs depends on `action`."""
-
-    action: Literal[
-        "transfer",
-        "receive",
-        "cancel_transfer",
-        "checkout",
-        "checkin",
-        "move",
-        "file_case",
-        "request_disposition",
-        "approve_disposition",
-        "withdraw_disposition",
-        "dispose",
-    ]
-    to_user: str | None = None
-    to: str | None = None
-    purpose: str | None = None
-    due_back: str | None = None
-    location_id: str | None = None
-    condition: str | None = None
-    seal_intact: bool | None = None
-    case_id: str | None = None
-    method: str | None = None
-    reason: str | None = None
-    occurred_at: str | None = None
+# One custody step: each action's body is its event's payload model (what the person states)
+# and the name of the action; the item comes from the address.
 
 
-_STEP_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    # action: (required fields, optional fields)
-    "transfer": (("to_user",), ("reason",)),
-    "receive": ((), ()),
-    "cancel_transfer": (("reason",), ()),
-    "checkout": (("to", "purpose", "due_back"), ()),
-    "checkin": (("location_id", "condition", "seal_intact"), ()),
-    "move": (("location_id",), ()),
-    "file_case": (("case_id", "reason"), ()),
-    "request_disposition": (("method", "reason"), ()),
-    "approve_disposition": ((), ()),
-    "withdraw_disposition": (("reason",), ()),
-    "dispose": (("method",), ("to",)),
-}
+class Transfer(ev.ItemTransferFields):
+    action: Literal["transfer"]
 
 
-def _step_call(s: Session, by: str, item_id: str, step: Step) -> Entry:
-    required, optional = _STEP_FIELDS[step.action]
-    missing = [f for f in required if getattr(step, f) is None]
-    if missing:
-        from ..domain.errors import RefusedError
+class Receive(ev.Occurred):
+    action: Literal["receive"]
 
-        raise RefusedError(f"{step.action} needs {', '.join(missing)}", missing[0])
-    kwargs = {f: getattr(step, f) for f in (*required, *optional)}
-    method = getattr(s, step.action)
-    entry: Entry = method(by, item_id, occurred_at=step.occurred_at, **kwargs)
+
+class CancelTransfer(ev.Reasoned):
+    action: Literal["cancel_transfer"]
+
+
+class Checkout(ev.ItemCheckoutFields):
+    action: Literal["checkout"]
+
+
+class Checkin(ev.ItemCheckinFields):
+    action: Literal["checkin"]
+
+
+class Move(ev.ItemMoveFields):
+    action: Literal["move"]
+
+
+class FileCase(ev.ItemFileCaseFields):
+    action: Literal["file_case"]
+
+
+class RequestDisposition(ev.DispositionRequestFields):
+    action: Literal["request_disposition"]
+
+
+class ApproveDisposition(ev.Occurred):
+    action: Literal["approve_disposition"]
+
+
+class WithdrawDisposition(ev.Reasoned):
+    action: Literal["withdraw_disposition"]
+
+
+class Dispose(ev.DispositionDoneFields):
+    action: Literal["dispose"]
+
+
+Step = Annotated[
+    Transfer
+    | Receive
+    | CancelTransfer
+    | Checkout
+    | Checkin
+    | Move
+    | FileCase
+    | RequestDisposition
+    | ApproveDisposition
+    | WithdrawDisposition
+    | Dispose,
+    Field(discriminator="action"),
+]
+
+
+STEP: TypeAdapter[Step] = TypeAdapter(Step)
+"""Reads a step from a page's form the way the route reads it from JSON."""
+
+
+def _step_call(s: Session, by: str, item_id: str, step: ev.Occurred) -> Entry:
+    stated = said(step)
+    command = getattr(s, stated.pop("action"))
+    entry: Entry = command(by, item_id, **stated)
     return entry
 
 
 @router.post("/items/{item_id}/steps", status_code=201, openapi_extra=access("item:act"))
 def step(body: Step, a: ItemAct, b: B) -> dict[str, Any]:
     """Record a custody step (transfer, receive, check-out/in, move, disposition...)."""
-    if body.action == "file_case" and body.case_id is not None:
+    if isinstance(body, FileCase):
         with b.led.engine.connect() as conn:
             if not policy.act_on_case(a.asker.caller, facts.case_facts(conn, body.case_id)):
                 raise deny(
@@ -415,13 +367,12 @@ def step(body: Step, a: ItemAct, b: B) -> dict[str, Any]:
                     f"case:{body.case_id}",
                     f"you may not file items under {body.case_id}",
                 )
-    return run(b, lambda s: _step_call(s, a.asker.user_id, a.item_id, body))
+    return run(b, a.asker, lambda s: _step_call(s, a.asker.user_id, a.item_id, body))
 
 
 @router.get("/items/{item_id}/suggestions", openapi_extra=access("item:state"))
 def suggestions(a: ItemState, b: B) -> dict[str, Any]:
     """Which open cases this item may bear on, and why (a dry run: nothing is recorded)."""
-    with b.custody.session() as s:
-        found = s.suggest_links(a.item_id)
-        rows = [{"case_id": x.case_id, "score": x.score, "reasons": list(x.reasons)} for x in found]
+    found = b.custody.suggestions(a.item_id)
+    rows = [{"case_id": x.case_id, "score": x.score, "reasons": list(x.reasons)} for x in found]
     return {"items": rows, "total": len(rows)}

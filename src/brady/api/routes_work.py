@@ -3,21 +3,19 @@ requests and results, inventories, the prosecutor's disclosure desk, custody rep
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
-from pydantic import Field
 
 from ..access import policy
 from ..access.policy import Level
 from ..disclosure.desk import Desk
+from ..domain import events as ev
 from ..reports import chain_of_custody, render
 from ..store import access_queries as facts
 from ..store import custody_queries as q
-from ..store._raw import fetch_all
 from .deps import (
     Asker,
     Brady,
@@ -33,7 +31,7 @@ from .deps import (
 from .problems import PROBLEM_RESPONSES, NotFound
 from .routes_accounts import run
 from .routes_records import Recorder
-from .strict_input import Body
+from .strict_input import said
 
 router = APIRouter(prefix="/api", responses=PROBLEM_RESPONSES)
 B = Annotated[Brady, Depends(brady)]
@@ -46,48 +44,42 @@ ItemAct = Annotated[ItemAccess, Depends(item_guard("act"))]
 # -- court steps ---------------------------------------------------------------------------
 
 
-class Arraignment(Body):
-    person_id: str
-    arraigned_on: str
-    occurred_at: str | None = None
+Arraignment = ev.CaseArraignFields
 
 
 @router.post("/cases/{case_id}/arraignments", status_code=201, openapi_extra=access("case:act"))
 def arraign(body: Arraignment, a: CaseAct, b: B) -> dict[str, Any]:
     return run(
         b,
-        lambda s: s.arraign(
-            a.asker.user_id, a.case_id, body.person_id, body.arraigned_on, body.occurred_at
-        ),
+        a.asker,
+        lambda s: s.arraign(a.asker.user_id, a.case_id, **said(body)),
     )
 
 
-class CaseNumber(Body):
-    kind: str
-    number: str
+CaseNumber = ev.CaseNumber
 
 
 @router.post("/cases/{case_id}/numbers", status_code=201, openapi_extra=access("case:act"))
 def add_number(body: CaseNumber, a: CaseAct, b: B) -> dict[str, Any]:
-    return run(b, lambda s: s.add_case_number(a.asker.user_id, a.case_id, body.kind, body.number))
+    return run(
+        b,
+        a.asker,
+        lambda s: s.add_case_number(a.asker.user_id, a.case_id, str(body.kind), body.number),
+    )
 
 
-class Closing(Body):
-    reason: str = Field(min_length=1)
+Closing = ev.Reasoned
 
 
 @router.post("/cases/{case_id}/close", openapi_extra=access("case:act"))
 def close(body: Closing, a: CaseAct, b: B) -> dict[str, Any]:
-    return run(b, lambda s: s.close_case(a.asker.user_id, a.case_id, body.reason))
+    return run(b, a.asker, lambda s: s.close_case(a.asker.user_id, a.case_id, **said(body)))
 
 
 # -- items: split, report ---------------------------------------------------------------------
 
 
-class Split(Body):
-    quantity: int = Field(ge=1, le=1_000_000_000)
-    description: str
-    new_item_id: str | None = None
+Split = ev.ItemSplitFields
 
 
 @router.post("/items/{item_id}/split", status_code=201, openapi_extra=access("item:act"))
@@ -95,9 +87,8 @@ def split(body: Split, a: ItemAct, b: B) -> dict[str, Any]:
     """Part of an item becomes an item of its own (its history starts from the parent's)."""
     return run(
         b,
-        lambda s: s.split(
-            a.asker.user_id, a.item_id, body.quantity, body.description, body.new_item_id
-        ),
+        a.asker,
+        lambda s: s.split(a.asker.user_id, a.item_id, **said(body)),
     )
 
 
@@ -123,11 +114,7 @@ def custody_report(a: ItemRead, b: B) -> Response:
 # -- lab work ---------------------------------------------------------------------------------
 
 
-class LabRequest(Body):
-    request_id: str
-    lab: str
-    item_ids: list[str] = Field(min_length=1)
-    examinations: str
+LabRequest = ev.LabRequest
 
 
 @router.post("/lab-requests", status_code=201, openapi_extra=access("record"))
@@ -138,18 +125,14 @@ def lab_request(body: LabRequest, asker: Recorder, b: B) -> dict[str, Any]:
                 raise deny(b, asker, f"item:{item_id}", f"you may not send {item_id} to a lab")
     return run(
         b,
-        lambda s: s.lab_request(
-            asker.user_id, body.request_id, body.lab, body.item_ids, body.examinations
-        ),
+        asker,
+        lambda s: s.lab_request(asker.user_id, **said(body)),
     )
 
 
 def _lab_guard(request_id: str, asker: Recorder, b: B) -> tuple[Asker, str]:
     with b.led.engine.connect() as conn:
-        rows = fetch_all(
-            conn, "SELECT item_ids FROM lab_request WHERE request_id = ?", (request_id,)
-        )
-        items = json.loads(rows[0][0]) if rows else []
+        items = q.lab_request_items(conn, request_id)
         ok = bool(items) and all(
             policy.act_on_item(asker.caller, facts.item_facts(conn, i)) for i in items
         )
@@ -158,9 +141,7 @@ def _lab_guard(request_id: str, asker: Recorder, b: B) -> tuple[Asker, str]:
     return asker, request_id
 
 
-class LabResult(Body):
-    findings: str
-    report_sha256: str | None = Field(default=None, pattern="^[0-9a-f]{64}$")
+LabResult = ev.LabResultFields
 
 
 @router.post("/lab-requests/{request_id}/result", status_code=201, openapi_extra=access("lab:act"))
@@ -168,9 +149,7 @@ def lab_result(
     body: LabResult, g: Annotated[tuple[Asker, str], Depends(_lab_guard)], b: B
 ) -> dict[str, Any]:
     asker, request_id = g
-    return run(
-        b, lambda s: s.lab_result(asker.user_id, request_id, body.findings, body.report_sha256)
-    )
+    return run(b, asker, lambda s: s.lab_result(asker.user_id, request_id, **said(body)))
 
 
 # -- inventories ---------------------------------------------------------------------------
@@ -180,17 +159,15 @@ Staff = Annotated[Asker, Depends(rule_guard(lambda c: c.may_write and c.staff, "
 """Inventories are taken by property room staff."""
 
 
-class NewInventory(Body):
-    inventory_id: str
-    scope: str = "full"
-    location_id: str | None = None
+NewInventory = ev.InventoryStartFields
 
 
 @router.post("/inventories", status_code=201, openapi_extra=access("staff:write"))
 def start_inventory(body: NewInventory, asker: Staff, b: B) -> dict[str, Any]:
     return run(
         b,
-        lambda s: s.start_inventory(asker.user_id, body.inventory_id, body.scope, body.location_id),
+        asker,
+        lambda s: s.start_inventory(asker.user_id, **said(body)),
     )
 
 
@@ -221,42 +198,37 @@ def inventory(inventory_id: str, asker: Staff, b: B) -> dict[str, Any]:
     return view
 
 
-class Scan(Body):
-    item_id: str
-    location_id: str | None = None
+Scan = ev.InventoryScanFields
 
 
 @router.post(
     "/inventories/{inventory_id}/scans", status_code=201, openapi_extra=access("staff:write")
 )
 def scan(inventory_id: str, body: Scan, asker: OwnInventory, b: B) -> dict[str, Any]:
-    return run(b, lambda s: s.scan(asker.user_id, inventory_id, body.item_id, body.location_id))
+    return run(b, asker, lambda s: s.scan(asker.user_id, inventory_id, **said(body)))
 
 
 @router.post("/inventories/{inventory_id}/close", openapi_extra=access("staff:write"))
 def close_inventory(inventory_id: str, asker: OwnInventory, b: B) -> dict[str, Any]:
-    return run(b, lambda s: s.close_inventory(asker.user_id, inventory_id))
+    return run(b, asker, lambda s: s.close_inventory(asker.user_id, inventory_id))
 
 
 # -- the prosecutor's desk -------------------------------------------------------------------
 
 
-class CaseRules(Body):
-    rule_set_id: str
-    in_custody: bool | None = None
+CaseRules = ev.CaseRulesFields
 
 
 @router.put("/cases/{case_id}/disclosure/rules", openapi_extra=access("case:prosecute"))
 def case_rules(body: CaseRules, a: CaseProsecute, b: B) -> dict[str, Any]:
     return run(
         b,
-        lambda s: Desk(s).case_rules(a.asker.user_id, a.case_id, body.rule_set_id, body.in_custody),
+        a.asker,
+        lambda s: Desk(s).case_rules(a.asker.user_id, a.case_id, **said(body)),
     )
 
 
-class DefenseRequest(Body):
-    requested_by: str
-    occurred_at: str | None = None
+DefenseRequest = ev.DisclosureRequestFields
 
 
 @router.post(
@@ -267,15 +239,12 @@ class DefenseRequest(Body):
 def defense_request(body: DefenseRequest, a: CaseProsecute, b: B) -> dict[str, Any]:
     return run(
         b,
-        lambda s: Desk(s).request(a.asker.user_id, a.case_id, body.requested_by, body.occurred_at),
+        a.asker,
+        lambda s: Desk(s).request(a.asker.user_id, a.case_id, **said(body)),
     )
 
 
-class Flag(Body):
-    unit: str
-    exculpatory: bool = False
-    impeachment: bool = False
-    note: str | None = None
+Flag = ev.DisclosureFlagFields
 
 
 @router.post(
@@ -284,16 +253,12 @@ class Flag(Body):
 def flag(body: Flag, a: CaseProsecute, b: B) -> dict[str, Any]:
     return run(
         b,
-        lambda s: Desk(s).flag(
-            a.asker.user_id, a.case_id, body.unit, body.exculpatory, body.impeachment, body.note
-        ),
+        a.asker,
+        lambda s: Desk(s).flag(a.asker.user_id, a.case_id, **said(body)),
     )
 
 
-class Withhold(Body):
-    unit: str
-    reason: str
-    order_ref: str
+Withhold = ev.WithholdRequestFields
 
 
 @router.post(
@@ -304,14 +269,12 @@ class Withhold(Body):
 def withhold(body: Withhold, a: CaseProsecute, b: B) -> dict[str, Any]:
     return run(
         b,
-        lambda s: Desk(s).withhold(
-            a.asker.user_id, a.case_id, body.unit, body.reason, body.order_ref
-        ),
+        a.asker,
+        lambda s: Desk(s).withhold(a.asker.user_id, a.case_id, **said(body)),
     )
 
 
-class Approval(Body):
-    unit: str
+Approval = ev.WithholdApproveFields
 
 
 @router.post(
@@ -320,4 +283,6 @@ class Approval(Body):
 )
 def approve_withholding(body: Approval, a: CaseProsecute, b: B) -> dict[str, Any]:
     """A second prosecutor of the case approves (the one who asked cannot)."""
-    return run(b, lambda s: Desk(s).approve_withholding(a.asker.user_id, a.case_id, body.unit))
+    return run(
+        b, a.asker, lambda s: Desk(s).approve_withholding(a.asker.user_id, a.case_id, body.unit)
+    )

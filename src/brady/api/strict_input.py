@@ -35,6 +35,12 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
+def said(body: BaseModel) -> dict[str, Any]:
+    """What a request body states, as keyword arguments for the command it goes to: the
+    body is the command's own payload model, so the names are the command's."""
+    return body.model_dump(mode="json")
+
+
 NUL = "holds a NUL character, which a record cannot keep; remove it and send again"
 NOT_FINITE = "is not a finite number"
 

@@ -18,12 +18,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from ..domain.errors import IntegrityError, Kind
+
 CHUNK = 1 << 20
 Progress = Callable[[int], None]
 
 
-class BlobError(Exception):
+class BlobError(IntegrityError):
     """A stored file is missing or its bytes no longer match their recorded hash."""
+
+
+class NotAHashError(BlobError):
+    """A name given for a stored file that is not a SHA-256 hash at all."""
+
+    kind = Kind.INVALID
 
 
 @dataclass(frozen=True)
@@ -54,7 +62,7 @@ class BlobStore:
 
     def path(self, sha256: str) -> Path:
         if not _HEX.fullmatch(sha256):
-            raise BlobError(f"{sha256!r} is not a SHA-256 hash (64 lowercase hex digits)")
+            raise NotAHashError(f"{sha256!r} is not a SHA-256 hash (64 lowercase hex digits)")
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
     def has(self, sha256: str) -> bool:

@@ -7,3 +7,9 @@ def main() -> None:
     from .app import main as run
 
     run()
+
+
+__all__ = [
+    "main",
+]
+"""The modules other parts of Brady may import; the rest are this package's own."""

@@ -241,7 +241,7 @@ def serve(
     """Run the Brady server (API, and the web pages) on this ledger."""
     import uvicorn
 
-    from ..api.app import HOME_VARIABLE, create_app
+    from ..server import HOME_VARIABLE, create_app
 
     opts = options(ctx)
     local = host == "localhost" or (_is_ip(host) and ipaddress.ip_address(host).is_loopback)
@@ -261,7 +261,7 @@ def serve(
     led.engine.dispose()
     os.environ[HOME_VARIABLE] = str(led.config.path)
     uvicorn.run(
-        "brady.api.app:from_environment",
+        "brady.server:from_environment",
         factory=True,
         workers=workers,
         host=host,

@@ -33,11 +33,16 @@ def _root(
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print data as JSON.")] = False,
     user: Annotated[
-        str,
-        typer.Option("--as", envvar="BRADY_USER", help="The user doing this (signs the event)."),
-    ] = "admin",
+        str | None,
+        typer.Option(
+            "--as",
+            envvar="BRADY_USER",
+            help="The user doing this: signs the event, and is held to that user's access "
+            "rules (default: the operator, signing as admin).",
+        ),
+    ] = None,
 ) -> None:
-    ctx.obj = Options(home=home, json=json_out, user=user)
+    ctx.obj = Options(home=home, json=json_out, user=user or "admin", acting=user)
 
 
 admin.register(app)

@@ -14,10 +14,10 @@ import typer
 
 from ..accounts.permissions import Permissions
 from ..accounts.service import Accounts
-from ..custody.importer import load_file, run_import
 from ..custody.service import Custody
 from ..disclosure import compliance
 from ..disclosure.desk import Desk
+from ..importing.importer import load_file, run_import
 from ..ledger_home import init_home, open_home
 from ..store.audit import audit
 from ..store.home import CONFIG_NAME
@@ -60,32 +60,7 @@ def demo(
         fresh = not (directory / CONFIG_NAME).exists()
         led = init_home(directory) if fresh else open_home(directory, writable=True)
         custody = Custody(led)
-        if fresh:
-            bootstrap_admin(custody)
-            with custody.session() as s:
-                s.add_user("admin", "clerk", "Pat Property (demo)", ["property_clerk"])
-                s.add_user("admin", "analyst", "Lee Lab (demo)", ["lab_analyst"])
-                s.add_location("admin", "PR", "Property room", "room")
-                s.add_location("admin", "PR-B14", "Shelf B-14", "shelf", parent_id="PR")
-                s.open_case(
-                    "admin",
-                    "demo-1",
-                    "State v. Demo",
-                    numbers=[{"kind": "agency", "number": "2024-000123"}],
-                )
-        with custody.session() as s:
-            entry = s.intake(
-                "clerk",
-                category="ammunition",
-                description="Box of .45 Colt cartridges, live rounds",
-                quantity=50,
-                location_id="PR-B14",
-                case_ids=["demo-1"],
-                received_from="Detective (demo)",
-            )
-            item_id = str(entry.payload["item_id"])
-            s.transfer("clerk", item_id, "analyst", reason="Examination")
-            s.receive("analyst", item_id)
+        item_id = _record_a_few(custody, fresh)
         rust = _load_rust(custody) if fresh else None
         if rust is not None:
             demo_accounts(custody)
@@ -119,6 +94,38 @@ def demo(
         _serve(directory, port)
 
 
+def _record_a_few(custody: Custody, fresh: bool) -> str:
+    """The demo's own custody events (on a fresh ledger, the people, shelves and case they
+    need first): an item taken in and handed to the lab. Returns the item's id."""
+    if fresh:
+        bootstrap_admin(custody)
+        with custody.session() as s:
+            s.add_user("admin", "clerk", "Pat Property (demo)", ["property_clerk"])
+            s.add_user("admin", "analyst", "Lee Lab (demo)", ["lab_analyst"])
+            s.add_location("admin", "PR", "Property room", "room")
+            s.add_location("admin", "PR-B14", "Shelf B-14", "shelf", parent_id="PR")
+            s.open_case(
+                "admin",
+                "demo-1",
+                "State v. Demo",
+                numbers=[{"kind": "agency", "number": "2024-000123"}],
+            )
+    with custody.session() as s:
+        entry = s.intake(
+            "clerk",
+            category="ammunition",
+            description="Box of .45 Colt cartridges, live rounds",
+            quantity=50,
+            location_id="PR-B14",
+            case_ids=["demo-1"],
+            received_from="Detective (demo)",
+        )
+        item_id = str(entry.payload["item_id"])
+        s.transfer("clerk", item_id, "analyst", reason="Examination")
+        s.receive("analyst", item_id)
+    return item_id
+
+
 def demo_accounts(custody: Custody) -> None:
     """Demo sign-ins: a judge and an auditor join the Rust cast; each role gets a password,
     and the Baldwin prosecutor, defense counsel and judge are assigned to the case."""
@@ -138,7 +145,7 @@ def demo_accounts(custody: Custody) -> None:
 def _serve(directory: Path, port: int) -> None:
     import uvicorn
 
-    from ..api.app import create_app
+    from ..server import create_app
 
     led = open_home(directory, writable=True)
     lines = "\n".join(f"  {user:<12} {role}" for user, role in DEMO_ACCOUNTS.items())

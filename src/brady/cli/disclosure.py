@@ -10,12 +10,12 @@ import typer
 
 from ..disclosure import compliance as compliance_view
 from ..disclosure import rules
+from ..disclosure import timeline as timeline_report
+from ..disclosure.certificate import STATUS_WORDS, NotCertifiableError, certificate_html
 from ..disclosure.desk import Desk
 from ..disclosure.production import bag_hash, next_production_id, produce
 from ..reports import render
-from ..reports import timeline as timeline_report
-from ..reports.certificate import STATUS_WORDS, NotCertifiableError, certificate_html
-from ..store._raw import fetch_all
+from ..store.custody_queries import case_title
 from .custody import GROUPS, _open, _read, _record, _table
 from .output import Options, emit, fail, friendly_errors, options
 
@@ -331,13 +331,13 @@ def timeline(
         ctx,
         lambda conn: (
             timeline_report.collect(conn, case_id, when),
-            fetch_all(conn, "SELECT title FROM case_file WHERE case_id = ?", (case_id,)),
+            case_title(conn, case_id),
         ),
     )
     marks, title = found
     if marks is None:
         fail(f"there is no case {case_id!r}")
-    picture = timeline_report.svg(f"{case_id}: {title[0][0]}", marks, when)
+    picture = timeline_report.svg(f"{case_id}: {title}", marks, when)
     if out.suffix.lower() == ".png":
         out.write_bytes(timeline_report.png(picture))
     else:

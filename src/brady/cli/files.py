@@ -9,9 +9,10 @@ import typer
 from rich.progress import DownloadColumn, Progress, TransferSpeedColumn
 
 from ..blobs.store import BlobError
-from ..custody.files import attach, blob_store, fixity
+from ..custody.files import attach, blob_store, check_file, fixity
 from ..custody.service import Custody
-from .custody import _open, item_app
+from .custody import When, _open, item_app
+from .custody_common import acting_caller
 from .output import emit, fail, friendly_errors, options, progress_bar
 
 
@@ -25,6 +26,7 @@ def item_attach(
     item_id: str,
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
     media_type: Annotated[str | None, typer.Option(help="e.g. video/mp4")] = None,
+    occurred_at: When = None,
 ) -> None:
     """Attach a file to an item: hashed while copied, the hash recorded on the ledger."""
     opts = options(ctx)
@@ -39,6 +41,8 @@ def item_attach(
                 file.name,
                 media_type,
                 lambda n: bar.update(task, completed=n),
+                occurred_at=occurred_at,
+                caller=acting_caller(led, opts),
             )
     p = entry.payload
     emit(
@@ -114,8 +118,8 @@ def import_command(
     ] = None,
 ) -> None:
     """Load a scenario (YAML/JSON) or a legacy CSV of items through the ordinary commands."""
-    from ..custody.importer import load_file, run_import
-    from ..custody.legacy_csv import csv_events, load_mapping
+    from ..importing.importer import load_file, run_import
+    from ..importing.legacy_csv import csv_events, load_mapping
 
     opts = options(ctx)
     with _open(opts, writable=True) as led, friendly_errors():
@@ -137,3 +141,21 @@ def import_command(
 def register(app: typer.Typer) -> None:
     app.command("fixity")(fixity_command)
     app.command("import")(import_command)
+
+
+@item_app.command("verify-file")
+def item_verify_file(ctx: typer.Context, item_id: str, sha256: str) -> None:
+    """Re-hash one stored file of an item now and say whether it still matches the ledger."""
+    opts = options(ctx)
+    with _open(opts, writable=False) as led, friendly_errors():
+        matches = check_file(Custody(led), item_id, sha256, acting_caller(led, opts))
+    emit(
+        opts,
+        {"item_id": item_id, "sha256": sha256, "matches": matches},
+        f"File {sha256[:12]}... of {item_id}: its bytes match the ledger."
+        if matches
+        else f"File {sha256[:12]}... of {item_id} does NOT match the ledger (missing or "
+        "changed). Restore it from a backup and run `brady fixity`.",
+    )
+    if not matches:
+        raise typer.Exit(5)

@@ -10,7 +10,7 @@ import typer
 
 from ..reports import render
 from ..store import custody_queries as q
-from .custody import _read, _record, _table, item_app
+from .custody import When, _read, _record, _table, item_app
 from .output import emit, fail, options
 
 inventory_app = typer.Typer(
@@ -32,12 +32,13 @@ def start(
     location: Annotated[
         str | None, typer.Option(help="Only this location and those inside it.")
     ] = None,
+    occurred_at: When = None,
 ) -> None:
     """Start an inventory: Brady fixes the list of items it expects to find."""
     scope = "sample" if sample else "full"
     _record(
         ctx,
-        lambda s, by: s.start_inventory(by, inventory_id, scope, location),
+        lambda s, by: s.start_inventory(by, inventory_id, scope, location, occurred_at),
         lambda e: (
             f"inventory {inventory_id} started: {e.payload['expected_count']} of "
             f"{e.payload['population']} items to check"
@@ -51,21 +52,22 @@ def scan(
     inventory_id: str,
     item_id: str,
     location: Annotated[str | None, typer.Option(help="Where it was found.")] = None,
+    occurred_at: When = None,
 ) -> None:
     """Record an item found on the shelves."""
     _record(
         ctx,
-        lambda s, by: s.scan(by, inventory_id, item_id, location),
+        lambda s, by: s.scan(by, inventory_id, item_id, location, occurred_at),
         lambda e: f"{item_id} scanned in {inventory_id}",
     )
 
 
 @inventory_app.command("close")
-def close(ctx: typer.Context, inventory_id: str) -> None:
+def close(ctx: typer.Context, inventory_id: str, occurred_at: When = None) -> None:
     """Close an inventory and see what was found, missing and unexpected."""
     _record(
         ctx,
-        lambda s, by: s.close_inventory(by, inventory_id),
+        lambda s, by: s.close_inventory(by, inventory_id, occurred_at),
         lambda e: f"inventory {inventory_id} closed; see `brady inventory show {inventory_id}`",
     )
 

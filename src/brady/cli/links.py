@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
@@ -10,8 +9,8 @@ import typer
 from ..ledger.entry import Entry
 from ..linking.suggest import suggest as linking_suggest
 from ..store import custody_queries as q
-from ..store._raw import fetch_all
-from .custody import _open, _read, _record, _table
+from ..store import link_queries
+from .custody import When, _open, _read, _record, _table
 from .output import emit, fail, options
 
 links_app = typer.Typer(
@@ -50,23 +49,7 @@ def queue(
     all_: Annotated[bool, typer.Option("--all", help="Decided ones too.")] = False,
 ) -> None:
     """Suggestions waiting for a prosecutor's decision (outstanding until decided)."""
-    sql = (
-        "SELECT suggestion_id, item_id, case_id, score, status, reasons FROM link_suggestion"
-        " WHERE (? IS NULL OR case_id = ?) AND (? OR status = 'open')"
-        " ORDER BY suggested_seq"
-    )
-    rows = _read(ctx, lambda conn: fetch_all(conn, sql, (case, case, all_)))
-    data = [
-        {
-            "suggestion_id": r[0],
-            "item_id": r[1],
-            "case_id": r[2],
-            "score": float(r[3]),
-            "status": r[4],
-            "reasons": json.loads(r[5]),
-        }
-        for r in rows
-    ]
+    data = _read(ctx, lambda conn: link_queries.waiting(conn, case, all_))
     opts = options(ctx)
     if opts.json:
         emit(opts, data, "")
@@ -96,11 +79,12 @@ def accept(
     ctx: typer.Context,
     suggestion_id: str,
     reason: Annotated[str, typer.Option(help="Why it bears on the case.")],
+    occurred_at: When = None,
 ) -> None:
     """Accept: the item joins the case and its discovery."""
     _record(
         ctx,
-        lambda s, by: s.accept_link(by, suggestion_id, reason),
+        lambda s, by: s.accept_link(by, suggestion_id, reason, occurred_at),
         lambda e: f"link {suggestion_id} accepted; the item is now part of the case",
     )
 
@@ -110,11 +94,12 @@ def reject(
     ctx: typer.Context,
     suggestion_id: str,
     reason: Annotated[str, typer.Option(help="Why it does not bear on the case.")],
+    occurred_at: When = None,
 ) -> None:
     """Reject, with a reason that stays on the record."""
     _record(
         ctx,
-        lambda s, by: s.reject_link(by, suggestion_id, reason),
+        lambda s, by: s.reject_link(by, suggestion_id, reason, occurred_at),
         lambda e: f"link {suggestion_id} rejected",
     )
 
@@ -144,12 +129,7 @@ _MAKE_LINE = "  make {pattern!r} is {key}"
 @links_app.command("patterns")
 def patterns(ctx: typer.Context) -> None:
     """What linking looks for beyond Brady's built-in patterns (set with set-patterns)."""
-    rows = _read(
-        ctx,
-        lambda conn: fetch_all(
-            conn, "SELECT kind, key, pattern FROM linking_pattern ORDER BY kind, key, pattern"
-        ),
-    )
+    rows = _read(ctx, link_queries.linking_patterns)
     data = [{"kind": k, "key": key, "pattern": p} for k, key, p in rows]
     lines = ["Extra linking patterns:" if data else "No extra linking patterns are set."]
     lines += [_PATTERN_LINES.get(d["kind"], _MAKE_LINE).format(**d) for d in data]

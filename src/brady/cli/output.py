@@ -18,11 +18,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, ProgressColumn
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..domain.errors import RefusedError
+from ..domain.errors import BradyError, RefusedError, answer_for
 from ..ledger.errors import LedgerError
-from ..store.home import HomeError
-from ..store.keys import KeyNotFoundError
-from ..store.sealing import SealingError
 
 
 @dataclass
@@ -30,6 +27,10 @@ class Options:
     home: Path | None
     json: bool
     user: str = "admin"
+    acting: str | None = None
+    """The user named with `--as` (or BRADY_USER): their commands are held to the same access
+    rules as their requests over HTTP. Without it, the operator on the server runs the
+    command and signs it as admin (see the README: what an operator can and cannot do)."""
 
 
 def options(ctx: typer.Context) -> Options:
@@ -45,12 +46,18 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 @contextmanager
 def friendly_errors() -> Iterator[None]:
-    """Turn the errors a user can cause into one clear line and exit code 1."""
+    """Turn the errors a user can cause into one clear line, with the exit code of its kind
+    (the table in domain/errors.py: 1 refused by the record, 2 invalid, 3 not found,
+    4 not allowed, 5 the record needs an administrator)."""
     try:
         yield
-    except RefusedError as exc:
-        fail(f"refused, nothing was recorded: {exc}")
-    except (LedgerError, HomeError, SealingError, KeyNotFoundError, ValueError) as exc:
+    except (BradyError, LedgerError) as exc:
+        said = answer_for(exc)
+        assert said is not None
+        if isinstance(exc, RefusedError):
+            fail(f"refused, nothing was recorded: {exc}", said.exit_code)
+        fail(str(exc), said.exit_code)
+    except ValueError as exc:
         fail(str(exc))
     except (sqlite3.Error, psycopg.Error) as exc:
         fail(f"the database refused the request: {str(exc).strip().splitlines()[0]}")

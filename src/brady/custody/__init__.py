@@ -1,1 +1,7 @@
 """Custody services: intake, transfer, check-out and return, move, inventory, disposition."""
+
+__all__ = [
+    "files",
+    "service",
+]
+"""The modules other parts of Brady may import; the rest are this package's own."""

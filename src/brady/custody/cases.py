@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
-
 from ..domain import events as ev
 from ..domain.errors import RefusedError
 from ..ledger.entry import Entry
@@ -21,10 +19,12 @@ from .commands_base import (
     CHARGING,
     CLOSING,
     SessionBase,
+    held_to,
 )
 
 
 class CaseCommands(SessionBase):
+    @held_to(("record", None))
     def open_case(
         self,
         by: str,
@@ -67,15 +67,14 @@ class CaseCommands(SessionBase):
             [f"case:{case_id}"],
         )
 
+    @held_to(("case", "case_id"))
     def add_case_number(
         self, by: str, case_id: str, kind: str, number: str, occurred_at: str | None = None
     ) -> Entry:
         """Another number for a case (a re-indictment, a court's own number)."""
         self._role(by, CASEWORK, "number cases")
         self._case(case_id)
-        agency_id = self.conn.execute(
-            select(case_file.c.agency_id).where(case_file.c.case_id == case_id)
-        ).scalar()
+        agency_id = q.case_agency(self.conn, case_id)
         self._check_number_format(agency_id, kind, number)
         other = q.case_for_number(self.conn, kind, number)
         if other is not None:
@@ -105,6 +104,7 @@ class CaseCommands(SessionBase):
                 "numbers",
             )
 
+    @held_to(("case", "case_id"))
     def add_party(
         self,
         by: str,
@@ -127,6 +127,7 @@ class CaseCommands(SessionBase):
         self.whole.link_party(case_id, person_id, occurred_at)
         return entry
 
+    @held_to(("case", "case_id"))
     def charge(
         self,
         by: str,
@@ -152,6 +153,7 @@ class CaseCommands(SessionBase):
             [f"case:{case_id}", f"person:{person_id}"],
         )
 
+    @held_to(("case", "case_id"))
     def arraign(
         self,
         by: str,
@@ -176,6 +178,7 @@ class CaseCommands(SessionBase):
             [f"case:{case_id}", f"person:{person_id}"],
         )
 
+    @held_to(("case", "case_id"))
     def close_case(
         self, by: str, case_id: str, reason: str, occurred_at: str | None = None
     ) -> Entry:

@@ -3,18 +3,23 @@ of who may act, and the one path by which an event is recorded."""
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
 
+from ..access import decide
+from ..access.policy import Caller
 from ..domain import events as ev
 from ..domain import rules
-from ..domain.errors import RefusedError
+from ..domain.errors import NotAllowedError, NotFoundError, RefusedError
 from ..domain.vocabulary import UserRole
-from ..ledger._ed25519 import Signer
+from ..ledger.ed25519 import Signer
 from ..ledger.entry import Entry, format_time
 from ..ledger.errors import EntryError
 from ..store import custody_queries as q
-from ..store.custody_tables import case_file
+from ..store.access_queries import RecordFacts
 
 if TYPE_CHECKING:
     from ..store.ledger_store import Writer
@@ -36,15 +41,48 @@ REVIEWERS = (R.PROSECUTOR,)
 LINKER = "brady-linker"
 
 
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def held_to(*rules: tuple[str, str | None]) -> Callable[[Callable[P, T]], Callable[P, T]]:
+    """Declare the access rule a command is held to, and on which of its arguments: with a
+    caller in the session (API, pages, `brady --as`), it is checked before the command reads
+    the record, so a refusal never tells what the record holds. Each event the command then
+    records is decided again (`access.decide.refusal`) in `_record`.
+
+    `("item", "item_id")` acts on the item its `item_id` names; `("record", None)` needs only
+    the caller's role. An argument may be a list of ids (an intake's cases)."""
+
+    def wrap(command: Callable[P, T]) -> Callable[P, T]:
+        signature = inspect.signature(command)
+
+        @functools.wraps(command)
+        def checked(*args: P.args, **kwargs: P.kwargs) -> T:
+            bound = signature.bind(*args, **kwargs)
+            owner = bound.arguments["self"]
+            session = owner if isinstance(owner, SessionBase) else owner.s
+            session.held_to(rules, bound.arguments)
+            return command(*args, **kwargs)
+
+        return checked
+
+    return wrap
+
+
 def user_holder(user_id: str) -> str:
     return f"user:{user_id}"
 
 
 class SessionBase:
-    def __init__(self, custody: Custody, writer: Writer) -> None:
+    def __init__(self, custody: Custody, writer: Writer, caller: Caller | None = None) -> None:
         self.custody = custody
         self.w = writer
         self.conn = writer.conn
+        # Who gave the commands, when a face knows (API, pages, `brady --as`): every event is
+        # then held to `access.decide` here, in the transaction that writes it. None is the
+        # operator's own session (imports, the demo, administration on the server itself).
+        self.caller = caller
         # Opened keys and users live only as long as the transaction, so a rolled-back
         # session can never leave behind a key or a user that the ledger does not hold.
         self._signers: dict[str, Signer] = {}
@@ -65,7 +103,7 @@ class SessionBase:
     def _user(self, user_id: str, field: str = "by") -> rules.UserState:
         user = self._known_user(user_id)
         if user is None:
-            raise RefusedError(f"{user_id!r} is not a Brady user", field)
+            raise NotFoundError(f"{user_id!r} is not a Brady user", field)
         self._users[user_id] = user
         return user
 
@@ -76,15 +114,16 @@ class SessionBase:
     def _item(self, item_id: str) -> rules.ItemState:
         state = q.item_state(self.conn, item_id)
         if state is None:
-            raise RefusedError(f"there is no item {item_id!r}", "item_id")
+            raise NotFoundError(f"there is no item {item_id!r}", "item_id")
         return state
 
     def _need(self, table: Any, value: str | None, field: str, what: str) -> None:
         if value is not None and not q.exists(self.conn, table, value):
-            raise RefusedError(f"there is no {what} {value!r}", field)
+            raise NotFoundError(f"there is no {what} {value!r}", field)
 
     def _record(self, by: str, kind: str, data: dict[str, Any], subjects: list[str]) -> Entry:
         payload = ev.parse_payload(kind, {k: v for k, v in data.items() if v is not None})
+        self._may_record(by, kind, data, subjects)
         occurred = getattr(payload, "occurred_at", None)
         if occurred is not None and occurred > format_time(datetime.now(UTC) + CLOCK_SKEW):
             raise RefusedError(f"occurred_at {occurred} is in the future", "occurred_at")
@@ -104,16 +143,45 @@ class SessionBase:
             raise RefusedError(str(exc)) from exc
         return entry
 
+    def held_to(self, rules: Sequence[tuple[str, str | None]], args: Mapping[str, Any]) -> None:
+        """Refuse, before anything is read, a command the caller may not give (see `held_to`).
+        The operator's own session (no caller) and Brady's own steps are not held."""
+        c = self.caller
+        by = args.get("by")
+        if c is None or by is None or by == LINKER:
+            return
+        if by != c.user_id:
+            raise NotAllowedError(f"a command given by {c.user_id} cannot be signed by {by}", "by")
+        facts = RecordFacts(self.conn)
+        stated = args.get("fields") or {}  # a command that takes its payload as keywords
+        for rule, name in rules:
+            value = "" if name is None else args.get(name, stated.get(name))
+            one = isinstance(value, str | int)
+            targets = [str(value)] if one else [str(v) for v in value or []]
+            why = decide.before(c, rule, targets, facts)
+            if why is not None:
+                raise NotAllowedError(f"{c.user_id} may not do this: {why}", "by")
+
+    def _may_record(self, by: str, kind: str, data: dict[str, Any], subjects: list[str]) -> None:
+        c = self.caller
+        if c is None or by == LINKER:  # linking's own suggestions and readings
+            return
+        if by != c.user_id:
+            raise NotAllowedError(f"a command given by {c.user_id} cannot be signed by {by}", "by")
+        why = decide.refusal(c, kind, data, subjects, RecordFacts(self.conn))
+        if why is not None:
+            raise NotAllowedError(f"{c.user_id} may not record {kind}: {why}", "by")
+
     def _role(self, by: str, roles: tuple[UserRole, ...], action: str) -> rules.UserState:
         user = self._user(by)
         if not user.has(*roles):
             allowed = ", ".join(str(r).replace("_", " ") for r in roles)
-            raise RefusedError(f"{by} may not {action} (that takes a {allowed})", "by")
+            raise NotAllowedError(f"{by} may not {action} (that takes a {allowed})", "by")
         return user
 
     def _admin(self, by: str) -> None:
         if not self._user(by).has(UserRole.ADMIN):
-            raise RefusedError(f"{by} is not an administrator")
+            raise NotAllowedError(f"{by} is not an administrator")
 
     def record(self, by: str, kind: str, data: dict[str, Any], subjects: list[str]) -> Entry:
         return self._record(by, kind, data, subjects)
@@ -135,12 +203,8 @@ class SessionBase:
         self._signers.pop(user_id, None)
 
     def _case(self, case_id: str, open_only: bool = True) -> None:
-        status = self.conn.execute(
-            case_file.select()
-            .with_only_columns(case_file.c.status)
-            .where(case_file.c.case_id == case_id)
-        ).scalar()
-        if status is None:
-            raise RefusedError(f"there is no case {case_id!r}", "case_id")
-        if open_only and status == "closed":
+        is_open = q.case_is_open(self.conn, case_id)
+        if is_open is None:
+            raise NotFoundError(f"there is no case {case_id!r}", "case_id")
+        if open_only and not is_open:
             raise RefusedError(f"case {case_id} is closed", "case_id")

@@ -12,11 +12,21 @@ from ..store.custody_tables import item
 from .commands_base import (
     PLACES,
     SessionBase,
+    held_to,
 )
 
 
 class CorrectionCommands(SessionBase):
-    def correct(self, by: str, target_seq: int, field: str, value: Any, reason: str) -> Entry:
+    @held_to(("entry", "target_seq"))
+    def correct(
+        self,
+        by: str,
+        target_seq: int,
+        field: str,
+        value: Any,
+        reason: str,
+        occurred_at: str | None = None,
+    ) -> Entry:
         """Supersede one field of an earlier intake; the original entry stays as it was."""
         self._role(by, PLACES, "correct records")
         if not 0 <= target_seq < self.w.size:
@@ -51,7 +61,13 @@ class CorrectionCommands(SessionBase):
         entry = self._record(
             by,
             "record.correct",
-            {"target_seq": target_seq, "field": field, "value": value, "reason": reason},
+            {
+                "target_seq": target_seq,
+                "field": field,
+                "value": value,
+                "reason": reason,
+                "occurred_at": occurred_at,
+            },
             [f"entry:{target_seq}"],
         )
         self.whole.link_item(str(target.payload["item_id"]))

@@ -13,13 +13,15 @@ from datetime import date
 from functools import cache
 from typing import BinaryIO
 
-from sqlalchemy import select
-
+from ..access import decide
+from ..access.policy import Caller
 from ..blobs.store import BlobError, BlobStore, Progress
 from ..domain import events as ev
+from ..domain.errors import NotAllowedError, NotFoundError
 from ..ledger.entry import Entry
 from ..linking import documents, index, projection
-from ..store.custody_tables import item_file
+from ..store import custody_queries, file_queries
+from ..store.access_queries import RecordFacts
 from .service import Custody
 
 
@@ -35,13 +37,18 @@ def attach(
     name: str,
     media_type: str | None = None,
     progress: Progress | None = None,
+    *,
+    occurred_at: str | None = None,
+    caller: Caller | None = None,
 ) -> Entry:
+    """Store a file and record it on the item, held to `caller`'s access rules (see
+    `Custody.session`); the bytes are kept only if the event is recorded."""
     store = blob_store(custody)
     staged = store.stage(source, progress)
     try:
-        with custody.session() as s:
+        with custody.session(caller) as s:
             entry = s.attach_file(
-                by, item_id, staged.sha256, staged.size, name, media_type, staged=staged
+                by, item_id, staged.sha256, staged.size, name, media_type, occurred_at, staged
             )
     except BaseException:
         store.discard(staged)
@@ -49,6 +56,25 @@ def attach(
     store.keep(staged)
     read_text(custody, item_id, staged.sha256, name, media_type)
     return entry
+
+
+def check_file(custody: Custody, item_id: str, sha256: str, caller: Caller | None = None) -> bool:
+    """Re-hash one stored file of an item now: whether its bytes still match the hash on the
+    ledger. Held to `caller`'s rules for acting on the item, as a command is: a read-only
+    role or token checks nothing (the check is written to the access log). What went wrong
+    with a damaged copy is not returned: it would name the server's folders."""
+    with custody.led.engine.connect() as conn:
+        if caller is not None:
+            why = decide.before(caller, "item", [item_id], RecordFacts(conn))
+            if why is not None:
+                raise NotAllowedError(f"{caller.user_id} may not check files of {item_id}: {why}")
+        if not custody_queries.has_file(conn, item_id, sha256):
+            raise NotFoundError(f"item {item_id} has no file {sha256}", "sha256")
+    try:
+        blob_store(custody).check(sha256)
+    except BlobError:
+        return False
+    return True
 
 
 @cache
@@ -94,8 +120,7 @@ class FixityReport:
 
 def recorded_hashes(custody: Custody) -> dict[str, int]:
     with custody.led.engine.connect() as conn:
-        rows = conn.execute(select(item_file.c.sha256, item_file.c.size).distinct())
-        return {r.sha256: int(r.size) for r in rows}
+        return file_queries.recorded_hashes(conn)
 
 
 def fixity(custody: Custody, progress: Progress | None = None) -> FixityReport:

@@ -16,10 +16,12 @@ from ..store.custody_tables import (
 from .commands_base import (
     PLACES,
     SessionBase,
+    held_to,
 )
 
 
 class InventoryCommands(SessionBase):
+    @held_to(("staff", None))
     def start_inventory(
         self,
         by: str,
@@ -68,16 +70,13 @@ class InventoryCommands(SessionBase):
             exists = False
         if not exists:
             raise RefusedError(f"there is no inventory {inventory_id!r}", "inventory_id")
-        row = self.conn.execute(
-            inventory.select()
-            .with_only_columns(inventory.c.closed_at)
-            .where(inventory.c.inventory_id == inventory_id)
-        ).first()
-        if row is None:
+        found, closed_at = q.inventory_closed_at(self.conn, inventory_id)
+        if not found:
             raise RefusedError(f"there is no inventory {inventory_id!r}", "inventory_id")
-        if row.closed_at is not None:
+        if closed_at is not None:
             raise RefusedError(f"inventory {inventory_id} is closed", "inventory_id")
 
+    @held_to(("inventory", "inventory_id"))
     def scan(
         self,
         by: str,
@@ -103,6 +102,7 @@ class InventoryCommands(SessionBase):
             [f"inventory:{inventory_id}", f"item:{item_id}"],
         )
 
+    @held_to(("inventory", "inventory_id"))
     def close_inventory(self, by: str, inventory_id: str, occurred_at: str | None = None) -> Entry:
         self._role(by, PLACES, "close inventories")
         self._open_inventory(inventory_id, by)

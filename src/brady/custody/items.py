@@ -21,10 +21,12 @@ from ..store.custody_tables import (
 from .commands_base import (
     FILES,
     SessionBase,
+    held_to,
 )
 
 
 class ItemCommands(SessionBase):
+    @held_to(("record", None), ("case", "case_ids"))
     def intake(self, by: str, **fields: Any) -> Entry:
         actor = self._user(by)
         fields.setdefault("custodian", by)
@@ -43,6 +45,7 @@ class ItemCommands(SessionBase):
         self.whole.link_item(str(entry.payload["item_id"]), entry.payload.get("occurred_at"))
         return entry
 
+    @held_to(("item", "item_id"))
     def transfer(
         self,
         by: str,
@@ -71,9 +74,11 @@ class ItemCommands(SessionBase):
         check(self._item(item_id), self._user(by))
         return self._record(by, kind, {"item_id": item_id, **fields}, [f"item:{item_id}"])
 
+    @held_to(("item", "item_id"))
     def receive(self, by: str, item_id: str, occurred_at: str | None = None) -> Entry:
         return self._step(by, "item.receive", rules.check_receive, item_id, occurred_at=occurred_at)
 
+    @held_to(("item", "item_id"))
     def cancel_transfer(
         self, by: str, item_id: str, reason: str, occurred_at: str | None = None
     ) -> Entry:
@@ -87,6 +92,7 @@ class ItemCommands(SessionBase):
             occurred_at=occurred_at,
         )
 
+    @held_to(("item", "item_id"))
     def withdraw_disposition(
         self, by: str, item_id: str, reason: str, occurred_at: str | None = None
     ) -> Entry:
@@ -99,6 +105,7 @@ class ItemCommands(SessionBase):
             occurred_at=occurred_at,
         )
 
+    @held_to(("item", "item_id"))
     def checkout(
         self,
         by: str,
@@ -134,6 +141,7 @@ class ItemCommands(SessionBase):
             [f"item:{item_id}"],
         )
 
+    @held_to(("item", "item_id"))
     def checkin(
         self,
         by: str,
@@ -158,6 +166,7 @@ class ItemCommands(SessionBase):
             [f"item:{item_id}"],
         )
 
+    @held_to(("item", "item_id"))
     def move(
         self, by: str, item_id: str, location_id: str, occurred_at: str | None = None
     ) -> Entry:
@@ -170,6 +179,7 @@ class ItemCommands(SessionBase):
             [f"item:{item_id}"],
         )
 
+    @held_to(("item", "item_id"))
     def split(
         self,
         by: str,
@@ -207,6 +217,7 @@ class ItemCommands(SessionBase):
             [f"item:{item_id}", f"item:{new_id}"],
         )
 
+    @held_to(("item", "item_id"), ("case", "case_id"))
     def file_case(
         self, by: str, item_id: str, case_id: str, reason: str, occurred_at: str | None = None
     ) -> Entry:
@@ -221,6 +232,7 @@ class ItemCommands(SessionBase):
             [f"item:{item_id}", f"case:{case_id}"],
         )
 
+    @held_to(("item", "item_id"))
     def request_disposition(
         self, by: str, item_id: str, method: str, reason: str, occurred_at: str | None = None
     ) -> Entry:
@@ -234,6 +246,7 @@ class ItemCommands(SessionBase):
             occurred_at=occurred_at,
         )
 
+    @held_to(("item", "item_id"))
     def approve_disposition(self, by: str, item_id: str, occurred_at: str | None = None) -> Entry:
         return self._step(
             by,
@@ -243,6 +256,7 @@ class ItemCommands(SessionBase):
             occurred_at=occurred_at,
         )
 
+    @held_to(("item", "item_id"))
     def dispose(
         self,
         by: str,
@@ -262,6 +276,7 @@ class ItemCommands(SessionBase):
             [f"item:{item_id}"],
         )
 
+    @held_to(("item", "item_id"))
     def attach_file(
         self,
         by: str,

@@ -14,10 +14,12 @@ from .commands_base import (
     LAB,
     LAB_REQUESTERS,
     SessionBase,
+    held_to,
 )
 
 
 class LabCommands(SessionBase):
+    @held_to(("record", None), ("item", "item_ids"))
     def lab_request(
         self,
         by: str,
@@ -59,6 +61,7 @@ class LabCommands(SessionBase):
             [f"lab:{request_id}", *(f"item:{i}" for i in item_ids)],
         )
 
+    @held_to(("lab", "request_id"))
     def lab_result(
         self,
         by: str,

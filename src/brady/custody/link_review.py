@@ -10,15 +10,17 @@ from ..linking import candidates, match
 from ..linking.names import fold
 from ..linking.suggest import suggest
 from ..store import custody_queries as q
-from ..store._raw import fetch_all
+from ..store.link_queries import suggestion_state
 from .commands_base import (
     LINKER,
     REVIEWERS,
     SessionBase,
+    held_to,
 )
 
 
 class LinkCommands(SessionBase):
+    @held_to(("admin", None))
     def set_linking_patterns(
         self,
         by: str,
@@ -43,6 +45,7 @@ class LinkCommands(SessionBase):
             ["linking:patterns"],
         )
 
+    @held_to(("admin", None))
     def train_linking(self, by: str, reason: str, queue_per_100: float | None = None) -> Entry:
         """Learn the linking weights from the suggestions reviewers decided, and record
         them: from now on suggestions are weighed with them. With a target queue load
@@ -149,18 +152,15 @@ class LinkCommands(SessionBase):
         return LINKER
 
     def _open_suggestion(self, suggestion_id: str) -> tuple[str, str]:
-        rows = fetch_all(
-            self.conn,
-            "SELECT item_id, case_id, status FROM link_suggestion WHERE suggestion_id = ?",
-            (suggestion_id,),
-        )
-        if not rows:
+        found = suggestion_state(self.conn, suggestion_id)
+        if found is None:
             raise RefusedError(f"there is no link suggestion {suggestion_id!r}", "suggestion_id")
-        item_id, case_id, status = rows[0]
+        item_id, case_id, status = found
         if status != "open":
             raise RefusedError(f"suggestion {suggestion_id} was already {status}", "suggestion_id")
         return str(item_id), str(case_id)
 
+    @held_to(("suggestion", "suggestion_id"))
     def accept_link(
         self, by: str, suggestion_id: str, reason: str, occurred_at: str | None = None
     ) -> Entry:
@@ -180,6 +180,7 @@ class LinkCommands(SessionBase):
             [f"item:{item_id}", f"case:{case_id}"],
         )
 
+    @held_to(("suggestion", "suggestion_id"))
     def reject_link(
         self, by: str, suggestion_id: str, reason: str, occurred_at: str | None = None
     ) -> Entry:

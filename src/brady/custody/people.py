@@ -7,7 +7,7 @@ from typing import Any
 from ..domain import events as ev
 from ..domain.errors import RefusedError
 from ..domain.vocabulary import UserRole
-from ..ledger._ed25519 import Signer
+from ..ledger.ed25519 import Signer
 from ..ledger.entry import Entry
 from ..ledger.keyring import register_event
 from ..ledger_home import ADMIN_HOLDER
@@ -23,11 +23,13 @@ from .commands_base import (
     PLACES,
     STAFF,
     SessionBase,
+    held_to,
     user_holder,
 )
 
 
 class PeopleCommands(SessionBase):
+    @held_to(("admin", None))
     def add_user(
         self,
         by: str | None,
@@ -88,6 +90,7 @@ class PeopleCommands(SessionBase):
             raise RefusedError(f"{what} {data[id_field]!r} already exists", id_field)
         return self._record(by, kind, data, [f"{kind.split('.', maxsplit=1)[0]}:{data[id_field]}"])
 
+    @held_to(("record", None))
     def add_person(
         self,
         by: str,
@@ -105,6 +108,7 @@ class PeopleCommands(SessionBase):
             {"person_id": person_id, "name": name, "aliases": aliases or [], "dob": dob},
         )
 
+    @held_to(("record", None))
     def add_organization(
         self,
         by: str,
@@ -122,6 +126,7 @@ class PeopleCommands(SessionBase):
             {"org_id": org_id, "name": name, "aliases": aliases or [], "address": address},
         )
 
+    @held_to(("record", None))
     def add_location(
         self, by: str, location_id: str, name: str, kind: str, parent_id: str | None = None
     ) -> Entry:
@@ -135,6 +140,7 @@ class PeopleCommands(SessionBase):
             {"location_id": location_id, "name": name, "kind": kind, "parent_id": parent_id},
         )
 
+    @held_to(("admin", None))
     def add_agency(
         self, by: str, agency_id: str, name: str, case_number_formats: dict[str, str] | None = None
     ) -> Entry:

@@ -11,13 +11,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from ..domain.errors import RefusedError
-from ..ledger._ed25519 import Signer
+from ..access.policy import Caller
+from ..domain.errors import NotFoundError, RefusedError
+from ..ledger.ed25519 import Signer
 from ..ledger_home import OpenLedger
+from ..linking.match import Suggestion
+from ..linking.suggest import suggest
+from ..store import custody_queries as q
 from ..store.keys import ACTOR, load_role
 from ..store.ledger_store import Writer
 from .cases import CaseCommands
-from .commands_base import CHARGING, LINKER, STAFF, user_holder
+from .commands_base import CHARGING, LINKER, STAFF, held_to, user_holder
 from .corrections import CorrectionCommands
 from .inventory import InventoryCommands
 from .items import ItemCommands
@@ -25,7 +29,7 @@ from .lab import LabCommands
 from .link_review import LinkCommands
 from .people import PeopleCommands
 
-__all__ = ["CHARGING", "LINKER", "STAFF", "Custody", "Session", "user_holder"]
+__all__ = ["CHARGING", "LINKER", "STAFF", "Custody", "Session", "held_to", "user_holder"]
 
 
 class Custody:
@@ -35,10 +39,20 @@ class Custody:
         self.led = led
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """Several commands in one transaction: all are recorded, or none."""
+    def session(self, caller: Caller | None = None) -> Iterator[Session]:
+        """Several commands in one transaction: all are recorded, or none. With a `caller`,
+        each is recorded only if the access rules let that caller record it."""
         with self.led.store.transaction() as writer:
-            yield Session(self, writer)
+            yield Session(self, writer, caller)
+
+    def suggestions(self, item_id: str) -> list[Suggestion]:
+        """Which open cases the item may bear on, and why: a dry run that records nothing,
+        so it reads without taking the ledger's write lock."""
+        with self.led.engine.connect() as conn:
+            if q.item_state(conn, item_id) is None:
+                raise NotFoundError(f"there is no item {item_id!r}", "item_id")
+            config = self.led.config.linking
+            return suggest(conn, item_id, config.weights, config.threshold)
 
     def signer(self, writer: Writer, user_id: str) -> Signer:
         """The user's newest key, opened from its sealed copy."""

@@ -17,7 +17,9 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from ..store._raw import fetch_all
+from ..store import disclosure_queries as dq
+from ..store import file_queries, lab_queries, link_queries
+from ..store.custody_queries import item_description
 from . import rules
 
 DUE_SOON = 7
@@ -91,34 +93,15 @@ def _day(text: str | None) -> str | None:
 
 def units_of(conn: Connection, case_id: str) -> list[tuple[str, str, str]]:
     """(unit, description, date obtained) of everything the case holds."""
-    items = fetch_all(
-        conn,
-        "SELECT i.item_id, i.description, e.occurred_at FROM item_case ic "
-        "JOIN item i ON i.item_id = ic.item_id "
-        "JOIN item_event e ON e.item_id = i.item_id AND e.seq = i.intake_seq "
-        "WHERE ic.case_id = ? ORDER BY i.item_id",
-        (case_id,),
-    )
+    items = dq.items_obtained(conn, case_id)
     out = [(f"item:{i}", f"{i}: {d}", str(at)[:10]) for i, d, at in items]
-    files = fetch_all(
-        conn,
-        "SELECT f.item_id, f.sha256, f.name, e.occurred_at FROM item_case ic "
-        "JOIN item_file f ON f.item_id = ic.item_id "
-        "JOIN item_event e ON e.item_id = f.item_id AND e.seq = f.seq "
-        "WHERE ic.case_id = ? ORDER BY f.item_id, f.name",
-        (case_id,),
-    )
+    files = file_queries.case_files_obtained(conn, case_id)
     out += [(f"file:{h}", f"file {n} of {i}", str(at)[:10]) for i, h, n, at in files]
     ids = {i for i, _, _ in items}
-    labs = fetch_all(
-        conn,
-        "SELECT request_id, lab, item_ids, result_at FROM lab_request "
-        "WHERE result_at IS NOT NULL ORDER BY request_id",
-    )
     out += [
         (f"lab:{r}", f"lab result {r} ({lab})", str(at)[:10])
-        for r, lab, item_ids, at in labs
-        if ids & set(json.loads(item_ids))
+        for r, lab, item_ids, at in lab_queries.lab_results(conn)
+        if ids & set(item_ids)
     ]
     return out
 
@@ -127,89 +110,72 @@ def _trigger(
     conn: Connection, case_id: str, rs: rules.RuleSet, custody: rules.Custody | None
 ) -> tuple[rules.Period, str | None]:
     period = rs.initial_for(custody)
-    if period.trigger == "arraignment":
-        rows = fetch_all(
-            conn, "SELECT min(arraigned_on) FROM defendant WHERE case_id = ?", (case_id,)
-        )
-    elif period.trigger == "charge":
-        rows = fetch_all(
-            conn, "SELECT min(charged_on) FROM defendant WHERE case_id = ?", (case_id,)
-        )
-    else:
-        rows = fetch_all(
-            conn,
-            "SELECT min(requested_at) FROM disclosure_request WHERE case_id = ?",
-            (case_id,),
-        )
-    return period, _day(rows[0][0]) if rows and rows[0][0] else None
+    return period, _day(dq.first_trigger(conn, case_id, period.trigger))
 
 
-def compute(conn: Connection, case_id: str, today: date) -> Compliance | None:
-    case = fetch_all(conn, "SELECT title, status FROM case_file WHERE case_id = ?", (case_id,))
-    if not case:
-        return None
-    charged = bool(fetch_all(conn, "SELECT 1 FROM defendant WHERE case_id = ?", (case_id,)))
-    chosen = fetch_all(
-        conn,
-        "SELECT r.rule_set_id, r.in_custody, s.body FROM case_rules r "
-        "LEFT JOIN rule_set s ON s.rule_set_id = r.rule_set_id WHERE r.case_id = ?",
-        (case_id,),
-    )
-    out = Compliance(case_id, str(case[0][0]), charged, None, None)
-    rs: rules.RuleSet | None = None
+def _case_rules(
+    conn: Connection, case_id: str
+) -> tuple[str | None, rules.Custody | None, rules.RuleSet | None]:
+    """The rule set chosen for the case (its id, and its body when it is on record) and
+    whether the defendant is in custody, which picks the initial disclosure period."""
+    chosen = dq.case_rules(conn, case_id)
+    if chosen is None:
+        return None, None, None
+    rule_set_id, in_custody, body = chosen
+    rule_set = str(rule_set_id)
     custody: rules.Custody | None = None
-    if chosen:
-        out.rule_set = str(chosen[0][0])
-        if chosen[0][1] is not None:
-            custody = "in_custody" if chosen[0][1] else "not_in_custody"
-        if chosen[0][2] is not None:
-            rs = rules.from_dict(json.loads(chosen[0][2]), out.rule_set)
-    if not charged:
-        return out  # nothing is owed before a charge
+    if in_custody is not None:
+        custody = "in_custody" if in_custody else "not_in_custody"
+    rs = rules.from_dict(json.loads(body), rule_set) if body is not None else None
+    return rule_set, custody, rs
+
+
+def _clock(
+    conn: Connection,
+    out: Compliance,
+    rs: rules.RuleSet | None,
+    custody: rules.Custody | None,
+) -> tuple[rules.Period | None, str | None]:
+    """The initial period and the day it started (None: not yet, or not knowable); says
+    on `out` what started the clock, or, as a blocker, why it cannot be known."""
     if rs is None:
         out.blockers.append(
             "no disclosure rule set is chosen for this case: choose one "
             "(brady disclosure rules CASE RULE_SET)"
         )
+        return None, None
     start: str | None = None
     initial: rules.Period | None = None
-    if rs is not None:
-        try:
-            initial, start = _trigger(conn, case_id, rs, custody)
-        except rules.RuleError as exc:
-            out.blockers.append(str(exc))
-        if initial is not None:
-            out.trigger = (
-                f"{rules.TRIGGER_WORDS[initial.trigger]} on {start}"
-                if start
-                else f"not yet ({rules.TRIGGER_WORDS[initial.trigger]} has not happened)"
-            )
+    try:
+        initial, start = _trigger(conn, out.case_id, rs, custody)
+    except rules.RuleError as exc:
+        out.blockers.append(str(exc))
+    if initial is not None:
+        out.trigger = (
+            f"{rules.TRIGGER_WORDS[initial.trigger]} on {start}"
+            if start
+            else f"not yet ({rules.TRIGGER_WORDS[initial.trigger]} has not happened)"
+        )
+    return initial, start
+
+
+def compute(conn: Connection, case_id: str, today: date) -> Compliance | None:
+    """The case's disclosure picture as of `today` (None: there is no such case), read
+    afresh each time so the same record always gives the same answer."""
+    case = dq.case_status(conn, case_id)
+    if case is None:
+        return None
+    charged = dq.is_charged(conn, case_id)
+    out = Compliance(case_id, str(case[0]), charged, None, None)
+    out.rule_set, custody, rs = _case_rules(conn, case_id)
+    if not charged:
+        return out  # nothing is owed before a charge
+    initial, start = _clock(conn, out, rs, custody)
     produced = _produced(conn, case_id)
-    flags = {
-        u: (bool(e), bool(i))
-        for u, e, i in fetch_all(
-            conn,
-            "SELECT unit, exculpatory, impeachment FROM disclosure_flag WHERE case_id = ?",
-            (case_id,),
-        )
-    }
-    held = {
-        u: (str(r), str(o), a)
-        for u, r, o, a in fetch_all(
-            conn,
-            "SELECT unit, reason, order_ref, approved_by FROM withholding WHERE case_id = ?",
-            (case_id,),
-        )
-    }
+    flags = _flags(conn, case_id)
+    held = _withheld(conn, case_id)
     for unit, what, obtained in units_of(conn, case_id):
-        due, rule = None, "the clock has not started"
-        if rs is not None and initial is not None and start is not None:
-            if obtained <= start:
-                period, base = initial, start
-            else:
-                period, base = rs.continuing, obtained
-            due = rules.due_date(date.fromisoformat(base), period, rs.holidays).isoformat()
-            rule = f"{period.days} days after {rules.TRIGGER_WORDS[period.trigger]} ({base})"
+        due, rule = _due(rs, initial, start, obtained)
         u = Unit(unit, what, obtained, due, rule, "pending")
         u.exculpatory, u.impeachment = flags.get(unit, (False, False))
         _status(u, produced.get(unit), held.get(unit), today)
@@ -218,18 +184,39 @@ def compute(conn: Connection, case_id: str, today: date) -> Compliance | None:
     return out
 
 
+def _due(
+    rs: rules.RuleSet | None,
+    initial: rules.Period | None,
+    start: str | None,
+    obtained: str,
+) -> tuple[str | None, str]:
+    """A unit's due date and the rule it comes from, in words: what the State had when
+    the clock started is due under the initial period, what it obtained later under the
+    continuing duty, counted from the day it was obtained."""
+    if rs is None or initial is None or start is None:
+        return None, "the clock has not started"
+    if obtained <= start:
+        period, base = initial, start
+    else:
+        period, base = rs.continuing, obtained
+    due = rules.due_date(date.fromisoformat(base), period, rs.holidays).isoformat()
+    return due, f"{period.days} days after {rules.TRIGGER_WORDS[period.trigger]} ({base})"
+
+
+def _flags(conn: Connection, case_id: str) -> dict[str, tuple[bool, bool]]:
+    """unit -> (exculpatory, impeachment), as the prosecutor marked it."""
+    return {u: (bool(e), bool(i)) for u, e, i in dq.flags(conn, case_id)}
+
+
+def _withheld(conn: Connection, case_id: str) -> dict[str, tuple[str, str, Any]]:
+    """unit -> (reason, court order, approving prosecutor or None) of each withholding."""
+    return {u: (str(r), str(o), a) for u, r, o, a in dq.withholdings(conn, case_id)}
+
+
 def _produced(conn: Connection, case_id: str) -> dict[str, tuple[str, str, str, str | None]]:
     """unit -> (first production date, production id, Bates number, receipt date)."""
-    rows = fetch_all(
-        conn,
-        "SELECT pu.unit, p.produced_at, p.production_id, pu.bates, r.received_at "
-        "FROM production_unit pu JOIN production p ON p.production_id = pu.production_id "
-        "LEFT JOIN receipt r ON r.production_id = p.production_id "
-        "WHERE pu.case_id = ? ORDER BY p.produced_at, p.production_id",
-        (case_id,),
-    )
     out: dict[str, tuple[str, str, str, str | None]] = {}
-    for unit, at, pid, bates, received in rows:
+    for unit, at, pid, bates, received in dq.produced_units(conn, case_id):
         out.setdefault(str(unit), (str(at)[:10], str(pid), str(bates), _day(received)))
     return out
 
@@ -271,40 +258,19 @@ def _blockers(conn: Connection, case_id: str, units: list[Unit]) -> list[str]:
             out.append(f"{u.what} has not been disclosed ({when}{late})")
         elif u.status == "withhold_pending":
             out.append(f"withholding {u.what} awaits a second prosecutor's approval")
-    for sid, item_id in fetch_all(
-        conn,
-        "SELECT suggestion_id, item_id FROM link_suggestion WHERE case_id = ? AND status = 'open' "
-        "ORDER BY suggestion_id",
-        (case_id,),
-    ):
-        desc = fetch_all(conn, "SELECT description FROM item WHERE item_id = ?", (item_id,))
-        what = f"{item_id} ({desc[0][0]})" if desc else str(item_id)
+    for sid, item_id in link_queries.open_for_case(conn, case_id):
+        desc = item_description(conn, item_id)
+        what = f"{item_id} ({desc})" if desc is not None else str(item_id)
         out.append(
             f"link suggestion {sid} is not reviewed: item {what}, filed under another case, "
             "may bear on this one"
         )
-    for item_id, to, due_back in fetch_all(
-        conn,
-        "SELECT i.item_id, i.checkout_to, i.due_back FROM item i "
-        "JOIN item_case ic ON ic.item_id = i.item_id "
-        "WHERE ic.case_id = ? AND i.status = 'checked_out' ORDER BY i.item_id",
-        (case_id,),
-    ):
+    for item_id, to, due_back in dq.checked_out(conn, case_id):
         out.append(f"{item_id} is checked out to {to} (due back {due_back}) and not returned")
     ids = {u.unit.removeprefix("item:") for u in units if u.unit.startswith("item:")}
-    for request_id, lab, item_ids in fetch_all(
-        conn,
-        "SELECT request_id, lab, item_ids FROM lab_request WHERE result_at IS NULL "
-        "ORDER BY request_id",
-    ):
-        if ids & set(json.loads(item_ids)):
+    for request_id, lab, item_ids in lab_queries.lab_requests_waiting(conn):
+        if ids & set(item_ids):
             out.append(f"lab request {request_id} ({lab}) has no result yet")
-    for (pid,) in fetch_all(
-        conn,
-        "SELECT p.production_id FROM production p LEFT JOIN receipt r "
-        "ON r.production_id = p.production_id WHERE p.case_id = ? AND r.production_id IS NULL "
-        "ORDER BY p.production_id",
-        (case_id,),
-    ):
+    for pid in dq.unreceived(conn, case_id):
         out.append(f"production {pid} has no receipt from defense counsel")
     return out

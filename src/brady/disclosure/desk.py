@@ -4,11 +4,11 @@ shares the transaction, the signatures and the rules of every other command."""
 
 from __future__ import annotations
 
-from ..custody.service import CHARGING, Session
+from ..custody.service import CHARGING, Session, held_to
 from ..domain.errors import RefusedError
 from ..domain.vocabulary import UserRole
 from ..ledger.entry import Entry
-from ..store._raw import fetch_all
+from ..store import disclosure_queries as dq
 from . import rules
 from .compliance import units_of
 
@@ -20,6 +20,7 @@ class Desk:
         self.s = session
         self.conn = session.conn
 
+    @held_to(("admin", None))
     def adopt_rules(
         self, by: str, name: str, settings: dict[str, int], source: str | None, reason: str
     ) -> Entry:
@@ -36,15 +37,13 @@ class Desk:
             [f"rules:{adopted.id}"],
         )
 
+    @held_to(("prosecute", "case_id"))
     def case_rules(
         self, by: str, case_id: str, rule_set_id: str, in_custody: bool | None = None
     ) -> Entry:
         self.s.require_role(by, CHARGING, "choose a case's disclosure rules")
         self.s.require_case(case_id)
-        body = fetch_all(
-            self.conn, "SELECT body FROM rule_set WHERE rule_set_id = ?", (rule_set_id,)
-        )
-        if not body:
+        if not dq.rule_set_adopted(self.conn, rule_set_id):
             raise RefusedError(
                 f"rule set {rule_set_id!r} has not been adopted; an administrator adopts it "
                 "first (brady disclosure adopt)",
@@ -57,6 +56,7 @@ class Desk:
             [f"case:{case_id}", f"rules:{rule_set_id}"],
         )
 
+    @held_to(("prosecute", "case_id"))
     def request(
         self, by: str, case_id: str, requested_by: str, occurred_at: str | None = None
     ) -> Entry:
@@ -69,6 +69,7 @@ class Desk:
             [f"case:{case_id}"],
         )
 
+    @held_to(("prosecute", "case_id"))
     def flag(
         self,
         by: str,
@@ -93,6 +94,7 @@ class Desk:
             [f"case:{case_id}", unit],
         )
 
+    @held_to(("prosecute", "case_id"))
     def withhold(self, by: str, case_id: str, unit: str, reason: str, order_ref: str) -> Entry:
         """Ask to withhold one thing under a protective or court order; a second
         prosecutor must approve before it stops counting as outstanding."""
@@ -107,16 +109,13 @@ class Desk:
             [f"case:{case_id}", unit],
         )
 
+    @held_to(("prosecute", "case_id"))
     def approve_withholding(self, by: str, case_id: str, unit: str) -> Entry:
         self.s.require_role(by, CHARGING, "approve withholding")
-        rows = fetch_all(
-            self.conn,
-            "SELECT requested_by, approved_by FROM withholding WHERE case_id = ? AND unit = ?",
-            (case_id, unit),
-        )
-        if not rows:
+        asked = dq.withholding(self.conn, case_id, unit)
+        if asked is None:
             raise RefusedError(f"nobody asked to withhold {unit} in case {case_id}", "unit")
-        requested_by, approved_by = rows[0]
+        requested_by, approved_by = asked
         if approved_by is not None:
             raise RefusedError(f"withholding {unit} was already approved by {approved_by}", "unit")
         if requested_by == by:
@@ -130,6 +129,7 @@ class Desk:
             [f"case:{case_id}", unit],
         )
 
+    @held_to(("prosecute", "case_id"))
     def produce(
         self,
         by: str,
@@ -145,9 +145,7 @@ class Desk:
         and when it was handed over (default: now)."""
         self.s.require_role(by, CHARGING, "produce discovery")
         self.s.require_case(case_id)
-        if fetch_all(
-            self.conn, "SELECT 1 FROM production WHERE production_id = ?", (production_id,)
-        ):
+        if dq.production_exists(self.conn, production_id):
             raise RefusedError(f"production {production_id!r} already exists", "production_id")
         self._owed(case_id, *(u["unit"] for u in units))
         return self.s.record(
@@ -165,6 +163,7 @@ class Desk:
             [f"case:{case_id}", f"production:{production_id}"],
         )
 
+    @held_to(("production", "production_id"))
     def receipt(
         self,
         by: str,
@@ -175,14 +174,10 @@ class Desk:
     ) -> Entry:
         """Defense counsel received the bag: the hash they name must be the one produced."""
         self.s.require_role(by, RECEIVERS, "record a receipt")
-        rows = fetch_all(
-            self.conn,
-            "SELECT case_id, bag_sha256 FROM production WHERE production_id = ?",
-            (production_id,),
-        )
-        if not rows:
+        produced = dq.production_case_and_bag(self.conn, production_id)
+        if produced is None:
             raise RefusedError(f"there is no production {production_id!r}", "production_id")
-        case_id, produced_hash = rows[0]
+        case_id, produced_hash = produced
         if bag_sha256 != produced_hash:
             raise RefusedError(
                 f"the bag counsel received (SHA-256 {bag_sha256[:16]}...) is not the bag of "
@@ -190,7 +185,7 @@ class Desk:
                 "counsel has the right copy",
                 "bag_sha256",
             )
-        if fetch_all(self.conn, "SELECT 1 FROM receipt WHERE production_id = ?", (production_id,)):
+        if dq.is_received(self.conn, production_id):
             raise RefusedError(f"production {production_id} is already received", "production_id")
         return self.s.record(
             by,
@@ -219,10 +214,4 @@ class Desk:
                 )
 
     def _produced(self, case_id: str, unit: str) -> bool:
-        return bool(
-            fetch_all(
-                self.conn,
-                "SELECT 1 FROM production_unit WHERE case_id = ? AND unit = ?",
-                (case_id, unit),
-            )
-        )
+        return dq.is_produced(self.conn, case_id, unit)

@@ -27,23 +27,24 @@ import shutil
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
 
 import bagit
 from sqlalchemy.engine import Connection
 
-from ..access.produced import for_production
+from ..access.produced import Produced, for_production
 from ..blobs.store import BlobStore
 from ..custody.service import Custody
-from ..domain.errors import RefusedError
+from ..domain.errors import InvalidInputError, RefusedError
 from ..ledger.entry import parse_entry
 from ..ledger.keyring import key_events_for
 from ..ledger_home import OpenLedger
 from ..reports import case_uco, chain_of_custody, render
 from ..store import access_queries
 from ..store import custody_queries as q
-from ..store._raw import fetch_all
+from ..store import disclosure_queries as dq
+from ..store.file_queries import case_file_attachment
 from ..store.item_steps import with_payloads
+from ..store.lab_queries import lab_entries, lab_record
 from ..store.ledger_store import key_rows, read_entries
 from . import compliance
 from .desk import Desk
@@ -69,13 +70,68 @@ def bag_hash(bag: Path) -> str:
 
 def next_production_id(conn: Connection, case_id: str) -> str:
     """CASE-P1, CASE-P2, ...: the case's productions in order."""
-    n = fetch_all(conn, "SELECT count(*) FROM production WHERE case_id = ?", (case_id,))[0][0]
-    return f"{case_id}-P{int(n) + 1}"
+    return f"{case_id}-P{dq.production_count(conn, case_id) + 1}"
 
 
 def safe_name(text: str) -> str:
     """A file or folder name made of letters, digits, dot, dash and underscore."""
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_")[:80] or "file"
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What a production will hold, read and checked before anything is written."""
+
+    view: compliance.Compliance
+    chosen: list[str]
+    first: int  # units the case has produced before: the Bates numbers continue after them
+    earlier: list[int]  # checkpoint sizes of the case's earlier productions, in order
+
+
+BATES_PREFIX = "[A-Z0-9]{1,20}"
+
+
+def _check_bates_prefix(bates_prefix: str) -> None:
+    """Refuse a prefix that would make Bates numbers awkward to cite or to sort."""
+    if not re.fullmatch(BATES_PREFIX, bates_prefix):
+        raise InvalidInputError(
+            f"Bates prefix {bates_prefix!r} must be 1-20 capital letters or digits", "bates_prefix"
+        )
+
+
+def _plan(
+    led: OpenLedger,
+    case_id: str,
+    production_id: str,
+    units: list[str] | None,
+    today: date | None,
+) -> _Plan:
+    """Read what the case owes and has produced, and refuse a production that cannot be
+    made, before a single file of the bag is written."""
+    with led.engine.connect() as conn:
+        view = compliance.compute(conn, case_id, today or datetime.now(UTC).date())
+        if view is None:
+            raise RefusedError(f"there is no case {case_id!r}", "case_id")
+        if dq.production_exists(conn, production_id):
+            raise RefusedError(f"production {production_id!r} already exists", "production_id")
+        known = {u.unit for u in view.units}
+        chosen = units if units is not None else [u.unit for u in view.units if u.status in OWED]
+        unknown = [u for u in chosen if u not in known]
+        if unknown:
+            raise RefusedError(f"{unknown[0]} is not part of case {case_id}'s discovery", "units")
+        if not chosen:
+            raise RefusedError(f"nothing in case {case_id} is waiting to be produced", "units")
+        first = dq.produced_unit_count(conn, case_id)
+        earlier = dq.checkpoint_sizes(conn, case_id)
+    return _Plan(view, chosen, first, earlier)
+
+
+def _number(chosen: list[str], first: int, bates_prefix: str) -> list[dict[str, str]]:
+    """Each unit with its Bates number, continuing the case's earlier productions."""
+    return [
+        {"unit": u, "bates": f"{bates_prefix}-{first + n:06d}"}
+        for n, u in enumerate(chosen, start=1)
+    ]
 
 
 def produce(
@@ -92,77 +148,23 @@ def produce(
 ) -> Built:
     """Build the bag for `units` (default: everything owed and not yet produced) and
     record the production. Nothing is recorded if building the bag fails."""
-    if not re.fullmatch(r"[A-Z0-9]{1,20}", bates_prefix):
-        raise RefusedError(
-            f"Bates prefix {bates_prefix!r} must be 1-20 capital letters or digits", "bates_prefix"
-        )
+    _check_bates_prefix(bates_prefix)
     target = out_dir / safe_name(production_id)
     if target.exists():
         raise RefusedError(f"{target} already exists; choose another folder", "out")
-    with led.engine.connect() as conn:
-        view = compliance.compute(conn, case_id, today or datetime.now(UTC).date())
-        if view is None:
-            raise RefusedError(f"there is no case {case_id!r}", "case_id")
-        if fetch_all(conn, "SELECT 1 FROM production WHERE production_id = ?", (production_id,)):
-            raise RefusedError(f"production {production_id!r} already exists", "production_id")
-        by_unit = {u.unit: u for u in view.units}
-        chosen = units if units is not None else [u.unit for u in view.units if u.status in OWED]
-        unknown = [u for u in chosen if u not in by_unit]
-        if unknown:
-            raise RefusedError(f"{unknown[0]} is not part of case {case_id}'s discovery", "units")
-        if not chosen:
-            raise RefusedError(f"nothing in case {case_id} is waiting to be produced", "units")
-        first = fetch_all(
-            conn, "SELECT count(*) FROM production_unit WHERE case_id = ?", (case_id,)
-        )[0][0]
-        earlier = [
-            int(size)
-            for (size,) in fetch_all(
-                conn,
-                "SELECT checkpoint_size FROM production WHERE case_id = ? ORDER BY seq",
-                (case_id,),
-            )
-        ]
-    numbered = [
-        {"unit": u, "bates": f"{bates_prefix}-{int(first) + n:06d}"}
-        for n, u in enumerate(chosen, start=1)
-    ]
+    plan = _plan(led, case_id, production_id, units, today)
+    numbered = _number(plan.chosen, plan.first, bates_prefix)
     checkpoint = led.store.checkpoint()
     stage = out_dir / f".{safe_name(production_id)}.building"
     shutil.rmtree(stage, ignore_errors=True)
     stage.mkdir(parents=True)
     try:
         cited = _payload(led, stage, case_id, numbered)
-        _bundle(led, stage / "ledger", cited, checkpoint.size, earlier)
-        (stage / "production.json").write_text(
-            json.dumps(
-                {
-                    "production_id": production_id,
-                    "case_id": case_id,
-                    "case_title": view.title,
-                    "recipient": recipient,
-                    "produced_by": by,
-                    "checkpoint_size": checkpoint.size,
-                    "units": [{**n, "what": by_unit[n["unit"]].what} for n in numbered],
-                },
-                indent=2,
-            ),
-            encoding="utf-8",
-        )
-        bagit.make_bag(
-            str(stage),
-            {
-                "Source-Organization": led.config.origin,
-                "External-Identifier": production_id,
-                "External-Description": f"Disclosure in {case_id} to {recipient}",
-                "Bag-Group-Identifier": case_id,
-                "Bates-Range": f"{numbered[0]['bates']} to {numbered[-1]['bates']}",
-            },
-            checksums=["sha256"],
-        )
+        _bundle(led, stage / "ledger", cited, checkpoint.size, plan.earlier)
+        _write_summary(stage, production_id, plan.view, recipient, by, checkpoint.size, numbered)
+        _make_bag(stage, led.config.origin, production_id, case_id, recipient, numbered)
         digest = bag_hash(stage)
-        custody = Custody(led)
-        with custody.session() as s:
+        with Custody(led).session() as s:
             entry = Desk(s).produce(
                 by,
                 case_id,
@@ -178,6 +180,57 @@ def produce(
         shutil.rmtree(stage, ignore_errors=True)
         raise
     return Built(production_id, target, digest, numbered, checkpoint.size, entry.seq)
+
+
+def _write_summary(
+    stage: Path,
+    production_id: str,
+    view: compliance.Compliance,
+    recipient: str,
+    by: str,
+    checkpoint_size: int,
+    numbered: list[dict[str, str]],
+) -> None:
+    """production.json: what is in the bag, in words a reader of the bag needs no
+    database to understand (each unit's Bates number and what it is)."""
+    what = {u.unit: u.what for u in view.units}
+    (stage / "production.json").write_text(
+        json.dumps(
+            {
+                "production_id": production_id,
+                "case_id": view.case_id,
+                "case_title": view.title,
+                "recipient": recipient,
+                "produced_by": by,
+                "checkpoint_size": checkpoint_size,
+                "units": [{**n, "what": what[n["unit"]]} for n in numbered],
+            },
+            indent=2,
+        ),
+        encoding="utf-8",
+    )
+
+
+def _make_bag(
+    stage: Path,
+    origin: str,
+    production_id: str,
+    case_id: str,
+    recipient: str,
+    numbered: list[dict[str, str]],
+) -> None:
+    """Turn the staged folder into a BagIt bag, its bag-info naming the production."""
+    bagit.make_bag(
+        str(stage),
+        {
+            "Source-Organization": origin,
+            "External-Identifier": production_id,
+            "External-Description": f"Disclosure in {case_id} to {recipient}",
+            "Bag-Group-Identifier": case_id,
+            "Bates-Range": f"{numbered[0]['bates']} to {numbered[-1]['bates']}",
+        },
+        checksums=["sha256"],
+    )
 
 
 def _payload(
@@ -199,66 +252,62 @@ def _payload(
             kind, _, ident = n["unit"].partition(":")
             bates = n["bates"]
             if kind == "item":
-                found = q.item_view(conn, ident)
-                assert found is not None  # compliance listed it
-                view = shown.item(found)
-                steps = with_payloads(conn, q.item_history(conn, ident))
-                history = shown.history(ident, steps)
-                cited |= {int(h["seq"]) for h in history}
-                (evidence / f"{bates}_{safe_name(ident)}.json").write_text(
-                    json.dumps({"item": view, "history": history}, indent=2, default=str),
-                    encoding="utf-8",
-                )
-                report = chain_of_custody.build(led, ident, shown)
-                if report is not None:
-                    html = render.html("chain_of_custody.html.j2", **report)
-                    name = f"{bates}_{safe_name(ident)}"
-                    (custody / f"{name}.pdf").write_bytes(render.pdf(html))
-                    graph = case_uco.item_graph(report, led.config.origin)
-                    (custody / f"{name}.case.jsonld").write_text(
-                        json.dumps(graph, indent=2), encoding="utf-8"
-                    )
+                cited |= _write_item(conn, evidence, shown, ident, bates)
+                _write_custody(led, custody, shown, ident, bates)
             elif kind == "file":
-                rows = fetch_all(
-                    conn,
-                    "SELECT f.item_id, f.name, f.seq FROM item_file f "
-                    "JOIN item_case ic ON ic.item_id = f.item_id "
-                    "WHERE f.sha256 = ? AND ic.case_id = ? ORDER BY f.item_id",
-                    (ident, case_id),
-                )
-                _, name, seq = rows[0]
-                cited.add(int(seq))
-                blobs.copy_out(ident, evidence / f"{bates}_{safe_name(str(name))}")
+                cited.add(_write_file(conn, blobs, evidence, case_id, ident, bates))
             else:
-                rows = fetch_all(
-                    conn,
-                    "SELECT request_id, lab, item_ids, examinations, requested_at, result_at, "
-                    "findings, report_sha256 FROM lab_request WHERE request_id = ?",
-                    (ident,),
-                )
-                keys = [
-                    "request_id",
-                    "lab",
-                    "item_ids",
-                    "examinations",
-                    "requested_at",
-                    "result_at",
-                    "findings",
-                    "report_sha256",
-                ]
-                record: dict[str, Any] = dict(zip(keys, rows[0], strict=True))
-                record["item_ids"] = json.loads(record["item_ids"])
-                seqs = fetch_all(
-                    conn,
-                    "SELECT seq FROM item_event WHERE kind IN ('lab.request', 'lab.result') "
-                    "AND item_id = ?",
-                    (record["item_ids"][0],),
-                )
-                cited |= {int(s) for (s,) in seqs}
-                (evidence / f"{bates}_lab_{safe_name(ident)}.json").write_text(
-                    json.dumps(record, indent=2), encoding="utf-8"
-                )
+                cited |= _write_lab(conn, evidence, ident, bates)
     return cited
+
+
+def _write_item(
+    conn: Connection, evidence: Path, shown: Produced, ident: str, bates: str
+) -> set[int]:
+    """The item's record and history as counsel may see them; returns the entries shown."""
+    found = q.item_view(conn, ident)
+    assert found is not None  # compliance listed it
+    view = shown.item(found)
+    steps = with_payloads(conn, q.item_history(conn, ident))
+    history = shown.history(ident, steps)
+    (evidence / f"{bates}_{safe_name(ident)}.json").write_text(
+        json.dumps({"item": view, "history": history}, indent=2, default=str),
+        encoding="utf-8",
+    )
+    return {int(h["seq"]) for h in history}
+
+
+def _write_custody(led: OpenLedger, custody: Path, shown: Produced, ident: str, bates: str) -> None:
+    """The item's chain-of-custody report as counsel may see it: a PDF to read and the
+    same trail as CASE/UCO JSON-LD for forensic tools."""
+    report = chain_of_custody.build(led, ident, shown)
+    if report is None:
+        return
+    html = render.html("chain_of_custody.html.j2", **report)
+    name = f"{bates}_{safe_name(ident)}"
+    (custody / f"{name}.pdf").write_bytes(render.pdf(html))
+    graph = case_uco.item_graph(report, led.config.origin)
+    (custody / f"{name}.case.jsonld").write_text(json.dumps(graph, indent=2), encoding="utf-8")
+
+
+def _write_file(
+    conn: Connection, blobs: BlobStore, evidence: Path, case_id: str, sha256: str, bates: str
+) -> int:
+    """A copy of the attached file, under the name it was attached with; returns the
+    entry that attached it (to the first of the case's items that holds it)."""
+    name, seq = case_file_attachment(conn, case_id, sha256)
+    blobs.copy_out(sha256, evidence / f"{bates}_{safe_name(name)}")
+    return seq
+
+
+def _write_lab(conn: Connection, evidence: Path, request_id: str, bates: str) -> set[int]:
+    """The lab request and its result as JSON; returns the lab entries of its first item."""
+    record = lab_record(conn, request_id)
+    seqs = lab_entries(conn, record["item_ids"][0])
+    (evidence / f"{bates}_lab_{safe_name(request_id)}.json").write_text(
+        json.dumps(record, indent=2), encoding="utf-8"
+    )
+    return seqs
 
 
 def _bundle(led: OpenLedger, folder: Path, cited: set[int], size: int, earlier: list[int]) -> None:

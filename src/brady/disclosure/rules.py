@@ -26,6 +26,8 @@ from typing import Any, Literal
 import holidays as holiday_calendars
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ..domain.errors import InvalidInputError
+
 Trigger = Literal["charge", "arraignment", "request", "receipt"]
 Custody = Literal["in_custody", "not_in_custody"]
 
@@ -37,7 +39,7 @@ TRIGGER_WORDS: dict[str, str] = {
 }
 
 
-class RuleError(ValueError):
+class RuleError(InvalidInputError, ValueError):
     """A rule set file or setting that cannot be used, with what to do about it."""
 
 

@@ -2,3 +2,12 @@
 
 No database here.
 """
+
+__all__ = [
+    "errors",
+    "events",
+    "rules",
+    "sampling",
+    "vocabulary",
+]
+"""The modules other parts of Brady may import; the rest are this package's own."""

@@ -3,3 +3,19 @@
 Depends on nothing else in Brady (only relative imports), so the same files ship
 as the stand-alone verifier the defense installs.
 """
+
+__all__ = [
+    "audit",
+    "checkpoint",
+    "ed25519",
+    "entry",
+    "errors",
+    "hashing",
+    "keyring",
+    "note",
+    "proof",
+    "ranges",
+    "tiles",
+    "tree",
+]
+"""The modules other parts of Brady may import; the rest are this package's own."""

@@ -13,9 +13,9 @@ import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from ._hashing import leaf_hash, node_hash
 from .entry import Entry, check_signature, parse_entry
 from .errors import LedgerError, TamperError
+from .hashing import leaf_hash, node_hash
 from .keyring import GENESIS, KEY_KINDS, Keyring
 from .tree import NodeId, range_nodes
 

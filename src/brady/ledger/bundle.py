@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ._b64 import b64decode_strict
-from ._hashing import leaf_hash
 from .audit import replay_keys
 from .checkpoint import Checkpoint, InclusionProofFile, open_checkpoint
 from .entry import check_signature, parse_entry
 from .errors import LedgerError, ProofError, RootMismatchError, TamperError
+from .hashing import leaf_hash
 from .keyring import GENESIS, KEY_KINDS
 from .note import Verifier
 from .proof import verify_consistency, verify_inclusion

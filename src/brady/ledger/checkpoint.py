@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 
 from ._b64 import b64decode_strict
-from ._ed25519 import Signer
-from ._hashing import HASH_SIZE
+from .ed25519 import Signer
 from .errors import NoteError, ProofError
+from .hashing import HASH_SIZE
 from .note import Verifier, open_note, sign_note
 
 PROOF_HEADER = "c2sp.org/tlog-proof@v1"

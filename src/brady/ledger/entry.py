@@ -23,7 +23,7 @@ from typing import Any
 
 from ._b64 import b64decode_strict
 from ._canonical import NotCanonicalError, canonical, decode_canonical
-from ._ed25519 import PUBLIC_KEY_SIZE, SIGNATURE_SIZE, Signer, verify
+from .ed25519 import PUBLIC_KEY_SIZE, SIGNATURE_SIZE, Signer, verify
 from .errors import EntryError, SignatureError
 
 FORMAT_VERSION = 1
@@ -46,8 +46,10 @@ def actor_key_id(public_key: bytes) -> str:
 
 
 def format_time(moment: datetime) -> str:
-    """UTC, microseconds, 'Z': fixed width, so text order is time order."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """UTC, microseconds, 'Z': fixed width, so text order is time order. (strftime's %Y
+    does not pad a year before 1000 to four digits; isoformat does.)"""
+    utc = moment.astimezone(UTC).replace(tzinfo=None)
+    return utc.isoformat(timespec="microseconds") + "Z"
 
 
 def signing_message(origin: str, body: bytes) -> bytes:

@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass
 
 from ._b64 import b64decode_strict
-from ._ed25519 import PUBLIC_KEY_SIZE, SIGNATURE_SIZE, Signer, verify
+from .ed25519 import PUBLIC_KEY_SIZE, SIGNATURE_SIZE, Signer, verify
 from .errors import NoteError
 
 ED25519_TYPE = b"\x01"

@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._hashing import leaf_hash, node_hash, root_of
 from .audit import CHUNK, ChunkResult, audit_chunk, check_times, replay_keys
 from .checkpoint import Checkpoint, InclusionProofFile, open_checkpoint
 from .entry import Entry, parse_entry
 from .errors import LedgerError, ProofError, RootMismatchError, TamperError
+from .hashing import leaf_hash, node_hash, root_of
 from .keyring import KEY_KINDS
 from .note import Verifier
 from .proof import verify_consistency, verify_inclusion

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ._hashing import HASH_SIZE, node_hash
 from .errors import ProofError, RootMismatchError
+from .hashing import HASH_SIZE, node_hash
 
 
 def _check_hash(name: str, value: bytes) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 
-from ._hashing import fold_right, node_hash, split_perfect
+from .hashing import fold_right, node_hash, split_perfect
 
 NodeId = tuple[int, int]
 Node = tuple[int, int, bytes]

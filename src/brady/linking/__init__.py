@@ -1,1 +1,12 @@
 """Linking: finds cases an intake may bear on and records each suggestion for review."""
+
+__all__ = [
+    "candidates",
+    "documents",
+    "index",
+    "match",
+    "names",
+    "projection",
+    "suggest",
+]
+"""The modules other parts of Brady may import; the rest are this package's own."""

@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from ..store._raw import fetch_all
 from ..store.numbering import next_number
+from ..store.raw_sql import fetch_all
 from . import index, name_search
 from .names import (
     Agreement,

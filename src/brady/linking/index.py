@@ -15,8 +15,13 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from .extract import DEFAULTS, Mention, Patterns, case_shape, extract, id_shape, org_key
+from .case_numbers import case_shape
+from .extract import extract
+from .identifiers import id_shape
+from .mention import Mention
 from .names import fold, name_key, ocr_shape, one_slip_keys, parse, record_keys, sound_key
+from .organizations import org_key
+from .patterns import DEFAULTS, Patterns
 
 ITEM_TEXT_FIELDS = ("description", "narrative", "received_from", "found_at", "packaging", "model")
 NEAR_KINDS = {"serial": "serial~", "plate": "plate~"}

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from .candidates import Evidence
-from .extract import case_shape
+from .case_numbers import case_shape
 from .names import Agreement, parse
 
 DEFAULT_M: Mapping[str, float] = {

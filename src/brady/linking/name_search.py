@@ -13,7 +13,7 @@ import sqlite3
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DatabaseError
 
-from ..store._raw import fetch_all
+from ..store.raw_sql import fetch_all
 from .names import name_key, one_slip_keys
 
 SIMILAR = 0.6

@@ -19,11 +19,12 @@ from sqlalchemy.engine import Connection
 
 from ..domain import events as ev
 from ..ledger.entry import Entry
-from ..store._raw import execute_many, fetch_all
 from ..store.custody_tables import item
 from ..store.ledger_store import HandlerProjector
+from ..store.raw_sql import execute_many, fetch_all
 from . import index, name_search
-from .extract import Mention, Patterns
+from .mention import Mention
+from .patterns import Patterns
 from .tables import file_mention, linking_count, linking_pattern, mention_index
 
 

@@ -13,17 +13,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..access.produced import Produced
-from ..ledger._hashing import leaf_hash
 from ..ledger.audit import replay_keys
-from ..ledger.checkpoint import open_checkpoint
-from ..ledger.entry import check_signature, parse_entry
+from ..ledger.checkpoint import Checkpoint, open_checkpoint
+from ..ledger.entry import Entry, check_signature, parse_entry
 from ..ledger.errors import LedgerError
+from ..ledger.hashing import leaf_hash
+from ..ledger.keyring import Keyring
 from ..ledger.note import Verifier
 from ..ledger.proof import verify_inclusion
 from ..ledger_home import OpenLedger
 from ..store import custody_queries as q
 from ..store.item_steps import with_payloads
-from ..store.ledger_store import key_rows
+from ..store.ledger_store import LedgerStore, key_rows
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,17 @@ def describe(kind: str, p: dict[str, Any], names: dict[str, str]) -> str:
     def who(user: str | None) -> str:
         return f"{names.get(user or '', user)} ({user})" if user else "-"
 
-    texts: dict[str, Callable[[], str]] = {
+    texts = {**_item_sentences(p, who), **_record_sentences(p)}
+    text = texts.get(kind)
+    return text() if text is not None else kind
+
+
+def _item_sentences(
+    p: dict[str, Any], who: Callable[[str | None], str]
+) -> dict[str, Callable[[], str]]:
+    """Sentences for what happens to the item itself: taken in, handed over, moved,
+    split, filed, disposed of. Each is built only if asked for."""
+    return {
         "item.intake": lambda: (
             f"Taken into custody: {p.get('quantity', 1)} x {p.get('description')}, held by "
             f"{who(p.get('custodian'))}, stored at {p.get('location_id')}"
@@ -81,6 +92,13 @@ def describe(kind: str, p: dict[str, Any], names: dict[str, str]) -> str:
         "item.disposition": lambda: (
             f"Disposed of: {p.get('method')}" + (f" to {p['to']}" if p.get("to") else "")
         ),
+    }
+
+
+def _record_sentences(p: dict[str, Any]) -> dict[str, Callable[[], str]]:
+    """Sentences for what is added to the item's record: files, lab work, the review of a
+    suggested link, corrections. Each is built only if asked for."""
+    return {
         "file.attach": lambda: (
             f"File attached: {p.get('name')} ({p.get('size')} bytes, SHA-256 {p.get('sha256')})"
         ),
@@ -104,8 +122,6 @@ def describe(kind: str, p: dict[str, Any], names: dict[str, str]) -> str:
             f"is {p.get('value')!r} ({p.get('reason')})"
         ),
     }
-    text = texts.get(kind)
-    return text() if text is not None else kind
 
 
 def _lineage_history(conn: Any, view: dict[str, Any]) -> list[dict[str, Any]]:
@@ -119,6 +135,28 @@ def _lineage_history(conn: Any, view: dict[str, Any]) -> list[dict[str, Any]]:
             earlier = [h for h in _lineage_history(conn, parent_view) if h["seq"] < split_at]
             history = earlier + history
     return history
+
+
+def _signature_ok(entry: Entry, origin: str, keyring: Keyring) -> bool:
+    """Whether the step is signed by the key its actor held at that point of the ledger."""
+    try:
+        check_signature(entry, origin, keyring.key_for(entry).public_key)
+    except LedgerError:
+        return False
+    return True
+
+
+def _proved(store: LedgerStore, entry: Entry, raw: bytes, checkpoint: Checkpoint) -> bool:
+    """Whether the entry is proved to be in the tree the signed checkpoint commits to
+    (an entry newer than the checkpoint cannot be, yet)."""
+    if entry.seq >= checkpoint.size:
+        return False
+    try:
+        proof = store.inclusion_proof(entry.seq, checkpoint.size)
+        verify_inclusion(entry.seq, checkpoint.size, leaf_hash(raw), proof, checkpoint.root)
+    except LedgerError:
+        return False
+    return True
 
 
 def build(led: OpenLedger, item_id: str, produced: Produced | None = None) -> dict[str, Any] | None:
@@ -147,19 +185,6 @@ def build(led: OpenLedger, item_id: str, produced: Produced | None = None) -> di
         entry = parse_entry(raw, h["seq"])
         payload = said[entry.seq]
         shown = payload if produced is None else produced.redact(entry.kind, payload)
-        try:
-            check_signature(entry, store.origin, keyring.key_for(entry).public_key)
-            signature_ok = True
-        except LedgerError:
-            signature_ok = False
-        proved = False
-        if entry.seq < checkpoint.size:
-            try:
-                proof = store.inclusion_proof(entry.seq, checkpoint.size)
-                verify_inclusion(entry.seq, checkpoint.size, leaf_hash(raw), proof, checkpoint.root)
-                proved = True
-            except LedgerError:
-                proved = False
         steps.append(
             Step(
                 entry.seq,
@@ -169,8 +194,8 @@ def build(led: OpenLedger, item_id: str, produced: Produced | None = None) -> di
                 f"{names.get(h['actor'], h['actor'])} ({h['actor']})",
                 describe(entry.kind, shown, names),
                 entry.key_id,
-                signature_ok,
-                proved,
+                _signature_ok(entry, store.origin, keyring),
+                _proved(store, entry, raw, checkpoint),
             )
         )
     return {

@@ -10,11 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import segno
-from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from ..store import custody_queries as q
-from ..store.custody_tables import location
+from ..store.location_queries import location_row
 
 
 @dataclass(frozen=True)
@@ -45,12 +44,15 @@ def item_labels(conn: Connection, item_ids: list[str]) -> list[Label]:
 def location_labels(conn: Connection, location_ids: list[str]) -> list[Label]:
     labels = []
     for location_id in location_ids:
-        row = conn.execute(select(location).where(location.c.location_id == location_id)).first()
+        row = location_row(conn, location_id)
         if row is None:
             raise ValueError(f"there is no location {location_id!r}")
         labels.append(
             Label(
-                location_id, location_id, (row.name, row.kind), _qr(f"brady:location:{location_id}")
+                location_id,
+                location_id,
+                (row["name"], row["kind"]),
+                _qr(f"brady:location:{location_id}"),
             )
         )
     return labels

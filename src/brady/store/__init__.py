@@ -2,3 +2,32 @@
 
 Projections live here too.
 """
+
+__all__ = [
+    "access_log",
+    "access_queries",
+    "account_queries",
+    "audit",
+    "custody_projection",
+    "custody_queries",
+    "custody_tables",
+    "disclosure_projection",
+    "disclosure_queries",
+    "engine",
+    "export",
+    "file_queries",
+    "home",
+    "item_steps",
+    "keys",
+    "lab_queries",
+    "ledger_store",
+    "link_queries",
+    "listing",
+    "location_queries",
+    "numbering",
+    "projection_check",
+    "raw_sql",
+    "schema",
+    "sealing",
+]
+"""The modules other parts of Brady may import; the rest are this package's own."""

@@ -19,8 +19,8 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import Connection
 
 from ..ledger.entry import now
-from ._raw import fetch_all
 from .engine import writing
+from .raw_sql import fetch_all
 
 _PG_LOCK = 0x62726163  # one writer at a time extends the chain
 GENESIS_CHAIN = bytes(32)
@@ -74,6 +74,15 @@ def head(conn: Connection) -> tuple[int, str] | None:
     """(size, chain head) of the log now, or None while it is empty."""
     rows = fetch_all(conn, "SELECT seq, chain FROM access_log ORDER BY seq DESC LIMIT 1")
     return (int(rows[0][0]) + 1, str(rows[0][1])) if rows else None
+
+
+def anchor_entries(conn: Connection, kind: str, *, last: bool = False) -> list[tuple[int, bytes]]:
+    """(position, stored entry) of the ledger entries recorded as `kind` (the anchors of
+    this log), in ledger order; with `last`, only the latest."""
+    sql = "SELECT seq, entry FROM ledger_entry WHERE kind = ? ORDER BY seq"
+    if last:
+        sql += " DESC LIMIT 1"
+    return [(int(seq), bytes(raw)) for seq, raw in fetch_all(conn, sql, (kind,))]
 
 
 @dataclass(frozen=True)

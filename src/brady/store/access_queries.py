@@ -9,7 +9,9 @@ from sqlalchemy.engine import Connection
 
 from ..access.policy import Caller, CaseFacts, ItemFacts
 from ..access.produced import Produced
-from ._raw import fetch_all
+from ..ledger.entry import parse_entry
+from . import custody_queries
+from .raw_sql import fetch_all
 
 
 def caller(conn: Connection, user_id: str, scope: str) -> Caller | None:
@@ -67,6 +69,36 @@ def item_facts(conn: Connection, item_id: str) -> ItemFacts:
     )
 
 
+def user_roles_and_key(conn: Connection, user_id: str) -> tuple[set[str], str] | None:
+    """(the user's roles, the id of their signing key), or None for no such user."""
+    rows = fetch_all(conn, "SELECT roles, key_id FROM app_user WHERE user_id = ?", (user_id,))
+    return (set(json.loads(rows[0][0])), str(rows[0][1])) if rows else None
+
+
+def user_key_id(conn: Connection, user_id: str) -> str:
+    """The id of the user's signing key (the user must exist)."""
+    rows = fetch_all(conn, "SELECT key_id FROM app_user WHERE user_id = ?", (user_id,))
+    return str(rows[0][0])
+
+
+def is_assigned(conn: Connection, case_id: str, user_id: str) -> bool:
+    rows = fetch_all(
+        conn,
+        "SELECT 1 FROM case_assignment WHERE case_id = ? AND user_id = ?",
+        (case_id, user_id),
+    )
+    return bool(rows)
+
+
+def case_assignments(conn: Connection, case_id: str) -> list[tuple[str, str]]:
+    """(user, role) of everyone assigned to the case, by role then user."""
+    return fetch_all(
+        conn,
+        "SELECT user_id, role FROM case_assignment WHERE case_id = ? ORDER BY role, user_id",
+        (case_id,),
+    )
+
+
 def file_disclosed_in(conn: Connection, sha256: str) -> frozenset[str]:
     rows = fetch_all(
         conn, "SELECT DISTINCT case_id FROM production_unit WHERE unit = ?", (f"file:{sha256}",)
@@ -118,3 +150,44 @@ def counsel_cases(c: Caller) -> list[str]:
 def produced_to(conn: Connection, c: Caller) -> Produced:
     """What was produced to a caller in the cases they work as defense counsel."""
     return produced(conn, counsel_cases(c))
+
+
+class RecordFacts:
+    """The facts `access.decide` needs, read in the transaction that will write the event,
+    so the decision and the write see the same record."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def item(self, item_id: str) -> ItemFacts:
+        return item_facts(self.conn, item_id)
+
+    def case(self, case_id: str) -> CaseFacts:
+        return case_facts(self.conn, case_id)
+
+    def lab_items(self, request_id: str) -> list[str]:
+        return custody_queries.lab_request_items(self.conn, request_id)
+
+    def inventory_agency(self, inventory_id: str) -> tuple[bool, str | None]:
+        return custody_queries.inventory_agency(self.conn, inventory_id)
+
+    def suggestion_case(self, suggestion_id: str) -> str | None:
+        rows = fetch_all(
+            self.conn,
+            "SELECT case_id FROM link_suggestion WHERE suggestion_id = ?",
+            (suggestion_id,),
+        )
+        return str(rows[0][0]) if rows else None
+
+    def production_case(self, production_id: str) -> str | None:
+        rows = fetch_all(
+            self.conn, "SELECT case_id FROM production WHERE production_id = ?", (production_id,)
+        )
+        return str(rows[0][0]) if rows else None
+
+    def entry_subjects(self, seq: int) -> list[str]:
+        rows = fetch_all(self.conn, "SELECT entry FROM ledger_entry WHERE seq = ?", (seq,))
+        if not rows:
+            return []
+        subjects = parse_entry(bytes(rows[0][0])).subjects
+        return [str(s) for s in subjects]

@@ -20,7 +20,6 @@ from functools import partial
 from sqlalchemy import Engine, select
 from sqlalchemy.engine import Connection
 
-from ..ledger._hashing import EMPTY_ROOT, fold_right
 from ..ledger.audit import (
     CHUNK,
     CHUNK_LEVEL,
@@ -33,13 +32,14 @@ from ..ledger.audit import (
 from ..ledger.checkpoint import Checkpoint, open_checkpoint
 from ..ledger.entry import actor_key_id, parse_entry
 from ..ledger.errors import LedgerError, TamperError
+from ..ledger.hashing import EMPTY_ROOT, fold_right
 from ..ledger.keyring import Keyring
 from ..ledger.note import Verifier
 from ..ledger.tree import NodeId, node_count, range_nodes
-from ._raw import fetch_all
 from .engine import open_engine
 from .ledger_store import LedgerStore, StoredCheckpoint, key_rows, read_entries
 from .projection_check import compare, snapshot
+from .raw_sql import fetch_all
 from .sealed_rows import broken_seals
 from .sealing import MasterKey
 from .tables import ledger_node
@@ -72,7 +72,7 @@ class AuditReport:
         return min(self.problems, key=where) if self.problems else None
 
 
-# Read straight from the driver's cursor (see _raw.py): the audit reads every row once.
+# Read straight from the driver's cursor (see raw_sql.py): the audit reads every row once.
 _ROWS = "SELECT seq, kind, entry FROM ledger_entry WHERE seq >= ? AND seq < ? ORDER BY seq"
 _LEVEL = "SELECT idx, hash FROM ledger_node WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx"
 

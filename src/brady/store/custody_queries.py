@@ -10,7 +10,6 @@ from sqlalchemy.engine import Connection
 
 from ..domain.rules import ItemState, UserState
 from ..domain.vocabulary import HIGH_RISK
-from ._raw import fetch_all
 from .custody_tables import (
     agency,
     app_user,
@@ -28,6 +27,7 @@ from .custody_tables import (
     person,
 )
 from .numbering import next_number
+from .raw_sql import fetch_all
 
 
 def user_state(conn: Connection, user_id: str) -> UserState | None:
@@ -419,3 +419,41 @@ def latest_event_time(conn: Connection, item_id: str) -> str | None:
 def lab_request_items(conn: Connection, request_id: str) -> list[str]:
     rows = fetch_all(conn, "SELECT item_ids FROM lab_request WHERE request_id = ?", (request_id,))
     return list(json.loads(rows[0][0])) if rows else []
+
+
+def case_agency(conn: Connection, case_id: str) -> str | None:
+    found: str | None = conn.execute(
+        select(case_file.c.agency_id).where(case_file.c.case_id == case_id)
+    ).scalar()
+    return found
+
+
+def case_title(conn: Connection, case_id: str) -> str | None:
+    """The case's title, or None when there is no such case."""
+    rows = fetch_all(conn, "SELECT title FROM case_file WHERE case_id = ?", (case_id,))
+    return rows[0][0] if rows else None
+
+
+def inventory_closed_at(conn: Connection, inventory_id: str) -> tuple[bool, str | None]:
+    """(whether the inventory exists, when it was closed: None while it is open)."""
+    row = conn.execute(
+        select(inventory.c.closed_at).where(inventory.c.inventory_id == inventory_id)
+    ).first()
+    return (False, None) if row is None else (True, row.closed_at)
+
+
+def item_description(conn: Connection, item_id: str) -> str | None:
+    rows = fetch_all(conn, "SELECT description FROM item WHERE item_id = ?", (item_id,))
+    return rows[0][0] if rows else None
+
+
+def incoming(conn: Connection, user_id: str) -> list[dict[str, Any]]:
+    """Items in transfer to the user, waiting for them to acknowledge, oldest first."""
+    names = ("item_id", "description", "custodian", "since")
+    rows = fetch_all(
+        conn,
+        "SELECT item_id, description, custodian, since FROM item "
+        "WHERE status = 'in_transfer' AND pending_to = ? ORDER BY since",
+        (user_id,),
+    )
+    return [dict(zip(names, r, strict=True)) for r in rows]

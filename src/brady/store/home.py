@@ -11,10 +11,12 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..domain.errors import BradyError
+
 CONFIG_NAME = "brady.toml"
 
 
-class HomeError(Exception):
+class HomeError(BradyError):
     """No ledger home where one was expected, or its configuration is unusable."""
 
 

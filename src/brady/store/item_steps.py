@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from ..ledger.entry import parse_entry
-from ._raw import fetch_in
 from .ledger_store import read_entries
+from .raw_sql import fetch_in
 
 Step = tuple[dict[str, Any], str, dict[str, Any]]
 """(the history row, the event's kind, its payload)."""

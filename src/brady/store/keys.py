@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Connection
 
-from ..ledger._ed25519 import Signer
+from ..domain.errors import IntegrityError
+from ..ledger.ed25519 import Signer
 from ..ledger.entry import actor_key_id, now
-from ._raw import fetch_all
+from .raw_sql import fetch_all
 from .sealing import MasterKey
 from .tables import sealed_key
 
@@ -20,8 +21,9 @@ LOG = "log"
 ACTOR = "actor"
 
 
-class KeyNotFoundError(LookupError):
-    pass
+class KeyNotFoundError(IntegrityError, LookupError):
+    """A signer's stored key is missing or was changed in the database: nothing can be
+    signed for them until an administrator restores it."""
 
 
 def save_key(conn: Connection, master: MasterKey, signer: Signer, role: str, holder: str) -> str:

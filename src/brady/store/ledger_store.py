@@ -17,17 +17,17 @@ import orjson
 from sqlalchemy import Engine, Table, select, text
 from sqlalchemy.engine import Connection
 
-from ..ledger._ed25519 import Signer
-from ..ledger._hashing import leaf_hash
-from ..ledger._ranges import consistency_ranges, inclusion_ranges
 from ..ledger.checkpoint import Checkpoint, InclusionProofFile
+from ..ledger.ed25519 import Signer
 from ..ledger.entry import Entry, Event, make_entry, now, parse_entry
 from ..ledger.errors import LedgerError
+from ..ledger.hashing import leaf_hash
 from ..ledger.keyring import GENESIS, KEY_KINDS, Keyring, genesis_payload
 from ..ledger.note import Verifier
+from ..ledger.ranges import consistency_ranges, inclusion_ranges
 from ..ledger.tree import NodeId, append_nodes, frontier, hash_ranges, range_nodes
-from ._raw import execute_many, fetch_all, fetch_in
 from .engine import writing
+from .raw_sql import execute_many, fetch_all, fetch_in
 from .row_seals import chain_key, chain_link
 from .tables import ledger_checkpoint, ledger_entry
 

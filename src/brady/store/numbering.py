@@ -16,7 +16,7 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import Engine
 from sqlalchemy.engine import Connection
 
-from ._raw import fetch_all
+from .raw_sql import fetch_all
 
 _LAST: WeakKeyDictionary[Engine, dict[str, int]] = WeakKeyDictionary()
 

@@ -16,16 +16,18 @@ from sqlalchemy import MetaData, Table, create_engine, delete, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import StaticPool
 
+from ..domain.errors import Kind
 from ..ledger.entry import parse_entry
 from ..ledger.errors import LedgerError
-from ._raw import fetch_all
 from .ledger_store import LedgerStore, Projector
+from .raw_sql import fetch_all
 from .tables import projection_version
 
 BATCH = 4096
 
 
 class ProjectionMismatchError(LedgerError):
+    kind = Kind.INTEGRITY
     advice = (
         "The stored state tables no longer match what the ledger says. The ledger itself "
         "verified, so it is the tables that were changed: keep a copy of the database and "

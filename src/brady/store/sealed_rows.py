@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from sqlalchemy import ColumnElement, Table, select, update
 from sqlalchemy.engine import Connection
 
-from ..ledger._ed25519 import Signer
+from ..ledger.ed25519 import Signer
 from ..ledger.entry import actor_key_id, format_time
 from .account_tables import access_log, account, api_token, web_session
 from .append_only import unprotected

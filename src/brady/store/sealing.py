@@ -22,6 +22,7 @@ import nacl.secret
 import nacl.utils
 import platformdirs
 
+from ..domain.errors import IntegrityError
 from .row_seals import RowSeals
 
 KEY_SIZE = nacl.secret.SecretBox.KEY_SIZE
@@ -29,7 +30,7 @@ ENV_KEY = "BRADY_MASTER_KEY"
 ENV_FILE = "BRADY_MASTER_KEY_FILE"
 
 
-class SealingError(Exception):
+class SealingError(IntegrityError):
     """The master key is missing, malformed, misplaced or wrong."""
 
 

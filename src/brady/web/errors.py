@@ -7,14 +7,10 @@ from urllib.parse import quote
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
+from ..domain.errors import ANSWERS
 from .render import page
 
-_TITLES = {
-    403: "You may not see or do this",
-    404: "Not found",
-    409: "Refused by the record",
-    422: "Something is missing from the form",
-}
+_TITLES = {a.status: a.page_title for a in ANSWERS.values()}
 
 
 def respond(request: Request, status: int, detail: str) -> Response:

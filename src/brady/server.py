@@ -1,4 +1,5 @@
-"""The FastAPI application: `brady serve` runs it under uvicorn.
+"""The server: the API and the pages assembled into one FastAPI application, which
+`brady serve` runs under uvicorn.
 
 Routes are thin: they authenticate, authorize on the case, item or file their
 path names, call the same services as the CLI and shape the answer. The access
@@ -19,14 +20,9 @@ import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from ..accounts.anchors import anchor_as_system
-from ..accounts.service import Accounts
-from ..custody.service import Custody
-from ..ledger_home import OpenLedger, open_home
-from ..web import errors as web_errors
-from ..web import pages as web_pages
-from ..web.render import STATIC
-from . import (
+from .accounts.anchors import anchor_as_system
+from .accounts.service import Accounts
+from .api import (
     problems,
     routes_access,
     routes_accounts,
@@ -36,10 +32,15 @@ from . import (
     routes_records,
     routes_work,
 )
-from .deps import Brady
-from .headers import SecurityHeaders
-from .limits import RequestLimits
-from .strict_input import StrictInput, declare
+from .api.deps import Brady
+from .api.headers import SecurityHeaders
+from .api.limits import RequestLimits
+from .api.strict_input import StrictInput, declare
+from .custody.service import Custody
+from .ledger_home import OpenLedger, open_home
+from .web import errors as web_errors
+from .web import pages as web_pages
+from .web.render import STATIC
 
 ANCHOR_EVERY = 300.0  # seconds
 THREADS = 8
@@ -101,6 +102,14 @@ def create_app(led: OpenLedger, *, anchor_every: float | None = ANCHOR_EVERY) ->
     app.include_router(web_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
+    _guard(app, state)
+    return app
+
+
+def _guard(app: FastAPI, state: Brady) -> None:
+    """What every request passes before a route: headers, size and time limits for those
+    not signed in, text no record can hold; and the schema that states those rules."""
+
     def authenticate(token: str | None, cookie: str | None) -> bool:
         if token is not None:
             return state.accounts.token(token) is not None
@@ -117,7 +126,6 @@ def create_app(led: OpenLedger, *, anchor_every: float | None = ANCHOR_EVERY) ->
     app.add_middleware(StrictInput)  # inside the limits: reads only what they let through
     app.add_middleware(RequestLimits, authenticate=authenticate)
     app.add_middleware(SecurityHeaders)  # outermost: refusals carry the headers too
-    return app
 
 
 async def _anchor_loop(custody: Custody, every: float) -> None:

@@ -17,9 +17,10 @@ from typing import Any
 
 import yaml
 
+from ..custody.service import Custody, Session
+from ..disclosure.desk import Desk
 from ..domain.errors import RefusedError
 from ..ledger.errors import LedgerError
-from .service import Custody, Session
 
 FORMAT = 1
 
@@ -100,9 +101,7 @@ def _timeless(record: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in record.items() if k != "occurred_at"}
 
 
-def _desk(s: Session) -> Any:
-    from ..disclosure.desk import Desk  # the disclosure service sits above custody
-
+def _desk(s: Session) -> Desk:
     return Desk(s)
 
 

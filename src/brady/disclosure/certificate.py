@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..disclosure.compliance import Compliance
-from . import render
+from ..domain.errors import RefusedError
+from ..reports import render
+from .compliance import Compliance
 
 STATUS_WORDS = {
     "disclosed": "disclosed on time",
@@ -18,7 +19,7 @@ STATUS_WORDS = {
 }
 
 
-class NotCertifiableError(ValueError):
+class NotCertifiableError(RefusedError, ValueError):
     """The case has something outstanding (or no one is charged); `reasons` says what."""
 
     def __init__(self, reasons: list[str]) -> None:

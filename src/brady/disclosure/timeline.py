@@ -15,9 +15,11 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from ..disclosure import compliance
-from ..store._raw import fetch_all
-from . import render
+from ..reports import render
+from ..store import disclosure_queries as dq
+from ..store.ledger_store import read_entries
+from ..store.link_queries import case_suggestion_history
+from . import compliance
 
 LANES = ("Court", "Evidence", "Links", "Disclosure")
 
@@ -36,39 +38,54 @@ def _d(text: Any) -> date:
 
 
 def collect(conn: Connection, case_id: str, today: date) -> list[Mark] | None:
+    """Every mark of the case's picture, lane by lane (None: there is no such case)."""
     view = compliance.compute(conn, case_id, today)
     if view is None:
         return None
+    return [
+        *_court(conn, case_id),
+        *_evidence(view),
+        *_links(conn, case_id, today),
+        *_lateness(view, today),
+        *_productions(conn, case_id),
+        *_deadlines(view),
+    ]
+
+
+def _court(conn: Connection, case_id: str) -> list[Mark]:
+    """The case opened (and closed), and each defendant charged and arraigned."""
     marks: list[Mark] = []
-    for opened, closed in fetch_all(
-        conn, "SELECT opened_at, closed_at FROM case_file WHERE case_id = ?", (case_id,)
-    ):
+    for opened, closed in dq.case_dates(conn, case_id):
         marks.append(Mark("Court", _d(opened), None, "case opened", "plain"))
         if closed:
             marks.append(Mark("Court", _d(closed), None, "case closed", "plain"))
-    for person, charged, arraigned in fetch_all(
-        conn,
-        "SELECT p.name, d.charged_on, d.arraigned_on FROM defendant d "
-        "JOIN person p ON p.person_id = d.person_id WHERE d.case_id = ?",
-        (case_id,),
-    ):
+    for person, charged, arraigned in dq.defendant_dates(conn, case_id):
         marks.append(Mark("Court", _d(charged), None, f"{person} charged", "plain"))
         if arraigned:
             marks.append(Mark("Court", _d(arraigned), None, f"{person} arraigned", "plain"))
+    return marks
+
+
+def _evidence(view: compliance.Compliance) -> list[Mark]:
+    """The items taken in, one mark a day, so a busy day does not bury the lane."""
     taken: dict[date, list[str]] = {}
     for u in view.units:
         if u.unit.startswith("item:"):
             taken.setdefault(_d(u.obtained), []).append(u.unit[5:])
-    for day, items in sorted(taken.items()):
-        marks.append(Mark("Evidence", day, None, _some(items, "taken in"), "plain"))
-    for sid, item_id, status, seq, decided in fetch_all(
-        conn,
-        "SELECT suggestion_id, item_id, status, suggested_seq, decided_at FROM link_suggestion "
-        "WHERE case_id = ? ORDER BY suggested_seq",
-        (case_id,),
-    ):
-        raw = fetch_all(conn, "SELECT entry FROM ledger_entry WHERE seq = ?", (seq,))[0][0]
-        entry = json.loads(bytes(raw))
+    return [
+        Mark("Evidence", day, None, _some(items, "taken in"), "plain")
+        for day, items in sorted(taken.items())
+    ]
+
+
+def _links(conn: Connection, case_id: str, today: date) -> list[Mark]:
+    """Each link suggested for the case, as a span until it was decided (or until today,
+    while it waits): a long wait for review is what the picture is for."""
+    marks: list[Mark] = []
+    suggestions = case_suggestion_history(conn, case_id)
+    entries = read_entries(conn, [int(seq) for _, _, _, seq, _ in suggestions])
+    for sid, item_id, status, seq, decided in suggestions:
+        entry = json.loads(entries[int(seq)])
         suggested = _d(entry["payload"].get("occurred_at") or entry["recorded_at"])
         if status == "open":
             label = f"{item_id} suggested, NOT REVIEWED ({sid})"
@@ -78,6 +95,12 @@ def collect(conn: Connection, case_id: str, today: date) -> list[Mark] | None:
             days = (end - suggested).days
             label = f"{item_id} {status} after {days} days ({sid})"
             marks.append(Mark("Links", suggested, end, label, "bad" if days > 30 else "good"))
+    return marks
+
+
+def _lateness(view: compliance.Compliance, today: date) -> list[Mark]:
+    """Disclosures made late (due date to production) and still overdue (due date to
+    today), the units of one span grouped into one mark."""
     late: dict[tuple[date, date], list[str]] = {}
     overdue: dict[date, list[str]] = {}
     for u in view.units:
@@ -85,25 +108,32 @@ def collect(conn: Connection, case_id: str, today: date) -> list[Mark] | None:
             late.setdefault((_d(u.due), _d(u.produced)), []).append(u.what.split(":")[0])
         elif u.status == "overdue" and u.due:
             overdue.setdefault(_d(u.due), []).append(u.what.split(":")[0])
+    marks: list[Mark] = []
     for (due, produced), what in sorted(late.items()):
         label = _some(what, f"produced {(produced - due).days} days late")
         marks.append(Mark("Disclosure", due, produced, label, "bad"))
     for due, what in sorted(overdue.items()):
         label = _some(what, f"overdue since {due}")
         marks.append(Mark("Disclosure", due, today, label, "bad"))
-    for pid, produced, received in fetch_all(
-        conn,
-        "SELECT p.production_id, p.produced_at, r.received_at FROM production p "
-        "LEFT JOIN receipt r ON r.production_id = p.production_id WHERE p.case_id = ? "
-        "ORDER BY p.produced_at",
-        (case_id,),
-    ):
+    return marks
+
+
+def _productions(conn: Connection, case_id: str) -> list[Mark]:
+    """Each production, and whether defense counsel acknowledged receiving it."""
+    marks: list[Mark] = []
+    for pid, produced, received in dq.production_dates(conn, case_id):
         said = "received" if received else "NOT acknowledged"
         marks.append(Mark("Disclosure", _d(produced), None, f"{pid} ({said})", "good"))
-    deadlines = sorted({u.due for u in view.units if u.due})
-    for deadline in deadlines[:3]:
-        marks.append(Mark("Disclosure", _d(deadline), None, f"due {deadline}", "plain"))
     return marks
+
+
+def _deadlines(view: compliance.Compliance) -> list[Mark]:
+    """The three earliest due dates: where the disclosure clock starts to bite."""
+    deadlines = sorted({u.due for u in view.units if u.due})
+    return [
+        Mark("Disclosure", _d(deadline), None, f"due {deadline}", "plain")
+        for deadline in deadlines[:3]
+    ]
 
 
 def _some(names: list[str], what: str) -> str:

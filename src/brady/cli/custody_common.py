@@ -1,0 +1,93 @@
+"""What every custody command shares: the command groups, opening the ledger, recording
+one event as the acting user, reading, and printing a table, so each area's commands
+(custody_people.py, custody_cases.py, custody_items.py and the other cli modules) read alike."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ..access.policy import Caller
+from ..custody.service import Custody, Session
+from ..domain.errors import NotFoundError
+from ..ledger.entry import Entry
+from ..ledger_home import OpenLedger, open_home
+from ..store import access_queries
+from ..store.home import find_home
+from .output import Options, emit, friendly_errors, options
+
+GROUPS = {
+    "user": typer.Typer(help="People who use Brady, with their roles.", no_args_is_help=True),
+    "person": typer.Typer(help="People involved in cases.", no_args_is_help=True),
+    "location": typer.Typer(help="Facilities, rooms, shelves and lockers.", no_args_is_help=True),
+    "case": typer.Typer(help="Cases, their numbers, parties and charges.", no_args_is_help=True),
+    "item": typer.Typer(help="Evidence items and every step they take.", no_args_is_help=True),
+    "lab": typer.Typer(help="Lab requests and results.", no_args_is_help=True),
+    "agency": typer.Typer(help="Agencies whose evidence this ledger keeps.", no_args_is_help=True),
+}
+user_app, person_app, location_app, case_app, item_app, lab_app, agency_app = GROUPS.values()
+
+When = Annotated[
+    str | None,
+    typer.Option("--occurred-at", help="When it happened, if not now (e.g. 2024-03-06T14:30)."),
+]
+
+
+@contextmanager
+def _open(opts: Options, writable: bool) -> Iterator[OpenLedger]:
+    with friendly_errors():
+        led = open_home(find_home(opts.home), writable=writable)
+        try:
+            yield led
+        finally:
+            led.close()
+
+
+def _record(
+    ctx: typer.Context, what: Callable[[Session, str], Entry], say: Callable[[Entry], str]
+) -> None:
+    """Run one command as the acting user, in one transaction, and say what was recorded."""
+    opts = options(ctx)
+    with (
+        _open(opts, writable=True) as led,
+        friendly_errors(),
+        Custody(led).session(acting_caller(led, opts)) as s,
+    ):
+        entry = what(s, opts.user)
+    emit(
+        opts,
+        {"seq": entry.seq, "kind": entry.kind, "payload": entry.payload},
+        f"Recorded: {say(entry)} (ledger entry {entry.seq}).",
+    )
+
+
+def acting_caller(led: OpenLedger, opts: Options) -> Caller | None:
+    """The `--as` user as the access rules see them (roles, agency, cases); None for the
+    operator's own commands."""
+    if opts.acting is None:
+        return None
+    with led.engine.connect() as conn:
+        found = access_queries.caller(conn, opts.acting, "write")
+    if found is None:
+        raise NotFoundError(f"{opts.acting!r} is not a Brady user", "--as")
+    return found
+
+
+def _read(ctx: typer.Context, what: Callable[[Any], Any]) -> Any:
+    opts = options(ctx)
+    with _open(opts, writable=False) as led, led.engine.connect() as conn:
+        return what(conn)
+
+
+def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
+    table = Table(title=title, title_justify="left")
+    for c in columns:
+        table.add_column(c)
+    for r in rows:
+        table.add_row(*("" if v is None else str(v) for v in r))
+    Console().print(table)

@@ -1,0 +1,181 @@
+"""Link suggestions as people review them: the queues, one suggestion's state and case,
+and the extra patterns linking looks for. Linking itself keeps its own queries
+(brady.linking); these are the reads of the faces and the services."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from .raw_sql import fetch_all
+
+_LINK_COLUMNS = ("suggestion_id", "item_id", "case_id", "score", "status", "reasons")
+
+
+@dataclass(frozen=True)
+class QueueScope:
+    """Whose suggestions a reviewer sees: those for the cases they prosecute, and those
+    for their agency's cases when `agency_id` is given."""
+
+    cases: tuple[str, ...] = ()
+    agency_id: str | None = None
+
+
+def review_queue(
+    conn: Connection,
+    scope: QueueScope | None,
+    case_id: str | None,
+    status: str | None,
+    *,
+    limit: int,
+    offset: int,
+    descending: bool = False,
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of suggestions (reasons decoded) by id, and how many there are in all;
+    `scope` None: every suggestion (an auditor's view)."""
+    where: list[str] = ["1 = 1"]
+    params: list[Any] = []
+    if scope is not None:
+        clauses = []
+        if scope.cases:
+            clauses.append(f"s.case_id IN ({', '.join('?' for _ in scope.cases)})")
+        if scope.agency_id is not None:
+            clauses.append("s.case_id IN (SELECT case_id FROM case_file WHERE agency_id = ?)")
+        if not clauses:
+            return [], 0
+        where.append("(" + " OR ".join(clauses) + ")")
+        params += [*scope.cases, *([scope.agency_id] if scope.agency_id is not None else [])]
+    if case_id is not None:
+        where.append("s.case_id = ?")
+        params.append(case_id)
+    if status is not None:
+        where.append("s.status = ?")
+        params.append(status)
+    sql = f"FROM link_suggestion s WHERE {' AND '.join(where)}"
+    total = int(fetch_all(conn, f"SELECT count(*) {sql}", params)[0][0])
+    rows = fetch_all(
+        conn,
+        f"SELECT {', '.join('s.' + x for x in _LINK_COLUMNS)} {sql} "
+        f"ORDER BY s.suggestion_id {'DESC' if descending else 'ASC'} LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    )
+    items = [dict(zip(_LINK_COLUMNS, r, strict=True)) for r in rows]
+    for it in items:
+        it["reasons"] = json.loads(it["reasons"])
+    return items, total
+
+
+def suggestion_case(conn: Connection, suggestion_id: str) -> str | None:
+    """The case a suggestion is for (None: there is no such suggestion)."""
+    rows = fetch_all(
+        conn, "SELECT case_id FROM link_suggestion WHERE suggestion_id = ?", (suggestion_id,)
+    )
+    return str(rows[0][0]) if rows else None
+
+
+def suggestion_state(conn: Connection, suggestion_id: str) -> tuple[str, str, str] | None:
+    """(item, case, status: open, accepted or rejected) of a suggestion, or None."""
+    rows = fetch_all(
+        conn,
+        "SELECT item_id, case_id, status FROM link_suggestion WHERE suggestion_id = ?",
+        (suggestion_id,),
+    )
+    return rows[0] if rows else None
+
+
+def item_suggestions(conn: Connection, item_id: str) -> list[tuple[str, str]]:
+    """(suggestion, case) of every suggestion recorded for the item."""
+    return fetch_all(
+        conn, "SELECT suggestion_id, case_id FROM link_suggestion WHERE item_id = ?", (item_id,)
+    )
+
+
+def item_suggestion_rows(conn: Connection, item_id: str) -> list[tuple[str, str, str, str, str]]:
+    """(suggestion, case, score, status, reasons as JSON) for the item, by suggestion id."""
+    return fetch_all(
+        conn,
+        "SELECT suggestion_id, case_id, score, status, reasons FROM link_suggestion "
+        "WHERE item_id = ? ORDER BY suggestion_id",
+        (item_id,),
+    )
+
+
+def open_in_cases(conn: Connection, case_ids: list[str]) -> list[tuple[str, str, str, str]]:
+    """(suggestion, item, case, score) of the open suggestions for these cases."""
+    if not case_ids:
+        return []
+    return fetch_all(
+        conn,
+        "SELECT suggestion_id, item_id, case_id, score FROM link_suggestion "
+        f"WHERE status = 'open' AND case_id IN ({', '.join('?' for _ in case_ids)}) "
+        "ORDER BY case_id, suggestion_id",
+        case_ids,
+    )
+
+
+def case_queue(conn: Connection, case_id: str) -> list[tuple[str, str, str, str, str, str]]:
+    """(suggestion, item, score, status, reasons as JSON, item description) of every
+    suggestion for the case, the open ones first."""
+    return fetch_all(
+        conn,
+        "SELECT s.suggestion_id, s.item_id, s.score, s.status, s.reasons, i.description "
+        "FROM link_suggestion s JOIN item i ON i.item_id = s.item_id "
+        "WHERE s.case_id = ? ORDER BY s.status DESC, s.suggestion_id",
+        (case_id,),
+    )
+
+
+def waiting(conn: Connection, case_id: str | None, decided_too: bool) -> list[dict[str, Any]]:
+    """Suggestions not yet decided (with `decided_too`, all), of one case or every case,
+    in the order they were suggested; score as a number, reasons decoded."""
+    rows = fetch_all(
+        conn,
+        "SELECT suggestion_id, item_id, case_id, score, status, reasons FROM link_suggestion"
+        " WHERE (? IS NULL OR case_id = ?) AND (? OR status = 'open')"
+        " ORDER BY suggested_seq",
+        (case_id, case_id, decided_too),
+    )
+    return [
+        {
+            "suggestion_id": r[0],
+            "item_id": r[1],
+            "case_id": r[2],
+            "score": float(r[3]),
+            "status": r[4],
+            "reasons": json.loads(r[5]),
+        }
+        for r in rows
+    ]
+
+
+def open_for_case(conn: Connection, case_id: str) -> list[tuple[str, str]]:
+    """(suggestion, item) of the case's suggestions not yet reviewed, by id."""
+    return fetch_all(
+        conn,
+        "SELECT suggestion_id, item_id FROM link_suggestion WHERE case_id = ? AND status = 'open' "
+        "ORDER BY suggestion_id",
+        (case_id,),
+    )
+
+
+def case_suggestion_history(
+    conn: Connection, case_id: str
+) -> list[tuple[str, str, str, int, str | None]]:
+    """(suggestion, item, status, entry that suggested it, when decided) of every
+    suggestion for the case, in the order they were suggested."""
+    return fetch_all(
+        conn,
+        "SELECT suggestion_id, item_id, status, suggested_seq, decided_at FROM link_suggestion "
+        "WHERE case_id = ? ORDER BY suggested_seq",
+        (case_id,),
+    )
+
+
+def linking_patterns(conn: Connection) -> list[tuple[str, str, str]]:
+    """(kind, key, pattern) of every extra pattern linking looks for, in order."""
+    return fetch_all(
+        conn, "SELECT kind, key, pattern FROM linking_pattern ORDER BY kind, key, pattern"
+    )

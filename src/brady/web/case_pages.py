@@ -1,0 +1,129 @@
+"""A case's page and what is decided there: link suggestions, productions to the defense,
+their receipt, and the certificate of compliance."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from ..access import policy
+from ..access.policy import Level
+from ..api import routes_records
+from ..api.deps import Asker, Brady, deny
+from ..api.routes_disclosure import Receiver, Reviewer
+from ..api.routes_disclosure import certificate as api_certificate
+from ..disclosure import compliance as compliance_view
+from ..disclosure import timeline as timeline_report
+from ..disclosure.desk import Desk
+from ..disclosure.production import produce_for_download
+from ..domain.errors import RefusedError
+from ..store.disclosure_queries import production_rows
+from ..store.link_queries import case_queue
+from .page_kit import B, CaseProsecute, CaseRead, Csrf, back, refused, today_utc
+from .render import page
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/cases/{case_id}", response_class=HTMLResponse)
+def case_page(request: Request, a: CaseRead, b: B) -> Response:
+    c = a.asker.caller
+    today = today_utc()
+    view = routes_records._case_view(b, a)
+    ctx: dict[str, Any] = {"case": view, "level": str(a.level)}
+    with b.led.engine.connect() as conn:
+        comp = compliance_view.compute(conn, a.case_id, today)
+        ctx["compliance"] = comp
+        ctx["productions"] = production_rows(conn, a.case_id)
+        ctx["queue"] = (
+            case_queue(conn, a.case_id)
+            if a.level is Level.FULL
+            and (policy.prosecute(c, a.case_id) or policy.audit(c) or c.staff)
+            else []
+        )
+        marks = (
+            timeline_report.collect(conn, a.case_id, today)
+            if a.level is not Level.DISCLOSED
+            else None
+        )
+    ctx["timeline"] = (
+        timeline_report.svg(f"{a.case_id}: {view['title']}", marks, today) if marks else None
+    )
+    ctx["may_prosecute"] = policy.prosecute(c, a.case_id)
+    ctx["may_acknowledge"] = policy.acknowledge(c, a.case_id) and c.has("defense_counsel")
+    return page(request, "case.html.j2", a.asker, today=today.isoformat(), **ctx)
+
+
+@router.post("/links/{suggestion_id}/accept")
+def accept(_: Csrf, r: Reviewer, b: B, reason: Annotated[str, Form(max_length=2000)]) -> Response:
+    return _decide(r, b, reason, accept=True)
+
+
+@router.post("/links/{suggestion_id}/reject")
+def reject(_: Csrf, r: Reviewer, b: B, reason: Annotated[str, Form(max_length=2000)]) -> Response:
+    return _decide(r, b, reason, accept=False)
+
+
+def _decide(r: tuple[Asker, str, str], b: Brady, reason: str, accept: bool) -> Response:
+    asker, suggestion_id, case_id = r
+    url = f"/cases/{case_id}"
+    try:
+        with b.custody.session(asker.caller) as s:
+            decide = s.accept_link if accept else s.reject_link
+            decide(asker.user_id, suggestion_id, reason)
+    except RefusedError as exc:
+        return refused(url, exc)
+    said = "joins this case's discovery" if accept else "was rejected"
+    return back(url, f"Recorded: suggestion {suggestion_id} {said}.")
+
+
+@router.post("/cases/{case_id}/produce")
+def make_production(
+    _: Csrf, a: CaseProsecute, b: B, recipient: Annotated[str, Form(max_length=2000)]
+) -> Response:
+    url = f"/cases/{a.case_id}"
+    try:
+        built = produce_for_download(b.led, a.asker.user_id, a.case_id, recipient, b.productions)
+    except RefusedError as exc:
+        return refused(url, exc)
+    return back(
+        url,
+        f"Recorded: production {built.production_id} of {len(built.units)} thing(s) to "
+        f"{recipient}. Its SHA-256 is {built.bag_sha256}.",
+    )
+
+
+@router.post("/productions/{production_id}/receipt")
+def receipt(
+    _: Csrf,
+    p: Receiver,
+    b: B,
+    received_by: Annotated[str, Form(max_length=2000)],
+    bag_sha256: Annotated[str, Form(max_length=64)],
+) -> Response:
+    asker, production_id, case_id = p
+    url = f"/cases/{case_id}"
+    try:
+        with b.custody.session(asker.caller) as s:
+            Desk(s).receipt(asker.user_id, production_id, received_by, bag_sha256.strip().lower())
+    except RefusedError as exc:
+        return refused(url, exc)
+    return back(url, f"Recorded: you received production {production_id}.")
+
+
+@router.get("/cases/{case_id}/certificate")
+def certificate(request: Request, a: CaseRead, b: B) -> Response:
+    if a.level is Level.DISCLOSED:
+        raise deny(
+            b, a.asker, f"case:{a.case_id}", "the certificate is the court's and the State's"
+        )
+    result = api_certificate(a, b)
+    if result.status_code == 409:
+        return back(
+            f"/cases/{a.case_id}",
+            "The certificate of compliance is refused: things are outstanding (listed below).",
+            bad=True,
+        )
+    return result

@@ -1,0 +1,108 @@
+"""An item's page: its custody, history and files, the next custody step, a file's
+fixity check and its label."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from ..access import policy
+from ..access.policy import Level
+from ..api import routes_files, routes_records
+from ..api.deps import log
+from ..custody.files import check_file
+from ..domain.errors import RefusedError
+from ..reports import labels as label_sheets
+from ..reports import render as report_render
+from ..store import custody_queries as q
+from ..store.lab_queries import item_lab_requests
+from ..store.link_queries import item_suggestion_rows
+from ..store.location_queries import location_choices
+from .page_kit import B, Csrf, ItemAct, ItemRead, back, refused
+from .render import page
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/items/{item_id}", response_class=HTMLResponse)
+def item_page(request: Request, a: ItemRead, b: B) -> Response:
+    view = routes_records.item(a, b)
+    history = routes_records.history(a, b)["items"]
+    files = routes_files.files(a, b)["items"]
+    c = a.asker.caller
+    ctx: dict[str, Any] = {"item": view, "history": history, "files": files}
+    ctx["may_act"] = policy.act_on_item(c, a.facts)
+    ctx["may_download"] = a.level is not Level.COURT
+    with b.led.engine.connect() as conn:
+        ctx["labs"] = item_lab_requests(conn, a.item_id) if a.level is not Level.DISCLOSED else []
+        ctx["suggestions"] = item_suggestion_rows(conn, a.item_id) if a.level is Level.FULL else []
+        ctx["users"] = [u["user_id"] for u in q.list_users(conn)] if ctx["may_act"] else []
+        ctx["places"] = location_choices(conn) if ctx["may_act"] else []
+    return page(request, "item.html.j2", a.asker, level=str(a.level), **ctx)
+
+
+@router.post("/items/{item_id}/steps")
+def item_step(
+    _: Csrf,
+    a: ItemAct,
+    b: B,
+    action: Annotated[str, Form(max_length=40)],
+    to_user: Annotated[str, Form(max_length=80)] = "",
+    to: Annotated[str, Form(max_length=2000)] = "",
+    purpose: Annotated[str, Form(max_length=20)] = "",
+    due_back: Annotated[str, Form(max_length=10)] = "",
+    location_id: Annotated[str, Form(max_length=80)] = "",
+    condition: Annotated[str, Form(max_length=2000)] = "",
+    seal_intact: Annotated[str, Form(max_length=5)] = "",
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    values = {
+        "to_user": to_user,
+        "to": to,
+        "purpose": purpose,
+        "due_back": due_back,
+        "location_id": location_id,
+        "condition": condition,
+        "reason": reason,
+    }
+    data: dict[str, Any] = {k: v for k, v in values.items() if v}
+    if seal_intact:
+        data["seal_intact"] = seal_intact == "yes"
+    url = f"/items/{a.item_id}"
+    try:
+        step = routes_records.STEP.validate_python({"action": action, **data})
+        routes_records.step(step, a, b)
+    except RefusedError as exc:
+        return refused(url, exc)
+    except ValueError as exc:
+        return back(url, f"Nothing was recorded: {exc}", bad=True)
+    return back(url, f"Recorded: {action.replace('_', ' ')}.")
+
+
+@router.post("/items/{item_id}/files/{sha256}/verify")
+def verify_file(_: Csrf, sha256: str, a: ItemAct, b: B) -> Response:
+    """Re-hash the stored copy now and say whether it still matches the ledger: for those who
+    keep the item (a read-only role changes nothing, not even the access log's fixity
+    record), and only for a file of this item."""
+    url = f"/items/{a.item_id}"
+    if not check_file(b.custody, a.item_id, sha256, a.asker.caller):
+        log(b, a.asker, "fixity", f"file:{sha256}", outcome="damaged")
+        return back(
+            url,
+            f"The stored copy of file {sha256[:12]}... of {a.item_id} does NOT match the "
+            "ledger (it is missing or was changed). Tell the evidence administrator, who "
+            "can run `brady fixity` and restore it from a backup.",
+            bad=True,
+        )
+    log(b, a.asker, "fixity", f"file:{sha256}")
+    return back(url, f"File {sha256[:12]}... checked now: its bytes match the ledger.")
+
+
+@router.get("/items/{item_id}/label", response_class=HTMLResponse)
+def item_label(a: ItemAct, b: B) -> Response:
+    """A printable label with the item's QR code."""
+    with b.led.engine.connect() as conn:
+        sheet = label_sheets.item_labels(conn, [a.item_id])
+    return HTMLResponse(report_render.html("labels.html.j2", **label_sheets.context(sheet)))
