@@ -10,14 +10,12 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import Field, TypeAdapter
 
 from ..access import policy
-from ..access.policy import Level
+from ..custody import reads
 from ..custody.service import Session
 from ..domain import events as ev
 from ..ledger.entry import Entry
 from ..store import access_queries as facts
-from ..store import custody_queries as q
 from ..store import link_queries, listing, location_queries
-from ..store.item_steps import with_payloads
 from .deps import (
     Asker,
     Brady,
@@ -32,7 +30,7 @@ from .deps import (
     log,
     rule_guard,
 )
-from .problems import MAX_INDEX, PROBLEM_RESPONSES, NotFound
+from .problems import MAX_INDEX, PROBLEM_RESPONSES
 from .routes_accounts import run
 from .strict_input import said
 
@@ -110,26 +108,11 @@ def open_case(body: NewCase, asker: Recorder, b: B) -> dict[str, Any]:
     )
 
 
-def _case_view(b: Brady, a: CaseAccess) -> dict[str, Any]:
-    with b.led.engine.connect() as conn:
-        view = q.case_view(conn, a.case_id)
-        if view is None:
-            raise NotFound(f"there is no case {a.case_id}")
-        if a.level is Level.DISCLOSED:
-            shown = facts.disclosed_units(conn, a.case_id)
-            view["items"] = [i for i in view["items"] if f"item:{i['item_id']}" in shown]
-            view["narrative"] = None
-        view["assigned"] = [
-            {"user_id": u, "role": r} for u, r in facts.case_assignments(conn, a.case_id)
-        ]
-    view["your_view"] = str(a.level)
-    return view
-
-
 @router.get("/cases/{case_id}", openapi_extra=access("case:read"))
 def case(a: CaseRead, b: B) -> dict[str, Any]:
     """A case: parties, numbers, defendants, items (for defense counsel: those produced)."""
-    return _case_view(b, a)
+    with b.led.engine.connect() as conn:
+        return reads.case_view(conn, a.asker.caller, a.case_id)
 
 
 Party = ev.CaseAddPartyFields
@@ -259,24 +242,14 @@ def intake(body: Intake, asker: Recorder, b: B) -> dict[str, Any]:
 def item(a: ItemRead, b: B) -> dict[str, Any]:
     """Who has it, where, since when, its cases (for counsel: the cases they work)."""
     with b.led.engine.connect() as conn:
-        view = q.item_view(conn, a.item_id)
-    if view is None:
-        raise NotFound(f"there is no item {a.item_id}")
-    if a.level is Level.DISCLOSED:
-        with b.led.engine.connect() as conn:
-            view = facts.produced_to(conn, a.asker.caller).item(view)
-    view["your_view"] = str(a.level)
-    return view
+        return reads.item_view(conn, a.asker.caller, a.item_id)
 
 
 @router.get("/items/{item_id}/history", openapi_extra=access("item:read"))
 def history(a: ItemRead, b: B) -> dict[str, Any]:
     """Every recorded step of the item, oldest first, with its ledger entry number."""
     with b.led.engine.connect() as conn:
-        rows = q.item_history(conn, a.item_id)
-        if a.level is Level.DISCLOSED:
-            shown = facts.produced_to(conn, a.asker.caller)
-            rows = shown.history(a.item_id, with_payloads(conn, rows))
+        rows = reads.item_history(conn, a.asker.caller, a.item_id)
     return {"items": rows, "total": len(rows)}
 
 

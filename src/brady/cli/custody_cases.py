@@ -7,9 +7,10 @@ from typing import Annotated
 
 import typer
 
+from ..custody import reads
 from ..store import custody_queries as q
-from .custody_common import When, _read, _record, _table, case_app
-from .output import emit, fail, options
+from .custody_common import When, _read, _read_as, _record, _table, case_app
+from .output import emit, options
 
 
 @case_app.command("open")
@@ -116,9 +117,7 @@ def case_close(
 @case_app.command("show")
 def case_show(ctx: typer.Context, case_id: str) -> None:
     """A case: its numbers, parties, defendants and items."""
-    view = _read(ctx, lambda conn: q.case_view(conn, case_id))
-    if view is None:
-        fail(f"there is no case {case_id!r}")
+    view = _read_as(ctx, f"case:{case_id}", lambda conn, c: reads.case_view(conn, c, case_id))
     opts = options(ctx)
     if opts.json:
         emit(opts, view, "")

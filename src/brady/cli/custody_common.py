@@ -11,10 +11,12 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.engine import Connection
 
 from ..access.policy import Caller
+from ..accounts.service import Accounts
 from ..custody.service import Custody, Session
-from ..domain.errors import NotFoundError
+from ..domain.errors import NotAllowedError, NotFoundError
 from ..ledger.entry import Entry
 from ..ledger_home import OpenLedger, open_home
 from ..store import access_queries
@@ -38,8 +40,23 @@ When = Annotated[
 ]
 
 
+def operator_only(opts: Options) -> None:
+    """Refuse, under `--as`, a command that reads the whole record as the operator sees it,
+    rather than show a user more than their own view."""
+    if opts.acting is not None:
+        with friendly_errors():
+            raise NotAllowedError(
+                "this command shows the whole record, as the operator sees it; run it without "
+                f"--as, or see {opts.acting}'s view through the web pages or the API"
+            )
+
+
 @contextmanager
-def _open(opts: Options, writable: bool) -> Iterator[OpenLedger]:
+def _open(opts: Options, writable: bool, as_user: bool = False) -> Iterator[OpenLedger]:
+    """The ledger, for a command. A read under `--as` must be one shaped to that user's
+    view (`as_user`); the others are the operator's."""
+    if not writable and not as_user:
+        operator_only(opts)
     with friendly_errors():
         led = open_home(find_home(opts.home), writable=writable)
         try:
@@ -79,9 +96,29 @@ def acting_caller(led: OpenLedger, opts: Options) -> Caller | None:
 
 
 def _read(ctx: typer.Context, what: Callable[[Any], Any]) -> Any:
+    """A read of the whole record: the operator's. Under `--as` it is refused, rather than
+    showing a user more than their own view (the commands that shape what they show to
+    the user are read through `_read_as`)."""
     opts = options(ctx)
     with _open(opts, writable=False) as led, led.engine.connect() as conn:
         return what(conn)
+
+
+def _read_as(
+    ctx: typer.Context, target: str, what: Callable[[Connection, Caller | None], Any]
+) -> Any:
+    """A read shaped to the `--as` user's view (the operator's without it); a look at
+    evidence as a user is written to the access log, as it is over HTTP."""
+    opts = options(ctx)
+    with _open(opts, writable=False, as_user=True) as led, friendly_errors():
+        caller = acting_caller(led, opts)
+        with led.engine.connect() as conn:
+            seen = what(conn, caller)
+        if caller is not None:
+            Accounts(led.engine, led.master_key).log(
+                "view", caller.user_id, target=target, outcome="ok", source="cli"
+            )
+        return seen
 
 
 def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:

@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
+from ..custody import reads
 from ..store import custody_queries as q
-from .custody_common import When, _read, _record, _table, item_app, lab_app
+from .custody_common import When, _read, _read_as, _record, _table, item_app, lab_app
 from .output import emit, fail, options
 
 
@@ -247,9 +248,7 @@ def item_dispose(
 @item_app.command("show")
 def item_show(ctx: typer.Context, item_id: str) -> None:
     """Who has it, where it is, since when, and which cases it belongs to."""
-    view = _read(ctx, lambda conn: q.item_view(conn, item_id))
-    if view is None:
-        fail(f"there is no item {item_id!r}")
+    view = _read_as(ctx, f"item:{item_id}", lambda conn, c: reads.item_view(conn, c, item_id))
     opts = options(ctx)
     if opts.json:
         emit(opts, view, "")
@@ -299,7 +298,7 @@ def item_show(ctx: typer.Context, item_id: str) -> None:
 @item_app.command("history")
 def item_history(ctx: typer.Context, item_id: str) -> None:
     """Every event in an item's chain of custody."""
-    events = _read(ctx, lambda conn: q.item_history(conn, item_id))
+    events = _read_as(ctx, f"item:{item_id}", lambda conn, c: reads.item_history(conn, c, item_id))
     if not events:
         fail(f"there is no item {item_id!r}")
     opts = options(ctx)

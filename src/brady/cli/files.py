@@ -147,7 +147,7 @@ def register(app: typer.Typer) -> None:
 def item_verify_file(ctx: typer.Context, item_id: str, sha256: str) -> None:
     """Re-hash one stored file of an item now and say whether it still matches the ledger."""
     opts = options(ctx)
-    with _open(opts, writable=False) as led, friendly_errors():
+    with _open(opts, writable=False, as_user=True) as led, friendly_errors():
         matches = check_file(Custody(led), item_id, sha256, acting_caller(led, opts))
     emit(
         opts,

@@ -13,6 +13,7 @@ import typer
 from ..ledger_home import OpenLedger, open_home
 from ..store.export import export_tiles
 from ..store.home import find_home
+from .custody_common import operator_only
 from .output import Options, emit, friendly_errors, options, write_raw
 
 app = typer.Typer(
@@ -22,6 +23,7 @@ app = typer.Typer(
 
 @contextmanager
 def _ledger(opts: Options) -> Iterator[OpenLedger]:
+    operator_only(opts)  # entries hold evidence: a user reads theirs through the API
     with friendly_errors():
         led = open_home(find_home(opts.home))
         try:

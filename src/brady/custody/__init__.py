@@ -2,6 +2,7 @@
 
 __all__ = [
     "files",
+    "reads",
     "service",
 ]
 """The modules other parts of Brady may import; the rest are this package's own."""

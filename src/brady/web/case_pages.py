@@ -10,10 +10,10 @@ from fastapi.responses import HTMLResponse, Response
 
 from ..access import policy
 from ..access.policy import Level
-from ..api import routes_records
 from ..api.deps import Asker, Brady, deny
 from ..api.routes_disclosure import Receiver, Reviewer
 from ..api.routes_disclosure import certificate as api_certificate
+from ..custody import reads
 from ..disclosure import compliance as compliance_view
 from ..disclosure import timeline as timeline_report
 from ..disclosure.desk import Desk
@@ -31,9 +31,9 @@ router = APIRouter(include_in_schema=False)
 def case_page(request: Request, a: CaseRead, b: B) -> Response:
     c = a.asker.caller
     today = today_utc()
-    view = routes_records._case_view(b, a)
-    ctx: dict[str, Any] = {"case": view, "level": str(a.level)}
+    ctx: dict[str, Any] = {"level": str(a.level)}
     with b.led.engine.connect() as conn:
+        ctx["case"] = reads.case_view(conn, c, a.case_id)
         comp = compliance_view.compute(conn, a.case_id, today)
         ctx["compliance"] = comp
         ctx["productions"] = production_rows(conn, a.case_id)
@@ -49,7 +49,7 @@ def case_page(request: Request, a: CaseRead, b: B) -> Response:
             else None
         )
     ctx["timeline"] = (
-        timeline_report.svg(f"{a.case_id}: {view['title']}", marks, today) if marks else None
+        timeline_report.svg(f"{a.case_id}: {ctx['case']['title']}", marks, today) if marks else None
     )
     ctx["may_prosecute"] = policy.prosecute(c, a.case_id)
     ctx["may_acknowledge"] = policy.acknowledge(c, a.case_id) and c.has("defense_counsel")
