@@ -10,6 +10,7 @@ import typer
 from ..custody import reads
 from ..store import custody_queries as q
 from .custody_common import When, _read, _read_as, _record, _table, case_app
+from .moments import AsOf, AsRecorded, Moment, as_json, late_lines, read_at
 from .output import emit, options
 
 
@@ -115,13 +116,25 @@ def case_close(
 
 
 @case_app.command("show")
-def case_show(ctx: typer.Context, case_id: str) -> None:
-    """A case: its numbers, parties, defendants and items."""
-    view = _read_as(ctx, f"case:{case_id}", lambda conn, c: reads.case_view(conn, c, case_id))
+def case_show(
+    ctx: typer.Context, case_id: str, as_of: AsOf = None, as_recorded: AsRecorded = None
+) -> None:
+    """A case: its numbers, parties, defendants and items (now, or as it stood)."""
+    if as_of is None and as_recorded is None:
+        view = _read_as(ctx, f"case:{case_id}", lambda conn, c: reads.case_view(conn, c, case_id))
+        seen = Moment()
+    else:
+        view, seen = read_at(
+            ctx, as_of, as_recorded, lambda conn: reads.case_view(conn, None, case_id)
+        )
     opts = options(ctx)
     if opts.json:
-        emit(opts, view, "")
+        emit(opts, {**view, **as_json(seen)}, "")
         return
+    if seen.said:
+        typer.echo(seen.said)
+        for line in late_lines(seen, lambda late: f"case:{case_id}" in late.subjects):
+            typer.echo(f"  recorded late: {line}")
     typer.echo(f"Case {view['case_id']}: {view['title']} ({view['status']})")
     typer.echo(f"Numbers: {', '.join(view['numbers']) or 'none'}")
     for d in view["defendants"]:

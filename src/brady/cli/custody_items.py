@@ -10,6 +10,7 @@ import typer
 from ..custody import reads
 from ..store import custody_queries as q
 from .custody_common import When, _read, _read_as, _record, _table, item_app, lab_app
+from .moments import AsOf, AsRecorded, late_lines, read_at
 from .output import emit, fail, options
 
 
@@ -246,9 +247,20 @@ def item_dispose(
 
 
 @item_app.command("show")
-def item_show(ctx: typer.Context, item_id: str) -> None:
-    """Who has it, where it is, since when, and which cases it belongs to."""
-    view = _read_as(ctx, f"item:{item_id}", lambda conn, c: reads.item_view(conn, c, item_id))
+def item_show(
+    ctx: typer.Context, item_id: str, as_of: AsOf = None, as_recorded: AsRecorded = None
+) -> None:
+    """Who has it, where it is, since when, and which cases it belongs to (now, or as the
+    record stood)."""
+    if as_of is None and as_recorded is None:
+        view = _read_as(ctx, f"item:{item_id}", lambda conn, c: reads.item_view(conn, c, item_id))
+    else:
+        view, seen = read_at(
+            ctx, as_of, as_recorded, lambda conn: reads.item_view(conn, None, item_id)
+        )
+        typer.echo(seen.said, err=True)
+        for line in late_lines(seen, lambda late: f"item:{item_id}" in late.subjects):
+            typer.echo(f"  recorded late: {line}", err=True)
     opts = options(ctx)
     if opts.json:
         emit(opts, view, "")
@@ -296,9 +308,19 @@ def item_show(ctx: typer.Context, item_id: str) -> None:
 
 
 @item_app.command("history")
-def item_history(ctx: typer.Context, item_id: str) -> None:
-    """Every event in an item's chain of custody."""
-    events = _read_as(ctx, f"item:{item_id}", lambda conn, c: reads.item_history(conn, c, item_id))
+def item_history(
+    ctx: typer.Context, item_id: str, as_of: AsOf = None, as_recorded: AsRecorded = None
+) -> None:
+    """Every event in an item's chain of custody (now, or as the record stood)."""
+    if as_of is None and as_recorded is None:
+        events = _read_as(
+            ctx, f"item:{item_id}", lambda conn, c: reads.item_history(conn, c, item_id)
+        )
+    else:
+        events, seen = read_at(
+            ctx, as_of, as_recorded, lambda conn: reads.item_history(conn, None, item_id)
+        )
+        typer.echo(seen.said, err=True)
     if not events:
         fail(f"there is no item {item_id!r}")
     opts = options(ctx)

@@ -16,7 +16,8 @@ from ..disclosure.desk import Desk
 from ..disclosure.production import bag_hash, next_production_id, produce
 from ..reports import render
 from ..store.custody_queries import case_title
-from .custody import GROUPS, _open, _read, _record, _table
+from .custody import GROUPS, _open, _record, _table
+from .moments import AsOf, AsRecorded, Moment, as_json, late_lines, ledger_moment, read_at
 from .output import Options, emit, fail, friendly_errors, options
 
 disclosure_app = typer.Typer(
@@ -240,21 +241,34 @@ def compliance(
             dir_okay=False,
         ),
     ] = None,
-    today: Annotated[str | None, typer.Option(help="Judge as of this date.")] = None,
+    today: Annotated[
+        str | None, typer.Option(help="Count deadlines at this date (default: the view's).")
+    ] = None,
+    as_of: AsOf = None,
+    as_recorded: AsRecorded = None,
 ) -> None:
     """What a case owes the defense: held vs disclosed, overdue, due soon, late, withheld,
     and everything that blocks a certificate of compliance."""
     opts = options(ctx)
-    when = _today(today)
-    view = _read(ctx, lambda conn: compliance_view.compute(conn, case_id, when))
+    moment = _moment_day(as_of or as_recorded)
+    when = _today(today) if today is not None or moment is None else moment
+    view, seen = read_at(
+        ctx, as_of, as_recorded, lambda conn: compliance_view.compute(conn, case_id, when)
+    )
     if view is None:
         fail(f"there is no case {case_id!r}")
     if certificate is not None:
         _certificate(opts, view, certificate, when)
         return
     if opts.json:
-        emit(opts, view.to_json(), "")
+        emit(opts, {**view.to_json(), **as_json(seen)}, "")
         return
+    _say_moment(seen)
+    _say_view(view)
+
+
+def _say_view(view: compliance_view.Compliance) -> None:
+    """The compliance picture in words and a table, for a person at a terminal."""
     typer.echo(f"{view.case_id}: {view.title}")
     if not view.charged:
         typer.echo("No one is charged in this case: nothing is owed to a defense yet.")
@@ -290,6 +304,19 @@ def compliance(
             typer.echo(f"  - {b}")
 
 
+def _say_moment(seen: Moment) -> None:
+    """Which view this is, and the intakes it found recorded after the moment (a late-filed
+    item shows here); the other late steps are counted."""
+    if not seen.said:
+        return
+    typer.echo(seen.said)
+    intakes = late_lines(seen, lambda late: late.kind == "item.intake")
+    for line in intakes:
+        typer.echo(f"  recorded late: {line}")
+    if len(seen.late) > len(intakes):
+        typer.echo(f"  ...and {len(seen.late) - len(intakes)} other step(s) recorded late")
+
+
 def _certificate(opts: Options, view: compliance_view.Compliance, out: Path, when: date) -> None:
     try:
         document = certificate_html(view, when)
@@ -319,16 +346,21 @@ def timeline(
     ctx: typer.Context,
     case_id: str,
     out: Annotated[Path, typer.Option(help="Picture to write: .svg or .png", dir_okay=False)],
-    today: Annotated[str | None, typer.Option(help="Draw as of this date.")] = None,
+    today: Annotated[str | None, typer.Option(help="Draw the clock at this date.")] = None,
+    as_of: AsOf = None,
+    as_recorded: AsRecorded = None,
 ) -> None:
     """A case on one time axis: court dates, evidence, links and their review, deadlines
     and productions, so a gap shows at a glance."""
     opts = options(ctx)
     if out.suffix.lower() not in {".svg", ".png"}:
         fail(f"--out {out} must end in .svg or .png")
-    when = _today(today)
-    found = _read(
+    moment = _moment_day(as_of or as_recorded)
+    when = _today(today) if today is not None or moment is None else moment
+    found, _seen = read_at(
         ctx,
+        as_of,
+        as_recorded,
         lambda conn: (
             timeline_report.collect(conn, case_id, when),
             case_title(conn, case_id),
@@ -347,6 +379,14 @@ def timeline(
         {"path": str(out), "marks": len(marks)},
         f"Wrote the timeline of {case_id} to {out} ({len(marks)} marks).",
     )
+
+
+def _moment_day(value: str | None) -> date | None:
+    """The date a view is of, which the deadlines are counted at unless --today says."""
+    if value is None or value.isdigit():
+        return None
+    with friendly_errors():
+        return ledger_moment(value, "--as-of")[1]
 
 
 def register(app: typer.Typer) -> None:

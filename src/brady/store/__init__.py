@@ -7,6 +7,7 @@ __all__ = [
     "access_log",
     "access_queries",
     "account_queries",
+    "as_of",
     "audit",
     "custody_projection",
     "custody_queries",

@@ -1,0 +1,146 @@
+"""The record as it stood at a moment, rebuilt from part of the ledger, for as-of views.
+
+Two views, because where they differ is itself evidence:
+
+- **as recorded**: exactly what the record said then, the state of the ledger's first N
+  entries (those recorded on or before the moment). It is what a checkpoint of that size
+  signed, so a reader can hold it against a later checkpoint with a consistency proof.
+- **as of**: what the State held, knew and had done by the moment, by when things
+  happened: the events whose own time (`occurred_at`, else when recorded) is on or before
+  it, in ledger order. History imported today (the Rust example) has a past here; a link
+  accepted or a production made later is not there yet. Entries without a time of their
+  own (users, agencies, keys, settings, places, people) are taken as they stand. Events
+  dated before the moment but recorded after it are listed as recorded late.
+
+Both are the same projections the live tables come from, replayed into an in-memory
+database, so every query of the live record runs on them unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from sqlalchemy import MetaData, create_engine, insert
+from sqlalchemy.engine import Connection
+from sqlalchemy.pool import StaticPool
+
+from ..domain.events import PAYLOADS, Occurred
+from ..ledger.entry import Entry, parse_entry
+from .ledger_store import LedgerStore
+from .projection_check import BATCH, ProjectionMismatchError, snapshot
+from .raw_sql import fetch_all
+from .tables import ledger_entry
+
+DATED = frozenset(kind for kind, model in PAYLOADS.items() if issubclass(model, Occurred))
+"""Kinds whose payload says when the thing happened; the others have no past of their own."""
+
+
+@dataclass(frozen=True)
+class Late:
+    """An event that had happened by the moment but was recorded only after it."""
+
+    seq: int
+    kind: str
+    subjects: tuple[str, ...]
+    occurred_at: str
+    recorded_at: str
+
+
+@dataclass
+class View:
+    conn: Connection
+    size: int
+    """Entries of the ledger the view was built from (as recorded: its first `size`)."""
+    late: list[Late] = field(default_factory=list)
+
+
+def event_time(entry: Entry) -> str | None:
+    """When the event happened; None for an entry without a time of its own."""
+    if entry.kind not in DATED:
+        return None
+    occurred = entry.payload.get("occurred_at")
+    return str(occurred) if occurred else entry.recorded_at
+
+
+def _entries(source: Connection, size: int) -> Iterator[list[Entry]]:
+    for start in range(0, size, BATCH):
+        rows = fetch_all(
+            source,
+            "SELECT seq, entry FROM ledger_entry WHERE seq >= ? AND seq < ? ORDER BY seq",
+            (start, min(start + BATCH, size)),
+        )
+        yield [parse_entry(bytes(raw), seq) for seq, raw in rows]
+
+
+def recorded_size(store: LedgerStore, at: str) -> int:
+    """How many entries had been recorded at `at` (ledger time): the size of the record
+    then. Entries are appended in time order, so it is the first one recorded later."""
+    with store.engine.connect() as conn:
+        size = store.size(conn)
+        for batch in _entries(conn, size):
+            for entry in batch:
+                if entry.recorded_at > at:
+                    return entry.seq
+    return size
+
+
+@contextmanager
+def _memory(store: LedgerStore) -> Iterator[Connection]:
+    tables = [t for p in store.projectors for t in getattr(p, "tables", ())]
+    engine = create_engine("sqlite://", poolclass=StaticPool)
+    meta = MetaData()
+    for t in [*tables, ledger_entry]:
+        t.to_metadata(meta)
+    meta.create_all(engine)
+    try:
+        with engine.begin() as conn:
+            yield conn
+    finally:
+        engine.dispose()
+
+
+def _apply(store: LedgerStore, target: Connection, entries: Sequence[Entry]) -> None:
+    if not entries:
+        return
+    target.execute(
+        insert(ledger_entry), [{"seq": e.seq, "kind": e.kind, "entry": e.raw} for e in entries]
+    )
+    for projector in store.projectors:
+        try:
+            projector.apply(target, list(entries))
+        except Exception as exc:
+            raise ProjectionMismatchError(
+                f"entries {entries[0].seq}-{entries[-1].seq}: the state then cannot be "
+                f"rebuilt from them: {exc}"
+            ) from exc
+
+
+@contextmanager
+def as_recorded(store: LedgerStore, size: int) -> Iterator[View]:
+    """The state of the ledger's first `size` entries, exactly as the record said then."""
+    with snapshot(store) as source, _memory(store) as target:
+        size = min(size, store.size(source))
+        for batch in _entries(source, size):
+            _apply(store, target, batch)
+        yield View(target, size)
+
+
+@contextmanager
+def as_of(store: LedgerStore, at: str) -> Iterator[View]:
+    """The state by when things happened: every entry dated on or before `at` (ledger
+    time), and every entry without a date of its own; those recorded after `at` but dated
+    before it are listed as late."""
+    with snapshot(store) as source, _memory(store) as target:
+        size = store.size(source)
+        late: list[Late] = []
+        for batch in _entries(source, size):
+            taken = [e for e in batch if (event_time(e) or "") <= at]
+            late += [
+                Late(e.seq, e.kind, e.subjects, str(event_time(e)), e.recorded_at)
+                for e in taken
+                if e.kind in DATED and e.recorded_at > at
+            ]
+            _apply(store, target, taken)
+        yield View(target, size, late)

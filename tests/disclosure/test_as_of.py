@@ -1,0 +1,104 @@
+"""As of the day the Baldwin case was dismissed, the record still says what it said then:
+after the link is accepted and the rounds produced (in 2026, long after), the view as of
+2024-07-12 refuses the certificate naming Teske's rounds, and the view as recorded before
+the acceptance says the same; today's view certifies. Real SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from brady.cli.app import app
+from brady.custody.service import Custody
+from brady.disclosure import compliance
+from brady.store import as_of
+from brady.store.link_queries import suggestion_case
+from brady.store.raw_sql import fetch_all
+
+from .test_rust import TESKE, hand_over, rust  # noqa: F401  (the fixture)
+
+DISMISSED = date(2024, 7, 12)
+END_OF_DISMISSAL = "2024-07-12T23:59:59.999999Z"
+
+
+def _suggestion(custody: Custody) -> str:
+    with custody.led.engine.connect() as conn:
+        ((found,),) = fetch_all(
+            conn,
+            "SELECT suggestion_id FROM link_suggestion WHERE item_id = ? AND case_id = ?",
+            (TESKE, "state-v-baldwin"),
+        )
+        assert suggestion_case(conn, found) == "state-v-baldwin"
+    return str(found)
+
+
+def _late_disclosure(custody: Custody, tmp_path: Path) -> int:
+    """Everything filed under the case produced before trial; the rounds linked and produced
+    in 2026. Returns the ledger's size before the acceptance."""
+    hand_over(custody, tmp_path, "BALDWIN-P1", "2024-02-09T16:00:00-07:00")
+    before = custody.led.store.size()
+    with custody.session() as s:
+        s.accept_link("morrissey", _suggestion(custody), "Rounds from the Rust supply chain")
+    hand_over(custody, tmp_path, "BALDWIN-P2", "2026-11-30T10:00:00-07:00")
+    return before
+
+
+def test_as_of_the_dismissal_the_rounds_are_still_outstanding(
+    rust: Custody,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    before = _late_disclosure(rust, tmp_path)
+    with rust.led.engine.connect() as conn:
+        now = compliance.compute(conn, "state-v-baldwin", date(2026, 12, 1))
+    assert now is not None and now.certifiable, now.blockers if now else None
+    with as_of.as_of(rust.led.store, END_OF_DISMISSAL) as then:
+        dated = compliance.compute(then.conn, "state-v-baldwin", DISMISSED)
+    assert dated is not None and not dated.certifiable
+    assert any(TESKE in b and "not reviewed" in b for b in dated.blockers), dated.blockers
+    assert f"item:{TESKE}" not in {u.unit for u in dated.units}  # not accepted yet
+    with as_of.as_recorded(rust.led.store, before) as recorded:
+        said = compliance.compute(recorded.conn, "state-v-baldwin", DISMISSED)
+    assert said is not None and said.blockers == dated.blockers
+    # The whole record was imported in 2026: everything dated 2024 is marked late.
+    assert then.late and all(late.recorded_at > END_OF_DISMISSAL for late in then.late)
+
+
+def test_the_certificate_as_of_the_dismissal_is_refused(
+    rust: Custody,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    _late_disclosure(rust, tmp_path)
+    home = ["--home", str(rust.led.config.path)]
+    runner = CliRunner()
+    refused = runner.invoke(
+        app,
+        [
+            *home,
+            "compliance",
+            "state-v-baldwin",
+            "--as-of",
+            "2024-07-12",
+            "--certificate",
+            str(tmp_path / "c.pdf"),
+        ],
+    )
+    assert refused.exit_code == 1, refused.output
+    assert TESKE in refused.stderr and not (tmp_path / "c.pdf").exists()
+    shown = runner.invoke(app, [*home, "compliance", "state-v-baldwin", "--as-of", "2024-07-12"])
+    assert shown.exit_code == 0, shown.output
+    assert "As of 2024-07-12" in shown.stdout and TESKE in shown.stdout
+    today = runner.invoke(app, [*home, "compliance", "state-v-baldwin", "--today", "2026-12-01"])
+    assert "Nothing is outstanding" in today.stdout, today.stdout
+    cases_then = json.loads(
+        runner.invoke(app, [*home, "--json", "item", "show", TESKE, "--as-of", "2024-07-12"]).stdout
+    )["cases"]
+    cases_now = json.loads(runner.invoke(app, [*home, "--json", "item", "show", TESKE]).stdout)[
+        "cases"
+    ]
+    assert "state-v-baldwin" not in {c["case_id"] for c in cases_then}
+    assert "state-v-baldwin" in {c["case_id"] for c in cases_now}
+    bad = runner.invoke(app, [*home, "compliance", "state-v-baldwin", "--as-of", "last July"])
+    assert bad.exit_code == 2 and "--as-of" in bad.stderr
