@@ -102,3 +102,35 @@ def test_the_certificate_as_of_the_dismissal_is_refused(
     assert "state-v-baldwin" in {c["case_id"] for c in cases_now}
     bad = runner.invoke(app, [*home, "compliance", "state-v-baldwin", "--as-of", "last July"])
     assert bad.exit_code == 2 and "--as-of" in bad.stderr
+
+
+def test_the_api_and_the_case_page_answer_as_of_a_day(
+    rust: Custody,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from brady.accounts.permissions import Permissions
+    from brady.accounts.service import Accounts
+    from brady.server import create_app
+
+    _late_disclosure(rust, tmp_path)
+    with rust.session() as s:
+        Permissions(s).assign("admin", "state-v-baldwin", "morrissey", "prosecutor")
+    token = Accounts(rust.led.engine, rust.led.master_key).create_token(
+        "morrissey", "t", "read", "admin"
+    )[1]
+    client = TestClient(create_app(rust.led, anchor_every=None), base_url="https://testserver")
+    h = {"Authorization": f"Bearer {token}"}
+    url = "/api/cases/state-v-baldwin/compliance"
+    then = client.get(url, params={"as_of": "2024-07-12"}, headers=h)
+    assert then.status_code == 200, then.text
+    assert not then.json()["certifiable"]
+    assert any(TESKE in b for b in then.json()["blockers"])
+    assert then.json()["as_of"] == "2024-07-12" and then.json()["late"]
+    now = client.get(url, headers=h).json()
+    assert now["certifiable"] and "as_of" not in now
+    item = client.get(f"/api/items/{TESKE}", params={"as_of": "2024-07-12"}, headers=h).json()
+    assert "state-v-baldwin" not in {c["case_id"] for c in item["cases"]}
+    bad = client.get(url, params={"as_of": "12 July"}, headers=h)
+    assert bad.status_code == 422 and "as_of" in bad.text

@@ -4,6 +4,7 @@ __all__ = [
     "deps",
     "headers",
     "limits",
+    "moments",
     "problems",
     "routes_access",
     "routes_accounts",

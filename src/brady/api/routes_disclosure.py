@@ -22,6 +22,7 @@ from ..store import custody_queries as q
 from ..store import disclosure_queries as dq
 from ..store import link_queries
 from .deps import Asker, Brady, CaseAccess, SignedIn, access, brady, case_guard, deny, log
+from .moments import When, record_at
 from .problems import PROBLEM_RESPONSES, NotFound, problem
 from .routes_accounts import run
 from .routes_records import Paged
@@ -109,13 +110,14 @@ def reject(body: Decision, r: Reviewer, b: B) -> dict[str, Any]:
 
 
 @router.get("/cases/{case_id}/compliance", openapi_extra=access("case:read"))
-def compliance(a: CaseRead, b: B) -> dict[str, Any]:
-    """What the defense is owed and got (counsel see the summary, not the State's list)."""
-    with b.led.engine.connect() as conn:
-        view = compliance_view.compute(conn, a.case_id, _today())
+def compliance(a: CaseRead, b: B, t: When) -> dict[str, Any]:
+    """What the defense is owed and got (counsel see the summary, not the State's list);
+    now, or as the record stood (`as_of` also counts the deadlines at that day)."""
+    with record_at(b, t) as (conn, past):
+        view = compliance_view.compute(conn, a.case_id, t.day or _today())
     if view is None:
         raise NotFound(f"there is no case {a.case_id}")
-    return view.shown(counsel=a.level is Level.DISCLOSED)
+    return {**view.shown(counsel=a.level is Level.DISCLOSED), **t.said(past)}
 
 
 @router.get(

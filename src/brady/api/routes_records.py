@@ -30,6 +30,7 @@ from .deps import (
     log,
     rule_guard,
 )
+from .moments import When, record_at
 from .problems import MAX_INDEX, PROBLEM_RESPONSES
 from .routes_accounts import run
 from .strict_input import said
@@ -109,10 +110,13 @@ def open_case(body: NewCase, asker: Recorder, b: B) -> dict[str, Any]:
 
 
 @router.get("/cases/{case_id}", openapi_extra=access("case:read"))
-def case(a: CaseRead, b: B) -> dict[str, Any]:
-    """A case: parties, numbers, defendants, items (for defense counsel: those produced)."""
-    with b.led.engine.connect() as conn:
-        return reads.case_view(conn, a.asker.caller, a.case_id)
+def case(a: CaseRead, b: B, t: When) -> dict[str, Any]:
+    """A case: parties, numbers, defendants, items (for defense counsel: those produced);
+    now, or as the record stood (`as_of`, `as_recorded`)."""
+    assert a.level is not None
+    with record_at(b, t) as (conn, view):
+        shown = reads.case_view(conn, a.asker.caller, a.case_id, reads.Look(a.level, False))
+    return {**shown, **t.said(view)}
 
 
 Party = ev.CaseAddPartyFields
@@ -239,18 +243,23 @@ def intake(body: Intake, asker: Recorder, b: B) -> dict[str, Any]:
 
 
 @router.get("/items/{item_id}", openapi_extra=access("item:read"))
-def item(a: ItemRead, b: B) -> dict[str, Any]:
-    """Who has it, where, since when, its cases (for counsel: the cases they work)."""
-    with b.led.engine.connect() as conn:
-        return reads.item_view(conn, a.asker.caller, a.item_id)
+def item(a: ItemRead, b: B, t: When) -> dict[str, Any]:
+    """Who has it, where, since when, its cases (for counsel: the cases they work); now, or
+    as the record stood (`as_of`, `as_recorded`)."""
+    assert a.level is not None
+    with record_at(b, t) as (conn, view):
+        shown = reads.item_view(conn, a.asker.caller, a.item_id, reads.Look(a.level, False))
+    return {**shown, **t.said(view)}
 
 
 @router.get("/items/{item_id}/history", openapi_extra=access("item:read"))
-def history(a: ItemRead, b: B) -> dict[str, Any]:
-    """Every recorded step of the item, oldest first, with its ledger entry number."""
-    with b.led.engine.connect() as conn:
-        rows = reads.item_history(conn, a.asker.caller, a.item_id)
-    return {"items": rows, "total": len(rows)}
+def history(a: ItemRead, b: B, t: When) -> dict[str, Any]:
+    """Every recorded step of the item, oldest first, with its ledger entry number; now, or
+    as the record stood (`as_of`, `as_recorded`)."""
+    assert a.level is not None
+    with record_at(b, t) as (conn, view):
+        rows = reads.item_history(conn, a.asker.caller, a.item_id, reads.Look(a.level, False))
+    return {"items": rows, "total": len(rows), **t.said(view)}
 
 
 # One custody step: each action's body is its event's payload model (what the person states)

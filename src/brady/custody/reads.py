@@ -2,7 +2,8 @@
 asks, so `brady --as USER item show` shows what USER's browser and API client are shown.
 
 `caller=None` is the operator on the server, who sees the whole record (see the README:
-with the database and the master key nothing could hold them to less).
+with the database and the master key nothing could hold them to less). A `look` decided
+elsewhere (on today's record, for a view of the past) is taken as given.
 """
 
 from __future__ import annotations
@@ -48,9 +49,11 @@ def case_look(conn: Connection, caller: Caller | None, case_id: str) -> Look:
     return Look(level, False)
 
 
-def item_view(conn: Connection, caller: Caller | None, item_id: str) -> dict[str, Any]:
+def item_view(
+    conn: Connection, caller: Caller | None, item_id: str, look: Look | None = None
+) -> dict[str, Any]:
     """Who has it, where, since when, its cases (for counsel: the cases they work)."""
-    look = item_look(conn, caller, item_id)
+    look = look or item_look(conn, caller, item_id)
     view = q.item_view(conn, item_id)
     if view is None:
         raise NotFoundError(f"there is no item {item_id}", "item_id")
@@ -60,18 +63,22 @@ def item_view(conn: Connection, caller: Caller | None, item_id: str) -> dict[str
     return view
 
 
-def item_history(conn: Connection, caller: Caller | None, item_id: str) -> list[dict[str, Any]]:
+def item_history(
+    conn: Connection, caller: Caller | None, item_id: str, look: Look | None = None
+) -> list[dict[str, Any]]:
     """Every recorded step, oldest first (for counsel: the steps of what was produced)."""
-    look = item_look(conn, caller, item_id)
+    look = look or item_look(conn, caller, item_id)
     rows = q.item_history(conn, item_id)
     if look.level is Level.DISCLOSED and caller is not None:
         rows = facts.produced_to(conn, caller).history(item_id, with_payloads(conn, rows))
     return rows
 
 
-def case_view(conn: Connection, caller: Caller | None, case_id: str) -> dict[str, Any]:
+def case_view(
+    conn: Connection, caller: Caller | None, case_id: str, look: Look | None = None
+) -> dict[str, Any]:
     """Parties, numbers, defendants, items (for defense counsel: those produced to them)."""
-    look = case_look(conn, caller, case_id)
+    look = look or case_look(conn, caller, case_id)
     view = q.case_view(conn, case_id)
     if view is None:
         raise NotFoundError(f"there is no case {case_id}", "case_id")

@@ -21,13 +21,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import MetaData, create_engine, insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import StaticPool
 
 from ..domain.events import PAYLOADS, Occurred
-from ..ledger.entry import Entry, parse_entry
+from ..ledger.entry import Entry, format_time, parse_entry
 from .ledger_store import LedgerStore
 from .projection_check import BATCH, ProjectionMismatchError, snapshot
 from .raw_sql import fetch_all
@@ -54,6 +55,28 @@ class View:
     size: int
     """Entries of the ledger the view was built from (as recorded: its first `size`)."""
     late: list[Late] = field(default_factory=list)
+
+
+def end_of_day(day: date) -> str:
+    """A date as a moment: its last microsecond, UTC (the agency's time zone is to come)."""
+    return format_time(datetime.combine(day, time.max, UTC))
+
+
+@contextmanager
+def viewed(
+    store: LedgerStore, dated: date | None = None, recorded: int | None = None
+) -> Iterator[View | None]:
+    """The view a reader asked for: None for the live record, else as of the end of
+    `dated` and/or as recorded at `recorded` entries."""
+    if dated is None and recorded is None:
+        yield None
+    elif dated is None:
+        assert recorded is not None
+        with as_recorded(store, recorded) as view:
+            yield view
+    else:
+        with as_of(store, end_of_day(dated), recorded) as view:
+            yield view
 
 
 def event_time(entry: Entry) -> str | None:
@@ -128,12 +151,13 @@ def as_recorded(store: LedgerStore, size: int) -> Iterator[View]:
 
 
 @contextmanager
-def as_of(store: LedgerStore, at: str) -> Iterator[View]:
+def as_of(store: LedgerStore, at: str, size: int | None = None) -> Iterator[View]:
     """The state by when things happened: every entry dated on or before `at` (ledger
     time), and every entry without a date of its own; those recorded after `at` but dated
-    before it are listed as late."""
+    before it are listed as late. With `size`, only the ledger's first `size` entries are
+    read: what was known of that day when the record held that many."""
     with snapshot(store) as source, _memory(store) as target:
-        size = store.size(source)
+        size = store.size(source) if size is None else min(size, store.size(source))
         late: list[Late] = []
         for batch in _entries(source, size):
             taken = [e for e in batch if (event_time(e) or "") <= at]

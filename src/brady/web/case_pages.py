@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from ..access import policy
 from ..access.policy import Level
 from ..api.deps import Asker, Brady, deny
+from ..api.moments import When, record_at
 from ..api.routes_disclosure import Receiver, Reviewer
 from ..api.routes_disclosure import certificate as api_certificate
 from ..custody import reads
@@ -28,12 +29,14 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
-def case_page(request: Request, a: CaseRead, b: B) -> Response:
+def case_page(request: Request, a: CaseRead, b: B, t: When) -> Response:
     c = a.asker.caller
-    today = today_utc()
-    ctx: dict[str, Any] = {"level": str(a.level)}
-    with b.led.engine.connect() as conn:
-        ctx["case"] = reads.case_view(conn, c, a.case_id)
+    today = t.day or today_utc()
+    assert a.level is not None
+    ctx: dict[str, Any] = {"level": str(a.level), "as_of": t.day and t.day.isoformat()}
+    with record_at(b, t) as (conn, past):
+        ctx["late"] = len(past.late) if past is not None else 0
+        ctx["case"] = reads.case_view(conn, c, a.case_id, reads.Look(a.level, False))
         comp = compliance_view.compute(conn, a.case_id, today)
         ctx["compliance"] = comp
         ctx["productions"] = production_rows(conn, a.case_id)
@@ -51,8 +54,9 @@ def case_page(request: Request, a: CaseRead, b: B) -> Response:
     ctx["timeline"] = (
         timeline_report.svg(f"{a.case_id}: {ctx['case']['title']}", marks, today) if marks else None
     )
-    ctx["may_prosecute"] = policy.prosecute(c, a.case_id)
-    ctx["may_acknowledge"] = policy.acknowledge(c, a.case_id) and c.has("defense_counsel")
+    now = t.day is None and t.size is None  # nothing is decided on a view of the past
+    ctx["may_prosecute"] = now and policy.prosecute(c, a.case_id)
+    ctx["may_acknowledge"] = now and policy.acknowledge(c, a.case_id) and c.has("defense_counsel")
     return page(request, "case.html.j2", a.asker, today=today.isoformat(), **ctx)
 
 

@@ -12,6 +12,7 @@ from ..access import policy
 from ..access.policy import Level
 from ..api import routes_files, routes_records
 from ..api.deps import log
+from ..api.moments import When
 from ..custody.files import check_file
 from ..domain.errors import RefusedError
 from ..reports import labels as label_sheets
@@ -27,13 +28,16 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/items/{item_id}", response_class=HTMLResponse)
-def item_page(request: Request, a: ItemRead, b: B) -> Response:
-    view = routes_records.item(a, b)
-    history = routes_records.history(a, b)["items"]
+def item_page(request: Request, a: ItemRead, b: B, t: When) -> Response:
+    view = routes_records.item(a, b, t)
+    history = routes_records.history(a, b, t)["items"]
     files = routes_files.files(a, b)["items"]
     c = a.asker.caller
     ctx: dict[str, Any] = {"item": view, "history": history, "files": files}
-    ctx["may_act"] = policy.act_on_item(c, a.facts)
+    ctx["as_of"] = t.day and t.day.isoformat()
+    ctx["late"] = len(view.get("late", []))
+    # Steps are recorded on today's record, never on a view of the past.
+    ctx["may_act"] = policy.act_on_item(c, a.facts) and t.day is None and t.size is None
     ctx["may_download"] = a.level is not Level.COURT
     with b.led.engine.connect() as conn:
         ctx["labs"] = item_lab_requests(conn, a.item_id) if a.level is not Level.DISCLOSED else []
