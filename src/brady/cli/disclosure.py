@@ -304,6 +304,10 @@ def _say_view(view: compliance_view.Compliance) -> None:
             typer.echo(f"  - {b}")
 
 
+SHOWN_LATE = 5
+"""Late intakes listed by name; a record imported after the fact has them all."""
+
+
 def _say_moment(seen: Moment) -> None:
     """Which view this is, and the intakes it found recorded after the moment (a late-filed
     item shows here); the other late steps are counted."""
@@ -311,10 +315,14 @@ def _say_moment(seen: Moment) -> None:
         return
     typer.echo(seen.said)
     intakes = late_lines(seen, lambda late: late.kind == "item.intake")
-    for line in intakes:
+    for line in intakes[:SHOWN_LATE]:
         typer.echo(f"  recorded late: {line}")
-    if len(seen.late) > len(intakes):
-        typer.echo(f"  ...and {len(seen.late) - len(intakes)} other step(s) recorded late")
+    more = len(seen.late) - min(len(intakes), SHOWN_LATE)
+    if more:
+        typer.echo(
+            f"  ...and {more} other step(s) dated by then but recorded later (history "
+            "imported later shows here too); --json lists every one"
+        )
 
 
 def _certificate(opts: Options, view: compliance_view.Compliance, out: Path, when: date) -> None:
