@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -52,7 +52,7 @@ def ledger_moment(value: str, flag: str) -> tuple[str, date]:
     try:
         if len(value) == 10:
             day = date.fromisoformat(value)
-            return format_time(datetime.combine(day, time.max, UTC)), day
+            return as_of.end_of_day(day), day
         at = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as exc:
         raise InvalidInputError(

@@ -146,12 +146,9 @@ class SessionBase:
     def held_to(self, rules: Sequence[tuple[str, str | None]], args: Mapping[str, Any]) -> None:
         """Refuse, before anything is read, a command the caller may not give (see `held_to`).
         The operator's own session (no caller) and Brady's own steps are not held."""
-        c = self.caller
-        by = args.get("by")
-        if c is None or by is None or by == LINKER:
+        c = self._held(args.get("by"))
+        if c is None:
             return
-        if by != c.user_id:
-            raise NotAllowedError(f"a command given by {c.user_id} cannot be signed by {by}", "by")
         facts = RecordFacts(self.conn)
         stated = args.get("fields") or {}  # a command that takes its payload as keywords
         for rule, name in rules:
@@ -162,12 +159,20 @@ class SessionBase:
             if why is not None:
                 raise NotAllowedError(f"{c.user_id} may not do this: {why}", "by")
 
-    def _may_record(self, by: str, kind: str, data: dict[str, Any], subjects: list[str]) -> None:
+    def _held(self, by: str | None) -> Caller | None:
+        """The caller a step signed by `by` is held to: None for the operator's own session
+        and for Brady's own steps (linking's suggestions and readings, its user)."""
         c = self.caller
-        if c is None or by == LINKER:  # linking's own suggestions and readings
-            return
+        if c is None or by is None or by == LINKER:
+            return None
         if by != c.user_id:
             raise NotAllowedError(f"a command given by {c.user_id} cannot be signed by {by}", "by")
+        return c
+
+    def _may_record(self, by: str, kind: str, data: dict[str, Any], subjects: list[str]) -> None:
+        c = self._held(by)
+        if c is None:
+            return
         why = decide.refusal(c, kind, data, subjects, RecordFacts(self.conn))
         if why is not None:
             raise NotAllowedError(f"{c.user_id} may not record {kind}: {why}", "by")

@@ -3,13 +3,16 @@ mentions, and the prosecutor's review of each suggestion."""
 
 from __future__ import annotations
 
+from sqlalchemy.engine import Connection
+
 from ..domain import events as ev
-from ..domain.errors import RefusedError
+from ..domain.errors import NotFoundError, RefusedError
 from ..ledger.entry import Entry
 from ..linking import candidates, match
 from ..linking.names import fold
 from ..linking.suggest import suggest
 from ..store import custody_queries as q
+from ..store.home import LinkingConfig
 from ..store.link_queries import suggestion_state
 from .commands_base import (
     LINKER,
@@ -17,6 +20,14 @@ from .commands_base import (
     SessionBase,
     held_to,
 )
+
+
+def suggestions_on(conn: Connection, config: LinkingConfig, item_id: str) -> list[match.Suggestion]:
+    """Which open cases the item may bear on, and why, read on `conn` (a dry run in a read
+    connection, or inside a session that then records them)."""
+    if q.item_state(conn, item_id) is None:
+        raise NotFoundError(f"there is no item {item_id!r}", "item_id")
+    return suggest(conn, item_id, config.weights, config.threshold)
 
 
 class LinkCommands(SessionBase):
@@ -82,9 +93,7 @@ class LinkCommands(SessionBase):
 
     def suggest_links(self, item_id: str) -> list[match.Suggestion]:
         """Which open cases the item may bear on, and why (nothing is recorded)."""
-        self._item(item_id)
-        config = self.custody.led.config.linking
-        return suggest(self.conn, item_id, config.weights, config.threshold)
+        return suggestions_on(self.conn, self.custody.led.config.linking, item_id)
 
     def link_item(self, item_id: str, occurred_at: str | None = None) -> list[Entry]:
         """Record a suggestion for every open case the item may bear on, signed by Brady's

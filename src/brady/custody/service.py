@@ -12,12 +12,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from ..access.policy import Caller
-from ..domain.errors import NotFoundError, RefusedError
+from ..domain.errors import RefusedError
 from ..ledger.ed25519 import Signer
 from ..ledger_home import OpenLedger
 from ..linking.match import Suggestion
-from ..linking.suggest import suggest
-from ..store import custody_queries as q
 from ..store.keys import ACTOR, load_role
 from ..store.ledger_store import Writer
 from .cases import CaseCommands
@@ -26,7 +24,7 @@ from .corrections import CorrectionCommands
 from .inventory import InventoryCommands
 from .items import ItemCommands
 from .lab import LabCommands
-from .link_review import LinkCommands
+from .link_review import LinkCommands, suggestions_on
 from .people import PeopleCommands
 
 __all__ = ["CHARGING", "LINKER", "STAFF", "Custody", "Session", "held_to", "user_holder"]
@@ -49,10 +47,7 @@ class Custody:
         """Which open cases the item may bear on, and why: a dry run that records nothing,
         so it reads without taking the ledger's write lock."""
         with self.led.engine.connect() as conn:
-            if q.item_state(conn, item_id) is None:
-                raise NotFoundError(f"there is no item {item_id!r}", "item_id")
-            config = self.led.config.linking
-            return suggest(conn, item_id, config.weights, config.threshold)
+            return suggestions_on(conn, self.led.config.linking, item_id)
 
     def signer(self, writer: Writer, user_id: str) -> Signer:
         """The user's newest key, opened from its sealed copy."""

@@ -96,9 +96,6 @@ def kind_of(error: BaseException) -> Kind | None:
     """The kind of any error Brady reports to a person; None for a fault in Brady itself."""
     if isinstance(error, BradyError):
         return error.kind
-    declared = getattr(error, "kind", None)
-    if isinstance(declared, Kind):
-        return declared  # a ledger error subclass elsewhere in Brady that names its kind
     if isinstance(error, TamperError | NoteError | SignatureError | RootMismatchError):
         return Kind.INTEGRITY
     if isinstance(error, EntryError):

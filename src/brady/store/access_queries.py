@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 from ..access.policy import Caller, CaseFacts, ItemFacts
 from ..access.produced import Produced
 from ..ledger.entry import parse_entry
-from . import custody_queries
+from . import custody_queries, disclosure_queries, link_queries
 from .raw_sql import fetch_all
 
 
@@ -172,18 +172,10 @@ class RecordFacts:
         return custody_queries.inventory_agency(self.conn, inventory_id)
 
     def suggestion_case(self, suggestion_id: str) -> str | None:
-        rows = fetch_all(
-            self.conn,
-            "SELECT case_id FROM link_suggestion WHERE suggestion_id = ?",
-            (suggestion_id,),
-        )
-        return str(rows[0][0]) if rows else None
+        return link_queries.suggestion_case(self.conn, suggestion_id)
 
     def production_case(self, production_id: str) -> str | None:
-        rows = fetch_all(
-            self.conn, "SELECT case_id FROM production WHERE production_id = ?", (production_id,)
-        )
-        return str(rows[0][0]) if rows else None
+        return disclosure_queries.production_case(self.conn, production_id)
 
     def entry_subjects(self, seq: int) -> list[str]:
         rows = fetch_all(self.conn, "SELECT entry FROM ledger_entry WHERE seq = ?", (seq,))

@@ -23,15 +23,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import MetaData, create_engine, insert
+from sqlalchemy import insert
 from sqlalchemy.engine import Connection
-from sqlalchemy.pool import StaticPool
 
 from ..domain.events import PAYLOADS, Occurred
 from ..ledger.entry import Entry, format_time, parse_entry
 from .ledger_store import LedgerStore
-from .projection_check import BATCH, ProjectionMismatchError, snapshot
-from .raw_sql import fetch_all
+from .projection_check import apply, entries, in_memory, snapshot
 from .tables import ledger_entry
 
 DATED = frozenset(kind for kind, model in PAYLOADS.items() if issubclass(model, Occurred))
@@ -87,57 +85,34 @@ def event_time(entry: Entry) -> str | None:
     return str(occurred) if occurred else entry.recorded_at
 
 
-def _entries(source: Connection, size: int) -> Iterator[list[Entry]]:
-    for start in range(0, size, BATCH):
-        rows = fetch_all(
-            source,
-            "SELECT seq, entry FROM ledger_entry WHERE seq >= ? AND seq < ? ORDER BY seq",
-            (start, min(start + BATCH, size)),
-        )
-        yield [parse_entry(bytes(raw), seq) for seq, raw in rows]
-
-
 def recorded_size(store: LedgerStore, at: str) -> int:
     """How many entries had been recorded at `at` (ledger time): the size of the record
-    then. Entries are appended in time order, so it is the first one recorded later."""
+    then. Entries are appended in time order, so it is found by bisection."""
     with store.engine.connect() as conn:
-        size = store.size(conn)
-        for batch in _entries(conn, size):
-            for entry in batch:
-                if entry.recorded_at > at:
-                    return entry.seq
-    return size
+        low, high = 0, store.size(conn)
+        while low < high:
+            mid = (low + high) // 2
+            if parse_entry(store.entry(mid), mid).recorded_at > at:
+                high = mid
+            else:
+                low = mid + 1
+    return low
 
 
 @contextmanager
 def _memory(store: LedgerStore) -> Iterator[Connection]:
     tables = [t for p in store.projectors for t in getattr(p, "tables", ())]
-    engine = create_engine("sqlite://", poolclass=StaticPool)
-    meta = MetaData()
-    for t in [*tables, ledger_entry]:
-        t.to_metadata(meta)
-    meta.create_all(engine)
-    try:
-        with engine.begin() as conn:
-            yield conn
-    finally:
-        engine.dispose()
+    with in_memory([*tables, ledger_entry]) as conn:
+        yield conn
 
 
-def _apply(store: LedgerStore, target: Connection, entries: Sequence[Entry]) -> None:
-    if not entries:
+def _apply(store: LedgerStore, target: Connection, batch: Sequence[Entry]) -> None:
+    """The batch's entries kept beside the state they make, for queries that read them."""
+    if not batch:
         return
-    target.execute(
-        insert(ledger_entry), [{"seq": e.seq, "kind": e.kind, "entry": e.raw} for e in entries]
-    )
-    for projector in store.projectors:
-        try:
-            projector.apply(target, list(entries))
-        except Exception as exc:
-            raise ProjectionMismatchError(
-                f"entries {entries[0].seq}-{entries[-1].seq}: the state then cannot be "
-                f"rebuilt from them: {exc}"
-            ) from exc
+    rows = [{"seq": e.seq, "kind": e.kind, "entry": e.raw} for e in batch]
+    target.execute(insert(ledger_entry), rows)
+    apply(target, store.projectors, list(batch))
 
 
 @contextmanager
@@ -145,7 +120,7 @@ def as_recorded(store: LedgerStore, size: int) -> Iterator[View]:
     """The state of the ledger's first `size` entries, exactly as the record said then."""
     with snapshot(store) as source, _memory(store) as target:
         size = min(size, store.size(source))
-        for batch in _entries(source, size):
+        for batch in entries(source, size):
             _apply(store, target, batch)
         yield View(target, size)
 
@@ -159,7 +134,7 @@ def as_of(store: LedgerStore, at: str, size: int | None = None) -> Iterator[View
     with snapshot(store) as source, _memory(store) as target:
         size = store.size(source) if size is None else min(size, store.size(source))
         late: list[Late] = []
-        for batch in _entries(source, size):
+        for batch in entries(source, size):
             taken = [e for e in batch if (event_time(e) or "") <= at]
             late += [
                 Late(e.seq, e.kind, e.subjects, str(event_time(e)), e.recorded_at)

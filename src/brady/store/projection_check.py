@@ -16,8 +16,8 @@ from sqlalchemy import MetaData, Table, create_engine, delete, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import StaticPool
 
-from ..domain.errors import Kind
-from ..ledger.entry import parse_entry
+from ..domain.errors import IntegrityError
+from ..ledger.entry import Entry, parse_entry
 from ..ledger.errors import LedgerError
 from .ledger_store import LedgerStore, Projector
 from .raw_sql import fetch_all
@@ -26,8 +26,7 @@ from .tables import projection_version
 BATCH = 4096
 
 
-class ProjectionMismatchError(LedgerError):
-    kind = Kind.INTEGRITY
+class ProjectionMismatchError(IntegrityError, LedgerError):
     advice = (
         "The stored state tables no longer match what the ledger says. The ledger itself "
         "verified, so it is the tables that were changed: keep a copy of the database and "
@@ -39,6 +38,29 @@ def _tables(projectors: Sequence[Projector]) -> list[Table]:
     return [t for p in projectors for t in getattr(p, "tables", ())]
 
 
+def entries(source: Connection, size: int) -> Iterator[list[Entry]]:
+    """Entries [0, size) of the stored ledger, a batch at a time, in order."""
+    for start in range(0, size, BATCH):
+        rows = fetch_all(
+            source,
+            "SELECT seq, entry FROM ledger_entry WHERE seq >= ? AND seq < ? ORDER BY seq",
+            (start, min(start + BATCH, size)),
+        )
+        yield [parse_entry(bytes(raw), seq) for seq, raw in rows]
+
+
+def apply(target: Connection, projectors: Sequence[Projector], batch: list[Entry]) -> None:
+    """One batch through every projector; a batch the state cannot take is named."""
+    for projector in projectors:
+        try:
+            projector.apply(target, batch)
+        except Exception as exc:
+            raise ProjectionMismatchError(
+                f"entries {batch[0].seq}-{batch[-1].seq}: the state cannot be rebuilt "
+                f"from them: {exc}"
+            ) from exc
+
+
 def replay(
     source: Connection,
     target: Connection,
@@ -47,24 +69,27 @@ def replay(
     progress: Callable[[int], None] | None = None,
 ) -> None:
     """Apply entries [0, size) from `source` to `target` through the projectors."""
-    for start in range(0, size, BATCH):
-        rows = fetch_all(
-            source,
-            "SELECT seq, entry FROM ledger_entry WHERE seq >= ? AND seq < ? ORDER BY seq",
-            (start, min(start + BATCH, size)),
-        )
-        entries = [parse_entry(bytes(raw), seq) for seq, raw in rows]
-        for projector in projectors:
-            try:
-                projector.apply(target, entries)
-            except Exception as exc:
-                # Find which entry the projection cannot take, to name it.
-                raise ProjectionMismatchError(
-                    f"entries {entries[0].seq}-{entries[-1].seq}: the state cannot be rebuilt "
-                    f"from them: {exc}"
-                ) from exc
+    for batch in entries(source, size):
+        if not batch:
+            continue
+        apply(target, projectors, batch)
         if progress is not None:
-            progress(min(start + BATCH, size))
+            progress(batch[-1].seq + 1)
+
+
+@contextmanager
+def in_memory(tables: Sequence[Table]) -> Iterator[Connection]:
+    """Empty copies of `tables` in a private in-memory SQLite, in one transaction."""
+    engine = create_engine("sqlite://", poolclass=StaticPool)
+    meta = MetaData()
+    for t in tables:
+        t.to_metadata(meta)
+    meta.create_all(engine)
+    try:
+        with engine.begin() as conn:
+            yield conn
+    finally:
+        engine.dispose()
 
 
 @contextmanager
@@ -86,13 +111,8 @@ def compare(
     tables = _tables(store.projectors)
     if not tables:
         return []
-    memory = create_engine("sqlite://", poolclass=StaticPool)
-    meta = MetaData()
-    for t in tables:
-        t.to_metadata(meta)
-    meta.create_all(memory)
     problems: list[ProjectionMismatchError] = []
-    with snapshot(store) as stored, memory.begin() as rebuilt:
+    with snapshot(store) as stored, in_memory(tables) as rebuilt:
         # The stored tables and the entries replayed must be read at one moment:
         # someone may be recording while verify runs.
         size = store.size(stored)
@@ -103,7 +123,6 @@ def compare(
                 problems.append(problem)
         for projector in store.projectors:
             problems.extend(ProjectionMismatchError(p) for p in projector.check(stored))
-    memory.dispose()
     return problems
 
 
