@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, inspect
 
+from .domain.moments import DEFAULT_ZONE, zone
 from .ledger.ed25519 import Signer
 from .ledger.note import Verifier, check_key_name
 from .linking.projection import LinkingProjector
@@ -29,13 +30,14 @@ from .store.ledger_store import LedgerStore, Projector
 from .store.projection_check import missing_tables, rebuild, record_versions, stale_projectors
 from .store.schema import HEAD, current_revision, upgrade
 from .store.sealing import MasterKey, SealingError, create_master_key, load_master_key
+from .store.subject_index import SubjectProjector
 
 ADMIN_HOLDER = "ledger administrator"
 
 
 def default_projectors() -> list[Projector]:
     """The projections every ledger keeps in step with its entries."""
-    return [CustodyProjector(), LinkingProjector(), DisclosureProjector()]
+    return [CustodyProjector(), LinkingProjector(), DisclosureProjector(), SubjectProjector()]
 
 
 @dataclass
@@ -71,8 +73,10 @@ def init_home(
     database: str | None = None,
     origin: str | None = None,
     master_key_file: str | None = None,
+    time_zone: str = DEFAULT_ZONE,
 ) -> OpenLedger:
     """Create a new ledger: config, schema, sealed keys, genesis entry, first checkpoint."""
+    zone(time_zone)
     path = path.resolve()
     if (path / CONFIG_NAME).exists():
         raise HomeError(f"{path} already holds a Brady ledger ({CONFIG_NAME} exists)")
@@ -88,6 +92,7 @@ def init_home(
         database=database or "sqlite:///brady.db",
         blobs=path / "blobs",
         master_key_file=master_key_file,
+        time_zone=time_zone,
     )
     engine = open_engine(config.database_url)
     if inspect(engine).has_table("ledger_entry"):

@@ -1,7 +1,8 @@
-"""The Rust failure, over HTTP, each person with their own account: the property clerk
-takes in Teske's rounds under another case number; the suggestion waits in the Baldwin
-prosecutor's queue; she accepts it and produces; defense counsel downloads the bag,
-checks it offline, acknowledges it; the court's certificate is then granted. Counsel
+"""The Rust failure, over HTTP, each person with their own account: everything the case
+held was produced before trial, so the court's certificate is granted, until the property
+clerk takes in Teske's rounds under another case number; the suggestion waits in the
+Baldwin prosecutor's queue; she accepts it and produces; defense counsel downloads the bag,
+checks it offline, acknowledges it; the court's certificate is then granted again. Counsel
 asking for another case's item is refused."""
 
 from __future__ import annotations
@@ -51,8 +52,9 @@ def test_teske_rounds_reach_the_defense_and_the_certificate(
     clerk, prosecutor, counsel, judge = (
         _sign_in(app, u) for u in ("poppell", "morrissey", "spiro", "judge")
     )
+    # The State's production before trial (the scenario's) was received: nothing is owed.
     r = judge.get("/api/cases/state-v-baldwin/certificate")
-    assert r.status_code == 409 and "outstanding" in r.json()["detail"]
+    assert r.status_code == 200, r.text
 
     # The property clerk files the rounds under a new supplemental case.
     r = clerk.post(
@@ -83,6 +85,9 @@ def test_teske_rounds_reach_the_defense_and_the_certificate(
     assert r.status_code == 201, r.text
     suggested = {s["case_id"] for s in r.json()["suggestions"]}
     assert {"state-v-baldwin", "state-v-gutierrez-reed"} <= suggested
+    # The suggestion nobody has reviewed is outstanding: the certificate is refused.
+    r = judge.get("/api/cases/state-v-baldwin/certificate")
+    assert r.status_code == 409 and "outstanding" in r.json()["detail"]
 
     # The Baldwin prosecutor sees it in her queue, with the reasons.
     queue = prosecutor.get("/api/links", params={"case_id": "state-v-baldwin"}).json()["items"]
@@ -99,7 +104,8 @@ def test_teske_rounds_reach_the_defense_and_the_certificate(
     r = prosecutor.post("/api/cases/state-v-baldwin/productions", json={"recipient": "Alex Spiro"})
     assert r.status_code == 201, r.text
     production, bag_sha = r.json()["production_id"], r.json()["bag_sha256"]
-    assert f"item:{TESKE}" in {u["unit"] for u in r.json()["units"]}
+    assert production == "state-v-baldwin-P2"  # after the State's production before trial
+    assert [u["unit"] for u in r.json()["units"]] == [f"item:{TESKE}"]  # all that was owed
 
     # Defense counsel downloads the bag and checks it on their own machine.
     got = counsel.get(f"/api/productions/{production}/bag")

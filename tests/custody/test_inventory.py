@@ -91,3 +91,21 @@ def test_a_large_full_inventory_fits_one_entry(custody: Custody) -> None:
         entry = s.start_inventory("clerk", "inv-big")
     assert entry.payload["expected_count"] == 6000 and len(entry.raw) < 1000
     assert len(view(custody, "inv-big")["expected"]) == 6000  # type: ignore[arg-type]
+
+
+def test_an_inventory_is_not_dated_before_a_step_already_recorded(custody: Custody) -> None:
+    """Its expected list is the shelves as the record holds them now: dated before an
+    intake already recorded, it would expect an item that was not there yet (and a view
+    of the record as of that date could not hold it)."""
+    intake(custody, occurred_at="2025-03-02T09:00:00Z")
+    refused(
+        custody,
+        "cannot be dated 2025-03-01T02:00:00Z, before the last recorded step",
+        "start_inventory",
+        "clerk",
+        "inv-old",
+        occurred_at="2025-03-01T02:00:00Z",
+    )
+    with custody.session() as s:
+        s.start_inventory("clerk", "inv-now", occurred_at="2025-03-02T10:00:00Z")
+    assert len(view(custody, "inv-now")["expected"]) == 1  # type: ignore[arg-type]

@@ -134,3 +134,56 @@ def test_the_api_and_the_case_page_answer_as_of_a_day(
     assert "state-v-baldwin" not in {c["case_id"] for c in item["cases"]}
     bad = client.get(url, params={"as_of": "12 July"}, headers=h)
     assert bad.status_code == 422 and "as_of" in bad.text
+
+
+def test_the_timeline_case_page_and_queue_as_of_the_dismissal(
+    rust: Custody,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from brady.accounts.permissions import Permissions
+    from brady.accounts.service import Accounts
+    from brady.server import create_app
+
+    _late_disclosure(rust, tmp_path)
+    home = ["--home", str(rust.led.config.path)]
+    runner = CliRunner()
+    then_svg, now_svg = tmp_path / "then.svg", tmp_path / "now.svg"
+    for out, extra in ((then_svg, ["--as-of", "2024-07-12"]), (now_svg, [])):
+        drawn = runner.invoke(
+            app, [*home, "case", "timeline", "state-v-baldwin", "--out", str(out), *extra]
+        )
+        assert drawn.exit_code == 0, drawn.output
+    # Then: the rounds wait for review and nothing of 2026 is drawn; now: P2 is.
+    assert TESKE in then_svg.read_text() and "BALDWIN-P2" not in then_svg.read_text()
+    assert "BALDWIN-P2" in now_svg.read_text()
+    queue = runner.invoke(
+        app,
+        [*home, "--json", "links", "queue", "--case", "state-v-baldwin", "--as-of", "2024-07-12"],
+    )
+    assert queue.exit_code == 0, queue.output
+    assert queue.stdout, queue.output
+    waiting = json.loads(queue.stdout)["suggestions"]
+    assert [s["item_id"] for s in waiting] == [TESKE]
+    live = runner.invoke(app, [*home, "--json", "links", "queue", "--case", "state-v-baldwin"])
+    assert live.exit_code == 0 and live.stdout, live.output
+    now = json.loads(live.stdout)
+    assert TESKE not in {s["item_id"] for s in now}
+    # The case page, signed in as the prosecutor, as of the day and today.
+    with rust.session() as s:
+        Permissions(s).assign("admin", "state-v-baldwin", "morrissey", "prosecutor")
+    accounts = Accounts(rust.led.engine, rust.led.master_key)
+    accounts.set_password("morrissey", "a long demo password", "admin", "test")
+    accounts.acknowledge_banner("morrissey")
+    client = TestClient(create_app(rust.led, anchor_every=None), base_url="https://testserver")
+    signed = client.post(
+        "/signin", data={"user_id": "morrissey", "password": "a long demo password"}
+    )
+    assert signed.status_code == 200, signed.text
+    then = client.get("/cases/state-v-baldwin", params={"as_of": "2024-07-12"})
+    assert then.status_code == 200, then.text
+    assert TESKE in then.text and "not reviewed" in then.text
+    assert "BALDWIN-P2" not in then.text
+    today = client.get("/cases/state-v-baldwin")
+    assert "BALDWIN-P2" in today.text and "not reviewed" not in today.text

@@ -1,6 +1,7 @@
-"""The Rust scenario, disclosed: the certificate for State v. Baldwin is refused while
-Teske's rounds sit unreviewed under another case number, and granted once they are
-linked, produced and received; produced after the due date, they are marked late."""
+"""The Rust scenario, disclosed: on the day of the dismissal the State had produced what the
+case held, and only Teske's rounds, unreviewed under another case number, were outstanding;
+the certificate for State v. Baldwin is refused until they are linked, produced and
+received; produced after the due date, they are marked late."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from brady.cli.admin import bootstrap_admin
-from brady.cli.demo import load_rust
+from brady.cli.demo import _load_rust, load_rust
 from brady.custody.files import attach
 from brady.custody.service import Custody
 from brady.disclosure import compliance
@@ -23,6 +24,7 @@ from brady.disclosure.production import produce
 from brady.domain.errors import RefusedError
 from brady.ledger.cli import run as verify_cli
 from brady.ledger_home import OpenLedger
+from brady.store import as_of
 
 SCENARIO = Path(__file__).resolve().parents[2] / "examples" / "rust" / "scenario.yaml"
 TESKE = "SF24-0306-01"
@@ -36,12 +38,49 @@ def view(custody: Custody, case_id: str = "state-v-baldwin") -> compliance.Compl
     return out
 
 
+PRODUCING = {"disclosure.produce", "disclosure.receipt"}
+
+
 @pytest.fixture
 def rust(ledger: OpenLedger) -> Custody:
+    """The record as it stood before the trial, NM rules adopted, without the State's
+    production to the defense and its receipt: each test makes its own productions."""
     custody = Custody(ledger)
     bootstrap_admin(custody)
-    load_rust(custody)  # the record as it stood before the trial, NM rules adopted
+    load_rust(custody, lambda e: e["do"] not in PRODUCING)
     return custody
+
+
+def test_on_the_day_of_the_dismissal_only_teskes_rounds_were_outstanding(
+    ledger: OpenLedger,
+) -> None:
+    """The demo's record: everything the case held was produced before the trial and
+    received; what blocked the certificate was the rounds nobody had reviewed."""
+    custody = Custody(ledger)
+    bootstrap_admin(custody)
+    told = _load_rust(custody)
+    dismissal = view(custody)
+    assert dismissal.units and f"item:{TESKE}" not in {u.unit for u in dismissal.units}
+    for u in dismissal.units:
+        assert (u.status, u.production_id) == ("disclosed", "state-v-baldwin-P1"), u
+        assert (u.produced, u.received) == ("2024-02-09", "2024-02-12"), u
+    assert {u.unit for u in dismissal.units} >= {
+        "item:RUST-REVOLVER",
+        "item:RUST-CASING",
+        "item:RUST-PROJECTILE",
+        "item:RUST-LIVE-001",
+        "item:RUST-LIVE-002",
+        "lab:FBI-RUST-1",
+    }
+    (blocker,) = dismissal.blockers
+    assert TESKE in blocker and "not reviewed" in blocker
+    assert not dismissal.certifiable
+    # By when things happened, the day of the dismissal says the same.
+    with as_of.as_of(custody.led.store, "2024-07-12T23:59:59.999999Z") as then:
+        dated = compliance.compute(then.conn, "state-v-baldwin", TODAY)
+    assert dated is not None and dated.blockers == dismissal.blockers
+    assert told is not None and blocker in told and "overdue" not in told
+    assert "6 of the 6 things" in told
 
 
 def hand_over(custody: Custody, tmp_path: Path, pid: str, when: str, **kw: object) -> None:

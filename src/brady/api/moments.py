@@ -14,49 +14,77 @@ from fastapi import Depends, Query
 from sqlalchemy.engine import Connection
 
 from ..store import as_of
-from .deps import Brady
-from .problems import MAX_INDEX
+from .deps import Brady, brady
 
 
 @dataclass(frozen=True)
 class Then:
-    day: date | None
-    size: int | None
+    """The view asked for, resolved against the ledger; `asked` None is the live record."""
+
+    asked: as_of.Asked | None
+
+    @property
+    def day(self) -> date | None:
+        """The view's local day (deadlines are counted at it); None for the live record."""
+        return self.asked.day if self.asked else None
 
     def said(self, view: as_of.View | None) -> dict[str, Any]:
-        if view is None:
+        if view is None or self.asked is None:
             return {}
         late = [late.__dict__ for late in view.late]
-        return {"as_of": self.day and self.day.isoformat(), "size": view.size, "late": late}
+        day = self.day.isoformat() if self.day else None
+        left_out = [step.__dict__ for step in view.left_out]
+        return {
+            "as_of": day,
+            "view": self.asked.words,
+            "size": view.size,
+            "late": late,
+            "left_out": left_out,
+        }
+
+
+MOMENT = [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]
+SIZE = {"type": "string", "pattern": "^[1-9][0-9]{0,15}$"}
 
 
 def then(
+    b: Annotated[Brady, Depends(brady)],
     as_of_: Annotated[
-        date | None,
+        str | None,
         Query(
             alias="as_of",
-            description="What had happened by the end of this day (UTC), by when it happened.",
+            max_length=40,
+            description="What had happened by then, by when it happened: a date (the end "
+            "of that day in the agency's time zone) or a time (ISO 8601; the agency's "
+            "local time unless it has an offset).",
+            json_schema_extra={"anyOf": MOMENT},
         ),
     ] = None,
     as_recorded: Annotated[
-        int | None,
+        str | None,
         Query(
-            ge=1,
-            le=MAX_INDEX,
-            description="What the record said when it held this many ledger entries.",
+            max_length=40,
+            description="What the record said then: a date or time (the checkpoint signed "
+            "by then), or a number of ledger entries. With `as_of`: what the record said "
+            "then of what had happened by `as_of`.",
+            json_schema_extra={"anyOf": [SIZE, *MOMENT]},
         ),
     ] = None,
 ) -> Then:
-    return Then(as_of_, as_recorded)
+    led = b.led
+    return Then(as_of.asked(led.store, led.config.zone, as_of_, as_recorded))
 
 
 When = Annotated[Then, Depends(then)]
 
 
 @contextmanager
-def record_at(b: Brady, t: Then) -> Iterator[tuple[Connection, as_of.View | None]]:
-    """The live record, or the record as it stood: one connection either way."""
-    with as_of.viewed(b.led.store, t.day, t.size) as view:
+def record_at(
+    b: Brady, t: Then, subject: str | None = None
+) -> Iterator[tuple[Connection, as_of.View | None]]:
+    """The live record, or the record as it stood (of `subject`, 'case:ID' or 'item:ID',
+    as much as a view of it needs): one connection either way."""
+    with as_of.viewed(b.led.store, t.asked, subject) as view:
         if view is not None:
             yield view.conn, view
             return

@@ -13,7 +13,7 @@ from ..access import policy
 from ..access.policy import Level
 from ..disclosure import compliance as compliance_view
 from ..disclosure import timeline as timeline_report
-from ..disclosure.certificate import NotCertifiableError, certificate_html
+from ..disclosure.certificate import NotCertifiableError, certificate_html, cite
 from ..disclosure.desk import Desk
 from ..disclosure.production import BATES_PREFIX, kept_zip, produce_for_download
 from ..domain import events as ev
@@ -113,8 +113,8 @@ def reject(body: Decision, r: Reviewer, b: B) -> dict[str, Any]:
 def compliance(a: CaseRead, b: B, t: When) -> dict[str, Any]:
     """What the defense is owed and got (counsel see the summary, not the State's list);
     now, or as the record stood (`as_of` also counts the deadlines at that day)."""
-    with record_at(b, t) as (conn, past):
-        view = compliance_view.compute(conn, a.case_id, t.day or _today())
+    with record_at(b, t, f"case:{a.case_id}") as (conn, past):
+        view = compliance_view.compute(conn, a.case_id, t.day or _today(), b.led.config.zone)
     if view is None:
         raise NotFound(f"there is no case {a.case_id}")
     return {**view.shown(counsel=a.level is Level.DISCLOSED), **t.said(past)}
@@ -125,15 +125,19 @@ def compliance(a: CaseRead, b: B, t: When) -> dict[str, Any]:
     openapi_extra=access("case:full"),
     responses={200: {"content": {"application/pdf": {}}}},
 )
-def certificate(a: CaseFull, b: B) -> Response:
-    """The certificate of compliance as PDF; refused (409) while anything is outstanding."""
-    today = _today()
-    with b.led.engine.connect() as conn:
-        view = compliance_view.compute(conn, a.case_id, today)
+def certificate(a: CaseFull, b: B, t: When) -> Response:
+    """The certificate of compliance as PDF, citing the signed checkpoint of the record it
+    describes (now, or as the record stood); refused (409) while anything is outstanding."""
+    today = t.day or _today()
+    with record_at(b, t, f"case:{a.case_id}") as (conn, past):
+        view = compliance_view.compute(conn, a.case_id, today, b.led.config.zone)
+        size = past.size if past else None
     if view is None:
         raise NotFound(f"there is no case {a.case_id}")
+    words = t.asked.words if t.asked else f"The record as it stood when issued ({today})."
     try:
-        document = certificate_html(view, today)
+        citation = cite(b.led.store, b.led.config.log_vkey, words, size, None)
+        document = certificate_html(view, today, citation)
     except NotCertifiableError as exc:
         return problem(
             409,
@@ -149,10 +153,11 @@ def certificate(a: CaseFull, b: B) -> Response:
     openapi_extra=access("case:full"),
     responses={200: {"content": {"image/svg+xml": {}}}},
 )
-def timeline(a: CaseFull, b: B) -> Response:
-    today = _today()
-    with b.led.engine.connect() as conn:
-        marks = timeline_report.collect(conn, a.case_id, today)
+def timeline(a: CaseFull, b: B, t: When) -> Response:
+    """The case on one time axis, now or as the record stood (`as_of`, `as_recorded`)."""
+    today = t.day or _today()
+    with record_at(b, t, f"case:{a.case_id}") as (conn, _past):
+        marks = timeline_report.collect(conn, a.case_id, today, b.led.config.zone)
         title = q.case_title(conn, a.case_id)
     if marks is None:
         raise NotFound(f"there is no case {a.case_id}")

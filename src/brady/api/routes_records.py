@@ -114,7 +114,7 @@ def case(a: CaseRead, b: B, t: When) -> dict[str, Any]:
     """A case: parties, numbers, defendants, items (for defense counsel: those produced);
     now, or as the record stood (`as_of`, `as_recorded`)."""
     assert a.level is not None
-    with record_at(b, t) as (conn, view):
+    with record_at(b, t, f"case:{a.case_id}") as (conn, view):
         shown = reads.case_view(conn, a.asker.caller, a.case_id, reads.Look(a.level, False))
     return {**shown, **t.said(view)}
 
@@ -247,7 +247,7 @@ def item(a: ItemRead, b: B, t: When) -> dict[str, Any]:
     """Who has it, where, since when, its cases (for counsel: the cases they work); now, or
     as the record stood (`as_of`, `as_recorded`)."""
     assert a.level is not None
-    with record_at(b, t) as (conn, view):
+    with record_at(b, t, f"item:{a.item_id}") as (conn, view):
         shown = reads.item_view(conn, a.asker.caller, a.item_id, reads.Look(a.level, False))
     return {**shown, **t.said(view)}
 
@@ -257,7 +257,7 @@ def history(a: ItemRead, b: B, t: When) -> dict[str, Any]:
     """Every recorded step of the item, oldest first, with its ledger entry number; now, or
     as the record stood (`as_of`, `as_recorded`)."""
     assert a.level is not None
-    with record_at(b, t) as (conn, view):
+    with record_at(b, t, f"item:{a.item_id}") as (conn, view):
         rows = reads.item_history(conn, a.asker.caller, a.item_id, reads.Look(a.level, False))
     return {"items": rows, "total": len(rows), **t.said(view)}
 

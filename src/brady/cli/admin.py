@@ -10,6 +10,7 @@ import typer
 from rich.progress import MofNCompleteColumn, TimeRemainingColumn
 
 from ..custody.service import Custody
+from ..domain.moments import DEFAULT_ZONE
 from ..ledger_home import init_home, open_home, upgrade_home
 from ..store.audit import AuditReport, audit
 from ..store.home import find_home
@@ -40,12 +41,19 @@ def init(
     origin: Annotated[
         str | None, typer.Option(help="The log's name in checkpoints (default: a fresh one).")
     ] = None,
+    time_zone: Annotated[
+        str,
+        typer.Option(
+            help="The agency's time zone (IANA name, e.g. America/Denver): dates you give "
+            "are its days, and times are shown in it."
+        ),
+    ] = DEFAULT_ZONE,
 ) -> None:
     """Create a new, empty ledger with its own keys."""
     opts = options(ctx)
     home = directory or find_home(opts.home)
     with friendly_errors():
-        led = init_home(home, database, origin)
+        led = init_home(home, database, origin, time_zone=time_zone)
         bootstrap_admin(Custody(led))
         cfg = led.config
         master = (
@@ -61,11 +69,12 @@ def init(
             "origin": cfg.origin,
             "log_vkey": cfg.log_vkey,
             "database": cfg.database,
+            "time_zone": cfg.time_zone,
             "master_key": master,
         },
         lambda: (
             f"Created a new ledger in {cfg.path}.\n"
-            f"Its name (origin) is {cfg.origin}.\n"
+            f"Its name (origin) is {cfg.origin}; its time zone {cfg.time_zone}.\n"
             f"Its public key, to give anyone who will check it:\n  {cfg.log_vkey}\n"
             f"Private keys are sealed with the master key in {master}.\n"
             "Back that key up somewhere safe and separate: without it, no one can record "

@@ -125,7 +125,11 @@ def case_show(
         seen = Moment()
     else:
         view, seen = read_at(
-            ctx, as_of, as_recorded, lambda conn: reads.case_view(conn, None, case_id)
+            ctx,
+            as_of,
+            as_recorded,
+            lambda conn, _day, _zone: reads.case_view(conn, None, case_id),
+            f"case:{case_id}",
         )
     opts = options(ctx)
     if opts.json:

@@ -3,15 +3,20 @@ request|result`: what happens to the evidence itself."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 import typer
+from sqlalchemy.engine import Connection
 
+from ..access.policy import Caller
 from ..custody import reads
 from ..store import custody_queries as q
 from .custody_common import When, _read, _read_as, _record, _table, item_app, lab_app
-from .moments import AsOf, AsRecorded, late_lines, read_at
+from .moments import AsOf, AsRecorded, late_lines, read_at, say_left_out
 from .output import emit, fail, options
+
+T = TypeVar("T")
 
 
 @item_app.command("intake")
@@ -246,21 +251,36 @@ def item_dispose(
     )
 
 
+def _item_read(
+    ctx: typer.Context,
+    item_id: str,
+    dated: str | None,
+    recorded: str | None,
+    read: Callable[[Connection, Caller | None], T],
+) -> T:
+    """An item read now (shaped to the --as user), or as the record stood (the operator's;
+    which view, and the item's steps recorded late, are said on stderr)."""
+    if dated is None and recorded is None:
+        return _read_as(ctx, f"item:{item_id}", read)  # type: ignore[no-any-return]
+    found, seen = read_at(
+        ctx, dated, recorded, lambda conn, _day, _zone: read(conn, None), f"item:{item_id}"
+    )
+    typer.echo(seen.said, err=True)
+    say_left_out(seen)
+    for line in late_lines(seen, lambda late: f"item:{item_id}" in late.subjects):
+        typer.echo(f"  recorded late: {line}", err=True)
+    return found
+
+
 @item_app.command("show")
 def item_show(
     ctx: typer.Context, item_id: str, as_of: AsOf = None, as_recorded: AsRecorded = None
 ) -> None:
     """Who has it, where it is, since when, and which cases it belongs to (now, or as the
     record stood)."""
-    if as_of is None and as_recorded is None:
-        view = _read_as(ctx, f"item:{item_id}", lambda conn, c: reads.item_view(conn, c, item_id))
-    else:
-        view, seen = read_at(
-            ctx, as_of, as_recorded, lambda conn: reads.item_view(conn, None, item_id)
-        )
-        typer.echo(seen.said, err=True)
-        for line in late_lines(seen, lambda late: f"item:{item_id}" in late.subjects):
-            typer.echo(f"  recorded late: {line}", err=True)
+    view = _item_read(
+        ctx, item_id, as_of, as_recorded, lambda conn, c: reads.item_view(conn, c, item_id)
+    )
     opts = options(ctx)
     if opts.json:
         emit(opts, view, "")
@@ -312,15 +332,9 @@ def item_history(
     ctx: typer.Context, item_id: str, as_of: AsOf = None, as_recorded: AsRecorded = None
 ) -> None:
     """Every event in an item's chain of custody (now, or as the record stood)."""
-    if as_of is None and as_recorded is None:
-        events = _read_as(
-            ctx, f"item:{item_id}", lambda conn, c: reads.item_history(conn, c, item_id)
-        )
-    else:
-        events, seen = read_at(
-            ctx, as_of, as_recorded, lambda conn: reads.item_history(conn, None, item_id)
-        )
-        typer.echo(seen.said, err=True)
+    events = _item_read(
+        ctx, item_id, as_of, as_recorded, lambda conn, c: reads.item_history(conn, c, item_id)
+    )
     if not events:
         fail(f"there is no item {item_id!r}")
     opts = options(ctx)

@@ -1,7 +1,7 @@
 """`brady demo`: a property room with the Rust case in it, as it stood before the trial:
-Teske's rounds filed under another case number, the link Brady suggested waiting for
-review, and State v. Baldwin's certificate of compliance refused until it is decided.
-Everything verified."""
+the evidence filed under State v. Baldwin produced to the defense and received, Teske's
+rounds filed under another case number, the link Brady suggested waiting for review, and
+the certificate of compliance refused until it is decided. Everything verified."""
 
 from __future__ import annotations
 
@@ -58,7 +58,12 @@ def demo(
     opts = options(ctx)
     with friendly_errors():
         fresh = not (directory / CONFIG_NAME).exists()
-        led = init_home(directory) if fresh else open_home(directory, writable=True)
+        # The Rust case is in New Mexico: its days and times are Mountain time.
+        led = (
+            init_home(directory, time_zone=DEMO_ZONE)
+            if fresh
+            else open_home(directory, writable=True)
+        )
         custody = Custody(led)
         item_id = _record_a_few(custody, fresh)
         rust = _load_rust(custody) if fresh else None
@@ -157,13 +162,16 @@ def _serve(directory: Path, port: int) -> None:
     uvicorn.run(create_app(led), host="127.0.0.1", port=port, log_level="warning")
 
 
+DEMO_ZONE = "America/Denver"
 RUST = Path(__file__).resolve().parents[3] / "examples" / "rust" / "scenario.yaml"
 
 
 def load_rust(custody: Custody, keep: Callable[[dict[str, Any]], bool] | None = None) -> None:
     """The Rust scenario as it stood before the trial (events before July 2024, and of
-    those only what `keep` keeps), New Mexico's rule set adopted, Baldwin's case under it.
-    The demo and the tests that replay the case start from here."""
+    those only what `keep` keeps: the State's production to Baldwin's defense and its
+    receipt are events `disclosure.produce` and `disclosure.receipt`), New Mexico's rule set
+    adopted, Baldwin's case under it. The demo and the tests that replay the case start
+    from here."""
     data = load_file(RUST)
     data["events"] = [
         e for e in data["events"] if str(e.get("at", "")) < "2024-07" and (keep is None or keep(e))
@@ -188,11 +196,33 @@ def _load_rust(custody: Custody) -> str | None:
         return None
     load_rust(custody)
     with custody.led.engine.connect() as conn:
-        view = compliance.compute(conn, "state-v-baldwin", date(2024, 7, 12))
+        view = compliance.compute(
+            conn, "state-v-baldwin", date(2024, 7, 12), custody.led.config.zone
+        )
     assert view is not None
-    waiting = [b for b in view.blockers if "link suggestion" in b]
+    return _told(view)
+
+
+def _told(view: compliance.Compliance) -> str:
+    """What had been produced to Baldwin's defense by the dismissal, and what was outstanding."""
+    produced = [u for u in view.units if u.production_id is not None]
+    handed = sorted(
+        {f"{u.production_id} of {u.produced}, received {u.received or 'not yet'}" for u in produced}
+    )
+    before = (
+        f"Produced to Baldwin's defense before the trial: {len(produced)} of the "
+        f"{len(view.units)} things in the case's discovery ({'; '.join(handed)}; "
+        "dates illustrative)."
+        if produced
+        else "Nothing had been produced to Baldwin's defense."
+    )
+    waiting = "\n".join(f"  - {b}" for b in view.blockers)
+    after = (
+        f"Outstanding, so State v. Baldwin has no certificate of compliance:\n{waiting}"
+        if view.blockers
+        else "Nothing was outstanding."
+    )
     return (
-        f"The Rust case is loaded as it stood on 2024-07-12 (the day of the dismissal): "
-        f"State v. Baldwin has {len(view.blockers)} things outstanding and no certificate "
-        f"of compliance. Among them: {waiting[0] if waiting else 'none'}."
+        "The Rust case is loaded as it stood on 2024-07-12, the day of the dismissal.\n"
+        f"{before}\n{after}"
     )

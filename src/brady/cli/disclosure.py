@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
 from ..disclosure import compliance as compliance_view
 from ..disclosure import rules
 from ..disclosure import timeline as timeline_report
-from ..disclosure.certificate import STATUS_WORDS, NotCertifiableError, certificate_html
+from ..disclosure.certificate import STATUS_WORDS, certificate_html, cite
 from ..disclosure.desk import Desk
 from ..disclosure.production import bag_hash, next_production_id, produce
 from ..reports import render
 from ..store.custody_queries import case_title
 from .custody import GROUPS, _open, _record, _table
-from .moments import AsOf, AsRecorded, Moment, as_json, late_lines, ledger_moment, read_at
+from .moments import (
+    AsOf,
+    AsRecorded,
+    Moment,
+    as_json,
+    late_lines,
+    read_at,
+    say_left_out,
+    today_or,
+)
 from .output import Options, emit, fail, friendly_errors, options
 
 disclosure_app = typer.Typer(
@@ -221,15 +230,6 @@ def receipt(
     )
 
 
-def _today(value: str | None) -> date:
-    if value is None:
-        return datetime.now(UTC).date()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        fail(f"--today {value!r} is not a date like 2024-07-12")
-
-
 def compliance(
     ctx: typer.Context,
     case_id: str,
@@ -250,15 +250,21 @@ def compliance(
     """What a case owes the defense: held vs disclosed, overdue, due soon, late, withheld,
     and everything that blocks a certificate of compliance."""
     opts = options(ctx)
-    moment = _moment_day(as_of or as_recorded)
-    when = _today(today) if today is not None or moment is None else moment
-    view, seen = read_at(
-        ctx, as_of, as_recorded, lambda conn: compliance_view.compute(conn, case_id, when)
+    found, seen = read_at(
+        ctx,
+        as_of,
+        as_recorded,
+        lambda conn, day, zone: (
+            compliance_view.compute(conn, case_id, today_or(day, today), zone),
+            today_or(day, today),
+        ),
+        f"case:{case_id}",
     )
+    view, when = found
     if view is None:
         fail(f"there is no case {case_id!r}")
     if certificate is not None:
-        _certificate(opts, view, certificate, when)
+        _certificate(opts, view, certificate, when, seen)
         return
     if opts.json:
         emit(opts, {**view.to_json(), **as_json(seen)}, "")
@@ -284,7 +290,7 @@ def _say_view(view: compliance_view.Compliance) -> None:
                 u.what
                 + (" [exculpatory]" if u.exculpatory else "")
                 + (" [impeachment]" if u.impeachment else ""),
-                u.obtained,
+                u.obtained + (f" (recorded {u.recorded})" if u.recorded else ""),
                 u.due or "-",
                 STATUS_WORDS[u.status]
                 + (f" by {u.days_late} days" if u.status in {"late", "overdue"} else "")
@@ -296,6 +302,12 @@ def _say_view(view: compliance_view.Compliance) -> None:
             for u in view.units
         ],
     )
+    if view.recorded_late:
+        typer.echo(
+            f"{len(view.recorded_late)} of these were recorded more than a day after the State "
+            "obtained them (both dates are shown); a late-filed intake shows here, and so "
+            "does history imported later."
+        )
     if view.certifiable:
         typer.echo("Nothing is outstanding: a certificate of compliance can be issued.")
     else:
@@ -314,6 +326,7 @@ def _say_moment(seen: Moment) -> None:
     if not seen.said:
         return
     typer.echo(seen.said)
+    say_left_out(seen)
     intakes = late_lines(seen, lambda late: late.kind == "item.intake")
     for line in intakes[:SHOWN_LATE]:
         typer.echo(f"  recorded late: {line}")
@@ -325,28 +338,47 @@ def _say_moment(seen: Moment) -> None:
         )
 
 
-def _certificate(opts: Options, view: compliance_view.Compliance, out: Path, when: date) -> None:
-    try:
-        document = certificate_html(view, when)
-    except NotCertifiableError as exc:
-        if not view.charged:
-            fail(exc.reasons[0])
-        if opts.json:
-            emit(opts, {"certified": False, "blockers": view.blockers}, "")
-        lines = "\n".join(f"  - {b}" for b in view.blockers)
-        fail(
-            f"certificate of compliance refused for {view.case_id}: "
-            f"{len(view.blockers)} thing(s) outstanding\n{lines}"
-        )
+def _certificate(
+    opts: Options, view: compliance_view.Compliance, out: Path, when: date, seen: Moment
+) -> None:
+    """The certificate, citing the signed checkpoint of the record it describes; the
+    checkpoint is also written beside it (NAME.checkpoint) for brady-verify."""
+    with _open(opts, writable=False) as led, friendly_errors():
+        words = seen.said or f"The record as it stood when this certificate was issued ({when})."
+        citation = cite(led.store, led.config.log_vkey, words, seen.size, seen.note)
+    if not view.charged or not view.certifiable:
+        _refused(opts, view)
+    document = certificate_html(view, when, citation)
     if out.suffix.lower() == ".pdf":
         out.write_bytes(render.pdf(document))
     else:
         out.write_text(document, encoding="utf-8")
+    cited = out.with_name(out.name + ".checkpoint")
+    cited.write_text(citation.cited, encoding="utf-8")
     emit(
         opts,
-        {"certified": True, "path": str(out), "units": len(view.units)},
+        {
+            "certified": True,
+            "path": str(out),
+            "checkpoint": str(cited),
+            "size": citation.size,
+            "units": len(view.units),
+        },
         f"Wrote the certificate of compliance for {view.case_id} to {out} "
-        f"({len(view.units)} thing(s) disclosed or withheld by order).",
+        f"({len(view.units)} thing(s) disclosed or withheld by order). It cites the ledger's "
+        f"checkpoint of {citation.size} entries, also written to {cited}.",
+    )
+
+
+def _refused(opts: Options, view: compliance_view.Compliance) -> NoReturn:
+    if not view.charged:
+        fail(f"no one is charged in {view.case_id}: there is nothing to certify")
+    if opts.json:
+        emit(opts, {"certified": False, "blockers": view.blockers}, "")
+    lines = "\n".join(f"  - {b}" for b in view.blockers)
+    fail(
+        f"certificate of compliance refused for {view.case_id}: "
+        f"{len(view.blockers)} thing(s) outstanding\n{lines}"
     )
 
 
@@ -363,18 +395,18 @@ def timeline(
     opts = options(ctx)
     if out.suffix.lower() not in {".svg", ".png"}:
         fail(f"--out {out} must end in .svg or .png")
-    moment = _moment_day(as_of or as_recorded)
-    when = _today(today) if today is not None or moment is None else moment
     found, _seen = read_at(
         ctx,
         as_of,
         as_recorded,
-        lambda conn: (
-            timeline_report.collect(conn, case_id, when),
+        lambda conn, day, zone: (
+            timeline_report.collect(conn, case_id, today_or(day, today), zone),
             case_title(conn, case_id),
+            today_or(day, today),
         ),
+        f"case:{case_id}",
     )
-    marks, title = found
+    marks, title, when = found
     if marks is None:
         fail(f"there is no case {case_id!r}")
     picture = timeline_report.svg(f"{case_id}: {title}", marks, when)
@@ -387,14 +419,6 @@ def timeline(
         {"path": str(out), "marks": len(marks)},
         f"Wrote the timeline of {case_id} to {out} ({len(marks)} marks).",
     )
-
-
-def _moment_day(value: str | None) -> date | None:
-    """The date a view is of, which the deadlines are counted at unless --today says."""
-    if value is None or value.isdigit():
-        return None
-    with friendly_errors():
-        return ledger_moment(value, "--as-of")[1]
 
 
 def register(app: typer.Typer) -> None:

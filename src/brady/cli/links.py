@@ -11,6 +11,7 @@ from ..linking.suggest import suggest as linking_suggest
 from ..store import custody_queries as q
 from ..store import link_queries
 from .custody import When, _open, _read, _record, _table
+from .moments import AsOf, AsRecorded, as_json, read_at
 from .output import emit, fail, options
 
 links_app = typer.Typer(
@@ -47,13 +48,24 @@ def queue(
     ctx: typer.Context,
     case: Annotated[str | None, typer.Option(help="Only this case's suggestions.")] = None,
     all_: Annotated[bool, typer.Option("--all", help="Decided ones too.")] = False,
+    as_of: AsOf = None,
+    as_recorded: AsRecorded = None,
 ) -> None:
-    """Suggestions waiting for a prosecutor's decision (outstanding until decided)."""
-    data = _read(ctx, lambda conn: link_queries.waiting(conn, case, all_))
+    """Suggestions waiting for a prosecutor's decision (outstanding until decided); now,
+    or as the record stood (what was waiting on the day of a hearing)."""
+    data, seen = read_at(
+        ctx,
+        as_of,
+        as_recorded,
+        lambda conn, _day, _zone: link_queries.waiting(conn, case, all_),
+        f"case:{case}" if case else None,
+    )
     opts = options(ctx)
     if opts.json:
-        emit(opts, data, "")
+        emit(opts, {"suggestions": data, **as_json(seen)} if seen.said else data, "")
         return
+    if seen.said:
+        typer.echo(seen.said)
     if not data:
         typer.echo("No link suggestion is waiting for review.")
         return

@@ -3,18 +3,22 @@ by when things happened or by what had been recorded (store/as_of.py says why bo
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import typer
 from sqlalchemy.engine import Connection
 
 from ..domain.errors import InvalidInputError
-from ..ledger.entry import format_time
+from ..domain.moments import local
+from ..ledger_home import OpenLedger
 from ..store import as_of
-from .custody_common import _open, _read
+from .custody_common import _open
 from .output import friendly_errors, options
 
 T = TypeVar("T")
@@ -23,18 +27,22 @@ AsOf = Annotated[
     str | None,
     typer.Option(
         "--as-of",
-        help="Show what the State held and had done by this date (end of the day, UTC) or "
-        "time, by when things happened; what was recorded later is marked late.",
+        help="Show what the State held and had done by this date (the end of the day in "
+        "the agency's time zone) or time, by when things happened; what was recorded "
+        "later is marked late.",
     ),
 ]
 AsRecorded = Annotated[
     str | None,
     typer.Option(
         "--as-recorded",
-        help="Show exactly what the record said at this date or time, or at this many "
-        "ledger entries.",
+        help="Show exactly what the record said at this date or time, at this many ledger "
+        "entries, or at a checkpoint kept in a file (give its path).",
     ),
 ]
+
+
+FLAGS = ("--as-of", "--as-recorded")
 
 
 @dataclass
@@ -44,66 +52,70 @@ class Moment:
     said: str = ""
     day: date | None = None
     late: list[as_of.Late] = field(default_factory=list)
+    left_out: list[as_of.Late] = field(default_factory=list)
     size: int | None = None
+    note: str | None = None
+    """The checkpoint the reader gave for the view, if they gave one."""
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
 
 
-def ledger_moment(value: str, flag: str) -> tuple[str, date]:
-    """A date (its last moment, UTC) or a date and time, in the ledger's form."""
-    try:
-        if len(value) == 10:
-            day = date.fromisoformat(value)
-            return as_of.end_of_day(day), day
-        at = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise InvalidInputError(
-            f"{flag} {value!r} is not a date like 2024-07-12 or a time like "
-            "2024-07-12T17:00:00-06:00",
-            flag,
-        ) from exc
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=UTC)
-    return format_time(at), at.astimezone(UTC).date()
+@contextmanager
+def opened_at(
+    ctx: typer.Context, dated: str | None, recorded: str | None, subject: str | None = None
+) -> Iterator[tuple[OpenLedger, Connection, Moment]]:
+    """The ledger (the operator's, read-only) and a connection to the record asked for:
+    the live one, or the record as it stood (one view at a time; with `subject`,
+    'case:ID' or 'item:ID', only as much of it as a view of that needs)."""
+    opts = options(ctx)
+    with _open(opts, writable=False) as led, friendly_errors():
+        note = None
+        if recorded is not None and Path(recorded).is_file():
+            note, recorded = Path(recorded).read_text(encoding="utf-8"), None
+        zone = led.config.zone
+        wanted = as_of.asked(led.store, zone, dated, recorded, note, led.config.log_vkey, FLAGS)
+        with as_of.viewed(led.store, wanted, subject) as view:
+            if view is None or wanted is None:
+                with led.engine.connect() as conn:
+                    yield led, conn, Moment(zone=zone)
+                return
+            seen = Moment(
+                wanted.words, wanted.day, view.late, view.left_out, view.size, wanted.note, zone
+            )
+            yield led, view.conn, seen
 
 
 def read_at(
     ctx: typer.Context,
     dated: str | None,
     recorded: str | None,
-    what: Callable[[Connection], T],
+    what: Callable[[Connection, date | None, ZoneInfo], T],
+    subject: str | None = None,
 ) -> tuple[T, Moment]:
-    """`what` run on the live record, or on the record as it stood (one view at a time)."""
-    if dated is None and recorded is None:
-        return _read(ctx, what), Moment()
-    opts = options(ctx)
-    with _open(opts, writable=False) as led, friendly_errors():
-        if dated is not None and recorded is not None:
-            raise InvalidInputError("give --as-of or --as-recorded, not both", "--as-of")
-        if dated is not None:
-            at, day = ledger_moment(dated, "--as-of")
-            with as_of.as_of(led.store, at) as view:
-                found = what(view.conn)
-            said = f"As of {dated}: what had happened by then, by when it happened."
-            return found, Moment(said, day, view.late)
-        assert recorded is not None
-        recorded_day: date | None = None
-        if recorded.isdigit():
-            size, label = int(recorded), f"the first {recorded} ledger entries"
-        else:
-            at, recorded_day = ledger_moment(recorded, "--as-recorded")
-            size, label = as_of.recorded_size(led.store, at), recorded
-        with as_of.as_recorded(led.store, size) as view:
-            found = what(view.conn)
-        said = f"As recorded at {label}: exactly what the record said then ({view.size} entries)."
-        return found, Moment(said, recorded_day, size=view.size)
+    """`what` run on the record asked for; it is given the view's local day (None for the
+    live record), for deadlines, and the agency's time zone."""
+    with opened_at(ctx, dated, recorded, subject) as (_led, conn, seen):
+        return what(conn, seen.day, seen.zone), seen
 
 
 def late_lines(moment: Moment, only: Callable[[as_of.Late], bool] = lambda _l: True) -> list[str]:
     return [
-        f"{late.kind} on {', '.join(late.subjects)}: happened {late.occurred_at[:10]}, "
-        f"recorded {late.recorded_at[:10]} (entry {late.seq})"
+        f"{late.kind} on {', '.join(late.subjects)}: happened "
+        f"{local(late.occurred_at, moment.zone)}, recorded "
+        f"{local(late.recorded_at, moment.zone)} (entry {late.seq})"
         for late in moment.late
         if only(late)
     ]
+
+
+def say_left_out(moment: Moment) -> None:
+    """Steps dated by the moment but before what they act on cannot be placed in it."""
+    for step in moment.left_out:
+        typer.echo(
+            f"  left out: {step.kind} on {', '.join(step.subjects)} dated "
+            f"{local(step.occurred_at, moment.zone)} (entry {step.seq}) acts on something "
+            "dated later; check its date",
+            err=True,
+        )
 
 
 def as_json(moment: Moment) -> dict[str, Any]:
@@ -113,4 +125,18 @@ def as_json(moment: Moment) -> dict[str, Any]:
         "view": moment.said,
         "size": moment.size,
         "recorded_late": [late.__dict__ for late in moment.late],
+        "left_out": [step.__dict__ for step in moment.left_out],
     }
+
+
+def today_or(day: date | None, value: str | None = None) -> date:
+    """The day deadlines are counted at: --today if given, else the view's, else today."""
+    if value is not None:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            with friendly_errors():
+                raise InvalidInputError(
+                    f"--today {value!r} is not a date like 2024-07-12", "--today"
+                ) from None
+    return day or datetime.now(UTC).date()

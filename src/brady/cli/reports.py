@@ -9,6 +9,7 @@ import typer
 
 from ..reports import chain_of_custody, render
 from .custody import _open, item_app
+from .moments import AsOf, AsRecorded, opened_at
 from .output import emit, fail, friendly_errors, options
 
 
@@ -17,13 +18,17 @@ def item_report(
     ctx: typer.Context,
     item_id: str,
     out: Annotated[Path, typer.Option(help="File to write: .pdf or .html", dir_okay=False)],
+    as_of: AsOf = None,
+    as_recorded: AsRecorded = None,
 ) -> None:
-    """The chain-of-custody report of an item, with every signature and entry checked."""
+    """The chain-of-custody report of an item, with every signature and entry checked;
+    now, or as the record stood."""
     opts = options(ctx)
     if out.suffix.lower() not in {".pdf", ".html"}:
         fail(f"--out {out} must end in .pdf or .html")
-    with _open(opts, writable=False) as led, friendly_errors():
-        data = chain_of_custody.build(led, item_id)
+    with opened_at(ctx, as_of, as_recorded, f"item:{item_id}") as (led, conn, seen):
+        then = chain_of_custody.Then(conn, seen.size, seen.said) if seen.said else None
+        data = chain_of_custody.build(led, item_id, then=then)
         if data is None:
             fail(f"there is no item {item_id!r}")
         document = render.html("chain_of_custody.html.j2", **data)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+from ..domain import events as ev
 from ..domain import sampling
 from ..domain.errors import RefusedError
 from ..ledger.entry import Entry
@@ -39,6 +40,7 @@ class InventoryCommands(SessionBase):
         self._need(location, location_id, "location_id", "location")
         if scope not in {"full", "sample"}:
             raise RefusedError(f"scope must be full or sample, not {scope!r}", "scope")
+        self._not_backdated(occurred_at)
         agency_id = q.user_agency(self.conn, by)
         pool = q.items_in_custody(
             self.conn, location_id, scope == "sample", agency_id, every_agency=agency_id is None
@@ -61,6 +63,24 @@ class InventoryCommands(SessionBase):
             },
             [f"inventory:{inventory_id}"],
         )
+
+    def _not_backdated(self, occurred_at: str | None) -> None:
+        """An inventory expects the shelves as the record holds them now: it cannot be
+        dated before a step already recorded, or it would expect what was not there yet."""
+        if occurred_at is None:
+            return
+        try:
+            given = ev.ledger_time(occurred_at)
+        except ValueError:
+            return  # not a time at all: the event's own check says so, naming the field
+        latest = q.latest_item_step(self.conn)
+        if latest is not None and given < latest[0]:
+            raise RefusedError(
+                f"an inventory lists the shelves as the record holds them now, so it cannot "
+                f"be dated {occurred_at}, before the last recorded step of {latest[1]} "
+                f"({latest[0]}); give the time the count began, or leave it out for now",
+                "occurred_at",
+            )
 
     def _open_inventory(self, inventory_id: str, by: str) -> None:
         """An inventory still open, and of the agency of `by` (another agency's inventory is

@@ -98,15 +98,11 @@ class LinkCommands(SessionBase):
     def link_item(self, item_id: str, occurred_at: str | None = None) -> list[Entry]:
         """Record a suggestion for every open case the item may bear on, signed by Brady's
         linking service. People decide; nothing is linked silently. `occurred_at`: when
-        what prompted it happened (never before the item's last recorded step)."""
+        what prompted it happened (see `_suggested_at`)."""
         suggestions = self.suggest_links(item_id)
         if not suggestions:
             return []
         linker = self._linker()
-        if occurred_at is not None:
-            latest = q.latest_event_time(self.conn, item_id)
-            occurred_at = ev.ledger_time(occurred_at)
-            occurred_at = max(occurred_at, latest) if latest else occurred_at
         return [
             self._record(
                 linker,
@@ -118,12 +114,26 @@ class LinkCommands(SessionBase):
                     "score": sug.score,
                     "reasons": list(sug.reasons),
                     "evidence": list(sug.evidence),
-                    "occurred_at": occurred_at,
+                    "occurred_at": self._suggested_at(item_id, sug, occurred_at),
                 },
                 [f"item:{item_id}", f"case:{sug.case_id}"],
             )
             for sug in suggestions
         ]
+
+    def _suggested_at(
+        self, item_id: str, sug: match.Suggestion, prompted: str | None
+    ) -> str | None:
+        """When the suggestion could first have been made, by when things happened: not
+        before what prompted it, nor before the item's evidence (its intake, files, lab
+        results) or the case's facts it rests on (its opening; the parties it names) were
+        in place. None: now, when it is recorded."""
+        if prompted is None:
+            return None
+        people = [key.split("|", 1)[1] for key in sug.evidence if "|" in key]
+        times = [ev.ledger_time(prompted), *q.case_fact_times(self.conn, sug.case_id, people)]
+        evidence = q.item_evidence_time(self.conn, item_id)
+        return max([*times, evidence] if evidence else times)
 
     def record_file_text(
         self, item_id: str, sha256: str, reader: str, pages: int, mentions: list[ev.PageMention]

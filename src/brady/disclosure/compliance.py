@@ -14,12 +14,15 @@ import json
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Connection
 
+from ..domain.moments import UTC_ZONE, local_day, recorded_late
 from ..store import disclosure_queries as dq
 from ..store import file_queries, lab_queries, link_queries
 from ..store.custody_queries import item_description
+from ..store.ledger_store import recorded_times
 from . import rules
 
 DUE_SOON = 7
@@ -30,7 +33,7 @@ DUE_SOON = 7
 class Unit:
     unit: str
     what: str
-    obtained: str  # date the State obtained it (YYYY-MM-DD)
+    obtained: str  # date the State obtained it (YYYY-MM-DD, the agency's day)
     due: str | None  # None: the clock has not started (no trigger yet)
     rule: str  # the rule the due date comes from, in words
     status: str  # disclosed | late | withheld | withhold_pending | overdue | due_soon | pending
@@ -42,6 +45,9 @@ class Unit:
     exculpatory: bool = False
     impeachment: bool = False
     withheld_reason: str | None = None
+    recorded: str | None = None
+    """The day it was recorded, when that was more than a day after it was obtained (a
+    late-filed intake, a lab result entered late, history imported later)."""
 
 
 @dataclass
@@ -57,6 +63,10 @@ class Compliance:
     @property
     def certifiable(self) -> bool:
         return not self.blockers
+
+    @property
+    def recorded_late(self) -> list[Unit]:
+        return [u for u in self.units if u.recorded]
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -87,19 +97,30 @@ class Compliance:
 COUNSEL_SEES = ("case_id", "title", "charged", "rule_set", "certifiable")
 
 
-def _day(text: str | None) -> str | None:
-    return text[:10] if text else None
+def _day(text: str | None, zone: ZoneInfo) -> str | None:
+    return local_day(text, zone) if text else None
 
 
-def units_of(conn: Connection, case_id: str) -> list[tuple[str, str, str]]:
-    """(unit, description, date obtained) of everything the case holds."""
+@dataclass(frozen=True)
+class Held:
+    """One thing the case holds: its unit, in words, when the State obtained it (ledger
+    time) and the entry that recorded it (None where the record keeps no entry)."""
+
+    unit: str
+    what: str
+    obtained_at: str
+    seq: int | None = None
+
+
+def units_of(conn: Connection, case_id: str) -> list[Held]:
+    """Everything the case holds."""
     items = dq.items_obtained(conn, case_id)
-    out = [(f"item:{i}", f"{i}: {d}", str(at)[:10]) for i, d, at in items]
+    out = [Held(f"item:{i}", f"{i}: {d}", str(at), seq) for i, d, at, seq in items]
     files = file_queries.case_files_obtained(conn, case_id)
-    out += [(f"file:{h}", f"file {n} of {i}", str(at)[:10]) for i, h, n, at in files]
-    ids = {i for i, _, _ in items}
+    out += [Held(f"file:{h}", f"file {n} of {i}", str(at), sq) for i, h, n, at, sq in files]
+    ids = {i for i, _, _, _ in items}
     out += [
-        (f"lab:{r}", f"lab result {r} ({lab})", str(at)[:10])
+        Held(f"lab:{r}", f"lab result {r} ({lab})", str(at))
         for r, lab, item_ids, at in lab_queries.lab_results(conn)
         if ids & set(item_ids)
     ]
@@ -107,10 +128,14 @@ def units_of(conn: Connection, case_id: str) -> list[tuple[str, str, str]]:
 
 
 def _trigger(
-    conn: Connection, case_id: str, rs: rules.RuleSet, custody: rules.Custody | None
+    conn: Connection,
+    case_id: str,
+    rs: rules.RuleSet,
+    custody: rules.Custody | None,
+    zone: ZoneInfo,
 ) -> tuple[rules.Period, str | None]:
     period = rs.initial_for(custody)
-    return period, _day(dq.first_trigger(conn, case_id, period.trigger))
+    return period, _day(dq.first_trigger(conn, case_id, period.trigger), zone)
 
 
 def _case_rules(
@@ -135,6 +160,7 @@ def _clock(
     out: Compliance,
     rs: rules.RuleSet | None,
     custody: rules.Custody | None,
+    zone: ZoneInfo,
 ) -> tuple[rules.Period | None, str | None]:
     """The initial period and the day it started (None: not yet, or not knowable); says
     on `out` what started the clock, or, as a blocker, why it cannot be known."""
@@ -147,7 +173,7 @@ def _clock(
     start: str | None = None
     initial: rules.Period | None = None
     try:
-        initial, start = _trigger(conn, out.case_id, rs, custody)
+        initial, start = _trigger(conn, out.case_id, rs, custody, zone)
     except rules.RuleError as exc:
         out.blockers.append(str(exc))
     if initial is not None:
@@ -159,9 +185,12 @@ def _clock(
     return initial, start
 
 
-def compute(conn: Connection, case_id: str, today: date) -> Compliance | None:
+def compute(
+    conn: Connection, case_id: str, today: date, zone: ZoneInfo = UTC_ZONE
+) -> Compliance | None:
     """The case's disclosure picture as of `today` (None: there is no such case), read
-    afresh each time so the same record always gives the same answer."""
+    afresh each time so the same record always gives the same answer. Days are the
+    agency's (`zone`): an intake at 18:30 in Santa Fe is that day's, not the next."""
     case = dq.case_status(conn, case_id)
     if case is None:
         return None
@@ -170,15 +199,21 @@ def compute(conn: Connection, case_id: str, today: date) -> Compliance | None:
     out.rule_set, custody, rs = _case_rules(conn, case_id)
     if not charged:
         return out  # nothing is owed before a charge
-    initial, start = _clock(conn, out, rs, custody)
-    produced = _produced(conn, case_id)
+    initial, start = _clock(conn, out, rs, custody, zone)
+    produced = _produced(conn, case_id, zone)
     flags = _flags(conn, case_id)
     held = _withheld(conn, case_id)
-    for unit, what, obtained in units_of(conn, case_id):
+    held_now = units_of(conn, case_id)
+    recorded = recorded_times(conn, [h.seq for h in held_now if h.seq is not None])
+    for h in held_now:
+        obtained = local_day(h.obtained_at, zone)
         due, rule = _due(rs, initial, start, obtained)
-        u = Unit(unit, what, obtained, due, rule, "pending")
-        u.exculpatory, u.impeachment = flags.get(unit, (False, False))
-        _status(u, produced.get(unit), held.get(unit), today)
+        u = Unit(h.unit, h.what, obtained, due, rule, "pending")
+        at = recorded.get(h.seq) if h.seq is not None else None
+        if at is not None and recorded_late(h.obtained_at, at):
+            u.recorded = local_day(at, zone)
+        u.exculpatory, u.impeachment = flags.get(h.unit, (False, False))
+        _status(u, produced.get(h.unit), held.get(h.unit), today)
         out.units.append(u)
     out.blockers += _blockers(conn, case_id, out.units)
     return out
@@ -213,11 +248,14 @@ def _withheld(conn: Connection, case_id: str) -> dict[str, tuple[str, str, Any]]
     return {u: (str(r), str(o), a) for u, r, o, a in dq.withholdings(conn, case_id)}
 
 
-def _produced(conn: Connection, case_id: str) -> dict[str, tuple[str, str, str, str | None]]:
+def _produced(
+    conn: Connection, case_id: str, zone: ZoneInfo
+) -> dict[str, tuple[str, str, str, str | None]]:
     """unit -> (first production date, production id, Bates number, receipt date)."""
     out: dict[str, tuple[str, str, str, str | None]] = {}
     for unit, at, pid, bates, received in dq.produced_units(conn, case_id):
-        out.setdefault(str(unit), (str(at)[:10], str(pid), str(bates), _day(received)))
+        day = local_day(str(at), zone)
+        out.setdefault(str(unit), (day, str(pid), str(bates), _day(received, zone)))
     return out
 
 

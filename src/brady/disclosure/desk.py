@@ -204,7 +204,7 @@ class Desk:
     def _owed(self, case_id: str, *units: str) -> None:
         """Each unit is part of the case's discovery (read once for all of them)."""
         self.s.require_case(case_id)
-        owed = {u for u, _, _ in units_of(self.conn, case_id)}
+        owed = {held.unit for held in units_of(self.conn, case_id)}
         for unit in units:
             if unit not in owed:
                 raise RefusedError(

@@ -109,7 +109,7 @@ def _plan(
     """Read what the case owes and has produced, and refuse a production that cannot be
     made, before a single file of the bag is written."""
     with led.engine.connect() as conn:
-        view = compliance.compute(conn, case_id, today or datetime.now(UTC).date())
+        view = compliance.compute(conn, case_id, today or datetime.now(UTC).date(), led.config.zone)
         if view is None:
             raise RefusedError(f"there is no case {case_id!r}", "case_id")
         if dq.production_exists(conn, production_id):

@@ -12,9 +12,11 @@ import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Connection
 
+from ..domain.moments import UTC_ZONE
 from ..reports import render
 from ..store import disclosure_queries as dq
 from ..store.ledger_store import read_entries
@@ -37,9 +39,11 @@ def _d(text: Any) -> date:
     return date.fromisoformat(str(text)[:10])
 
 
-def collect(conn: Connection, case_id: str, today: date) -> list[Mark] | None:
+def collect(
+    conn: Connection, case_id: str, today: date, zone: ZoneInfo = UTC_ZONE
+) -> list[Mark] | None:
     """Every mark of the case's picture, lane by lane (None: there is no such case)."""
-    view = compliance.compute(conn, case_id, today)
+    view = compliance.compute(conn, case_id, today, zone)
     if view is None:
         return None
     return [

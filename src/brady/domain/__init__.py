@@ -6,6 +6,7 @@ No database here.
 __all__ = [
     "errors",
     "events",
+    "moments",
     "rules",
     "sampling",
     "vocabulary",

@@ -4,6 +4,10 @@ Every record goes through the same service as a clerk's command, so the same
 rules apply and every event is signed by the user it names. The whole file is
 one transaction: it is recorded completely, or (on the first refused record,
 named with its position and field) not at all. See docs/import-format.md.
+
+A production made before the record was kept in Brady is imported with the bag that was
+handed over: Brady checks the bag (BagIt) and records its SHA-256, as `brady disclosure
+produce` records the bag it builds; counsel's receipt must name the same bag.
 """
 
 from __future__ import annotations
@@ -15,14 +19,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import bagit
 import yaml
 
 from ..custody.service import Custody, Session
 from ..disclosure.desk import Desk
+from ..disclosure.production import BATES_PREFIX, bag_hash
 from ..domain.errors import RefusedError
+from ..ledger.entry import Entry
 from ..ledger.errors import LedgerError
+from ..store import disclosure_queries as dq
 
 FORMAT = 1
+
+FOLDER = "_folder"
+"""Set by `load_file`: the folder the file was read from, where a record's relative paths
+(a production's bag) are read. Without it, they are read from the working directory."""
 
 
 class ImportRefusedError(RefusedError):
@@ -46,6 +58,7 @@ def load_file(path: Path) -> dict[str, Any]:
         ) from exc
     if not isinstance(data, dict):
         raise ImportRefusedError(f"{path.name} must hold a mapping with brady_import: {FORMAT}")
+    data[FOLDER] = str(path.resolve().parent)
     return data
 
 
@@ -58,6 +71,8 @@ def _take(record: dict[str, Any], where: str, *names: str) -> list[Any]:
 
 Action = Callable[[Session, str, dict[str, Any]], Any]
 
+# The actions of a record alone. A production and a receipt also read a bag from disk:
+# they are `_Bags.actions`, added for each import.
 ACTIONS: dict[str, Action] = {
     "case.open": lambda s, by, r: s.open_case(by, **r),
     "case.party": lambda s, by, r: s.add_party(by, **r),
@@ -105,13 +120,94 @@ def _desk(s: Session) -> Desk:
     return Desk(s)
 
 
+@dataclass(frozen=True)
+class _Bags:
+    """Productions and receipts, which name a bag on disk beside the import file."""
+
+    folder: Path
+    checkpoint_size: int
+    """The size of the record when the import began, its last signed checkpoint: a bag made
+    outside Brady cites no checkpoint, and a later production proves the ledger only grew
+    since this one."""
+
+    def actions(self) -> dict[str, Action]:
+        return {"disclosure.produce": self.produce, "disclosure.receipt": self.receipt}
+
+    def produce(self, s: Session, by: str, record: dict[str, Any]) -> Entry:
+        """A production handed over (`at`): its units, numbered with Bates numbers that
+        continue the case's earlier productions, and the bag that held them."""
+        for field in ("bag_sha256", "checkpoint_size"):
+            if field in record:
+                raise RefusedError(
+                    "give the bag itself (bag: FOLDER); Brady checks it and computes its SHA-256",
+                    field,
+                )
+        units = record.pop("units", None)
+        if not units or not isinstance(units, list) or not all(isinstance(u, str) for u in units):
+            raise RefusedError(
+                "units must be a list of what was produced, e.g. [item:RUST-REVOLVER, "
+                "lab:FBI-RUST-1]",
+                "units",
+            )
+        prefix = record.pop("bates_prefix", "BRADY")
+        if not isinstance(prefix, str) or not re.fullmatch(BATES_PREFIX, prefix):
+            raise RefusedError(
+                f"Bates prefix {prefix!r} must be 1-20 capital letters or digits", "bates_prefix"
+            )
+        digest = self._bag(record.pop("bag", None), "the bag handed to counsel")
+        first = dq.produced_unit_count(s.conn, str(record.get("case_id", "")))
+        numbered = [
+            {"unit": u, "bates": f"{prefix}-{first + n:06d}"} for n, u in enumerate(units, start=1)
+        ]
+        return Desk(s).produce(
+            by,
+            units=numbered,
+            bag_sha256=digest,
+            checkpoint_size=self.checkpoint_size,
+            **record,
+        )
+
+    def receipt(self, s: Session, by: str, record: dict[str, Any]) -> Entry:
+        """Counsel received a production (`at`): the bag they hold, or its SHA-256."""
+        bag, given = record.pop("bag", None), record.pop("bag_sha256", None)
+        if (bag is None) == (given is None):
+            raise RefusedError(
+                "give either bag (the folder counsel received) or bag_sha256 (the SHA-256 of "
+                "its tagmanifest-sha256.txt, as counsel computed it)",
+                "bag",
+            )
+        digest = self._bag(bag, "the bag counsel received") if bag is not None else given
+        return Desk(s).receipt(by, bag_sha256=str(digest).strip().lower(), **record)
+
+    def _bag(self, named: object, what: str) -> str:
+        """The SHA-256 that identifies the bag at `named`, once it checks out as BagIt."""
+        if not isinstance(named, str) or not named.strip():
+            raise RefusedError(f"bag must name the folder of {what} (a BagIt bag)", "bag")
+        path = self.folder / named  # an absolute path stays as it is
+        if not path.is_dir():
+            raise RefusedError(f"there is no folder {path} ({what})", "bag")
+        if not (path / "tagmanifest-sha256.txt").is_file():
+            raise RefusedError(
+                f"{path} has no tagmanifest-sha256.txt: a production is known by that file's "
+                "SHA-256, so the bag must be made with SHA-256 checksums",
+                "bag",
+            )
+        try:
+            bagit.Bag(str(path)).validate()
+        except bagit.BagError as exc:
+            raise RefusedError(f"{path} is not a valid BagIt bag: {exc}", "bag") from exc
+        return bag_hash(path)
+
+
 def run_import(custody: Custody, data: dict[str, Any], operator: str) -> ImportReport:
     """Apply an import; `operator` (an admin) adds the users, places and people it lists."""
     if data.get("brady_import") != FORMAT:
         raise ImportRefusedError(f"the file must start with brady_import: {FORMAT}", "brady_import")
     report = ImportReport()
     start = custody.led.store.size()
+    folder = Path(str(data.get(FOLDER) or "."))
     with custody.session() as s:
+        actions = ACTIONS | _Bags(folder, s.w.size).actions()
         for i, rec in enumerate(_records(data, "agencies")):
             _apply(f"agencies[{i}]", lambda r: s.add_agency(operator, **r), rec)
         for i, rec in enumerate(_records(data, "users")):
@@ -123,7 +219,7 @@ def run_import(custody: Custody, data: dict[str, Any], operator: str) -> ImportR
         for i, rec in enumerate(_records(data, "organizations")):
             _apply(f"organizations[{i}]", lambda r: s.add_organization(operator, **r), rec)
         for i, rec in enumerate(_records(data, "events")):
-            report.items += _event(s, f"events[{i}]", rec)
+            report.items += _event(s, f"events[{i}]", rec, actions)
             report.records += 1
     report.entries = custody.led.store.size() - start
     return report
@@ -162,15 +258,15 @@ def _plain(exc: TypeError) -> str:
     return text
 
 
-def _event(s: Session, where: str, record: dict[str, Any]) -> int:
+def _event(s: Session, where: str, record: dict[str, Any], actions: dict[str, Action]) -> int:
     source = record.pop("_source", None)  # where the record came from, e.g. a CSV line
     if source:
         where = f"{where} ({source})"
     kind, by = _take(record, where, "do", "by")
-    action = ACTIONS.get(kind)
+    action = actions.get(kind)
     if action is None:
         raise ImportRefusedError(
-            f"{where}: unknown action {kind!r}; one of {', '.join(sorted(ACTIONS))}", "do"
+            f"{where}: unknown action {kind!r}; one of {', '.join(sorted(actions))}", "do"
         )
     if "at" in record:
         record["occurred_at"] = record.pop("at")

@@ -3,6 +3,7 @@
     brady-verify export DIR --key VKEY [--against CHECKPOINT]
     brady-verify proof PROOF_FILE --entry ENTRY_FILE --key VKEY
     brady-verify consistency OLD_CHECKPOINT NEW_CHECKPOINT PROOF_FILE --key VKEY
+    brady-verify certificate CERTIFICATE (--later CHECKPOINT --proof FILE | --export DIR) --key VKEY
 
 VKEY is the log's public key string, or @FILE holding it. Exit 0: verified;
 exit 1: it does not verify (the reason is printed); exit 2: bad usage.
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from ._b64 import b64decode_strict
 from .bundle import check_manifest, verify_bundle
+from .cited import verify_cited
 from .errors import LedgerError
 from .offline import verify_consistency_proof, verify_export, verify_proof
 
@@ -42,6 +44,19 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("old", type=Path)
     c.add_argument("new", type=Path)
     c.add_argument("proof", type=Path, help="one base64 hash per line")
+    ce = sub.add_parser(
+        "certificate",
+        help="check that the record a certificate of compliance cites is unchanged in a "
+        "later ledger",
+    )
+    ce.add_argument(
+        "certificate", type=Path, help="the certificate (.html) or its .checkpoint file"
+    )
+    ce.add_argument("--later", type=Path, help="a later checkpoint of the ledger")
+    ce.add_argument(
+        "--proof", type=Path, help="consistency proof to the later checkpoint (base64 per line)"
+    )
+    ce.add_argument("--export", type=Path, help="or: a later full export of the ledger")
     b = sub.add_parser(
         "bundle", help="check the ledger proofs of a disclosure production (a bag or its folder)"
     )
@@ -53,7 +68,7 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         help="an earlier production of the case (bag or checkpoint file); repeatable",
     )
-    for s in (e, pr, c):
+    for s in (e, pr, c, ce):
         s.add_argument("--key", required=True, help="the log's public key, or @FILE")
     b.add_argument("--key", help="the log's public key, or @FILE (default: the bundle's log.vkey)")
     return p
@@ -65,6 +80,8 @@ def run(argv: list[str] | None = None) -> int:
         if args.command == "bundle":
             return _bundle(args)
         key = _key(args.key)
+        if args.command == "certificate":
+            return _certificate(args, key)
         if args.command == "export":
             against = args.against.read_text() if args.against else None
             rep = verify_export(args.directory, key, against)
@@ -94,6 +111,34 @@ def run(argv: list[str] | None = None) -> int:
     except (LedgerError, OSError, ValueError) as exc:
         print(f"NOT VERIFIED: {exc}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _certificate(args: argparse.Namespace, key: str) -> int:
+    if (args.later is None) == (args.export is None):
+        print("give --later CHECKPOINT with --proof FILE, or --export DIR", file=sys.stderr)
+        return 2
+    proof = None
+    if args.later is not None:
+        lines = args.proof.read_text().split() if args.proof else []
+        proof = [b64decode_strict(x, f"proof line {i + 1}") for i, x in enumerate(lines)]
+    rep = verify_cited(
+        args.certificate.read_text(encoding="utf-8"),
+        key,
+        args.later.read_text(encoding="utf-8") if args.later else None,
+        proof,
+        args.export,
+    )
+    issued = (
+        f" The certificate's own proof to the {rep.at_issue.size} entries at issue holds too."
+        if rep.at_issue
+        else ""
+    )
+    print(
+        f"Verified: the record the certificate cites ({rep.cited.size} entries of "
+        f"{rep.cited.origin}, signed checkpoint) is unchanged at the start of the later "
+        f"ledger of {rep.later.size} entries.{issued}"
+    )
     return 0
 
 

@@ -9,10 +9,14 @@ have to run: signature under the key valid at that entry, inclusion proof.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.engine import Connection
+
 from ..access.produced import Produced
+from ..domain.moments import recorded_late
 from ..ledger.audit import replay_keys
 from ..ledger.checkpoint import Checkpoint, open_checkpoint
 from ..ledger.entry import Entry, check_signature, parse_entry
@@ -24,7 +28,7 @@ from ..ledger.proof import verify_inclusion
 from ..ledger_home import OpenLedger
 from ..store import custody_queries as q
 from ..store.item_steps import with_payloads
-from ..store.ledger_store import LedgerStore, key_rows
+from ..store.ledger_store import LedgerStore, StoredCheckpoint, StoreError, key_rows
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,11 @@ class Step:
     key_id: str
     signature_ok: bool
     proved: bool
+
+    @property
+    def late(self) -> bool:
+        """Recorded more than a day after it happened: both times are shown."""
+        return recorded_late(self.occurred_at, self.recorded_at)
 
 
 def _names(conn: Any) -> dict[str, str]:
@@ -137,6 +146,26 @@ def _lineage_history(conn: Any, view: dict[str, Any]) -> list[dict[str, Any]]:
     return history
 
 
+@dataclass(frozen=True)
+class Then:
+    """The record as it stood, for a report of then: its connection, its size (None: as
+    of a moment, read from the whole ledger) and which view it is, in words."""
+
+    conn: Connection
+    size: int | None
+    said: str
+
+
+def _checkpoint_of(store: LedgerStore, size: int | None) -> StoredCheckpoint:
+    """The checkpoint signed at `size` when there is one, else the latest."""
+    if size is not None:
+        try:
+            return store.checkpoint(size)
+        except StoreError:
+            pass
+    return store.checkpoint()
+
+
 def _signature_ok(entry: Entry, origin: str, keyring: Keyring) -> bool:
     """Whether the step is signed by the key its actor held at that point of the ledger."""
     try:
@@ -159,14 +188,20 @@ def _proved(store: LedgerStore, entry: Entry, raw: bytes, checkpoint: Checkpoint
     return True
 
 
-def build(led: OpenLedger, item_id: str, produced: Produced | None = None) -> dict[str, Any] | None:
+def build(
+    led: OpenLedger,
+    item_id: str,
+    produced: Produced | None = None,
+    then: Then | None = None,
+) -> dict[str, Any] | None:
     """Everything the report shows, checked; for defense counsel (`produced`), the item's
-    record as it was produced to them and nothing else."""
+    record as it was produced to them and nothing else; `then`, the record as it stood
+    (its steps proved against the checkpoint of the record it was read from)."""
     store = led.store
     verifier = Verifier.from_vkey(led.config.log_vkey)
-    cp_stored = store.checkpoint()
+    cp_stored = _checkpoint_of(store, then.size if then else None)
     checkpoint = open_checkpoint(cp_stored.note, verifier)
-    with led.engine.connect() as conn:
+    with nullcontext(then.conn) if then else led.engine.connect() as conn:
         view = q.item_view(conn, item_id)
         if view is None:
             return None
@@ -204,6 +239,8 @@ def build(led: OpenLedger, item_id: str, produced: Produced | None = None) -> di
         "checkpoint": checkpoint,
         "checkpoint_note": cp_stored.note,
         "log_vkey": led.config.log_vkey,
+        "zone": led.config.zone,
+        "view": then.said if then else "",
         "all_ok": all(s.signature_ok and s.proved for s in steps),
         "custodian_name": names.get(view.get("custodian", ""), view.get("custodian", "")),
     }

@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from ..domain.moments import UTC_ZONE, local
 
 _ENV = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -14,7 +17,15 @@ _ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-_ENV.filters["when"] = lambda t: str(t)[:16].replace("T", " ")
+
+
+def _when(value: Any, zone: ZoneInfo = UTC_ZONE) -> str:
+    """A stored time as a person reads it: the agency's local time, with its offset."""
+    shown = local(str(value), zone)  # 2024-03-06 14:30:00-07:00
+    return shown[:16] + shown[19:]
+
+
+_ENV.filters["when"] = _when
 
 
 def html(template: str, **context: Any) -> str:

@@ -30,5 +30,6 @@ __all__ = [
     "raw_sql",
     "schema",
     "sealing",
+    "subject_index",
 ]
 """The modules other parts of Brady may import; the rest are this package's own."""

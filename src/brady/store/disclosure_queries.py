@@ -219,11 +219,12 @@ def is_charged(conn: Connection, case_id: str) -> bool:
     return bool(fetch_all(conn, "SELECT 1 FROM defendant WHERE case_id = ?", (case_id,)))
 
 
-def items_obtained(conn: Connection, case_id: str) -> list[tuple[str, str, str]]:
-    """(item, description, when taken in) of every item filed under the case, by id."""
+def items_obtained(conn: Connection, case_id: str) -> list[tuple[str, str, str, int]]:
+    """(item, description, when taken in, intake entry) of every item filed under the
+    case, by id."""
     return fetch_all(
         conn,
-        "SELECT i.item_id, i.description, e.occurred_at FROM item_case ic "
+        "SELECT i.item_id, i.description, e.occurred_at, e.seq FROM item_case ic "
         "JOIN item i ON i.item_id = ic.item_id "
         "JOIN item_event e ON e.item_id = i.item_id AND e.seq = i.intake_seq "
         "WHERE ic.case_id = ? ORDER BY i.item_id",

@@ -55,11 +55,11 @@ def case_file_attachment(conn: Connection, case_id: str, sha256: str) -> tuple[s
     return str(name), int(seq)
 
 
-def case_files_obtained(conn: Connection, case_id: str) -> list[tuple[str, str, str, str]]:
-    """(item, sha256, name, when attached) of every file of the case's items."""
+def case_files_obtained(conn: Connection, case_id: str) -> list[tuple[str, str, str, str, int]]:
+    """(item, sha256, name, when attached, its entry) of every file of the case's items."""
     return fetch_all(
         conn,
-        "SELECT f.item_id, f.sha256, f.name, e.occurred_at FROM item_case ic "
+        "SELECT f.item_id, f.sha256, f.name, e.occurred_at, e.seq FROM item_case ic "
         "JOIN item_file f ON f.item_id = ic.item_id "
         "JOIN item_event e ON e.item_id = f.item_id AND e.seq = f.seq "
         "WHERE ic.case_id = ? ORDER BY f.item_id, f.name",

@@ -10,8 +10,10 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from ..domain.errors import BradyError
+from ..domain.errors import BradyError, InvalidInputError
+from ..domain.moments import DEFAULT_ZONE, zone
 
 CONFIG_NAME = "brady.toml"
 
@@ -53,6 +55,12 @@ class HomeConfig:
     blobs: Path
     master_key_file: str | None
     linking: LinkingConfig = field(default_factory=LinkingConfig)
+    time_zone: str = DEFAULT_ZONE
+    """The agency's IANA time zone: dates people give are its days, times they read its."""
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return zone(self.time_zone)
 
     @property
     def database_url(self) -> str:
@@ -92,6 +100,11 @@ def read_config(home: Path) -> HomeConfig:
     if missing:
         raise HomeError(f"{path} is missing {', '.join(missing)}")
     key_file = data.get("master_key_file")
+    time_zone = data.get("time_zone", DEFAULT_ZONE)
+    try:
+        zone(str(time_zone))
+    except InvalidInputError as exc:
+        raise HomeError(f"{path}: {exc}") from exc
     return HomeConfig(
         path=home,
         origin=data["origin"],
@@ -100,6 +113,7 @@ def read_config(home: Path) -> HomeConfig:
         blobs=home / str(data.get("blobs", "blobs")),
         master_key_file=key_file if isinstance(key_file, str) else None,
         linking=_linking(data.get("linking"), path),
+        time_zone=str(time_zone),
     )
 
 
@@ -116,6 +130,7 @@ def write_config(config: HomeConfig) -> None:
         f"database = {_quote(config.database)}",
         f"blobs = {_quote(str(config.blobs.relative_to(config.path)))}",
     ]
+    lines.append(f"time_zone = {_quote(config.time_zone)}")
     if config.master_key_file:
         lines.append(f"master_key_file = {_quote(config.master_key_file)}")
     (config.path / CONFIG_NAME).write_text("\n".join(lines) + "\n")

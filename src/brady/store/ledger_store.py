@@ -133,6 +133,12 @@ def read_entries(conn: Connection, seqs: Iterable[int]) -> dict[int, bytes]:
     return {int(seq): bytes(raw) for seq, raw in rows}
 
 
+def recorded_times(conn: Connection, seqs: Iterable[int]) -> dict[int, str]:
+    """When each entry was recorded (ledger time), by position: the time the record
+    learned of an event, beside the event's own time in its payload."""
+    return {seq: parse_entry(raw, seq).recorded_at for seq, raw in read_entries(conn, seqs).items()}
+
+
 def read_nodes(conn: Connection, ids: Sequence[NodeId]) -> dict[NodeId, bytes]:
     """Stored subtree hashes by (level, idx): one indexed lookup each, in one query.
 
@@ -255,6 +261,23 @@ class LedgerStore:
             raise StoreError(f"no checkpoint was signed at size {size}")
         return StoredCheckpoint(int(row.size), row.note, row.created_at, row.chain)
 
+    def signed_by(self, at: str) -> StoredCheckpoint | None:
+        """The last checkpoint signed on or before `at` (ledger time); None before the
+        first. Checkpoints are signed in size order, so it is the largest such."""
+        query = (
+            select(ledger_checkpoint)
+            .where(ledger_checkpoint.c.created_at <= at)
+            .order_by(ledger_checkpoint.c.size.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return (
+            None
+            if row is None
+            else StoredCheckpoint(int(row.size), row.note, row.created_at, row.chain)
+        )
+
     def checkpoints(self, conn: Connection) -> Iterator[StoredCheckpoint]:
         for row in conn.execute(select(ledger_checkpoint).order_by(ledger_checkpoint.c.size)):
             yield StoredCheckpoint(int(row.size), row.note, row.created_at, row.chain)
@@ -275,6 +298,12 @@ class LedgerStore:
             if not 0 < old <= new:
                 raise StoreError(f"no consistency proof from size {old} to size {new}")
             return self._hash(conn, consistency_ranges(old, new))
+
+    def root(self, size: int) -> bytes:
+        """The RFC 9162 root of the ledger's first `size` entries, as stored now."""
+        with self.engine.connect() as conn:
+            self._check_size(conn, size)
+            return self._hash(conn, [(0, size)])[0]
 
     def inclusion_proof_file(self, index: int, size: int | None = None) -> InclusionProofFile:
         cp = self.checkpoint(size)

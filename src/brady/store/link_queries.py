@@ -131,12 +131,18 @@ def case_queue(conn: Connection, case_id: str) -> list[tuple[str, str, str, str,
 def waiting(conn: Connection, case_id: str | None, decided_too: bool) -> list[dict[str, Any]]:
     """Suggestions not yet decided (with `decided_too`, all), of one case or every case,
     in the order they were suggested; score as a number, reasons decoded."""
+    # The conditions are chosen here, not with `? IS NULL` in SQL: PostgreSQL cannot type
+    # a parameter that is only compared with NULL.
+    where = ["1 = 1"] if decided_too else ["status = 'open'"]
+    params: list[Any] = []
+    if case_id is not None:
+        where.append("case_id = ?")
+        params.append(case_id)
     rows = fetch_all(
         conn,
         "SELECT suggestion_id, item_id, case_id, score, status, reasons FROM link_suggestion"
-        " WHERE (? IS NULL OR case_id = ?) AND (? OR status = 'open')"
-        " ORDER BY suggested_seq",
-        (case_id, case_id, decided_too),
+        f" WHERE {' AND '.join(where)} ORDER BY suggested_seq",
+        params,
     )
     return [
         {

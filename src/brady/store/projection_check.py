@@ -8,6 +8,8 @@ each table is reported.
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -77,14 +79,34 @@ def replay(
             progress(batch[-1].seq + 1)
 
 
+_TEMPLATES: dict[tuple[str, ...], sqlite3.Connection] = {}
+_TEMPLATE_LOCK = threading.Lock()
+
+
+def _template(tables: Sequence[Table]) -> sqlite3.Connection:
+    """The empty schema of `tables` in memory, made on first use (under the lock)."""
+    key = tuple(t.name for t in tables)
+    found = _TEMPLATES.get(key)
+    if found is None:
+        made = sqlite3.connect(":memory:", check_same_thread=False)
+        engine = create_engine("sqlite://", creator=lambda: made, poolclass=StaticPool)
+        meta = MetaData()
+        for t in tables:
+            t.to_metadata(meta)
+        meta.create_all(engine)
+        _TEMPLATES[key] = found = made
+    return found
+
+
 @contextmanager
 def in_memory(tables: Sequence[Table]) -> Iterator[Connection]:
-    """Empty copies of `tables` in a private in-memory SQLite, in one transaction."""
-    engine = create_engine("sqlite://", poolclass=StaticPool)
-    meta = MetaData()
-    for t in tables:
-        t.to_metadata(meta)
-    meta.create_all(engine)
+    """Empty copies of `tables` in a private in-memory SQLite, in one transaction. The
+    schema is made once per set of tables and copied (SQLite's backup), since as-of views
+    make many such databases and compiling the DDL each time is most of their cost."""
+    db = sqlite3.connect(":memory:", check_same_thread=False)
+    with _TEMPLATE_LOCK:
+        _template(tables).backup(db)
+    engine = create_engine("sqlite://", creator=lambda: db, poolclass=StaticPool)
     try:
         with engine.begin() as conn:
             yield conn

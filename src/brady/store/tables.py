@@ -42,7 +42,7 @@ ledger_checkpoint = Table(
     metadata,
     Column("size", BigInteger, primary_key=True, autoincrement=False),
     Column("note", Text, nullable=False),
-    Column("created_at", String(32), nullable=False),
+    Column("created_at", String(32), nullable=False, index=True),
     # HMAC over the previous checkpoint's chain and this row (row_seals.py): a deleted
     # checkpoint between two others breaks it.
     Column("chain", String(64), nullable=True),

@@ -34,10 +34,10 @@ def case_page(request: Request, a: CaseRead, b: B, t: When) -> Response:
     today = t.day or today_utc()
     assert a.level is not None
     ctx: dict[str, Any] = {"level": str(a.level), "as_of": t.day and t.day.isoformat()}
-    with record_at(b, t) as (conn, past):
+    with record_at(b, t, f"case:{a.case_id}") as (conn, past):
         ctx["late"] = len(past.late) if past is not None else 0
         ctx["case"] = reads.case_view(conn, c, a.case_id, reads.Look(a.level, False))
-        comp = compliance_view.compute(conn, a.case_id, today)
+        comp = compliance_view.compute(conn, a.case_id, today, b.led.config.zone)
         ctx["compliance"] = comp
         ctx["productions"] = production_rows(conn, a.case_id)
         ctx["queue"] = (
@@ -47,14 +47,14 @@ def case_page(request: Request, a: CaseRead, b: B, t: When) -> Response:
             else []
         )
         marks = (
-            timeline_report.collect(conn, a.case_id, today)
+            timeline_report.collect(conn, a.case_id, today, b.led.config.zone)
             if a.level is not Level.DISCLOSED
             else None
         )
     ctx["timeline"] = (
         timeline_report.svg(f"{a.case_id}: {ctx['case']['title']}", marks, today) if marks else None
     )
-    now = t.day is None and t.size is None  # nothing is decided on a view of the past
+    now = t.asked is None  # nothing is decided on a view of the past
     ctx["may_prosecute"] = now and policy.prosecute(c, a.case_id)
     ctx["may_acknowledge"] = now and policy.acknowledge(c, a.case_id) and c.has("defense_counsel")
     return page(request, "case.html.j2", a.asker, today=today.isoformat(), **ctx)
@@ -118,12 +118,12 @@ def receipt(
 
 
 @router.get("/cases/{case_id}/certificate")
-def certificate(request: Request, a: CaseRead, b: B) -> Response:
+def certificate(request: Request, a: CaseRead, b: B, t: When) -> Response:
     if a.level is Level.DISCLOSED:
         raise deny(
             b, a.asker, f"case:{a.case_id}", "the certificate is the court's and the State's"
         )
-    result = api_certificate(a, b)
+    result = api_certificate(a, b, t)
     if result.status_code == 409:
         return back(
             f"/cases/{a.case_id}",

@@ -31,7 +31,7 @@ def home(request: Request, asker: SignedIn, b: B) -> Response:
         for case in cases:
             view = None
             if not c.staff or c.has("prosecutor", "judge", "defense_counsel"):
-                found = compliance_view.compute(conn, case["case_id"], today)
+                found = compliance_view.compute(conn, case["case_id"], today, b.led.config.zone)
                 counsel = c.assigned_as(case["case_id"], "defense_counsel")
                 view = found.shown(counsel) if found is not None else None
             ctx["cases"].append({**case, "compliance": view})

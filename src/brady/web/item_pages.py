@@ -37,7 +37,7 @@ def item_page(request: Request, a: ItemRead, b: B, t: When) -> Response:
     ctx["as_of"] = t.day and t.day.isoformat()
     ctx["late"] = len(view.get("late", []))
     # Steps are recorded on today's record, never on a view of the past.
-    ctx["may_act"] = policy.act_on_item(c, a.facts) and t.day is None and t.size is None
+    ctx["may_act"] = policy.act_on_item(c, a.facts) and t.asked is None
     ctx["may_download"] = a.level is not Level.COURT
     with b.led.engine.connect() as conn:
         ctx["labs"] = item_lab_requests(conn, a.item_id) if a.level is not Level.DISCLOSED else []
