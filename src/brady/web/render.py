@@ -8,9 +8,11 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 
 from ..api.deps import Asker
+from ..domain.moments import UTC_ZONE, local, local_day
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -67,6 +69,28 @@ _env.globals.update(role_words=ROLE_WORDS, status_words=STATUS_WORDS, event_word
 _env.filters["fromjson"] = json.loads
 
 
+@pass_context
+def _when(context: Context, value: Any) -> str:
+    """A stored time as the agency reads it: local, to the minute, with its offset."""
+    if not value:
+        return ""
+    shown = local(str(value), context.get("zone") or UTC_ZONE)  # 2024-03-06 14:30:00-07:00
+    return shown[:16] + shown[19:]
+
+
+@pass_context
+def _day(context: Context, value: Any) -> str:
+    """The agency's day of a stored time (a date alone is its own day)."""
+    if not value:
+        return ""
+    text = str(value)
+    return text if len(text) == 10 else local_day(text, context.get("zone") or UTC_ZONE)
+
+
+_env.filters["when"] = _when
+_env.filters["day"] = _day
+
+
 def page(
     request: Request, template: str, asker: Asker | None, status: int = 200, **context: Any
 ) -> HTMLResponse:
@@ -80,7 +104,8 @@ def page(
             "csrf": asker.credential.csrf or "",
             "is": {r: c.has(r) for r in ROLE_WORDS},
         }
-    html = _env.get_template(template).render(request=request, me=me, **context)
+    zone = request.app.state.brady.led.config.zone
+    html = _env.get_template(template).render(request=request, me=me, zone=zone, **context)
     return HTMLResponse(html, status_code=status)
 
 
