@@ -15,24 +15,12 @@ from brady.cli.app import app
 from brady.custody.service import Custody
 from brady.disclosure import compliance
 from brady.store import as_of
-from brady.store.link_queries import suggestion_case
-from brady.store.raw_sql import fetch_all
 
-from .test_rust import TESKE, hand_over, rust  # noqa: F401  (the fixture)
+from ..security.conftest import sign_in_page
+from .test_rust import TESKE, accept_teske, hand_over, rust  # noqa: F401  (the fixture)
 
 DISMISSED = date(2024, 7, 12)
 END_OF_DISMISSAL = "2024-07-12T23:59:59.999999Z"
-
-
-def _suggestion(custody: Custody) -> str:
-    with custody.led.engine.connect() as conn:
-        ((found,),) = fetch_all(
-            conn,
-            "SELECT suggestion_id FROM link_suggestion WHERE item_id = ? AND case_id = ?",
-            (TESKE, "state-v-baldwin"),
-        )
-        assert suggestion_case(conn, found) == "state-v-baldwin"
-    return str(found)
 
 
 def _late_disclosure(custody: Custody, tmp_path: Path) -> int:
@@ -40,8 +28,7 @@ def _late_disclosure(custody: Custody, tmp_path: Path) -> int:
     in 2026. Returns the ledger's size before the acceptance."""
     hand_over(custody, tmp_path, "BALDWIN-P1", "2024-02-09T16:00:00-07:00")
     before = custody.led.store.size()
-    with custody.session() as s:
-        s.accept_link("morrissey", _suggestion(custody), "Rounds from the Rust supply chain")
+    accept_teske(custody)
     hand_over(custody, tmp_path, "BALDWIN-P2", "2026-11-30T10:00:00-07:00")
     return before
 
@@ -175,12 +162,8 @@ def test_the_timeline_case_page_and_queue_as_of_the_dismissal(
         Permissions(s).assign("admin", "state-v-baldwin", "morrissey", "prosecutor")
     accounts = Accounts(rust.led.engine, rust.led.master_key)
     accounts.set_password("morrissey", "a long demo password", "admin", "test")
-    accounts.acknowledge_banner("morrissey")
     client = TestClient(create_app(rust.led, anchor_every=None), base_url="https://testserver")
-    signed = client.post(
-        "/signin", data={"user_id": "morrissey", "password": "a long demo password"}
-    )
-    assert signed.status_code == 200, signed.text
+    sign_in_page(client, "morrissey", "a long demo password")
     then = client.get("/cases/state-v-baldwin", params={"as_of": "2024-07-12"})
     assert then.status_code == 200, then.text
     assert TESKE in then.text and "not reviewed" in then.text

@@ -18,10 +18,8 @@ from brady.ledger.checkpoint import Checkpoint
 from brady.ledger.cli import run as verify_cli
 from brady.ledger.hashing import leaf_hash, root_of
 from brady.ledger.ranges import consistency_ranges
-from brady.store.link_queries import suggestion_case
-from brady.store.raw_sql import fetch_all
 
-from .test_rust import TESKE, hand_over, rust  # noqa: F401  (the fixture)
+from .test_rust import accept_teske, hand_over, rust  # noqa: F401  (the fixture)
 
 RUNNER = CliRunner()
 
@@ -33,15 +31,7 @@ def _brady(custody: Custody, *args: str) -> str:
 
 
 def _accept_and_produce(custody: Custody, tmp_path: Path) -> None:
-    with custody.led.engine.connect() as conn:
-        ((sid,),) = fetch_all(
-            conn,
-            "SELECT suggestion_id FROM link_suggestion WHERE item_id = ? AND case_id = ?",
-            (TESKE, "state-v-baldwin"),
-        )
-        assert suggestion_case(conn, sid) == "state-v-baldwin"
-    with custody.session() as s:
-        s.accept_link("morrissey", str(sid), "Rounds from the Rust supply chain")
+    accept_teske(custody)
     hand_over(custody, tmp_path, "BALDWIN-P9", "2026-11-30T10:00:00-07:00")
 
 

@@ -25,6 +25,7 @@ from brady.domain.errors import RefusedError
 from brady.ledger.cli import run as verify_cli
 from brady.ledger_home import OpenLedger
 from brady.store import as_of
+from brady.store.raw_sql import fetch_all
 
 SCENARIO = Path(__file__).resolve().parents[2] / "examples" / "rust" / "scenario.yaml"
 TESKE = "SF24-0306-01"
@@ -99,6 +100,23 @@ def hand_over(custody: Custody, tmp_path: Path, pid: str, when: str, **kw: objec
         Desk(s).receipt("morrissey", pid, "Alex Spiro", built.bag_sha256, when)
 
 
+def teske_suggestion(custody: Custody) -> str:
+    """The suggestion linking Teske's rounds to Baldwin's case."""
+    with custody.led.engine.connect() as conn:
+        ((found,),) = fetch_all(
+            conn,
+            "SELECT suggestion_id FROM link_suggestion WHERE item_id = ? AND case_id = ?",
+            (TESKE, "state-v-baldwin"),
+        )
+    return str(found)
+
+
+def accept_teske(custody: Custody) -> None:
+    """The prosecutor accepts it: the rounds join Baldwin's discovery."""
+    with custody.session() as s:
+        s.accept_link("morrissey", teske_suggestion(custody), "Rounds from the Rust supply chain")
+
+
 def test_the_certificate_waits_for_the_teske_rounds(rust: Custody, tmp_path: Path) -> None:
     before = view(rust)
     assert before.charged and before.trigger == "the arraignment on 2024-01-31"
@@ -111,15 +129,7 @@ def test_the_certificate_waits_for_the_teske_rounds(rust: Custody, tmp_path: Pat
     assert all(u.status == "disclosed" for u in refused.units)
     # ...but the rounds filed under Teske's case number are still outstanding.
     assert any(TESKE in b and "not reviewed" in b for b in refused.blockers), refused.blockers
-    with rust.led.engine.connect() as conn:
-        from sqlalchemy import text
-
-        sid = conn.execute(
-            text("SELECT suggestion_id FROM link_suggestion WHERE item_id = :i AND case_id = :c"),
-            {"i": TESKE, "c": "state-v-baldwin"},
-        ).scalar_one()
-    with rust.session() as s:
-        s.accept_link("morrissey", sid, "Rounds from the Rust supply chain")
+    accept_teske(rust)
     linked = {u.unit: u for u in view(rust).units}[f"item:{TESKE}"]
     assert (linked.obtained, linked.due) == ("2024-03-06", "2024-03-13")  # continuing duty
     hand_over(rust, tmp_path, "BALDWIN-P2", "2024-03-08T10:00:00-07:00")
@@ -129,15 +139,7 @@ def test_the_certificate_waits_for_the_teske_rounds(rust: Custody, tmp_path: Pat
 
 def test_rounds_produced_mid_trial_are_marked_late(rust: Custody, tmp_path: Path) -> None:
     hand_over(rust, tmp_path, "BALDWIN-P1", "2024-02-09T16:00:00-07:00")
-    with rust.led.engine.connect() as conn:
-        from sqlalchemy import text
-
-        sid = conn.execute(
-            text("SELECT suggestion_id FROM link_suggestion WHERE item_id = :i AND case_id = :c"),
-            {"i": TESKE, "c": "state-v-baldwin"},
-        ).scalar_one()
-    with rust.session() as s:
-        s.accept_link("morrissey", sid, "Rounds from the Rust supply chain")
+    accept_teske(rust)
     hand_over(rust, tmp_path, "BALDWIN-P2", "2024-07-11T09:00:00-06:00")
     rounds = {u.unit: u for u in view(rust).units}[f"item:{TESKE}"]
     assert rounds.status == "late"

@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from brady.accounts.service import Accounts
 
-from .conftest import PASSWORD, World
+from .conftest import PASSWORD, World, sign_in_page
 
 
 def test_another_agencys_inventory_does_not_exist_for_them(world: World) -> None:
@@ -34,9 +34,7 @@ def test_another_agencys_inventory_does_not_exist_for_them(world: World) -> None
 
 def test_another_agencys_inventory_is_not_on_their_pages(world: World) -> None:
     c = world.client
-    Accounts(world.led.engine, world.led.master_key).acknowledge_banner("clerkB")
-    signed = c.post("/signin", data={"user_id": "clerkB", "password": PASSWORD})
-    assert signed.status_code == 200, signed.text
+    sign_in_page(c, "clerkB")  # the use notification is acknowledged at every sign-in
     listing = c.get("/inventory")
     assert listing.status_code == 200 and "INV1" not in listing.text
     assert c.get("/inventory/INV1").status_code == 404

@@ -768,7 +768,7 @@ def check(backend: str, history: Sequence[Step], at: str) -> list[str]:
 
 @pytest.mark.parametrize("backend", BACKENDS)
 @settings(
-    max_examples=12,
+    max_examples=8,
     deadline=None,
     database=None,
     derandomize=True,

@@ -22,12 +22,10 @@ from brady.store import as_of
 from brady.store.raw_sql import fetch_all
 from brady.store.subject_scope import scope
 
-from ..disclosure.test_rust import TESKE, hand_over, rust  # noqa: F401  (the fixture)
+from ..disclosure.test_rust import accept_teske, hand_over, rust  # noqa: F401  (the fixture)
 
 MOMENTS = [
     "2021-10-22T23:59:59.999999Z",
-    "2023-01-31T23:59:59.999999Z",
-    "2024-03-01T23:59:59.999999Z",
     "2024-07-12T23:59:59.999999Z",
     "2026-11-30T23:59:59.999999Z",
 ]
@@ -59,14 +57,7 @@ def _item(conn: Connection, item_id: str) -> Any:
 
 @pytest.fixture
 def grown(rust: Custody, tmp_path: Path) -> Custody:  # noqa: F811
-    with rust.led.engine.connect() as conn:
-        ((sid,),) = fetch_all(
-            conn,
-            "SELECT suggestion_id FROM link_suggestion WHERE item_id = ? AND case_id = ?",
-            (TESKE, "state-v-baldwin"),
-        )
-    with rust.session() as s:
-        s.accept_link("morrissey", str(sid), "Rounds from the Rust supply chain")
+    accept_teske(rust)
     hand_over(rust, tmp_path, "BALDWIN-P9", "2026-11-30T10:00:00-07:00")
     return rust
 
@@ -84,9 +75,9 @@ def test_a_case_or_item_view_equals_the_whole_view(grown: Custody) -> None:
             "UNION SELECT item_id FROM link_suggestion "
             "UNION SELECT item_id FROM item WHERE parent_id IS NOT NULL",
         )
-        items = sorted({str(i) for (i,) in tied} | set(every[::50]))
+        items = sorted({str(i) for (i,) in tied} | set(every[::100]))
         total = store.size()
-        sizes = [total // 4, total // 2, total - 3]
+        sizes = [total // 2, total - 3]
         assert all(len(scope(conn, f"case:{c}", total)) < total for c in cases)
     compared = 0
     for at in MOMENTS:
@@ -108,4 +99,4 @@ def test_a_case_or_item_view_equals_the_whole_view(grown: Custody) -> None:
             with as_of.as_recorded(store, size, subject=f"case:{case_id}") as mine:
                 assert _case(mine.conn, case_id, MOMENTS[-1]) == expected[case_id]
             compared += 1
-    assert compared > 100
+    assert compared > 40

@@ -154,6 +154,7 @@ def test_careful_truncation_is_caught_only_by_a_published_checkpoint(ledger: Ope
     tamper(
         ledger,
         ("DELETE FROM ledger_entry WHERE seq >= 32", {}),
+        ("DELETE FROM entry_subject WHERE seq >= 32", {}),  # the projection of them too
         ("DELETE FROM ledger_checkpoint WHERE size > 32", {}),
         *[
             (f"DELETE FROM ledger_node WHERE level = {lv} AND idx >= {32 >> lv}", {})

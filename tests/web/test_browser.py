@@ -170,7 +170,7 @@ def clerk_takes_the_rounds_in(browser: Browser, server: str, tmp_path: Path) -> 
     assert not unlabelled(clerk)
     clerk.get_by_role("button", name="Record the intake").click()
     expect(clerk.get_by_text(f"Taken in: {TESKE}")).to_be_visible()
-    expect(clerk.get_by_text("rounds.jpg")).to_be_visible()
+    expect(clerk.get_by_role("cell", name="rounds.jpg", exact=True)).to_be_visible()  # in Files
     shot(clerk, "05-item-after-intake")
     assert not unlabelled(clerk)
 
@@ -202,7 +202,7 @@ def prosecutor_reviews_and_produces(browser: Browser, server: str, tmp_path: Pat
     # suggested it for hers, so she may read it (and the look is logged as a review).
     pros.get_by_role("link", name=TESKE).first.click()
     expect(pros.get_by_text("Troy Teske brought in .45 Colt rounds")).to_be_visible()
-    expect(pros.get_by_text("rounds.jpg")).to_be_visible()
+    expect(pros.get_by_role("cell", name="rounds.jpg", exact=True)).to_be_visible()
     expect(pros.get_by_role("heading", name="Custody history")).to_be_visible()
     expect(pros.get_by_role("heading", name="Record a step")).to_have_count(0)
     shot(pros, "06b-prosecutor-reviews-the-suggested-item")

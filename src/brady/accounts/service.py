@@ -66,9 +66,13 @@ ADDRESS_WINDOW = timedelta(minutes=5)
 
 
 REFUSED = (
-    "the user name or password is wrong, or the account is locked after repeated failed "
-    "sign-ins (an administrator can release it)"
+    "That user name and password do not match an account that can sign in now. After "
+    f"{LOCK_AFTER} wrong tries within {int(LOCK_WINDOW.total_seconds() // 60)} minutes an "
+    "account is locked until an administrator releases it; if yours may be locked, ask "
+    "your administrator to release it."
 )
+"""The one answer to a wrong password, an unknown user and a locked account alike (same
+words, same status, about the same time): which accounts exist is nobody's to learn here."""
 
 
 TOO_MANY = "too many failed sign-ins from your network address; wait five minutes and try again"
@@ -163,7 +167,12 @@ class Accounts(Sessions, Tokens):
         thus counted before any is checked: no burst gets more than LOCK_AFTER tries. The
         slow hash runs outside any write transaction, a few at a time, so a flood of
         sign-ins cannot hold up the recording of evidence."""
-        stored = self._admit(user_id, source)
+        try:
+            stored = self._admit(user_id, source)
+        except SignInError as refused:
+            if refused.wait is None:  # locked: refused after as long as a wrong password
+                self.password_matches(None, password)
+            raise
         good = self.password_matches(stored, password)
         with self._write() as conn:
             if stored is not None:
@@ -260,17 +269,23 @@ class Accounts(Sessions, Tokens):
         self.log("account.release", by, target=f"user:{user_id}", source=source)
 
     def status(self, user_id: str) -> dict[str, object]:
+        """The account's state; `banner_acknowledged`: since the user last signed in (the
+        notice is acknowledged at every sign-in, before the session may be used)."""
         with self.engine.connect() as conn:
             row = account_queries.account_row(conn, user_id)
+            signed_in = account_queries.last_success(conn, user_id)
+        acked = row["banner_ack_at"] if row else None
         return {
             "user_id": user_id,
             "has_password": bool(row and row["password_hash"]),
             "locked": bool(row and row["locked_at"]),
             "locked_reason": row["locked_reason"] if row else None,
-            "banner_acknowledged": bool(row and row["banner_ack_at"]),
+            "banner_acknowledged": acked is not None and (signed_in is None or acked >= signed_in),
         }
 
     def acknowledge_banner(self, user_id: str, source: str | None = None) -> None:
+        """The user read and accepted the use notification now: their sessions begun by now
+        may be used (each sign-in asks again; every acknowledgment is in the access log)."""
         with self._write() as conn:
             self._ensure(conn, user_id)
             account_queries.acknowledge_banner(conn, user_id, self._now())

@@ -1,5 +1,6 @@
 """Browser sessions: started at sign-in, ended by signing out, by a password change or
-lock, or after thirty minutes without use; only the cookie secret's hash is kept."""
+lock, or after thirty minutes without use; only the cookie secret's hash is kept. A session
+is of use only once the use notification was acknowledged after it began."""
 
 from __future__ import annotations
 
@@ -32,10 +33,12 @@ class Sessions(AccountRows):
                 "ended_at": None,
             }
             account_queries.add_session(conn, self.seals, row, last_seen_at=at)
-        return secret, Credential(user_id, "session", "write", csrf=csrf)
+        return secret, Credential(user_id, "session", "write", csrf=csrf, banner_ack=False)
 
-    def session(self, secret: str) -> Credential | None:
-        """The session's user, if it is open and was used within the idle limit."""
+    def session(self, secret: str, touch: bool = True) -> Credential | None:
+        """The session's user, if it is open and was used within the idle limit. With
+        `touch` False nothing is written (its last use is not moved, an idle session is
+        not ended): for a look at who is signed in, as an error page takes."""
         key = secret_sha256(secret)
         now = self.clock()
         with self.engine.connect() as conn:
@@ -47,11 +50,14 @@ class Sessions(AccountRows):
         if locked_at is not None:
             return None
         if row["last_seen_at"] < format_time(now - IDLE_LIMIT):
-            self._touch_session(key, ended=True)
+            if touch:
+                self._touch_session(key, ended=True)
             return None
-        if row["last_seen_at"] < format_time(now - TOUCH_EVERY):
+        if touch and row["last_seen_at"] < format_time(now - TOUCH_EVERY):
             self._touch_session(key, ended=False)
-        ack = banner_ack_at is not None
+        # The use notification is acknowledged at every sign-in: an acknowledgment from
+        # before this session began does not open it.
+        ack = banner_ack_at is not None and banner_ack_at >= row["created_at"]
         return Credential(
             row["user_id"], "session", "write", csrf=row["csrf"], banner_ack=ack, session_key=key
         )

@@ -19,6 +19,7 @@ from .commands_base import (
     SessionBase,
     held_to,
 )
+from .items import ItemCommands
 
 
 class InventoryCommands(SessionBase):
@@ -108,6 +109,9 @@ class InventoryCommands(SessionBase):
         self._role(by, PLACES, "scan inventories")
         self._open_inventory(inventory_id, by)
         self._need(location, location_id, "location_id", "location")
+        # The tag as recorded, whatever the case it was typed in; a tag on no record is
+        # kept as scanned (it is on the shelf: the inventory lists it as unexpected).
+        item_id = ItemCommands.stored_tag(self.conn, item_id) or item_id
         if q.has_row(self.conn, inventory_scan, inventory_id=inventory_id, item_id=item_id):
             raise RefusedError(f"{item_id} was already scanned in {inventory_id}", "item_id")
         return self._record(

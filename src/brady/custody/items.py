@@ -8,6 +8,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy.engine import Connection
+
 from ..blobs.store import BlobStore, Staged
 from ..domain import events as ev
 from ..domain import rules
@@ -26,6 +28,17 @@ from .commands_base import (
 
 
 class ItemCommands(SessionBase):
+    @staticmethod
+    def stored_tag(conn: Connection, tag: str) -> str | None:
+        """The item on the record that a scanned or typed tag names, whatever its case
+        (`ww-0001` is the tag WW-0001): the tag as recorded, or None. Tags are kept as they
+        were first recorded; one written the same way, all in upper or all in lower case is
+        found. (A mixed-case variant such as `Ww-0001` needs a case-blind index in the store.)"""
+        for candidate in dict.fromkeys((tag, tag.upper(), tag.lower())):
+            if q.exists(conn, item, candidate):
+                return candidate
+        return None
+
     @held_to(("record", None), ("case", "case_ids"))
     def intake(self, by: str, **fields: Any) -> Entry:
         actor = self._user(by)
@@ -33,8 +46,9 @@ class ItemCommands(SessionBase):
         item_id = fields.get("item_id")
         if item_id is None:
             item_id = q.next_item_id(self.conn)  # free by construction
-        elif q.exists(self.conn, item, item_id):
-            raise RefusedError(f"item {item_id!r} already exists", "item_id")
+        elif (taken := self.stored_tag(self.conn, str(item_id))) is not None:
+            same = "" if taken == item_id else f" as {taken} (a tag is the same in any case)"
+            raise RefusedError(f"item {item_id!r} already exists{same}", "item_id")
         fields["item_id"] = item_id
         rules.check_intake(actor, self._known_user(str(fields["custodian"])))
         self._need(location, fields.get("location_id"), "location_id", "location")

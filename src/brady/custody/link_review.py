@@ -12,6 +12,7 @@ from ..linking import candidates, match
 from ..linking.names import fold
 from ..linking.suggest import suggest
 from ..store import custody_queries as q
+from ..store import link_queries
 from ..store.home import LinkingConfig
 from ..store.link_queries import suggestion_state
 from .commands_base import (
@@ -131,8 +132,11 @@ class LinkCommands(SessionBase):
         if prompted is None:
             return None
         people = [key.split("|", 1)[1] for key in sug.evidence if "|" in key]
-        times = [ev.ledger_time(prompted), *q.case_fact_times(self.conn, sug.case_id, people)]
-        evidence = q.item_evidence_time(self.conn, item_id)
+        times = [
+            ev.ledger_time(prompted),
+            *link_queries.case_fact_times(self.conn, sug.case_id, people),
+        ]
+        evidence = link_queries.item_evidence_time(self.conn, item_id)
         return max([*times, evidence] if evidence else times)
 
     def record_file_text(

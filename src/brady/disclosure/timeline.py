@@ -2,13 +2,15 @@
 disclosure deadlines and productions, so a judge sees a four-month gap at a glance.
 
 `collect` reads the facts (the state tables and the compliance view, nothing else);
-`svg` lays them out; `png` renders that picture through WeasyPrint and pdfium, the
-same engines as the PDF reports.
+`svg` draws them, each label where `timeline_layout` found room for it (no label over
+another, none under the as-of line, text legible on a tablet); `png` renders that picture
+through WeasyPrint and pdfium, the same engines as the PDF reports.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -22,6 +24,7 @@ from ..store import disclosure_queries as dq
 from ..store.ledger_store import read_entries
 from ..store.link_queries import case_suggestion_history
 from . import compliance
+from . import timeline_layout as layout
 
 LANES = ("Court", "Evidence", "Links", "Disclosure")
 
@@ -145,57 +148,105 @@ def _some(names: list[str], what: str) -> str:
     return f"{shown} {what}"
 
 
+# The picture's geometry, in viewBox units. 760 wide so that 12 px text is still 12 px on a
+# tablet (768 px, less the page's margins); the height grows with the rows the labels need.
+WIDTH, LEFT, RIGHT = 760, 100, 16  # lane names left of LEFT, the time axis right of it
+SIZE, TITLE_SIZE = 12.0, 15.0
+PITCH, BASELINE, LANE_PAD = 28, 24, 6  # a row: its dot or bar on top, its words below
+LEADING = 15  # between the lines of a label too long for one
+FILLS = ("#f4f6f8", "#ffffff")
+COLORS = {"bad": "#c0392b", "good": "#1e7e34", "plain": "#2c3e50"}
+
+
 def svg(title: str, marks: list[Mark], today: date) -> str:
-    """The picture: one row per lane, time left to right, spans as bars."""
+    """The picture: a band per lane, time left to right, spans as bars. Labels are laid
+    out in rows of their lane so none overlaps another (timeline_layout), and the picture
+    is as tall as its rows, rather than its words small."""
     days = [m.start for m in marks] + [m.end for m in marks if m.end] + [today]
     first, last = min(days) - timedelta(days=7), max(days) + timedelta(days=7)
-    width, left, lane_h, top = 1100, 110, 100, 60
     span = max((last - first).days, 1)
 
     def x(day: date) -> float:
-        return round(left + (day - first).days / span * (width - left - 20), 1)
+        return round(LEFT + (day - first).days / span * (WIDTH - LEFT - RIGHT), 1)
 
-    rows: list[dict[str, Any]] = []
+    heading = layout.wrap(title, TITLE_SIZE, WIDTH - 20, bold=True)
+    top = 64 + 19 * (len(heading) - 1)
+    frame = layout.Frame(LEFT - 6, WIDTH - 4, x(today), SIZE, PITCH, LEADING)
+    lanes: list[dict[str, Any]] = []
+    drawn: list[dict[str, Any]] = []
     for i, lane in enumerate(LANES):
-        y = top + i * lane_h
-        mine = sorted((m for m in marks if m.lane == lane), key=lambda m: m.start)
-        for j, m in enumerate(mine):
-            start, end = x(m.start), x(m.end) if m.end else None
-            # Labels read rightwards from the mark, or leftwards near the right edge.
-            right = start < width * 0.55
-            rows.append(
-                {
-                    "lane": i,
-                    "x": start,
-                    "x2": end,
-                    "y": y + 22 + (j % 4) * 20,
-                    "label": m.label,
-                    "tone": m.tone,
-                    "tx": start + 6 if right else (end or start) - 6,
-                    "anchor": "start" if right else "end",
-                }
-            )
-    ticks = []
-    month = date(first.year, first.month, 1)
-    step = max(1, span // 365 + 1)
-    while month <= last:
-        if month >= first:
-            ticks.append({"x": x(month), "label": month.strftime("%b %Y")})
-        total = month.month - 1 + step
-        month = date(month.year + total // 12, total % 12 + 1, 1)
+        lane_top = lanes[-1]["top"] + lanes[-1]["height"] if lanes else top
+        band, mine = _lane(lane, [m for m in marks if m.lane == lane], x, lane_top, frame)
+        lanes.append({**band, "fill": FILLS[i % 2]})
+        drawn += [{**d, "halo": FILLS[i % 2]} for d in mine]
+    bottom = lanes[-1]["top"] + lanes[-1]["height"]
+    boxes = [line["box"] for d in drawn for line in d["lines"]]
     return render.html(
         "timeline.svg.j2",
-        title=title,
-        width=width,
-        height=top + len(LANES) * lane_h + 30,
-        left=left,
-        lane_h=lane_h,
+        title=[{"y": 26 + 19 * k, "text": line} for k, line in enumerate(heading)],
+        width=WIDTH,
+        height=round(bottom + 28),
+        size=SIZE,
+        title_size=TITLE_SIZE,
         top=top,
-        lanes=LANES,
-        marks=rows,
-        ticks=ticks,
-        today={"x": x(today), "label": today.isoformat()},
+        bottom=bottom,
+        lanes=lanes,
+        marks=drawn,
+        ticks=layout.ticks(first, last, x, SIZE, WIDTH - 4),
+        today=_today(today, frame.today, top, bottom, boxes),
     )
+
+
+def _lane(
+    lane: str, marks: list[Mark], x: Callable[[date], float], top: float, frame: layout.Frame
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """One lane's band and its marks, each with its dot or bar and its label's lines."""
+    mine = sorted(marks, key=lambda m: (m.start, m.end or m.start))
+    extents = [
+        layout.Extent(x(m.start), max(x(m.end), x(m.start) + 3), m.label)
+        if m.end
+        else layout.Extent(x(m.start) - 4, x(m.start) + 4, m.label)
+        for m in mine
+    ]
+    labels = layout.lay_out(extents, frame)
+    height = 2 * LANE_PAD + max(layout.rows_used(labels), 1) * PITCH
+    drawn = []
+    for m, extent, label in zip(mine, extents, labels, strict=True):
+        row = top + LANE_PAD + label.row * PITCH
+        lines = []
+        for k, text in enumerate(label.lines):
+            y = row + BASELINE + k * LEADING
+            box = layout.text_box(label.x, y, text, SIZE, label.anchor)
+            lines.append({"x": label.x, "y": y, "anchor": label.anchor, "text": text, "box": box})
+        drawn.append(
+            {
+                "bar": m.end is not None,
+                "x": extent.left,
+                "x2": extent.right,
+                "cx": x(m.start),
+                "y": row + 7,
+                "color": COLORS[m.tone],
+                "lines": lines,
+            }
+        )
+    return {"name": lane, "top": top, "height": height}, drawn
+
+
+def _today(
+    today: date, at: float, top: float, bottom: float, boxes: list[layout.Box]
+) -> dict[str, Any]:
+    """The as-of line, in pieces around any words it would cross, and its date below the
+    lanes, on whichever side of the line it fits."""
+    text = f"as of {today.isoformat()}"
+    fits_left = at - 4 - layout.text_width(text, SIZE) >= 4
+    return {
+        "x": at,
+        "pieces": layout.line_pieces(at, top, bottom, boxes),
+        "label": text,
+        "label_x": at - 4 if fits_left else at + 4,
+        "anchor": "end" if fits_left else "start",
+        "label_y": bottom + 18,
+    }
 
 
 def png(picture: str, scale: float = 2.0) -> bytes:
@@ -206,7 +257,7 @@ def png(picture: str, scale: float = 2.0) -> bytes:
     import pypdfium2
 
     size = re.search(r'width="(\d+)" height="(\d+)"', picture)
-    w, h = (size.group(1), size.group(2)) if size else ("1100", "500")
+    w, h = (size.group(1), size.group(2)) if size else (str(WIDTH), "500")
     page = (
         f"<html><head><style>@page {{ size: {w}px {h}px; margin: 0 }} body {{ margin: 0 }} "
         "svg { display: block }</style></head><body>" + picture + "</body></html>"

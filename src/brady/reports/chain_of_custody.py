@@ -8,6 +8,7 @@ have to run: signature under the key valid at that entry, inclusion proof.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -30,6 +31,23 @@ from ..store import custody_queries as q
 from ..store.item_steps import with_payloads
 from ..store.ledger_store import LedgerStore, StoredCheckpoint, StoreError, key_rows
 
+TOKEN = re.compile(r"(?<![\w-])[\w.+:/]+(?:-[\w.+:/]+)+(?![\w-])")
+"""A token a line must not split at its hyphens: a date, a time, a Bates number, a case
+number, an item or location id (2024-01-31, BRADY-000001, D-101-CR-2023-90041)."""
+
+
+def unbroken(text: str) -> list[tuple[str, bool]]:
+    """`text` in pieces, each hyphenated token a piece of its own marked True: the report
+    prints those on one line (a PDF line may break after a hyphen, and '2021-10-2 / 2' is
+    no longer a date anyone can read). A token over 40 characters may wrap."""
+    pieces, at = [], 0
+    for m in TOKEN.finditer(text):
+        if len(m.group()) <= 40:
+            pieces += [(text[at : m.start()], False), (m.group(), True)]
+            at = m.end()
+    pieces.append((text[at:], False))
+    return [(piece, keep) for piece, keep in pieces if piece]
+
 
 @dataclass(frozen=True)
 class Step:
@@ -47,6 +65,15 @@ class Step:
     def late(self) -> bool:
         """Recorded more than a day after it happened: both times are shown."""
         return recorded_late(self.occurred_at, self.recorded_at)
+
+    @property
+    def what_pieces(self) -> list[tuple[str, bool]]:
+        """What happened, in the pieces the report prints: ids and dates never split."""
+        return unbroken(self.what)
+
+    @property
+    def actor_pieces(self) -> list[tuple[str, bool]]:
+        return unbroken(self.actor)
 
 
 def _names(conn: Any) -> dict[str, str]:
@@ -188,6 +215,42 @@ def _proved(store: LedgerStore, entry: Entry, raw: bytes, checkpoint: Checkpoint
     return True
 
 
+def _agency(conn: Connection, history: list[dict[str, Any]], cases: list[dict[str, Any]]) -> str:
+    """The agency whose record this is, for the report's letterhead, by name: the agency
+    of whoever took the item into custody, else of the first of its cases that names one
+    ('' when the record names none)."""
+    found = q.user_agency(conn, str(history[0]["actor"])) if history else None
+    for c in cases:
+        found = found or q.case_agency(conn, str(c["case_id"]))
+    return (q.agency_name(conn, found) or found) if found else ""
+
+
+@dataclass(frozen=True)
+class _Checks:
+    """What each step is checked against: the ledger, its keys and the signed checkpoint."""
+
+    store: LedgerStore
+    keyring: Keyring
+    checkpoint: Checkpoint
+    names: dict[str, str]
+
+    def step(self, h: dict[str, Any], payload: dict[str, Any], produced: Produced | None) -> Step:
+        raw = self.store.entry(h["seq"])
+        entry = parse_entry(raw, h["seq"])
+        shown = payload if produced is None else produced.redact(entry.kind, payload)
+        return Step(
+            entry.seq,
+            h["occurred_at"],
+            entry.recorded_at,
+            entry.kind,
+            f"{self.names.get(h['actor'], h['actor'])} ({h['actor']})",
+            describe(entry.kind, shown, self.names),
+            entry.key_id,
+            _signature_ok(entry, self.store.origin, self.keyring),
+            _proved(self.store, entry, raw, self.checkpoint),
+        )
+
+
 def build(
     led: OpenLedger,
     item_id: str,
@@ -213,26 +276,10 @@ def build(
             view = produced.item(view)
         names = _names(conn)
         keys = key_rows(conn)
+        agency = _agency(conn, history, view.get("cases", []))
     keyring, _ = replay_keys(store.origin, keys)
-    steps = []
-    for h in history:
-        raw = store.entry(h["seq"])
-        entry = parse_entry(raw, h["seq"])
-        payload = said[entry.seq]
-        shown = payload if produced is None else produced.redact(entry.kind, payload)
-        steps.append(
-            Step(
-                entry.seq,
-                h["occurred_at"],
-                entry.recorded_at,
-                entry.kind,
-                f"{names.get(h['actor'], h['actor'])} ({h['actor']})",
-                describe(entry.kind, shown, names),
-                entry.key_id,
-                _signature_ok(entry, store.origin, keyring),
-                _proved(store, entry, raw, checkpoint),
-            )
-        )
+    checks = _Checks(store, keyring, checkpoint, names)
+    steps = [checks.step(h, said[int(h["seq"])], produced) for h in history]
     return {
         "item": view,
         "steps": steps,
@@ -243,4 +290,6 @@ def build(
         "view": then.said if then else "",
         "all_ok": all(s.signature_ok and s.proved for s in steps),
         "custodian_name": names.get(view.get("custodian", ""), view.get("custodian", "")),
+        "agency": agency,
+        "origin": store.origin,
     }

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Table, and_, or_, select
@@ -417,38 +416,6 @@ def latest_event_time(conn: Connection, item_id: str) -> str | None:
     return rows[0][0] if rows else None
 
 
-EVIDENCE_STEPS = ("item.intake", "item.split", "file.attach", "lab.result")
-"""The steps of an item that give linking something to read."""
-
-
-def item_evidence_time(conn: Connection, item_id: str) -> str | None:
-    """When the last of the item's steps that linking reads happened (event time)."""
-    marks = ", ".join("?" for _ in EVIDENCE_STEPS)
-    rows = fetch_all(
-        conn,
-        f"SELECT max(occurred_at) FROM item_event WHERE item_id = ? AND kind IN ({marks})",
-        (item_id, *EVIDENCE_STEPS),
-    )
-    return rows[0][0] if rows else None
-
-
-def case_fact_times(conn: Connection, case_id: str, person_ids: Sequence[str]) -> list[str]:
-    """When the case was opened, and when each of these people became a party to it."""
-    opened = fetch_all(conn, "SELECT opened_at FROM case_file WHERE case_id = ?", (case_id,))
-    times = [str(t) for (t,) in opened]
-    if person_ids:
-        marks = ", ".join("?" for _ in person_ids)
-        times += [
-            str(t)
-            for (t,) in fetch_all(
-                conn,
-                f"SELECT added_at FROM case_party WHERE case_id = ? AND person_id IN ({marks})",
-                (case_id, *person_ids),
-            )
-        ]
-    return times
-
-
 def latest_item_step(conn: Connection) -> tuple[str, str] | None:
     """(when, item) of the latest step of any item, by event time."""
     rows = fetch_all(
@@ -460,6 +427,12 @@ def latest_item_step(conn: Connection) -> tuple[str, str] | None:
 def lab_request_items(conn: Connection, request_id: str) -> list[str]:
     rows = fetch_all(conn, "SELECT item_ids FROM lab_request WHERE request_id = ?", (request_id,))
     return list(json.loads(rows[0][0])) if rows else []
+
+
+def agency_name(conn: Connection, agency_id: str) -> str | None:
+    """The agency's name as recorded (None: no such agency)."""
+    rows = fetch_all(conn, "SELECT name FROM agency WHERE agency_id = ?", (agency_id,))
+    return str(rows[0][0]) if rows else None
 
 
 def case_agency(conn: Connection, case_id: str) -> str | None:

@@ -5,6 +5,7 @@ and the extra patterns linking looks for. Linking itself keeps its own queries
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -185,3 +186,35 @@ def linking_patterns(conn: Connection) -> list[tuple[str, str, str]]:
     return fetch_all(
         conn, "SELECT kind, key, pattern FROM linking_pattern ORDER BY kind, key, pattern"
     )
+
+
+EVIDENCE_STEPS = ("item.intake", "item.split", "file.attach", "lab.result")
+"""The steps of an item that give linking something to read."""
+
+
+def item_evidence_time(conn: Connection, item_id: str) -> str | None:
+    """When the last of the item's steps that linking reads happened (event time)."""
+    marks = ", ".join("?" for _ in EVIDENCE_STEPS)
+    rows = fetch_all(
+        conn,
+        f"SELECT max(occurred_at) FROM item_event WHERE item_id = ? AND kind IN ({marks})",
+        (item_id, *EVIDENCE_STEPS),
+    )
+    return rows[0][0] if rows else None
+
+
+def case_fact_times(conn: Connection, case_id: str, person_ids: Sequence[str]) -> list[str]:
+    """When the case was opened, and when each of these people became a party to it."""
+    opened = fetch_all(conn, "SELECT opened_at FROM case_file WHERE case_id = ?", (case_id,))
+    times = [str(t) for (t,) in opened]
+    if person_ids:
+        marks = ", ".join("?" for _ in person_ids)
+        times += [
+            str(t)
+            for (t,) in fetch_all(
+                conn,
+                f"SELECT added_at FROM case_party WHERE case_id = ? AND person_id IN ({marks})",
+                (case_id, *person_ids),
+            )
+        ]
+    return times

@@ -22,10 +22,10 @@ from ..disclosure.production import produce_for_download
 from ..domain.errors import RefusedError
 from ..store.disclosure_queries import production_rows
 from ..store.link_queries import case_queue
-from .page_kit import B, CaseProsecute, CaseRead, Csrf, back, refused, today_utc
+from .page_kit import B, CaseProsecute, CaseRead, Csrf, PageRoute, back, refused, today_utc
 from .render import page
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)

@@ -13,10 +13,10 @@ from ..disclosure import compliance as compliance_view
 from ..store import access_queries as facts
 from ..store import custody_queries as q
 from ..store import link_queries, listing
-from .page_kit import B, today_utc
+from .page_kit import B, PageRoute, today_utc
 from .render import page
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 
 @router.get("/", response_class=HTMLResponse)

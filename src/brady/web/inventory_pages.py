@@ -11,12 +11,13 @@ from starlette.exceptions import HTTPException
 from ..access import policy
 from ..api.routes_work import Staff
 from ..domain.errors import RefusedError
+from ..store import access_queries as facts
 from ..store import custody_queries as q
 from ..store.location_queries import location_choices
-from .page_kit import B, Csrf, back, refused
+from .page_kit import B, Csrf, PageRoute, back, refused
 from .render import page
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 
 @router.get("/inventory", response_class=HTMLResponse)
@@ -50,12 +51,14 @@ def inventory_page(request: Request, inventory_id: str, asker: Staff, b: B) -> R
         view = q.inventory_view(conn, inventory_id)
     if view is None or not policy.take_inventory(asker.caller, view["agency_id"]):
         raise HTTPException(404, f"there is no inventory {inventory_id}")
-    expected = set(view["expected"] or [])
-    scanned = [s["item_id"] for s in view["scans"]]
+    # Tags are the same in any case (a scan is recorded under the tag as taken in).
+    expected = {str(i).upper(): str(i) for i in view["expected"] or []}
+    scanned = [str(s["item_id"]) for s in view["scans"]]
+    seen = {i.upper() for i in scanned}
     progress = {
-        "found": [i for i in scanned if i in expected],
-        "unexpected": [i for i in scanned if i not in expected],
-        "not_yet": sorted(expected - set(scanned)),
+        "found": [i for i in scanned if i.upper() in expected],
+        "unexpected": [i for i in scanned if i.upper() not in expected],
+        "not_yet": sorted(i for key, i in expected.items() if key not in seen),
     }
     return page(request, "inventory.html.j2", asker, inv=view, progress=progress)
 
@@ -68,10 +71,30 @@ def inventory_scan(
     code = item_id.strip().removeprefix("brady:item:")
     try:
         with b.custody.session(asker.caller) as s:
-            s.scan(asker.user_id, inventory_id, code)
+            entry = s.scan(asker.user_id, inventory_id, code)
     except RefusedError as exc:
         return refused(url, exc)
-    return back(url, f"Scanned {code}.")
+    scanned = str(entry.payload["item_id"])  # the tag as taken in, whatever case was typed
+    with b.led.engine.connect() as conn:
+        view = q.inventory_view(conn, inventory_id)
+        found = facts.item_facts(conn, scanned)
+        yours = found.exists and policy.read_item(asker.caller, found) is not None
+    expected = {str(i).upper() for i in (view or {}).get("expected") or []}
+    if scanned.upper() in expected:
+        return back(url, f"Scanned {scanned}: found, as expected.")
+    if yours:
+        said = (
+            f"Scanned {scanned}, but it is not on this inventory's list: it is recorded as "
+            "unexpected. Check where the record says it should be (open the item), then "
+            "tell the property room supervisor."
+        )
+    else:
+        said = (
+            f"{scanned} is not an item of your agency on the record: it is recorded as "
+            "unexpected. Check the label for a misread, then set the item aside and tell "
+            "the property room supervisor."
+        )
+    return back(url, said, warn=True)
 
 
 @router.post("/inventory/{inventory_id}/close")

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
 
 from ..access import policy
 from ..access.policy import Level
@@ -15,16 +16,18 @@ from ..api.deps import log
 from ..api.moments import When
 from ..custody.files import check_file
 from ..domain.errors import RefusedError
+from ..domain.rules import HANDLERS
 from ..reports import labels as label_sheets
 from ..reports import render as report_render
 from ..store import custody_queries as q
 from ..store.lab_queries import item_lab_requests
 from ..store.link_queries import item_suggestion_rows
 from ..store.location_queries import location_choices
-from .page_kit import B, Csrf, ItemAct, ItemRead, back, refused
+from . import forms, steps
+from .page_kit import B, Csrf, ItemAct, ItemRead, PageRoute, back, refused
 from .render import page
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 
 @router.get("/items/{item_id}", response_class=HTMLResponse)
@@ -42,9 +45,37 @@ def item_page(request: Request, a: ItemRead, b: B, t: When) -> Response:
     with b.led.engine.connect() as conn:
         ctx["labs"] = item_lab_requests(conn, a.item_id) if a.level is not Level.DISCLOSED else []
         ctx["suggestions"] = item_suggestion_rows(conn, a.item_id) if a.level is Level.FULL else []
-        ctx["users"] = [u["user_id"] for u in q.list_users(conn)] if ctx["may_act"] else []
+        users = q.list_users(conn)
+        names = {str(u["user_id"]): str(u["name"]) for u in users}
+        ctx["history"] = steps.described(conn, c, a.level, history, names)
+        ctx["holders"] = holders(users, c.user_id) if ctx["may_act"] else []
         ctx["places"] = location_choices(conn) if ctx["may_act"] else []
+    ctx["pending_name"] = names.get(str(view.get("pending_to") or ""))
     return page(request, "item.html.j2", a.asker, level=str(a.level), **ctx)
+
+
+def holders(users: list[dict[str, Any]], me: str) -> list[tuple[str, str]]:
+    """(user, name) of those an item may be handed to: people whose role holds evidence
+    (property clerk, officer, lab analyst, supervisor), not the giver. Defense counsel,
+    judges, auditors, administrators alone and Brady's own service accounts hold none."""
+    return [
+        (str(u["user_id"]), str(u["name"]))
+        for u in users
+        if set(u["roles"]) & set(HANDLERS) and u["user_id"] != me
+    ]
+
+
+_STEP_LABELS = {
+    "to_user": "Who receives it",
+    "to": "Check out to",
+    "purpose": "What it is for",
+    "due_back": "Due back",
+    "location_id": "Where",
+    "condition": "Condition",
+    "seal_intact": "Seal intact",
+    "reason": "Why",
+}
+TEXT = 50_000  # a step's text beyond its own limit is refused with that limit, by name
 
 
 @router.post("/items/{item_id}/steps")
@@ -54,13 +85,13 @@ def item_step(
     b: B,
     action: Annotated[str, Form(max_length=40)],
     to_user: Annotated[str, Form(max_length=80)] = "",
-    to: Annotated[str, Form(max_length=2000)] = "",
+    to: Annotated[str, Form(max_length=TEXT)] = "",
     purpose: Annotated[str, Form(max_length=20)] = "",
     due_back: Annotated[str, Form(max_length=10)] = "",
     location_id: Annotated[str, Form(max_length=80)] = "",
-    condition: Annotated[str, Form(max_length=2000)] = "",
+    condition: Annotated[str, Form(max_length=TEXT)] = "",
     seal_intact: Annotated[str, Form(max_length=5)] = "",
-    reason: Annotated[str, Form(max_length=2000)] = "",
+    reason: Annotated[str, Form(max_length=TEXT)] = "",
 ) -> Response:
     values = {
         "to_user": to_user,
@@ -80,6 +111,9 @@ def item_step(
         routes_records.step(step, a, b)
     except RefusedError as exc:
         return refused(url, exc)
+    except ValidationError as exc:
+        said = " ".join(forms.problems(exc, _STEP_LABELS).values())
+        return back(url, f"Nothing was recorded. {said}", bad=True)
     except ValueError as exc:
         return back(url, f"Nothing was recorded: {exc}", bad=True)
     return back(url, f"Recorded: {action.replace('_', ' ')}.")

@@ -11,10 +11,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from ..access import policy
 from ..api.deps import Asker, SignedIn, rule_guard
 from ..store import access_log
-from .page_kit import Auditor, B, Csrf, back
+from .page_kit import Auditor, B, Csrf, PageRoute, back
 from .render import page
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 
 @router.get("/ledger", response_class=HTMLResponse)

@@ -4,11 +4,17 @@ pages guard and answer alike."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Coroutine
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import Depends, Request
-from fastapi.responses import RedirectResponse
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import RedirectResponse, Response
+from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException
 
 from ..access import policy
 from ..api.deps import (
@@ -21,9 +27,33 @@ from ..api.deps import (
     item_guard,
     rule_guard,
 )
-from ..domain.errors import NotAllowedError, RefusedError
+from ..domain.errors import NotAllowedError, RefusedError, answer_for
+from .errors import FAULT, respond
 
 B = Annotated[Brady, Depends(brady)]
+_log = logging.getLogger("brady.web")
+
+
+class PageRoute(APIRoute):
+    """A page's route: a fault of Brady's own (no refusal, no error a person can read) is
+    answered with the site's page for it, navigation and all, not a bare "Internal Server
+    Error"; the fault itself goes to the server's log."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def guarded(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except (HTTPException, RequestValidationError):
+                raise  # answered by the app's own handlers, as pages
+            except Exception as exc:
+                if answer_for(exc) is not None:
+                    raise
+                _log.exception("a page failed: %s %s", request.method, request.url.path)
+                return respond(request, 500, FAULT, title="Something went wrong in Brady")
+
+        return guarded
 
 
 async def form_csrf(request: Request) -> None:
@@ -48,12 +78,16 @@ def today_utc() -> date:
     return datetime.now(UTC).date()
 
 
-def back(url: str, said: str | None = None, bad: bool = False) -> RedirectResponse:
+def back(
+    url: str, said: str | None = None, bad: bool = False, warn: bool = False
+) -> RedirectResponse:
     """Answer a form by going back to a page (303, so a reload does not post it again),
-    with what was recorded or what went wrong shown there."""
+    with what was recorded (`warn`: recorded, but to look at) or what went wrong shown
+    there."""
     if said:
         sep = "&" if "?" in url else "?"
-        url = f"{url}{sep}{'problem' if bad else 'said'}={said}"
+        key = "problem" if bad else "warning" if warn else "said"
+        url = f"{url}{sep}{key}={quote(said)}"
     return RedirectResponse(url, status_code=303)
 
 

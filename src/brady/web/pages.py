@@ -9,6 +9,7 @@ they share); this router takes them all, in the order their routes are matched.
 from __future__ import annotations
 
 from fastapi import APIRouter
+from fastapi.responses import FileResponse
 
 from . import (
     case_pages,
@@ -19,6 +20,7 @@ from . import (
     ledger_pages,
     signin_pages,
 )
+from .render import STATIC
 
 router = APIRouter(include_in_schema=False)
 for _area in (
@@ -31,3 +33,13 @@ for _area in (
     ledger_pages,
 ):
     router.include_router(_area.router)
+
+
+@router.get("/favicon.ico")
+def favicon() -> FileResponse:
+    """The site's icon, for browsers that ask at the old address (pages link the SVG)."""
+    return FileResponse(
+        STATIC / "favicon.svg",
+        media_type="image/svg+xml",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )

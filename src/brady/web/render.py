@@ -103,6 +103,8 @@ def page(
             "staff": c.staff,
             "csrf": asker.credential.csrf or "",
             "is": {r: c.has(r) for r in ROLE_WORDS},
+            # The use notification acknowledged in this session: the pages may be used.
+            "ready": asker.credential.banner_ack,
         }
     zone = request.app.state.brady.led.config.zone
     html = _env.get_template(template).render(request=request, me=me, zone=zone, **context)

@@ -4,19 +4,18 @@ before any other."""
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
-import anyio.to_thread
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..accounts.service import SignInError
 from ..api.deps import SESSION_COOKIE, Asker, credential, set_session_cookie, signing_in
 from ..api.routes_accounts import BANNER
-from .page_kit import B, Csrf, back
+from .page_kit import B, Csrf, PageRoute, back
 from .render import page
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 
 def local_path(target: str) -> str:
@@ -49,26 +48,37 @@ async def signin(
     next_: Annotated[str, Form(alias="next")] = "/",
 ) -> Response:
     try:
-        secret, cred = await signing_in(b, request, user_id, password)
+        secret, _ = await signing_in(b, request, user_id, password)
     except SignInError as exc:
+        # One answer for a wrong password, an unknown user and a locked account (429 only
+        # for the network address's own limit, whoever is named).
         status = 401 if exc.wait is None else 429
         return page(request, "signin.html.j2", None, status, error=str(exc), user_id=user_id)
-    acked = (await anyio.to_thread.run_sync(b.accounts.status, cred.user_id))["banner_acknowledged"]
-    target = local_path(next_) if acked else "/banner"
+    # The use notification is acknowledged at every sign-in before anything else.
+    target = "/banner?" + urlencode({"next": local_path(next_)})
     response = RedirectResponse(target, status_code=303)
     set_session_cookie(response, request, secret)
     return response
 
 
 @router.get("/banner", response_class=HTMLResponse)
-def banner_page(request: Request, asker: Annotated[Asker, Depends(credential)]) -> Response:
-    return page(request, "banner.html.j2", asker, banner=BANNER)
+def banner_page(
+    request: Request,
+    asker: Annotated[Asker, Depends(credential)],
+    next_: Annotated[str, Query(alias="next", max_length=2000)] = "/",
+) -> Response:
+    return page(request, "banner.html.j2", asker, banner=BANNER, next=local_path(next_))
 
 
 @router.post("/banner")
-def banner_ack(_: Csrf, b: B, asker: Annotated[Asker, Depends(credential)]) -> Response:
+def banner_ack(
+    _: Csrf,
+    b: B,
+    asker: Annotated[Asker, Depends(credential)],
+    next_: Annotated[str, Form(alias="next", max_length=2000)] = "/",
+) -> Response:
     b.accounts.acknowledge_banner(asker.user_id, asker.source)
-    return back("/")
+    return back(local_path(next_))
 
 
 @router.post("/signout")
