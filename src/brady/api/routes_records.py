@@ -203,8 +203,17 @@ def items(
     status: Literal["in_custody", "in_transfer", "checked_out", "disposed"] | None = None,
     location_id: Annotated[str | None, Query(max_length=80)] = None,
     category: Annotated[str | None, Query(max_length=30)] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=100,
+            description="Words to find, case-blind: a tag, a description, a serial, make or "
+            "model, where found or from whom, or a case's id, number or party's name.",
+        ),
+    ] = None,
 ) -> dict[str, Any]:
-    """The items you may see (sort: id, category, status, since, location_id)."""
+    """The items you may see (sort: id, category, status, since, location_id), or those of
+    them a search finds (`q`)."""
     with b.led.engine.connect() as conn:
         rows, total = listing.items(
             conn,
@@ -214,6 +223,7 @@ def items(
             status,
             location_id,
             category,
+            q,
         )
     log(b, asker, "list", "items", detail=f"{len(rows)} of {total}")
     return {"items": rows, "total": total, "limit": page.limit, "offset": page.offset}

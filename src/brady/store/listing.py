@@ -18,6 +18,8 @@ from .custody_queries import agency_items, of_agency, row_dict
 from .custody_tables import (
     case_assignment,
     case_file,
+    case_number,
+    case_party,
     item,
     item_case,
     link_suggestion,
@@ -93,6 +95,7 @@ def items(
     status: str | None = None,
     location_id: str | None = None,
     category: str | None = None,
+    text: str | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
     query = select(
         item.c.item_id,
@@ -116,6 +119,8 @@ def items(
     ):
         if value is not None:
             query = query.where(col == value)
+    if text and text.strip():
+        query = query.where(_matching(text.strip().lower()))
     cols = {
         "id": item.c.item_id,
         "category": item.c.category,
@@ -124,6 +129,33 @@ def items(
         "location_id": item.c.location_id,
     }
     return _page(conn, query, cols, page)
+
+
+def _matching(text: str) -> ColumnElement[bool]:
+    """Items a search finds, case-blind: by tag, description, serial, make, model, where
+    found or from whom; or by a case they are filed under (its id, a number, a party's
+    name)."""
+
+    def has(col: Any) -> ColumnElement[bool]:
+        return func.lower(col).contains(text, autoescape=True)
+
+    cases = select(case_file.c.case_id).where(
+        or_(
+            has(case_file.c.case_id),
+            case_file.c.case_id.in_(select(case_number.c.case_id).where(has(case_number.c.number))),
+            case_file.c.case_id.in_(
+                select(case_party.c.case_id)
+                .join(person, person.c.person_id == case_party.c.person_id)
+                .where(has(person.c.name))
+            ),
+        )
+    )
+    own = [item.c.item_id, item.c.description, item.c.serial, item.c.make, item.c.model]
+    own += [item.c.found_at, item.c.received_from]
+    return or_(
+        *(has(col) for col in own),
+        item.c.item_id.in_(select(item_case.c.item_id).where(item_case.c.case_id.in_(cases))),
+    )
 
 
 def _items_seen(c: Caller) -> ColumnElement[bool]:

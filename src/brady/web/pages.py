@@ -1,6 +1,7 @@
-"""The pages: sign-in, each role's home, intake, item, case, inventory, the defense portal,
-the ledger and the access log. Server-rendered; every page goes through the same guards
-and services as the API (src/brady/api), so the same access rules and the same log hold.
+"""The pages: sign-in, each role's home, intake, item search, item, case, inventory, the
+defense portal, the ledger and the access log. Server-rendered; every page goes through the
+same guards and services as the API (src/brady/api), so the same access rules and the same
+log hold.
 
 The pages live by area in the *_pages.py modules beside this one (page_kit.py holds what
 they share); this router takes them all, in the order their routes are matched.
@@ -18,6 +19,7 @@ from . import (
     inventory_pages,
     item_pages,
     ledger_pages,
+    search_pages,
     signin_pages,
 )
 from .render import STATIC
@@ -27,6 +29,7 @@ for _area in (
     signin_pages,
     home_page,
     intake_pages,
+    search_pages,
     item_pages,
     case_pages,
     inventory_pages,
