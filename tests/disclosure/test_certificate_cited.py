@@ -10,7 +10,7 @@ import base64
 import json
 from pathlib import Path
 
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from brady.cli.app import app
 from brady.custody.service import Custody
@@ -24,8 +24,12 @@ from .test_rust import accept_teske, hand_over, rust  # noqa: F401  (the fixture
 RUNNER = CliRunner()
 
 
+def _run(custody: Custody, *args: str) -> Result:
+    return RUNNER.invoke(app, ["--home", str(custody.led.config.path), *args])
+
+
 def _brady(custody: Custody, *args: str) -> str:
-    done = RUNNER.invoke(app, ["--home", str(custody.led.config.path), *args])
+    done = _run(custody, *args)
     assert done.exit_code == 0, done.output
     return done.stdout
 
@@ -137,18 +141,10 @@ def test_a_certificate_names_its_view_and_carries_its_proof(
     with rust.led.engine.connect() as conn:
         signed = {cp.size for cp in rust.led.store.checkpoints(conn)}
     unsigned = max(n for n in range(2, size) if n not in signed)
-    odd = RUNNER.invoke(
-        app,
-        [
-            "--home",
-            str(rust.led.config.path),
-            "compliance",
-            "state-v-baldwin",
-            "--as-recorded",
-            str(unsigned),
-            "--certificate",
-            str(tmp_path / "odd.html"),
-        ],
+    odd = _run(
+        rust,
+        *("compliance", "state-v-baldwin", "--as-recorded", str(unsigned)),
+        *("--certificate", str(tmp_path / "odd.html")),
     )
     assert odd.exit_code != 0 and "no checkpoint was signed" in odd.stderr
     assert not (tmp_path / "odd.html").exists()
@@ -156,15 +152,5 @@ def test_a_certificate_names_its_view_and_carries_its_proof(
     forged_note, _ = _rewritten(rust, size, changed=3)
     forged = tmp_path / "forged.checkpoint"
     forged.write_text(forged_note)
-    bad = RUNNER.invoke(
-        app,
-        [
-            "--home",
-            str(rust.led.config.path),
-            "compliance",
-            "state-v-baldwin",
-            "--as-recorded",
-            str(forged),
-        ],
-    )
+    bad = _run(rust, "compliance", "state-v-baldwin", "--as-recorded", str(forged))
     assert bad.exit_code == 5 and "has been changed since" in bad.stderr, bad.output

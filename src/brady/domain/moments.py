@@ -92,6 +92,12 @@ def local(ledger_time: str, where: ZoneInfo) -> str:
     return shown.isoformat(sep=" ", timespec="seconds")
 
 
+def local_minute(ledger_time: str, where: ZoneInfo) -> str:
+    """A stored time to the minute, local, with its offset: 2024-03-06 14:30-07:00."""
+    shown = local(ledger_time, where)  # 2024-03-06 14:30:00-07:00
+    return shown[:16] + shown[19:]
+
+
 def local_day(ledger_time: str, where: ZoneInfo) -> str:
     """The agency's day a stored time falls on (YYYY-MM-DD)."""
     return as_datetime(ledger_time).astimezone(where).date().isoformat()

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from ..domain.moments import UTC_ZONE, local
+from ..domain.moments import UTC_ZONE, local_minute
 
 _ENV = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -21,8 +21,7 @@ _ENV = Environment(
 
 def _when(value: Any, zone: ZoneInfo = UTC_ZONE) -> str:
     """A stored time as a person reads it: the agency's local time, with its offset."""
-    shown = local(str(value), zone)  # 2024-03-06 14:30:00-07:00
-    return shown[:16] + shown[19:]
+    return local_minute(str(value), zone)
 
 
 _ENV.filters["when"] = _when

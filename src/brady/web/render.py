@@ -12,7 +12,7 @@ from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescap
 from jinja2.runtime import Context
 
 from ..api.deps import Asker
-from ..domain.moments import UTC_ZONE, local, local_day
+from ..domain.moments import UTC_ZONE, local_day, local_minute
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -74,8 +74,7 @@ def _when(context: Context, value: Any) -> str:
     """A stored time as the agency reads it: local, to the minute, with its offset."""
     if not value:
         return ""
-    shown = local(str(value), context.get("zone") or UTC_ZONE)  # 2024-03-06 14:30:00-07:00
-    return shown[:16] + shown[19:]
+    return local_minute(str(value), context.get("zone") or UTC_ZONE)
 
 
 @pass_context
