@@ -6,4 +6,5 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet -e .
+scripts/ensure-js.sh  # the Ed25519 fallback each production's verify.html embeds
 .venv/bin/brady demo "${1:-brady-demo}" --serve

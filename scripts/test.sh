@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Everything the tests need, then the tests: a virtualenv with the pinned
-# dependencies, a PostgreSQL server, Debian's Chromium for the browser tests, Go for
-# the interop checks, then ruff, the import contracts (import-linter),
-# mypy --strict and pytest. Exits non-zero if anything fails.
+# dependencies, a PostgreSQL server, Debian's Chromium for the browser tests, the
+# pinned JavaScript that productions' verify.html embeds, Go for the interop checks,
+# then ruff, the import contracts (import-linter), mypy --strict and pytest. Exits
+# non-zero if anything fails.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -10,6 +11,7 @@ python3 -m venv .venv
 .venv/bin/python -m pip install --quiet -e '.[test]'
 scripts/ensure-postgres.sh
 scripts/ensure-chromium.sh
+scripts/ensure-js.sh
 scripts/ensure-tesseract.sh
 scripts/install-go-interop.sh
 

@@ -14,8 +14,26 @@ from pathlib import Path
 
 import psycopg
 import pytest
+import typer.testing
+from click import Command
+from typer import Typer
 
 from brady.ledger_home import OpenLedger, init_home
+
+_BUILT: dict[int, Command] = {}
+
+
+def _command_once(app: Typer) -> Command:
+    """Typer builds the click command from the app's functions (their signatures and type
+    hints) on every CliRunner.invoke: about 0.2 s, most of the time of a test that gives the
+    CLI hundreds of commands. The app does not change during a run, so it is built once."""
+    built = _BUILT.get(id(app))
+    if built is None:
+        built = _BUILT[id(app)] = typer.main.get_command(app)
+    return built
+
+
+typer.testing._get_command = _command_once  # type: ignore[attr-defined]
 
 PG_ADMIN = os.environ.get("BRADY_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 

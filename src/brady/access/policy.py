@@ -141,6 +141,17 @@ def prosecute(c: Caller, case_id: str) -> bool:
     return c.may_write and c.assigned_as(case_id, R.PROSECUTOR)
 
 
+def read_production(c: Caller, case_id: str) -> bool:
+    """A production's bag and its files: what was handed over, to those on either side of
+    the handing (the case's counsel and prosecutor) and to auditors. A judge reads the
+    case's record and certificate; the bag is the parties' exchange."""
+    return (
+        audit(c)
+        or c.assigned_as(case_id, R.DEFENSE_COUNSEL)
+        or c.assigned_as(case_id, R.PROSECUTOR)
+    )
+
+
 def acknowledge(c: Caller, case_id: str) -> bool:
     """Receipt of a production: the case's defense counsel (or its prosecutor for them)."""
     return c.may_write and (

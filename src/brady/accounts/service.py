@@ -261,6 +261,19 @@ class Accounts(Sessions, Tokens):
             self._end_sessions(conn, user_id)
         self.log("account.lock", None, target=f"user:{user_id}", source=source, detail=reason)
 
+    def lock(self, user_id: str, reason: str, by: str, source: str | None = None) -> None:
+        """An administrator locks the account (a lost badge, a departure, a suspicion): no
+        sign-in and no API token works, and open sessions end, until it is released."""
+        if not reason.strip():
+            raise RefusedError("say why the account is locked", "reason")
+        if by == user_id:
+            raise RefusedError("an administrator cannot lock their own account", "user_id")
+        with self._write() as conn:
+            self._ensure(conn, user_id)
+            account_queries.lock_account(conn, user_id, self._now(), reason.strip())
+            self._end_sessions(conn, user_id)
+        self.log("account.lock", by, target=f"user:{user_id}", source=source, detail=reason)
+
     def release(self, user_id: str, by: str, source: str | None = None) -> None:
         """An administrator unlocks the account; earlier failures no longer count."""
         with self._write() as conn:

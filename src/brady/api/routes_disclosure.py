@@ -210,13 +210,7 @@ def _production_guard(production_id: str, asker: SignedIn, b: B) -> tuple[Asker,
     with b.led.engine.connect() as conn:
         found = dq.production_case(conn, production_id)
     case_id = found or ""
-    c = asker.caller
-    ok = found is not None and (
-        policy.audit(c)
-        or c.assigned_as(case_id, "defense_counsel")
-        or c.assigned_as(case_id, "prosecutor")
-    )
-    if not ok:
+    if found is None or not policy.read_production(asker.caller, case_id):
         raise deny(b, asker, f"production:{production_id}", f"you may not see {production_id}")
     return asker, production_id, case_id
 

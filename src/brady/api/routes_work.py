@@ -3,9 +3,9 @@ requests and results, inventories, the prosecutor's disclosure desk, custody rep
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
@@ -13,7 +13,7 @@ from ..access import policy
 from ..access.policy import Level
 from ..disclosure.desk import Desk
 from ..domain import events as ev
-from ..reports import chain_of_custody, render
+from ..reports import chain_of_custody, labels, render
 from ..store import access_queries as facts
 from ..store import custody_queries as q
 from .deps import (
@@ -26,6 +26,7 @@ from .deps import (
     case_guard,
     deny,
     item_guard,
+    log,
     rule_guard,
 )
 from .problems import PROBLEM_RESPONSES, NotFound
@@ -109,6 +110,30 @@ def custody_report(a: ItemRead, b: B) -> Response:
     return Response(
         render.pdf(render.html("chain_of_custody.html.j2", **data)), media_type="application/pdf"
     )
+
+
+LabelFormat = Literal["sheet", "thermal"]
+
+
+@router.get(
+    "/items/{item_id}/label.pdf",
+    openapi_extra=access("item:act"),
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+def label_pdf(
+    a: ItemAct,
+    b: B,
+    label_format: Annotated[LabelFormat, Query(alias="format")] = "sheet",
+) -> Response:
+    """The item's label (QR code, Code 128 barcode, id, case numbers): `sheet` for letter
+    sheets of 3 x 10 labels (Avery 5160), `thermal` for a 2 x 1 inch label printer. For
+    those who keep the item, as the label page is; each label printed is logged."""
+    fmt = labels.FORMATS[label_format]
+    with b.led.engine.connect() as conn:
+        made = labels.item_labels(conn, [a.item_id], fmt)
+    log(b, a.asker, "label", f"item:{a.item_id}", detail=f"{fmt.name} PDF")
+    document = render.html("labels.html.j2", **labels.context(made, fmt))
+    return Response(render.pdf(document), media_type="application/pdf")
 
 
 # -- lab work ---------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -47,24 +48,46 @@ def item_report(
         raise typer.Exit(1)
 
 
+class LabelStock(StrEnum):
+    """The label stocks `brady labels --format` prints on (reports/labels.py: FORMATS)."""
+
+    sheet = "sheet"
+    thermal = "thermal"
+
+
 def labels_command(
     ctx: typer.Context,
     out: Annotated[Path, typer.Option(help="PDF file to write.", dir_okay=False)],
     item: Annotated[list[str] | None, typer.Option(help="Item id (repeat).")] = None,
     case: Annotated[str | None, typer.Option(help="Every item of this case.")] = None,
     location: Annotated[list[str] | None, typer.Option(help="Location id (repeat).")] = None,
+    label_format: Annotated[
+        LabelStock,
+        typer.Option(
+            "--format",
+            help="sheet: letter sheets of 3 x 10 labels (Avery 5160); "
+            "thermal: a 2 x 1 inch label printer, one label to a page.",
+        ),
+    ] = LabelStock.sheet,
 ) -> None:
-    """Print QR-code label sheets (3 x 10 per page) for items and locations."""
+    """Print labels (QR code, Code 128 barcode, id, case numbers) for items and locations,
+    on letter sheets of 3 x 10 or for a 2 x 1 inch thermal label printer."""
     from ..reports import labels
 
     opts = options(ctx)
+    fmt = labels.FORMATS[label_format.value]
     with _open(opts, writable=False) as led, friendly_errors(), led.engine.connect() as conn:
         ids = list(item or []) + (labels.case_item_ids(conn, case) if case else [])
-        sheet = labels.item_labels(conn, ids) + labels.location_labels(conn, list(location or []))
+        sheet = labels.item_labels(conn, ids, fmt)
+        sheet += labels.location_labels(conn, list(location or []), fmt)
     if not sheet:
         fail("name at least one --item, --case or --location")
-    out.write_bytes(render.pdf(render.html("labels.html.j2", **labels.context(sheet))))
-    emit(opts, {"path": str(out), "labels": len(sheet)}, f"Wrote {len(sheet)} labels to {out}.")
+    out.write_bytes(render.pdf(render.html("labels.html.j2", **labels.context(sheet, fmt))))
+    emit(
+        opts,
+        {"path": str(out), "labels": len(sheet), "format": fmt.name},
+        f"Wrote {len(sheet)} labels ({fmt.title}) to {out}.",
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -2,6 +2,9 @@
 
     PRODUCTION_ID/
       bagit.txt, bag-info.txt, manifest-sha256.txt, tagmanifest-sha256.txt
+      verify.html                      a page that checks all of the bag in a browser
+                                       (brady.disclosure.verify_page), a tag file: the
+                                       tag manifest covers it, the payload stays evidence
       data/production.json            what is in it: units, Bates numbers, case, recipient
       data/evidence/BATES_...          each item's record (JSON), its files, lab results
       data/custody/BATES_ITEM.pdf      each item's chain-of-custody report, and the same
@@ -12,9 +15,10 @@
                                        of the case's earlier productions
 
 Counsel checks the files with any BagIt tool (`bagit.py --validate`) and the custody
-trail with `brady-verify bundle`, offline. The bag is identified by the SHA-256 of its
-tag manifest (which covers the payload manifest, which covers every file); that hash is
-recorded on the ledger with the production and must match counsel's receipt.
+trail with `brady-verify bundle`, offline, or both in a browser with verify.html. The bag
+is identified by the SHA-256 of its tag manifest (which covers the payload manifest, which
+covers every file); that hash is recorded on the ledger with the production and must
+match counsel's receipt.
 """
 
 from __future__ import annotations
@@ -46,7 +50,7 @@ from ..store.file_queries import case_file_attachment
 from ..store.item_steps import with_payloads
 from ..store.lab_queries import lab_entries, lab_record
 from ..store.ledger_store import key_rows, read_entries
-from . import compliance
+from . import compliance, verify_page
 from .desk import Desk
 
 OWED = {"overdue", "due_soon", "pending"}
@@ -219,8 +223,10 @@ def _make_bag(
     recipient: str,
     numbered: list[dict[str, str]],
 ) -> None:
-    """Turn the staged folder into a BagIt bag, its bag-info naming the production."""
-    bagit.make_bag(
+    """Turn the staged folder into a BagIt bag, its bag-info naming the production, with
+    verify.html beside data/: a tag file, so the Bates-numbered payload holds only what is
+    produced, and counsel sees the page on opening the folder."""
+    bag = bagit.make_bag(
         str(stage),
         {
             "Source-Organization": origin,
@@ -231,6 +237,8 @@ def _make_bag(
         },
         checksums=["sha256"],
     )
+    verify_page.write(stage)
+    bag.save()  # the tag manifest now covers verify.html
 
 
 def _payload(
@@ -279,8 +287,9 @@ def _write_item(
 
 def _write_custody(led: OpenLedger, custody: Path, shown: Produced, ident: str, bates: str) -> None:
     """The item's chain-of-custody report as counsel may see it: a PDF to read and the
-    same trail as CASE/UCO JSON-LD for forensic tools."""
-    report = chain_of_custody.build(led, ident, shown)
+    same trail as CASE/UCO JSON-LD for forensic tools. Every page of the PDF carries the
+    item's Bates number, so a page printed or filed alone still cites its production."""
+    report = chain_of_custody.build(led, ident, shown, bates=bates)
     if report is None:
         return
     html = render.html("chain_of_custody.html.j2", **report)

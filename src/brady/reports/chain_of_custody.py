@@ -35,6 +35,10 @@ TOKEN = re.compile(r"(?<![\w-])[\w.+:/]+(?:-[\w.+:/]+)+(?![\w-])")
 """A token a line must not split at its hyphens: a date, a time, a Bates number, a case
 number, an item or location id (2024-01-31, BRADY-000001, D-101-CR-2023-90041)."""
 
+BATES = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,59}")
+"""A Bates number as a production writes it (BRADY-000001): nothing that could end the
+page stamp's CSS string."""
+
 
 def unbroken(text: str) -> list[tuple[str, bool]]:
     """`text` in pieces, each hyphenated token a piece of its own marked True: the report
@@ -86,9 +90,10 @@ def describe(kind: str, p: dict[str, Any], names: dict[str, str]) -> str:
     def who(user: str | None) -> str:
         return f"{names.get(user or '', user)} ({user})" if user else "-"
 
-    texts = {**_item_sentences(p, who), **_record_sentences(p)}
+    texts = {**_item_sentences(p, who), **_record_sentences(p), **_other_sentences(p, who)}
     text = texts.get(kind)
-    return text() if text is not None else kind
+    # Never the event's code name: a reader of the report is not a reader of Brady's source.
+    return text() if text is not None else UNDESCRIBED
 
 
 def _item_sentences(
@@ -158,6 +163,77 @@ def _record_sentences(p: dict[str, Any]) -> dict[str, Callable[[], str]]:
             f"is {p.get('value')!r} ({p.get('reason')})"
         ),
     }
+
+
+def _other_sentences(
+    p: dict[str, Any], who: Callable[[str | None], str]
+) -> dict[str, Callable[[], str]]:
+    """Sentences for the ledger's other events (inventories, cases, disclosure, accounts,
+    settings): an item's chain holds few of them, but none may reach a reader as a code."""
+    return {
+        "inventory.start": lambda: f"Inventory {p.get('inventory_id')} started ({p.get('scope')})",
+        "inventory.scan": lambda: (
+            f"Seen in inventory {p.get('inventory_id')}"
+            + (f" at {p['location_id']}" if p.get("location_id") else "")
+        ),
+        "inventory.close": lambda: f"Inventory {p.get('inventory_id')} closed",
+        "case.open": lambda: f"Case {p.get('case_id')} opened: {p.get('title')}",
+        "case.add_number": lambda: f"Number {p.get('number')} added to case {p.get('case_id')}",
+        "case.add_party": lambda: (
+            f"Person {p.get('person_id')} added to case {p.get('case_id')} as "
+            f"{str(p.get('role', '')).replace('_', ' ')}"
+        ),
+        "case.assign": lambda: (
+            f"{who(p.get('user_id'))} assigned to case {p.get('case_id')} as "
+            f"{str(p.get('role', '')).replace('_', ' ')}"
+        ),
+        "case.unassign": lambda: f"{who(p.get('user_id'))} taken off case {p.get('case_id')}",
+        "case.charge": lambda: (
+            f"Person {p.get('person_id')} charged in case {p.get('case_id')} on "
+            f"{p.get('charged_on')}: {', '.join(p.get('charges') or [])}"
+        ),
+        "case.arraign": lambda: (
+            f"Person {p.get('person_id')} arraigned in case {p.get('case_id')} on "
+            f"{p.get('arraigned_on')}"
+        ),
+        "case.close": lambda: f"Case {p.get('case_id')} closed: {p.get('reason')}",
+        "case.rules": lambda: (
+            f"Disclosure rules {p.get('rule_set_id')} chosen for case {p.get('case_id')}"
+        ),
+        "rules.adopt": lambda: "Disclosure rule set adopted by the agency",
+        "disclosure.request": lambda: (
+            f"Discovery requested in case {p.get('case_id')} by {p.get('requested_by')}"
+        ),
+        "disclosure.flag": lambda: f"Marked for disclosure review in case {p.get('case_id')}",
+        "disclosure.withhold": lambda: (
+            f"Withholding asked in case {p.get('case_id')} under {p.get('order_ref')}: "
+            f"{p.get('reason')}"
+        ),
+        "disclosure.withhold_approve": lambda: f"Withholding approved in case {p.get('case_id')}",
+        "disclosure.produce": lambda: (
+            f"Produced to the defense in case {p.get('case_id')}: production "
+            f"{p.get('production_id')} to {p.get('recipient')}"
+        ),
+        "disclosure.receipt": lambda: (
+            f"Production {p.get('production_id')} received by {p.get('received_by')}"
+        ),
+        "link.suggest": lambda: (
+            f"Suggested by Brady's linking as bearing on case {p.get('case_id')}"
+        ),
+        "agency.add": lambda: f"Agency {p.get('agency_id')} added: {p.get('name')}",
+        "user.add": lambda: f"User {who(p.get('user_id'))} added",
+        "user.roles": lambda: f"Roles of {who(p.get('user_id'))} changed",
+        "user.key": lambda: f"Signing key of {who(p.get('user_id'))} changed",
+        "person.add": lambda: f"Person {p.get('person_id')} added: {p.get('name')}",
+        "location.add": lambda: f"Location {p.get('location_id')} added: {p.get('name')}",
+        "organization.add": lambda: f"Organization {p.get('org_id')} added: {p.get('name')}",
+        "linking.patterns": lambda: "Linking patterns changed",
+        "linking.model": lambda: "Linking model changed",
+        "access.anchor": lambda: "Access log fixed on the ledger",
+    }
+
+
+UNDESCRIBED = "A step this version of Brady has no words for (read its ledger entry)"
 
 
 def _lineage_history(conn: Any, view: dict[str, Any]) -> list[dict[str, Any]]:
@@ -256,10 +332,14 @@ def build(
     item_id: str,
     produced: Produced | None = None,
     then: Then | None = None,
+    bates: str | None = None,
 ) -> dict[str, Any] | None:
     """Everything the report shows, checked; for defense counsel (`produced`), the item's
     record as it was produced to them and nothing else; `then`, the record as it stood
-    (its steps proved against the checkpoint of the record it was read from)."""
+    (its steps proved against the checkpoint of the record it was read from); `bates`, the
+    Bates number of a produced copy, stamped on every page."""
+    if bates is not None and not BATES.fullmatch(bates):
+        raise ValueError(f"{bates!r} is not a Bates number (letters, digits and dashes)")
     store = led.store
     verifier = Verifier.from_vkey(led.config.log_vkey)
     cp_stored = _checkpoint_of(store, then.size if then else None)
@@ -292,4 +372,5 @@ def build(
         "custodian_name": names.get(view.get("custodian", ""), view.get("custodian", "")),
         "agency": agency,
         "origin": store.origin,
+        "bates": bates,
     }

@@ -258,3 +258,45 @@ def defendant_dates(conn: Connection, case_id: str) -> list[tuple[str, str, str 
         "JOIN person p ON p.person_id = d.person_id WHERE d.case_id = ?",
         (case_id,),
     )
+
+
+_RECEIPT_COLUMNS = ("received_at", "received_by", "received_sha256")
+
+
+def production(conn: Connection, production_id: str) -> dict[str, Any] | None:
+    """One production as the record has it (its case, when and to whom, the bag's SHA-256,
+    its receipt or None, and its units with their Bates numbers in order); None: no such
+    production."""
+    rows = fetch_all(
+        conn,
+        f"SELECT {', '.join('p.' + c for c in _PROD_COLUMNS)}, p.case_id, p.seq, "
+        "p.checkpoint_size, r.received_at, r.received_by, r.bag_sha256 FROM production p "
+        "LEFT JOIN receipt r ON r.production_id = p.production_id WHERE p.production_id = ?",
+        (production_id,),
+    )
+    if not rows:
+        return None
+    names = (*_PROD_COLUMNS, "case_id", "seq", "checkpoint_size", *_RECEIPT_COLUMNS)
+    found = dict(zip(names, rows[0], strict=True))
+    found["units"] = [
+        {"unit": str(u), "bates": str(bt)}
+        for u, bt in fetch_all(
+            conn,
+            "SELECT unit, bates FROM production_unit WHERE production_id = ? ORDER BY bates",
+            (production_id,),
+        )
+    ]
+    return found
+
+
+def produced_before(conn: Connection, case_id: str, seq: int) -> dict[str, str]:
+    """unit -> the first of the case's productions recorded before entry `seq` that held
+    it: what a production at `seq` gives again rather than for the first time."""
+    rows = fetch_all(
+        conn,
+        "SELECT pu.unit, p.production_id FROM production_unit pu "
+        "JOIN production p ON p.production_id = pu.production_id "
+        "WHERE pu.case_id = ? AND p.seq < ? ORDER BY p.seq DESC",
+        (case_id, seq),
+    )
+    return {str(u): str(pid) for u, pid in rows}

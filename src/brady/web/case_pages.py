@@ -3,10 +3,11 @@ their receipt, and the certificate of compliance."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.engine import Connection
 
 from ..access import policy
 from ..access.policy import Level
@@ -20,8 +21,9 @@ from ..disclosure import timeline as timeline_report
 from ..disclosure.desk import Desk
 from ..disclosure.production import produce_for_download
 from ..domain.errors import RefusedError
-from ..store.disclosure_queries import production_rows
+from ..store import disclosure_queries as dq
 from ..store.link_queries import case_queue
+from . import production_pages
 from .page_kit import B, CaseProsecute, CaseRead, Csrf, PageRoute, back, refused, today_utc
 from .render import page
 
@@ -39,7 +41,8 @@ def case_page(request: Request, a: CaseRead, b: B, t: When) -> Response:
         ctx["case"] = reads.case_view(conn, c, a.case_id, reads.Look(a.level, False))
         comp = compliance_view.compute(conn, a.case_id, today, b.led.config.zone)
         ctx["compliance"] = comp
-        ctx["productions"] = production_rows(conn, a.case_id)
+        ctx["productions"] = dq.productions(conn, a.case_id)
+        ctx["produced"] = produced_things(conn, a.case_id) if a.level is Level.DISCLOSED else []
         ctx["queue"] = (
             case_queue(conn, a.case_id)
             if a.level is Level.FULL
@@ -57,7 +60,33 @@ def case_page(request: Request, a: CaseRead, b: B, t: When) -> Response:
     now = t.asked is None  # nothing is decided on a view of the past
     ctx["may_prosecute"] = now and policy.prosecute(c, a.case_id)
     ctx["may_acknowledge"] = now and policy.acknowledge(c, a.case_id) and c.has("defense_counsel")
+    ctx["may_download"] = policy.read_production(c, a.case_id)
+    for p in ctx["productions"]:
+        p["ranges"] = production_pages.bates_ranges([u["bates"] for u in p["units"]])
     return page(request, "case.html.j2", a.asker, today=today.isoformat(), **ctx)
+
+
+def produced_things(conn: Connection, case_id: str) -> list[dict[str, Any]]:
+    """Every unit produced in the case (items, their files, lab results), each once, with
+    its first Bates number and production: what counsel were given, whatever its kind."""
+    what = {h.unit: h.what for h in compliance_view.units_of(conn, case_id)}
+    out: dict[str, dict[str, Any]] = {}
+    for unit, at, pid, bates, received in dq.produced_units(conn, case_id):
+        kind, _, ident = str(unit).partition(":")
+        out.setdefault(
+            str(unit),
+            {
+                "unit": unit,
+                "kind": production_pages.KIND_WORDS.get(kind, kind),
+                "item_id": ident if kind == "item" else None,
+                "what": what.get(str(unit), str(unit)),
+                "bates": bates,
+                "production_id": pid,
+                "produced_at": at,
+                "received_at": received,
+            },
+        )
+    return sorted(out.values(), key=lambda t: str(t["bates"]))
 
 
 @router.post("/links/{suggestion_id}/accept")
@@ -106,9 +135,10 @@ def receipt(
     b: B,
     received_by: Annotated[str, Form(max_length=2000)],
     bag_sha256: Annotated[str, Form(max_length=64)],
+    then: Annotated[Literal["case", "production"], Form()] = "case",
 ) -> Response:
     asker, production_id, case_id = p
-    url = f"/cases/{case_id}"
+    url = f"/productions/{production_id}" if then == "production" else f"/cases/{case_id}"
     try:
         with b.custody.session(asker.caller) as s:
             Desk(s).receipt(asker.user_id, production_id, received_by, bag_sha256.strip().lower())
@@ -131,3 +161,7 @@ def certificate(request: Request, a: CaseRead, b: B, t: When) -> Response:
             bad=True,
         )
     return result
+
+
+# The production pages are the case's own: they come in with the case's routes.
+router.include_router(production_pages.router)

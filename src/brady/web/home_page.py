@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -29,12 +30,14 @@ def home(request: Request, asker: SignedIn, b: B) -> Response:
         cases, _ = listing.cases(conn, c, listing.Page(limit=200))
         ctx["cases"] = []
         for case in cases:
-            view = None
+            view, said = None, None
             if not c.staff or c.has("prosecutor", "judge", "defense_counsel"):
                 found = compliance_view.compute(conn, case["case_id"], today, b.led.config.zone)
                 counsel = c.assigned_as(case["case_id"], "defense_counsel")
                 view = found.shown(counsel) if found is not None else None
-            ctx["cases"].append({**case, "compliance": view})
+                if found is not None and not found.certifiable:
+                    said = for_counsel(found) if counsel else for_state(found, today)
+            ctx["cases"].append({**case, "compliance": view, "outstanding": said})
         if c.staff:
             ctx["incoming"] = q.incoming(conn, c.user_id)
             ctx["overdue"] = [
@@ -48,3 +51,76 @@ def home(request: Request, asker: SignedIn, b: B) -> Response:
         if c.has("admin"):
             ctx["users"] = [{**u, **b.accounts.status(u["user_id"])} for u in q.list_users(conn)]
     return page(request, "home.html.j2", asker, today=today.isoformat(), **ctx)
+
+
+OWED = ("overdue", "due_soon", "pending")
+"""A unit owed to the defense and not yet produced (nor withheld)."""
+
+_STATE_WORDS = (
+    ("link suggestion ", "link suggestion to review", "link suggestions to review"),
+    (
+        " is checked out to ",
+        "item checked out and not returned",
+        "items checked out and not returned",
+    ),
+    ("lab request ", "lab result not yet in", "lab results not yet in"),
+    (
+        "has no receipt from",
+        "production without counsel's receipt",
+        "productions without counsel's receipt",
+    ),
+    ("awaits a second", "withholding awaiting approval", "withholdings awaiting approval"),
+)
+"""What the compliance view's other blockers are about, in a few words, by what their
+sentence says (disclosure/compliance.py `_blockers`); any other blocker is shown whole."""
+
+
+def _earliest(dues: list[str], today: date) -> str:
+    first = min(dues)
+    return f"the earliest {'was' if first < today.isoformat() else 'is'} due {first}"
+
+
+def for_counsel(view: compliance_view.Compliance) -> str:
+    """Why the case is not complete, in what counsel may know: their own receipts to give,
+    and that the State has not certified. How much the State still owes (and its due dates)
+    is the prosecutor's work list, kept from counsel like the list itself (COUNSEL_SEES):
+    a count of unreviewed suggestions would tell of evidence before anyone decided it bears
+    on the case."""
+    unreceived = [b for b in view.blockers if b.endswith("has no receipt from defense counsel")]
+    said = []
+    if unreceived:
+        n = len(unreceived)
+        said.append(
+            f"{n} production{'s' if n != 1 else ''} await{'' if n != 1 else 's'} your receipt"
+        )
+    said.append(
+        "the State has not certified that everything owed to you was produced; "
+        "ask the prosecutor or the court if a deadline has passed"
+    )
+    text = "; ".join(said)
+    return text[0].upper() + text[1:]
+
+
+def for_state(view: compliance_view.Compliance, today: date) -> str:
+    """What blocks the certificate, in a few words: how many things are not yet produced
+    (how many overdue, the earliest due date), then the other kinds of blocker, counted."""
+    owed = [u for u in view.units if u.status in OWED]
+    said = []
+    if owed:
+        late = [u for u in owed if u.status == "overdue"]
+        dues = [u.due for u in owed if u.due]
+        detail = [f"{len(late)} overdue"] if late else []
+        detail += [_earliest(dues, today)] if dues else []
+        said.append(f"{len(owed)} not yet produced" + (f" ({'; '.join(detail)})" if detail else ""))
+    counted: dict[tuple[str, str], int] = {}
+    whole = []
+    for b in view.blockers:
+        if "has not been disclosed (" in b:
+            continue  # counted above
+        kind = next(((one, many) for key, one, many in _STATE_WORDS if key in b), None)
+        if kind is None:
+            whole.append(b)
+        else:
+            counted[kind] = counted.get(kind, 0) + 1
+    said += [f"{n} {one if n == 1 else many}" for (one, many), n in counted.items()]
+    return "; ".join(said + whole)

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException
 
 from ..access import policy
-from ..api.routes_work import Staff
+from ..api.deps import log
+from ..api.routes_work import LabelFormat, Staff
 from ..domain.errors import RefusedError
+from ..reports import labels as label_sheets
 from ..store import access_queries as facts
 from ..store import custody_queries as q
 from ..store.location_queries import location_choices
+from .item_pages import label_page
 from .page_kit import B, Csrf, PageRoute, back, refused
 from .render import page
 
@@ -61,6 +65,41 @@ def inventory_page(request: Request, inventory_id: str, asker: Staff, b: B) -> R
         "not_yet": sorted(i for key, i in expected.items() if key not in seen),
     }
     return page(request, "inventory.html.j2", asker, inv=view, progress=progress)
+
+
+@router.get("/inventory/{inventory_id}/labels", response_class=HTMLResponse)
+def inventory_labels(
+    inventory_id: str,
+    asker: Staff,
+    b: B,
+    label_format: Annotated[LabelFormat, Query(alias="format")] = "sheet",
+) -> Response:
+    """Labels to re-tag a shelf while counting it: the shelf's own label, then one for
+    each item the inventory expects that the asker may record steps on (a label shows
+    case numbers, so the item page's rule holds here too). Logged as the item's label is."""
+    fmt = label_sheets.FORMATS[label_format]
+    with b.led.engine.connect() as conn:
+        view = q.inventory_view(conn, inventory_id)
+        if view is None or not policy.take_inventory(asker.caller, view["agency_id"]):
+            raise HTTPException(404, f"there is no inventory {inventory_id}")
+        items = [
+            str(i["item_id"])
+            for i in view["items"]
+            if policy.act_on_item(asker.caller, facts.item_facts(conn, str(i["item_id"])))
+        ]
+        place = [str(view["location_id"])] if view.get("location_id") else []
+        made = label_sheets.location_labels(conn, place, fmt)
+        made += label_sheets.item_labels(conn, items, fmt)
+    log(b, asker, "label", f"inventory:{inventory_id}", detail=f"{fmt.name}, {len(made)}")
+    ref = quote(inventory_id, safe="")
+    return label_page(
+        made,
+        fmt,
+        heading=f"Labels for inventory {inventory_id} ({len(made)})",
+        here=f"/inventory/{ref}/labels",
+        pdf=None,
+        back_url=f"/inventory/{ref}",
+    )
 
 
 @router.post("/inventory/{inventory_id}/scan")

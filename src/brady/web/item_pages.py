@@ -3,9 +3,11 @@ fixity check and its label."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Annotated, Any
+from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
@@ -13,7 +15,9 @@ from ..access import policy
 from ..access.policy import Level
 from ..api import routes_files, routes_records
 from ..api.deps import log
+from ..api.headers import ALWAYS
 from ..api.moments import When
+from ..api.routes_work import LabelFormat
 from ..custody.files import check_file
 from ..domain.errors import RefusedError
 from ..domain.rules import HANDLERS
@@ -139,8 +143,57 @@ def verify_file(_: Csrf, sha256: str, a: ItemAct, b: B) -> Response:
 
 
 @router.get("/items/{item_id}/label", response_class=HTMLResponse)
-def item_label(a: ItemAct, b: B) -> Response:
-    """A printable label with the item's QR code."""
+def item_label(
+    a: ItemAct,
+    b: B,
+    label_format: Annotated[LabelFormat, Query(alias="format")] = "sheet",
+) -> Response:
+    """The page a clerk prints the item's label from: a thermal label printer's 2 x 1 inch
+    label or a letter sheet of 3 x 10, with a Print button; for those who keep the item.
+    Each label printed is logged, as the PDF is."""
+    fmt = label_sheets.FORMATS[label_format]
     with b.led.engine.connect() as conn:
-        sheet = label_sheets.item_labels(conn, [a.item_id])
-    return HTMLResponse(report_render.html("labels.html.j2", **label_sheets.context(sheet)))
+        made = label_sheets.item_labels(conn, [a.item_id], fmt)
+    log(b, a.asker, "label", f"item:{a.item_id}", detail=fmt.name)
+    ref = quote(a.item_id, safe="")
+    return label_page(
+        made,
+        fmt,
+        heading=f"Label for item {a.item_id}",
+        here=f"/items/{ref}/label",
+        pdf=f"/api/items/{ref}/label.pdf",
+        back_url=f"/items/{ref}",
+    )
+
+
+def label_page(
+    made: list[label_sheets.Label],
+    fmt: label_sheets.Format,
+    *,
+    heading: str,
+    here: str,
+    pdf: str | None,
+    back_url: str,
+) -> HTMLResponse:
+    """Labels as a page to print from: its own style and script (sized to the label stock,
+    which the site's stylesheet is not), let through the Content Security Policy by a
+    nonce made for this answer alone; everything else stays as strict as on every page."""
+    nonce = secrets.token_urlsafe(18)
+    csp = ALWAYS["Content-Security-Policy"]
+    for kind in ("script-src", "style-src"):
+        csp = csp.replace(f"{kind} 'self'", f"{kind} 'self' 'nonce-{nonce}'")
+    formats = [
+        {"name": f.name, "title": f.title, "url": f"{here}?format={f.name}"}
+        for f in label_sheets.FORMATS.values()
+    ]
+    document = report_render.html(
+        "labels.html.j2",
+        **label_sheets.context(made, fmt),
+        web=True,
+        nonce=nonce,
+        heading=heading,
+        formats=formats,
+        pdf_url=pdf and f"{pdf}?format={fmt.name}",
+        back_url=back_url,
+    )
+    return HTMLResponse(document, headers={"Content-Security-Policy": csp})

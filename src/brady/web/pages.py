@@ -13,6 +13,7 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
 from . import (
+    admin_pages,
     case_pages,
     home_page,
     intake_pages,
@@ -34,6 +35,7 @@ for _area in (
     case_pages,
     inventory_pages,
     ledger_pages,
+    admin_pages,
 ):
     router.include_router(_area.router)
 
