@@ -21,12 +21,14 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import uvicorn
 from PIL import Image
 from playwright.sync_api import Browser, FloatRect, Page, ViewportSize, sync_playwright
 
+from brady.accounts.service import NEVER_EXPIRES, Accounts
 from brady.cli.admin import bootstrap_admin
 from brady.cli.demo import DEMO_PASSWORD, DEMO_ZONE, demo_accounts, load_rust
 from brady.custody.service import Custody
@@ -43,6 +45,10 @@ text stays sharp) so that the repository stays small."""
 TALLEST = 4000
 """Full-page pictures are cut at this height: the top of a long page tells its story."""
 INVENTORY = "INV-A-2024"
+PRODUCTION = "state-v-baldwin-P1"
+"""The State's production to Baldwin's defense, in the demo record."""
+INTEGRATION = "poppell"
+"""The account whose page shows API tokens (_prepare issues them)."""
 
 
 @dataclass(frozen=True)
@@ -104,14 +110,27 @@ SHOTS = [
         "/items/SF24-0306-01",
         "An item filed under another case, read before deciding a suggestion.",
     ),
-    # Defense counsel (spiro). To add when the portal's page is built:
-    # Shot("32-defense-production", "spiro", "/productions/state-v-baldwin-P1", "..."),
+    Shot(
+        "23-prosecutor-production",
+        "morrissey",
+        f"/productions/{PRODUCTION}",
+        "A production's index for the prosecutor who made it: each thing handed over, why it "
+        "was owed, whether it was on time, and the defense's receipt.",
+    ),
+    # Defense counsel (spiro).
     Shot("30-defense-home", "spiro", "/", "Defense counsel's home: their cases."),
     Shot(
         "31-defense-case",
         "spiro",
         "/cases/state-v-baldwin",
         "The defense portal: what was produced, and how to check a bag.",
+    ),
+    Shot(
+        "32-defense-production",
+        "spiro",
+        f"/productions/{PRODUCTION}",
+        "The index of a production as defense counsel reads it: what was received, why each "
+        "thing was owed, and when.",
     ),
     # The court (judge).
     Shot("40-judge-case", "judge", "/cases/state-v-baldwin", "A case for the court."),
@@ -130,19 +149,46 @@ SHOTS = [
         "/access?user_id=spiro",
         "The access log, filtered to one person.",
     ),
-    # The administrator. To add when the pages are built:
-    # Shot("61-admin-users", "admin", "/admin/users", "..."),
+    # The administrator.
     Shot("60-admin-home", "admin", "/", "Administrator's home: accounts."),
+    Shot(
+        "61-admin-users",
+        "admin",
+        "/admin/users",
+        "Every account: roles, whether it can sign in, last sign-in; adding a user.",
+    ),
+    Shot(
+        "62-admin-user",
+        "admin",
+        f"/admin/users/{INTEGRATION}",
+        "One account: roles, password, lock, its API tokens with when each expires, its cases.",
+    ),
 ]
 
 
 def _prepare(custody: Custody) -> None:
     """What the demo record lacks for the pictures: an inventory of the firearms shelf
-    under way, with an item found and a tag no one took in."""
+    under way, with an item found and a tag no one took in; API tokens of the clerk's
+    integrations (one at the default life, one that never expires, one expired, one
+    revoked)."""
     with custody.session() as s:
         s.start_inventory("poppell", INVENTORY, "full", "SFCSO-EV-A")
         s.scan("poppell", INVENTORY, "RUST-REVOLVER")
         s.scan("poppell", INVENTORY, "NO-SUCH-TAG-42")
+    led = custody.led
+    accounts = Accounts(led.engine, led.master_key)
+    zone = led.config.zone
+    accounts.create_token(INTEGRATION, "Records system nightly export", "read", "admin", zone=zone)
+    accounts.create_token(
+        INTEGRATION, "Evidence locker kiosk", "write", "admin", expires=NEVER_EXPIRES, zone=zone
+    )
+    then = datetime.now(UTC) - timedelta(days=120)
+    earlier = Accounts(led.engine, led.master_key, clock=lambda: then)
+    earlier.create_token(INTEGRATION, "Lab portal pilot", "read", "admin", expires=30, zone=zone)
+    old, _ = earlier.create_token(
+        INTEGRATION, "Barcode scanner (lost)", "write", "admin", expires=365, zone=zone
+    )
+    accounts.revoke_token(old, "admin")
 
 
 @contextmanager

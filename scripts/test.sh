@@ -10,6 +10,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet -e '.[test]'
 scripts/ensure-postgres.sh
+# A real S3 server (Ceph's radosgw, one node, from Debian's packages) for the blob-store
+# tests; its endpoint and keys come back in an env file (docs/s3-test-server.md).
+scripts/ensure-s3.sh
+set -a; . "${BRADY_S3_ENV:-/tmp/brady-s3.env}"; set +a
 scripts/ensure-chromium.sh
 scripts/ensure-js.sh
 scripts/ensure-tesseract.sh

@@ -15,9 +15,11 @@ from pathlib import Path
 import psycopg
 import pytest
 import typer.testing
+from argon2 import PasswordHasher
 from click import Command
 from typer import Typer
 
+from brady.accounts import service as accounts_service
 from brady.ledger_home import OpenLedger, init_home
 
 _BUILT: dict[int, Command] = {}
@@ -34,6 +36,13 @@ def _command_once(app: Typer) -> Command:
 
 
 typer.testing._get_command = _command_once  # type: ignore[attr-defined]
+
+# The test worlds set a dozen passwords each and sign in hundreds of times: at Brady's
+# Argon2id settings (64 MiB, 3 passes) that is most of the suite's time, measuring nothing
+# the tests ask about. They hash with the least Argon2id allows; the settings a server uses
+# are checked as declared (tests/api/test_accounts.py), and servers started as processes
+# (the two-host and worker tests, the benches) hash as in production.
+accounts_service.PASSWORD_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
 PG_ADMIN = os.environ.get("BRADY_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 

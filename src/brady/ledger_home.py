@@ -12,13 +12,19 @@ from __future__ import annotations
 
 import secrets
 import socket
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine, inspect
 
+from .blobs.base import Blobs
+from .blobs.factory import open_store
+from .blobs.settings import BlobSettings, parse_settings
 from .domain.moments import DEFAULT_ZONE, zone
+from .ledger.cosignature import Cosigner
 from .ledger.ed25519 import Signer
+from .ledger.errors import NoteError
 from .ledger.note import Verifier, check_key_name
 from .linking.projection import LinkingProjector
 from .store.custody_projection import CustodyProjector
@@ -61,6 +67,83 @@ class OpenLedger:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def blob_settings(config: HomeConfig) -> BlobSettings:
+    """Where the evidence files are: brady.toml's `blobs` folder name or `[blobs]` table
+    (read here, beside the rest of brady.toml, so the store module never parses it)."""
+    path = config.path / CONFIG_NAME
+    try:
+        data = tomllib.loads(path.read_text())
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise HomeError(f"could not read {path}: {exc}") from exc
+    return parse_settings(data.get("blobs"), config.path, str(path))
+
+
+def open_blobs(config: HomeConfig) -> Blobs:
+    """The ledger's evidence-file store, as configured (an S3 bucket is checked for
+    Object Lock when first opened, and refused without it unless configured otherwise)."""
+    return open_store(blob_settings(config))
+
+
+@dataclass(frozen=True)
+class WitnessConfig:
+    """One `[[witnesses]]` table of brady.toml: a court's or a defense office's witness that
+    cosigns this ledger's checkpoints. A retired witness is offered nothing, but the
+    cosignatures it made are still checked with its key."""
+
+    name: str
+    vkey: str
+    url: str
+    retired: bool = False
+
+    @property
+    def cosigner(self) -> Cosigner:
+        return Cosigner.from_vkey(self.vkey)
+
+
+def witness_settings(config: HomeConfig) -> tuple[WitnessConfig, ...]:
+    """The witnesses brady.toml lists (read here, beside the rest of brady.toml):
+
+    [[witnesses]]
+    name = "clerk.example-county.gov/w1"
+    vkey = "clerk.example-county.gov/w1+0a1b2c3d+BM..."
+    url = "https://witness.example-county.gov"
+    """
+    path = config.path / CONFIG_NAME
+    try:
+        data = tomllib.loads(path.read_text())
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise HomeError(f"could not read {path}: {exc}") from exc
+    tables = data.get("witnesses", [])
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        raise HomeError(f"{path}: witnesses must be [[witnesses]] tables")
+    out: list[WitnessConfig] = []
+    for n, table in enumerate(tables, 1):
+        where = f"{path}: witness {n}"
+        values = {k: table.get(k) for k in ("name", "vkey", "url")}
+        for key, value in values.items():
+            if not isinstance(value, str) or not value.strip():
+                raise HomeError(f'{where} needs {key} = "..."')
+        retired = table.get("retired", False)
+        unknown = set(table) - {"name", "vkey", "url", "retired"}
+        if not isinstance(retired, bool) or unknown:
+            raise HomeError(f"{where}: only name, vkey, url and retired = true|false are read")
+        witness = WitnessConfig(
+            str(values["name"]), str(values["vkey"]).strip(), str(values["url"]).strip(), retired
+        )
+        try:
+            cosigner = witness.cosigner
+        except NoteError as exc:
+            raise HomeError(f"{where} ({witness.name}): {exc}") from exc
+        if cosigner.name != witness.name:
+            raise HomeError(f"{where}: the key is {cosigner.name}'s, not {witness.name}'s")
+        if not witness.url.startswith(("https://", "http://")):
+            raise HomeError(f"{where} ({witness.name}): url must start with https:// or http://")
+        if any(w.name == witness.name for w in out):
+            raise HomeError(f"{where}: {witness.name} is listed twice")
+        out.append(witness)
+    return tuple(out)
 
 
 def fresh_origin() -> str:

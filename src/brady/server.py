@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,6 +21,7 @@ import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from . import ledger_witnesses
 from .accounts.anchors import anchor_as_system
 from .accounts.service import Accounts
 from .api import (
@@ -37,18 +39,22 @@ from .api.headers import SecurityHeaders
 from .api.limits import RequestLimits
 from .api.strict_input import StrictInput, declare
 from .custody.service import Custody
-from .ledger_home import OpenLedger, open_home
+from .ledger_home import OpenLedger, open_blobs, open_home
 from .web import errors as web_errors
 from .web import pages as web_pages
 from .web.render import STATIC
 
 ANCHOR_EVERY = 300.0  # seconds
+WITNESS_EVERY = 10.0
+"""Seconds between offers of the newest checkpoint to the witnesses in brady.toml (only
+when a witness has not cosigned it): a witness that is down is tried again this often."""
 THREADS = 8
 """Route bodies running at once in one server process (anyio's default is 40). Writes to
 the ledger take turns anyway, and every thread waiting for the interpreter lock delays
 the one holding the ledger's write lock: measured at 200 req/s with two processes,
 8 threads gave p99 10-90 ms where 40 gave 120-170 ms. Downloads stream and take a thread
 only for each chunk."""
+log = logging.getLogger(__name__)
 HOME_VARIABLE = "BRADY_SERVE_HOME"
 """Where `brady serve --workers N` tells each worker process which ledger to open."""
 
@@ -58,7 +64,14 @@ def from_environment() -> FastAPI:
     return create_app(open_home(Path(os.environ[HOME_VARIABLE]), writable=True))
 
 
-def create_app(led: OpenLedger, *, anchor_every: float | None = ANCHOR_EVERY) -> FastAPI:
+def create_app(
+    led: OpenLedger,
+    *,
+    anchor_every: float | None = ANCHOR_EVERY,
+    witness_every: float | None = WITNESS_EVERY,
+) -> FastAPI:
+    open_blobs(led.config)  # an evidence store Brady may not use stops the server now, not
+    # at the first upload (e.g. a bucket without object lock: the message says what to do)
     custody = Custody(led)
     state = Brady(
         led, custody, Accounts(led.engine, led.master_key), led.config.path / "productions"
@@ -67,11 +80,13 @@ def create_app(led: OpenLedger, *, anchor_every: float | None = ANCHOR_EVERY) ->
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
-        task = None
+        tasks = []
         if anchor_every:
-            task = asyncio.create_task(_anchor_loop(custody, anchor_every))
+            tasks.append(asyncio.create_task(_anchor_loop(custody, anchor_every)))
+        if witness_every and ledger_witnesses.active(led):
+            tasks.append(asyncio.create_task(_witness_loop(led, witness_every)))
         yield
-        if task is not None:
+        for task in tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
@@ -132,3 +147,20 @@ async def _anchor_loop(custody: Custody, every: float) -> None:
     while True:
         await asyncio.sleep(every)
         await asyncio.to_thread(anchor_as_system, custody)
+
+
+async def _witness_loop(led: OpenLedger, every: float) -> None:
+    """Offer the newest checkpoint to each witness that has not cosigned it, outside every
+    write transaction: recording never waits for a witness, and one that is down is
+    simply offered the newest checkpoint again on the next round (logged once, not
+    every round; `brady ledger witnesses status` says what is missing)."""
+    said: dict[str, str] = {}
+    while True:
+        try:
+            for offered in await asyncio.to_thread(ledger_witnesses.offer, led):
+                if said.get(offered.witness) != offered.outcome and not offered.ok:
+                    log.warning("witness: %s", offered.sentence())
+                said[offered.witness] = offered.outcome
+        except Exception:  # the next round tries again; the server keeps serving
+            log.exception("witness: offering the newest checkpoint failed")
+        await asyncio.sleep(every)

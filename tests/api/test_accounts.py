@@ -5,14 +5,28 @@ tokens; and every one of these in the access log."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from brady.accounts.service import REFUSED, Accounts, SignInError
+from brady.accounts.service import (
+    REFUSED,
+    TOKEN_DAYS,
+    TOKEN_MOST_DAYS,
+    Accounts,
+    SignInError,
+)
+from brady.custody.service import Custody
+from brady.ledger_home import OpenLedger
+from brady.server import create_app
 from brady.store import access_log
 
+from ..store.helpers import tamper
+from ..store.test_tamper import verify
 from .conftest import PASSWORD, World
 
 
@@ -28,6 +42,22 @@ def test_password_is_stored_as_argon2id(world: World) -> None:
             text("SELECT password_hash FROM account WHERE user_id = 'clerkA'")
         ).scalar_one()
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
+
+
+def test_the_servers_argon2id_settings_are_rfc_9106s() -> None:
+    """The tests hash cheaply (tests/conftest.py); a server hashes with the settings the
+    accounts service declares, which must be at least RFC 9106's second recommendation."""
+    import argon2
+
+    from brady.accounts.service import ARGON2_MEMORY_KIB, ARGON2_TIME_COST
+
+    hasher = argon2.PasswordHasher(
+        time_cost=ARGON2_TIME_COST, memory_cost=ARGON2_MEMORY_KIB, parallelism=1
+    )
+    made = hasher.hash("correct horse battery")
+    params = argon2.extract_parameters(made)
+    assert params.type is argon2.Type.ID
+    assert params.memory_cost >= 64 * 1024 and params.time_cost >= 3, params
 
 
 def test_browser_session_needs_the_banner_and_the_csrf_token(world: World) -> None:
@@ -169,3 +199,131 @@ def test_the_access_log_is_insert_only_and_its_chain_is_fixed_on_the_ledger(worl
     verdict = c.get("/api/access-log/verify", headers=world.as_("auditor")).json()
     assert not verdict["ok"]
     assert "differ from those fixed on the ledger" in verdict["problems"][0]
+
+
+# -- tokens expire ----------------------------------------------------------------------
+
+
+@dataclass
+class Few:
+    """A ledger with an administrator and one integration's account, served; no passwords
+    (the slow hash is not what these tests are about)."""
+
+    led: OpenLedger
+    client: TestClient
+    admin: dict[str, str]
+
+    def bearer(self, token: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def few(ledger: OpenLedger) -> Iterator[Few]:
+    custody = Custody(ledger)
+    with custody.session() as s:
+        s.add_user(None, "admin", "Ada Admin", ["admin"])
+    with custody.session() as s:
+        s.add_user("admin", "integ", "Records export", ["auditor"])
+    admin = Accounts(ledger.engine, ledger.master_key).create_token(
+        "admin", "tests", "write", "admin"
+    )[1]
+    client = TestClient(create_app(ledger, anchor_every=None), base_url="https://testserver")
+    with client:
+        yield Few(ledger, client, {"Authorization": f"Bearer {admin}"})
+
+
+def _made_days_ago(few: Few, days: int, life: int) -> tuple[str, str]:
+    """A token made `days` ago to work for `life` days: the service's own clock set back."""
+    then = datetime.now(UTC) - timedelta(days=days)
+    accounts = Accounts(few.led.engine, few.led.master_key, clock=lambda: then)
+    return accounts.create_token("integ", "nightly export", "read", "admin", expires=life)
+
+
+def test_a_token_past_its_expiry_is_refused_like_a_revoked_one_and_logged(few: Few) -> None:
+    expired_id, expired = _made_days_ago(few, days=3, life=1)  # stopped two days ago
+    live_id, live = _made_days_ago(few, days=3, life=4)  # works one more day
+    revoked_id, revoked = _made_days_ago(few, days=3, life=4)
+    Accounts(few.led.engine, few.led.master_key).revoke_token(revoked_id, "admin")
+    c = few.client
+    assert c.get("/api/me", headers=few.bearer(live)).json()["user_id"] == "integ"
+    refused = c.get("/api/me", headers=few.bearer(expired))
+    as_revoked = c.get("/api/me", headers=few.bearer(revoked))
+    assert refused.status_code == as_revoked.status_code == 401
+    assert refused.json() == as_revoked.json()
+    assert refused.headers["www-authenticate"] == as_revoked.headers["www-authenticate"]
+    # A request with a body is refused before any route, by the same check.
+    banner = c.post("/api/session/banner", headers=few.bearer(expired))
+    assert banner.status_code == 401
+    with few.led.engine.connect() as conn:
+        why = access_log.search(conn, access_log.Query(action="token.expired"))
+    assert len(why) == 2 and {r["target"] for r in why} == {expired_id}
+    assert all(r["user_id"] == "integ" and r["outcome"] == "refused" for r in why)
+    assert "expired at" in str(why[0]["detail"])
+    listed = c.get("/api/users/integ/tokens", headers=few.admin).json()["items"]
+    by_id = {t["token_id"]: t for t in listed}
+    assert by_id[expired_id]["expired"] is True and by_id[live_id]["expired"] is False
+    assert by_id[expired_id]["expires_at"] < by_id[live_id]["expires_at"]
+    assert by_id[expired_id]["last_used_at"] is None  # refused, so never used
+
+
+def _life(few: Few, **asked: object) -> tuple[int, dict[str, object]]:
+    r = few.client.post(
+        "/api/users/integ/tokens",
+        json={"label": "nightly export", "scope": "read", **asked},
+        headers=few.admin,
+    )
+    return r.status_code, r.json()
+
+
+def _between(made: object, before: datetime, after: datetime, days: int) -> bool:
+    at = datetime.fromisoformat(str(made).replace("Z", "+00:00"))
+    return before + timedelta(days=days) <= at <= after + timedelta(days=days)
+
+
+def test_the_api_gives_a_token_the_life_asked_for(few: Few) -> None:
+    before = datetime.now(UTC)
+    default = _life(few)
+    week = _life(few, expires_in_days=7)
+    after = datetime.now(UTC)
+    assert default[0] == week[0] == 201
+    assert _between(default[1]["expires_at"], before, after, TOKEN_DAYS)
+    assert _between(week[1]["expires_at"], before, after, 7)
+    day = (after + timedelta(days=10)).date()  # the ledger's zone is UTC
+    status, made = _life(few, expires_on=day.isoformat())
+    assert status == 201 and made["expires_at"] == f"{day.isoformat()}T23:59:59.999999Z"
+    status, made = _life(few, never_expires=True)
+    assert status == 201 and made["expires_at"] is None
+    token = few.bearer(str(made["token"]))
+    assert few.client.get("/api/me", headers=token).status_code == 200
+    for wrong in (
+        {"expires_in_days": 0},
+        {"expires_in_days": TOKEN_MOST_DAYS + 1},
+        {"expires_in_days": 7, "never_expires": True},
+        {"expires_in_days": 7, "never_expires": False},  # the schema's rule: one key at most
+        {"expires_in_days": 7, "expires_on": day.isoformat()},
+        {"expires_on": "next week"},
+    ):
+        status, said = _life(few, **wrong)
+        assert status == 422, (wrong, said)
+    # Well formed, but refused as things stand today (as a time in the future is).
+    for day_asked, why in (("2001-01-01", "has passed"), ("2999-01-01", "days away")):
+        status, said = _life(few, expires_on=day_asked)
+        assert status == 409 and why in str(said["detail"]), said
+    listed = few.client.get("/api/users/integ/tokens", headers=few.admin).json()["items"]
+    assert len(listed) == 4  # nothing was made by a refused request
+
+
+def test_an_expiry_moved_in_the_database_opens_nothing(few: Few) -> None:
+    """Lengthening (or clearing) an expiry would let a leaked secret in again: the row's
+    seal covers the expiry, so the token is refused and `brady verify` names it."""
+    token_id, token = _made_days_ago(few, days=3, life=1)
+    moving = "UPDATE api_token SET expires_at = :e WHERE token_id = :t"
+    for moved in ("2999-01-01T00:00:00.000000Z", None):
+        tamper(few.led, (moving, {"e": moved, "t": token_id}))
+        assert few.client.get("/api/me", headers=few.bearer(token)).status_code == 401
+        code, report = verify(few.led)
+        assert code == 1, report
+        assert f"API token {token_id} of integ does not match its seal" in str(report["problem"])
+    with few.led.engine.connect() as conn:
+        forged = access_log.search(conn, access_log.Query(action="credential.forged"))
+    assert len(forged) == 2

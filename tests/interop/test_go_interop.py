@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from brady.ledger.checkpoint import Checkpoint
+from brady.ledger.cosignature import Cosignature, add_cosignatures, cosign
 from brady.ledger.ed25519 import Signer
 from brady.ledger.hashing import leaf_hash, node_hash, root_of
 from brady.ledger.note import Verifier, sign_note
@@ -248,6 +249,38 @@ def test_go_opens_our_note_among_other_signatures(go: Checker, log: Log) -> None
     done = go.note(log.vkey, both)
     accepted(done)
     assert done.stdout == body
+
+
+def test_go_opens_a_cosigned_checkpoint_with_the_log_key_alone(go: Checker, log: Log) -> None:
+    """c2sp.org/tlog-cosignature: a checkpoint carrying witnesses' cosignature/v1 lines
+    opens with the log's verifier, and Go ignores the cosignatures it was not given; given
+    a witness's key (a cosignature/v1 verifier written in Go from the specification), it
+    checks that witness's line and still ignores the other."""
+    body = log.checkpoint(8).body()
+    witnesses = [(Signer.generate(), n) for n in ("clerk.example/w1", "defense.example/w1")]
+    lines = [cosign(body, name, s, 1_700_000_000 + i) for i, (s, name) in enumerate(witnesses)]
+    cosigned = add_cosignatures(log.checkpoint(8).sign(log.signer), lines)
+    accepted(done := go.note(log.vkey, cosigned))
+    assert done.stdout == body
+    file = go.file(cosigned)
+    alone = go.run("open-cosigned", log.vkey, file)
+    accepted(alone)
+    assert alone.stdout == (
+        f"{body}verified {log.origin}\nunverified clerk.example/w1\nunverified defense.example/w1\n"
+    )
+    clerk, name = witnesses[0]
+    clerk_key = base64.b64encode(clerk.public_key).decode()
+    one = go.run("open-cosigned", log.vkey, file, name, clerk_key)
+    accepted(one)
+    assert one.stdout == (
+        f"{body}verified {log.origin}\nverified clerk.example/w1\nunverified defense.example/w1\n"
+    )
+    # A cosignature line Go can check but that does not verify makes the note malformed,
+    # for Go as for brady.ledger.cosignature.
+    moved = Cosignature(name, lines[0].key_id, lines[0].timestamp + 1, lines[0].signature)
+    bad = add_cosignatures(log.checkpoint(8).sign(log.signer), [moved])
+    rejected(go.run("open-cosigned", log.vkey, go.file(bad), name, clerk_key))
+    accepted(go.run("open-cosigned", log.vkey, go.file(bad)))
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -48,6 +48,11 @@ EXEMPT_TABLES = {
     "signin_attempt": "sign-in counters decide when to lock an account, they record nothing",
     "alembic_version": "schema bookkeeping: Brady refuses to open a database at another version",
     "projection_version": "bookkeeping: a changed version makes Brady rebuild the state tables",
+    "ledger_cosignature": "witnesses' signatures, not the agency's record: no one takes a row "
+    "on its word, each is checked with its witness's key (brady-verify --witness; `brady "
+    "ledger witnesses status` with brady.toml's keys, where tests/witness/test_agency.py "
+    "catches a changed row); a deleted one only makes a witness quorum refuse more. This "
+    "world lists no witnesses, so the table is empty",
 }
 EXEMPT_COLUMNS = {
     ("account", "locked_at"): "a lock only ever refuses more",

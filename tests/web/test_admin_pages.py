@@ -8,9 +8,13 @@ import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+
+from brady.accounts.service import Accounts
+from brady.domain.moments import local_minute
 
 from ..api.conftest import PASSWORD, World
 from ..security.conftest import sign_in_page
@@ -249,6 +253,78 @@ def test_a_token_is_shown_once_works_on_the_api_and_stops_when_revoked(
     assert api.status_code == 401
     _, page, _ = admin.post("/admin/users/offT/tokens", label="x", scope="admin")
     assert "Nothing was recorded" in page and "Copy this token now" not in page
+
+
+def _expires_at(world: World, token_id: str) -> str | None:
+    """The token's expiry as stored."""
+    with world.led.engine.connect() as conn:
+        found: str | None = conn.exec_driver_sql(
+            "SELECT expires_at FROM api_token WHERE token_id = ?", (token_id,)
+        ).scalar_one()
+    return found
+
+
+def _row_of(page: str, token_id: str) -> str:
+    found = re.search(rf'<tr><td class="mono">{token_id}</td>.*?</tr>', page, re.S)
+    assert found is not None, token_id
+    return found.group(0)
+
+
+def _issued(page: str) -> str:
+    found = re.search(r"New API token (TOK-[0-9a-f]+)", page)
+    assert found is not None
+    return found.group(1)
+
+
+def test_a_token_is_issued_with_an_expiry_and_the_list_shows_it(
+    site: World, admin: Browser
+) -> None:
+    _add(admin, "offX", ["officer"], password="")
+    form = admin.client.get("/admin/users/offX").text
+    assert 'name="expires_in_days" type="number" value="90"' in form
+    assert "A token does not expire" not in form
+    before = datetime.now(UTC)
+    status, page, _ = admin.post(
+        "/admin/users/offX/tokens", label="body cameras", scope="read", expires_in_days="30"
+    )
+    after = datetime.now(UTC)
+    assert status == 200 and "Copy this token now" in page
+    month = _issued(page)
+    expires_at = _expires_at(site, month)
+    assert expires_at is not None
+    at = datetime.fromisoformat(expires_at.replace("Z", "+00:00"))
+    assert before + timedelta(days=30) <= at <= after + timedelta(days=30)
+    shown = local_minute(expires_at, site.led.config.zone)
+    assert f"It works until <strong>{shown}</strong>" in page
+    assert shown in _row_of(page, month) and f"Revoke {month}" in _row_of(page, month)
+
+    _, page, _ = admin.post(
+        "/admin/users/offX/tokens",
+        label="evidence lockers",
+        scope="read",
+        expires_in_days="90",
+        never_expires="yes",
+    )
+    forever = _issued(page)
+    assert _expires_at(site, forever) is None
+    assert "It <strong>never expires</strong>" in page
+    assert '<span class="tag warn">never</span>' in _row_of(page, forever)
+
+    # One made three days ago for a day: listed as expired, with nothing left to revoke.
+    then = datetime.now(UTC) - timedelta(days=3)
+    old_id, _ = Accounts(site.led.engine, site.led.master_key, clock=lambda: then).create_token(
+        "offX", "trial", "read", "admin", expires=1
+    )
+    listed = _row_of(admin.client.get("/admin/users/offX").text, old_id)
+    assert ">expired<" in listed and "Revoke" not in listed
+
+    for days, said in (("0", "must be at least 1"), ("3651", "can be at most 3,650")):
+        _, page, _ = admin.post(
+            "/admin/users/offX/tokens", label="x", scope="read", expires_in_days=days
+        )
+        assert "Nothing was recorded" in page and f"Days until it expires {said}" in page
+        assert "Copy this token now" not in page
+    assert _count(site, "SELECT count(*) FROM api_token WHERE user_id = ?", "offX") == 3
 
 
 def test_a_locked_account_cannot_sign_in_until_released(site: World, admin: Browser) -> None:

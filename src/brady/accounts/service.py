@@ -5,9 +5,10 @@
   administrator releases it; a locked account is refused even the right password.
 * A browser session ends after thirty minutes without use.
 * API tokens are random, shown once, stored as SHA-256 (they carry 256 bits of
-  entropy, so a slow hash adds nothing), scoped to reading or writing, revocable.
+  entropy, so a slow hash adds nothing), scoped to reading or writing, revocable, and
+  expire after 90 days unless the administrator gives another life (or, by name, none).
 * Every sign-in, failure, lock, release, password and token change is written to the
-  access log.
+  access log, and so is every use of an expired token.
 * Password, token and session rows carry a seal under the master key (store/row_seals.py),
   checked on every use: a row added or edited in the database by hand grants nothing, and
   the attempt is written to the access log.
@@ -30,7 +31,15 @@ from ..ledger.entry import format_time
 from ..store import account_queries
 from .credentials import TOUCH_EVERY, Credential, SignInError
 from .sessions import IDLE_LIMIT, Sessions
-from .tokens import SCOPES, TOKEN_PREFIX, Tokens
+from .tokens import (
+    NEVER_EXPIRES,
+    SCOPES,
+    TOKEN_DAYS,
+    TOKEN_MOST_DAYS,
+    TOKEN_PREFIX,
+    TokenExpiry,
+    Tokens,
+)
 
 __all__ = [
     "ADDRESS_LIMIT",
@@ -39,17 +48,21 @@ __all__ = [
     "LOCK_AFTER",
     "LOCK_WINDOW",
     "MIN_PASSWORD",
+    "NEVER_EXPIRES",
     "PASSWORD_HASHER",
     "REFUSED",
     "SCOPES",
     "SLOTS",
     "SLOT_WAIT",
+    "TOKEN_DAYS",
+    "TOKEN_MOST_DAYS",
     "TOKEN_PREFIX",
     "TOO_MANY",
     "TOUCH_EVERY",
     "Accounts",
     "Credential",
     "SignInError",
+    "TokenExpiry",
     "busy",
 ]
 """The service's names, wherever they live: callers import them all from here."""
@@ -111,7 +124,10 @@ SLOT_WAIT = 20.0
 _SLOTS = _Slots(SLOTS, wait=SLOT_WAIT)
 
 
-PASSWORD_HASHER = PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=1)
+ARGON2_TIME_COST, ARGON2_MEMORY_KIB = 3, 64 * 1024
+PASSWORD_HASHER = PasswordHasher(
+    time_cost=ARGON2_TIME_COST, memory_cost=ARGON2_MEMORY_KIB, parallelism=1
+)
 """RFC 9106's second recommended setting (64 MiB, 3 passes) on one lane: with the library's
 default of four lanes each check would take every core, and a sign-in flood would take
 them from everything else (bench/server_abuse.py). Hashes made with other settings still

@@ -132,7 +132,7 @@ def credential(
         cred = b.accounts.token(bearer.credentials)
         if cred is None:
             b.accounts.log("token", None, outcome="refused", source=source(request))
-            raise _unauthorized("this API token is not valid (unknown, revoked or locked)")
+            raise _unauthorized("this API token is not valid (unknown, expired, revoked or locked)")
     elif cookie is not None:
         cred = b.accounts.session(cookie)
         if cred is None:

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Request, Response
-from pydantic import Field
+from pydantic import ConfigDict, Field, model_validator
 from starlette.exceptions import HTTPException
 
 from ..access import policy
 from ..accounts.permissions import Permissions
-from ..accounts.service import MIN_PASSWORD, SignInError
+from ..accounts.service import (
+    MIN_PASSWORD,
+    NEVER_EXPIRES,
+    TOKEN_DAYS,
+    TOKEN_MOST_DAYS,
+    SignInError,
+    TokenExpiry,
+)
 from ..custody.service import Session
 from ..domain import events as ev
 from ..domain.errors import NotAllowedError
@@ -234,18 +242,84 @@ def tokens(user_id: str, asker: SignedIn, b: B) -> dict[str, Any]:
     return {"items": rows, "total": len(rows)}
 
 
+_LIVES = ("expires_in_days", "expires_on", "never_expires")
+
+
 class NewToken(Body):
+    """A token's name, scope and life: at most one of `expires_in_days`, `expires_on` and
+    `never_expires`; with none, the token works for 90 days."""
+
+    # The schema states the "at most one" too, so a client (or a conformance checker) knows
+    # it before sending.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "not": {
+                "anyOf": [
+                    {"required": [a, b]} for i, a in enumerate(_LIVES) for b in _LIVES[i + 1 :]
+                ]
+            }
+        }
+    )
+
     label: str = Field(min_length=1, max_length=200)
     scope: str = Field(pattern="^(read|write)$")
+    expires_in_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=TOKEN_MOST_DAYS,
+        description=f"Days from now until it stops working ({TOKEN_DAYS} if no life is given).",
+    )
+    expires_on: date | None = Field(
+        default=None,
+        description="The last day it works (it stops at midnight in the agency's time zone).",
+    )
+    never_expires: bool = Field(
+        default=False,
+        description="A token that never expires: only for an integration that cannot be given "
+        "a new one. Revoke it when the integration stops.",
+    )
+
+    @model_validator(mode="after")
+    def _one_life(self) -> NewToken:
+        if len(self.model_fields_set & set(_LIVES)) > 1:
+            raise ValueError("give at most one of expires_in_days, expires_on and never_expires")
+        return self
+
+    def expiry(self) -> TokenExpiry:
+        if self.never_expires:
+            return NEVER_EXPIRES
+        if self.expires_on is not None:
+            return self.expires_on
+        return self.expires_in_days or TOKEN_DAYS
+
+
+def issue_token(b: Brady, asker: Asker, user_id: str, body: NewToken) -> dict[str, Any]:
+    """Make the token (its life counted in the ledger's time zone) and say what was made:
+    the answer of this route and of the administrator's page alike."""
+    token_id, token = b.accounts.create_token(
+        user_id,
+        body.label,
+        body.scope,
+        asker.user_id,
+        asker.source,
+        expires=body.expiry(),
+        zone=b.led.config.zone,
+    )
+    made = next(t for t in b.accounts.tokens(user_id) if t["token_id"] == token_id)
+    return {
+        "token_id": token_id,
+        "token": token,
+        "scope": body.scope,
+        "label": body.label,
+        "expires_at": made["expires_at"],
+    }
 
 
 @router.post("/users/{user_id}/tokens", status_code=201, openapi_extra=access("admin"))
-def create_token(user_id: str, body: NewToken, asker: Admin, b: B) -> dict[str, str]:
-    """A new API token for an integration; it is shown this once."""
-    token_id, token = b.accounts.create_token(
-        user_id, body.label, body.scope, asker.user_id, asker.source
-    )
-    return {"token_id": token_id, "token": token, "scope": body.scope}
+def create_token(user_id: str, body: NewToken, asker: Admin, b: B) -> dict[str, Any]:
+    """A new API token for an integration; it is shown this once. It stops working after
+    90 days unless another life is given (`expires_at` null: never)."""
+    return issue_token(b, asker, user_id, body)
 
 
 @router.delete("/tokens/{token_id}", openapi_extra=access("admin"))

@@ -15,7 +15,7 @@ from ..disclosure import compliance as compliance_view
 from ..disclosure import timeline as timeline_report
 from ..disclosure.certificate import NotCertifiableError, certificate_html, cite
 from ..disclosure.desk import Desk
-from ..disclosure.production import BATES_PREFIX, kept_zip, produce_for_download
+from ..disclosure.production import BATES_PREFIX, produce_for_download, zip_here
 from ..domain import events as ev
 from ..reports import render
 from ..store import custody_queries as q
@@ -238,7 +238,7 @@ def bag(p: ProductionAccess, b: B) -> FileResponse:
     """The production's BagIt bag as a zip: check it with `bagit.py --validate` and
     `brady-verify bundle` before acknowledging it."""
     asker, pid, _ = p
-    path = kept_zip(b.productions, pid)
+    path = zip_here(b.led, b.productions, pid)
     if not path.is_file():
         raise NotFound(f"the bag of {pid} is not kept on this server; ask the prosecutor")
     log(b, asker, "download", f"production:{pid}", bytes=path.stat().st_size)

@@ -13,6 +13,7 @@ import orjson
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import PlainTextResponse, Response
 
+from .. import ledger_witnesses
 from ..access import policy
 from ..access.policy import Level
 from ..store import access_queries as facts
@@ -37,8 +38,9 @@ def key(asker: SignedIn, b: B) -> dict[str, str]:
 def checkpoint(
     asker: SignedIn, b: B, size: Annotated[int | None, Query(ge=1, le=MAX_INDEX)] = None
 ) -> PlainTextResponse:
-    """The signed checkpoint (C2SP signed note), exactly as stored."""
-    return PlainTextResponse(b.led.store.checkpoint(size).note)
+    """The signed checkpoint (C2SP signed note) with the witnesses' cosignatures kept for it
+    (verifiers that do not know a witness's key skip its line)."""
+    return PlainTextResponse(ledger_witnesses.cosigned_note(b.led, size))
 
 
 @router.get("/proofs/inclusion/{seq}", openapi_extra=access("signed-in"))

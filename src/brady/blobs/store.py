@@ -13,15 +13,18 @@ import hashlib
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Container, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from ..domain.errors import IntegrityError, Kind
+from .base import Progress, Settled, Staged
+
+__all__ = ["CHUNK", "BlobError", "BlobStore", "FolderStaged", "NotAHashError", "Progress", "Staged"]
 
 CHUNK = 1 << 20
-Progress = Callable[[int], None]
 
 
 class BlobError(IntegrityError):
@@ -35,7 +38,7 @@ class NotAHashError(BlobError):
 
 
 @dataclass(frozen=True)
-class Staged:
+class FolderStaged:
     """A file hashed into the staging folder, waiting for its hash to be recorded.
 
     Its `lock` descriptor holds an exclusive flock until kept or discarded, so a
@@ -55,20 +58,46 @@ class Staged:
 _HEX = re.compile(r"[0-9a-f]{64}")
 
 
+def check_name(sha256: str) -> str:
+    """The name itself, if it is a SHA-256 hash: only hashes name stored files, so no name
+    can reach outside the store."""
+    if not _HEX.fullmatch(sha256):
+        raise NotAHashError(f"{sha256!r} is not a SHA-256 hash (64 lowercase hex digits)")
+    return sha256
+
+
+def mismatch(sha256: str, found: str, where: str) -> BlobError:
+    return BlobError(
+        f"file {sha256} no longer matches its recorded hash (it now hashes to {found}): "
+        f"it was changed or damaged {where}"
+    )
+
+
 class BlobStore:
+    """The embedded default: files in a folder, read-only on disk."""
+
     def __init__(self, root: Path) -> None:
         self.root = root
         self.staging = root / "staging"
 
+    @property
+    def location(self) -> str:
+        return str(self.root)
+
+    def protection(self) -> str:
+        return (
+            f"Evidence files are in the folder {self.root}: they are read-only on disk, but "
+            "anyone who can write to that folder could change them (fixity would catch it)."
+        )
+
     def path(self, sha256: str) -> Path:
-        if not _HEX.fullmatch(sha256):
-            raise NotAHashError(f"{sha256!r} is not a SHA-256 hash (64 lowercase hex digits)")
+        check_name(sha256)
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
     def has(self, sha256: str) -> bool:
         return self.path(sha256).is_file()
 
-    def stage(self, source: BinaryIO, progress: Progress | None = None) -> Staged:
+    def stage(self, source: BinaryIO, progress: Progress | None = None) -> FolderStaged:
         """Copy a stream into staging, hashing as it goes."""
         self.staging.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256()
@@ -90,38 +119,40 @@ class BlobStore:
             Path(name).unlink(missing_ok=True)
             os.close(lock)
             raise
-        return Staged(digest.hexdigest(), size, Path(name), lock)
+        return FolderStaged(digest.hexdigest(), size, Path(name), lock)
 
-    def keep(self, staged: Staged) -> Path:
+    def keep(self, staged: Staged, category: str | None = None) -> Path:
         """Move a staged file under its hash (call after the hash is on the ledger).
 
         An existing copy is kept only if it still matches; a damaged one is replaced
-        by the new, good bytes.
+        by the new, good bytes. A folder enforces no retention, so `category` is unused.
         """
+        mine = _ours(staged)
         try:
-            if not staged.path.is_file():
+            if not mine.path.is_file():
                 raise BlobError(
-                    f"the staged copy of {staged.sha256} is gone; its hash is recorded, "
+                    f"the staged copy of {mine.sha256} is gone; its hash is recorded, "
                     "so attach the same file again to store it"
                 )
-            target = self.path(staged.sha256)
+            target = self.path(mine.sha256)
             if target.exists():
                 try:
-                    self.check(staged.sha256)
-                    staged.path.unlink()  # the same content is already kept, intact
+                    self.check(mine.sha256)
+                    mine.path.unlink()  # the same content is already kept, intact
                     return target
                 except BlobError:
                     target.chmod(0o644)
             target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staged.path, target)
+            os.replace(mine.path, target)
             os.chmod(target, 0o444)
             return target
         finally:
-            staged.release()
+            mine.release()
 
     def discard(self, staged: Staged) -> None:
-        staged.path.unlink(missing_ok=True)
-        staged.release()
+        mine = _ours(staged)
+        mine.path.unlink(missing_ok=True)
+        mine.release()
 
     def check(self, sha256: str, progress: Progress | None = None) -> None:
         """Re-hash a kept file; BlobError if it is missing or its bytes changed."""
@@ -143,21 +174,33 @@ class BlobStore:
                     progress(done)
                 yield chunk
         if digest.hexdigest() != sha256:
-            raise BlobError(
-                f"file {sha256} no longer matches its recorded hash (it now hashes to "
-                f"{digest.hexdigest()}): it was changed or damaged on disk"
-            )
+            raise mismatch(sha256, digest.hexdigest(), "on disk")
 
     def copy_out(self, sha256: str, target: Path) -> None:
         """Write a kept file elsewhere, verified; nothing is left behind if it fails."""
-        tmp = target.with_name(target.name + ".partial")
-        try:
-            with tmp.open("wb") as out:
-                for chunk in self.read(sha256):
-                    out.write(chunk)
-            os.replace(tmp, target)
-        finally:
-            tmp.unlink(missing_ok=True)
+        write_verified(self.read(sha256), target)
+
+    @contextmanager
+    def local_copy(self, sha256: str) -> Iterator[Path]:
+        yield self.path(sha256)
+
+    def release_hold(self, sha256: str) -> bool:
+        check_name(sha256)
+        return False  # a folder has no legal hold to lift
+
+    def settle(self, recorded: Container[str]) -> Settled:
+        done = Settled()
+        for path in self.leftovers():
+            with path.open("rb") as fh:
+                staged = self.stage(fh)
+            path.unlink()
+            if staged.sha256 in recorded:
+                self.keep(staged)
+                done.recovered.append(staged.sha256)
+            else:
+                self.discard(staged)
+                done.removed.append(path.name)
+        return done
 
     def leftovers(self) -> list[Path]:
         """Staged files whose recording never finished (a crash between stage and keep).
@@ -180,6 +223,24 @@ class BlobStore:
             finally:
                 os.close(fd)
         return out
+
+
+def write_verified(chunks: Iterator[bytes], target: Path) -> None:
+    """Write a checking read to `target`; if the check fails at the end, nothing is left."""
+    tmp = target.with_name(target.name + ".partial")
+    try:
+        with tmp.open("wb") as out:
+            for chunk in chunks:
+                out.write(chunk)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _ours(staged: Staged) -> FolderStaged:
+    if not isinstance(staged, FolderStaged):
+        raise TypeError(f"{staged!r} was not staged in a folder store")
+    return staged
 
 
 def _temp(folder: Path) -> tuple[int, str]:

@@ -13,8 +13,15 @@ import typer
 
 from ..accounts.anchors import anchor, verify_access
 from ..accounts.permissions import Permissions
-from ..accounts.service import Accounts
+from ..accounts.service import (
+    NEVER_EXPIRES,
+    TOKEN_DAYS,
+    TOKEN_MOST_DAYS,
+    Accounts,
+    TokenExpiry,
+)
 from ..custody.service import Custody
+from ..domain.moments import local_minute
 from ..ledger_home import open_home
 from ..store import access_log
 from ..store.home import find_home
@@ -98,20 +105,48 @@ def token(
     user_id: str,
     label: Annotated[str, typer.Option(help="What the token is for.")],
     scope: Annotated[str, typer.Option(help="read or write.")] = "read",
+    expires_in: Annotated[
+        int | None,
+        typer.Option(
+            metavar="DAYS",
+            min=1,
+            max=TOKEN_MOST_DAYS,
+            help=f"Days until it stops working (default {TOKEN_DAYS}).",
+        ),
+    ] = None,
+    never_expires: Annotated[
+        bool,
+        typer.Option(
+            "--never-expires",
+            help="A token that never expires, for an integration that cannot be given a new "
+            "one; revoke it when the integration stops.",
+        ),
+    ] = False,
 ) -> None:
     """Make an API token for an integration; it is printed this once."""
     opts = options(ctx)
+    if never_expires and expires_in is not None:
+        fail("give --expires-in or --never-expires, not both; nothing was made")
+    life: TokenExpiry = NEVER_EXPIRES if never_expires else (expires_in or TOKEN_DAYS)
     with _open(opts, writable=True) as led, friendly_errors():
         with Custody(led).session() as s:
             s.require_admin(opts.user)
-        token_id, secret = Accounts(led.engine, led.master_key).create_token(
-            user_id, label, scope, opts.user
+        accounts = Accounts(led.engine, led.master_key)
+        token_id, secret = accounts.create_token(
+            user_id, label, scope, opts.user, expires=life, zone=led.config.zone
         )
+        made = next(t for t in accounts.tokens(user_id) if t["token_id"] == token_id)
+    expires_at = made["expires_at"]
+    until = (
+        "it never expires"
+        if expires_at is None
+        else f"it works until {local_minute(str(expires_at), led.config.zone)}"
+    )
     emit(
         opts,
-        {"token_id": token_id, "token": secret, "scope": scope},
-        f"API token {token_id} for {user_id} ({scope}). Keep it secret; it is shown once:\n"
-        f"{secret}",
+        {"token_id": token_id, "token": secret, "scope": scope, "expires_at": expires_at},
+        f"API token {token_id} for {user_id} ({scope}); {until}. Keep it secret; it is shown "
+        f"once:\n{secret}",
     )
 
 

@@ -8,7 +8,9 @@ from typing import Annotated
 import typer
 
 from . import accounts, admin, custody, demo, disclosure, files, inventory, ledger, links, reports
+from .blobs import blobs_app
 from .output import Options
+from .witness import app as witness_app
 
 app = typer.Typer(
     name="brady",
@@ -54,6 +56,8 @@ reports.register(app)
 disclosure.register(app)
 app.add_typer(inventory.inventory_app, name="inventory")
 app.add_typer(links.links_app, name="links")
+app.add_typer(blobs_app, name="blobs")
+app.add_typer(witness_app, name="witness")
 for name, group in custody.GROUPS.items():
     app.add_typer(group, name=name)
 

@@ -10,7 +10,8 @@ from typing import Annotated
 
 import typer
 
-from ..ledger_home import OpenLedger, open_home
+from .. import ledger_witnesses
+from ..ledger_home import OpenLedger, open_home, witness_settings
 from ..store.export import export_tiles
 from ..store.home import find_home
 from .custody_common import operator_only
@@ -50,14 +51,16 @@ def checkpoint(
     ctx: typer.Context,
     size: Annotated[int | None, typer.Option(help="The checkpoint signed at this size.")] = None,
 ) -> None:
-    """The latest signed checkpoint, exactly as stored (give it out to fix the history)."""
+    """The latest signed checkpoint with every witness's cosignature kept for it (give it out
+    to fix the history)."""
     opts = options(ctx)
     with _ledger(opts) as led:
         cp = led.store.checkpoint(size)
+        note = ledger_witnesses.cosigned_note(led, cp.size)
     if opts.json:
-        emit(opts, {"size": cp.size, "note": cp.note, "created_at": cp.created_at}, "")
+        emit(opts, {"size": cp.size, "note": note, "created_at": cp.created_at}, "")
     else:
-        write_raw(cp.note.encode())
+        write_raw(note.encode())
 
 
 @app.command()
@@ -130,3 +133,86 @@ def export(
         f"Exported {cp.size} entries to {directory}.\n"
         f"To check it: brady-verify export {directory} --key '{vkey}'",
     )
+
+
+witnesses_app = typer.Typer(
+    help="The witnesses that cosign this ledger's checkpoints ([[witnesses]] in brady.toml).",
+    no_args_is_help=True,
+)
+app.add_typer(witnesses_app, name="witnesses")
+
+
+@witnesses_app.command("list")
+def witnesses_list(ctx: typer.Context) -> None:
+    """The witnesses brady.toml lists: name, address and key."""
+    opts = options(ctx)
+    with _ledger(opts) as led:
+        listed = witness_settings(led.config)
+    rows = [{"name": w.name, "url": w.url, "vkey": w.vkey, "retired": w.retired} for w in listed]
+
+    def human() -> str:
+        if not listed:
+            return "No witnesses are listed in brady.toml ([[witnesses]] name, vkey, url)."
+        return "\n".join(
+            f"{w.name}{' (retired)' if w.retired else ''}  {w.url}\n  {w.vkey}" for w in listed
+        )
+
+    emit(opts, rows, human)
+
+
+@witnesses_app.command("offer-now")
+def witnesses_offer_now(ctx: typer.Context) -> None:
+    """Offer the newest checkpoint to every witness now (the server does it on its own every
+    few seconds). Exit 1 if a witness could not be reached or refused it."""
+    opts = options(ctx)
+    with _ledger(opts) as led:
+        offers = ledger_witnesses.offer(led)
+    emit(
+        opts,
+        [
+            {"witness": o.witness, "size": o.size, "outcome": o.outcome, "detail": o.detail}
+            for o in offers
+        ],
+        lambda: (
+            "\n".join(o.sentence() for o in offers)
+            or "No witnesses are listed in brady.toml; nothing was offered."
+        ),
+    )
+    if not all(o.ok for o in offers):
+        raise typer.Exit(1)
+
+
+@witnesses_app.command("status")
+def witnesses_status(ctx: typer.Context) -> None:
+    """Which checkpoints lack which witness's cosignature, and any kept cosignature that does
+    not verify. Exit 1 if something is missing or wrong."""
+    opts = options(ctx)
+    with _ledger(opts) as led:
+        state = ledger_witnesses.status(led)
+    data = {
+        "latest": state.latest,
+        "witnesses": [
+            {
+                "name": s.witness.name,
+                "retired": s.witness.retired,
+                "last_cosigned": s.last_cosigned,
+                "missing": s.missing,
+                "first_missing": s.first_missing,
+                "last_missing": s.last_missing,
+            }
+            for s in state.witnesses
+        ],
+        "problems": state.problems,
+    }
+
+    def human() -> str:
+        if not state.witnesses and not state.problems:
+            return "No witnesses are listed in brady.toml: checkpoints are signed by the log only."
+        lines = [f"The newest checkpoint covers {state.latest} entries."]
+        lines += [s.sentence(state.latest) for s in state.witnesses]
+        lines += [f"NOT VERIFIED: {p}" for p in state.problems]
+        return "\n".join(lines)
+
+    emit(opts, data, human)
+    if not state.complete:
+        raise typer.Exit(1)

@@ -87,6 +87,9 @@ class SessionBase:
         # session can never leave behind a key or a user that the ledger does not hold.
         self._signers: dict[str, Signer] = {}
         self._users: dict[str, rules.UserState] = {}
+        # What is done outside the database once the transaction has committed (lifting an
+        # evidence store's legal hold after a disposition): never for a rolled-back session.
+        self.after_commit: list[Callable[[], None]] = []
 
     @property
     def whole(self) -> Session:

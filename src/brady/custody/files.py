@@ -15,18 +15,20 @@ from typing import BinaryIO
 
 from ..access import decide
 from ..access.policy import Caller
-from ..blobs.store import BlobError, BlobStore, Progress
+from ..blobs.base import Blobs
+from ..blobs.store import BlobError, Progress
 from ..domain import events as ev
 from ..domain.errors import NotAllowedError, NotFoundError
 from ..ledger.entry import Entry
+from ..ledger_home import open_blobs
 from ..linking import documents, index, projection
 from ..store import custody_queries, file_queries
 from ..store.access_queries import RecordFacts
 from .service import Custody
 
 
-def blob_store(custody: Custody) -> BlobStore:
-    return BlobStore(custody.led.config.blobs)
+def blob_store(custody: Custody) -> Blobs:
+    return open_blobs(custody.led.config)
 
 
 def attach(
@@ -53,7 +55,9 @@ def attach(
     except BaseException:
         store.discard(staged)
         raise
-    store.keep(staged)
+    with custody.led.engine.connect() as conn:
+        category = custody_queries.item_category(conn, item_id)
+    store.keep(staged, category)  # the category sets the retention where the store keeps one
     read_text(custody, item_id, staged.sha256, name, media_type)
     return entry
 
@@ -90,8 +94,9 @@ def read_text(
     readable text, or one that cannot be read, records nothing: the attachment stands."""
     engine = _ocr_engine()
     try:
-        pages = documents.read_pages(blob_store(custody).path(sha256), media_type, ocr=bool(engine))
-    except (documents.DocumentError, OSError):
+        with blob_store(custody).local_copy(sha256) as path:
+            pages = documents.read_pages(path, media_type, ocr=bool(engine))
+    except (documents.DocumentError, OSError, BlobError):
         return []
     read = [p for p in pages if p.text.strip()]
     if not read:
@@ -128,16 +133,9 @@ def fixity(custody: Custody, progress: Progress | None = None) -> FixityReport:
     store = blob_store(custody)
     recorded = recorded_hashes(custody)
     report = FixityReport()
-    for path in store.leftovers():
-        with path.open("rb") as fh:
-            staged = store.stage(fh)
-        path.unlink()
-        if staged.sha256 in recorded:
-            store.keep(staged)
-            report.recovered.append(staged.sha256)
-        else:
-            store.discard(staged)
-            report.removed.append(path.name)
+    settled = store.settle(recorded)
+    report.recovered += settled.recovered
+    report.removed += settled.removed
     done = 0
     for sha256, size in sorted(recorded.items()):
         base = done

@@ -10,12 +10,14 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from ..blobs.store import BlobStore, Staged
+from ..blobs.store import Staged
 from ..domain import events as ev
 from ..domain import rules
 from ..domain.errors import RefusedError
 from ..ledger.entry import Entry, format_time
+from ..ledger_home import OpenLedger, open_blobs
 from ..store import custody_queries as q
+from ..store import file_queries
 from ..store.custody_tables import (
     item,
     location,
@@ -283,12 +285,15 @@ class ItemCommands(SessionBase):
         rules.check_disposition(
             state, self._user(by), q.open_cases(self.conn, state.case_ids), method
         )
-        return self._record(
+        entry = self._record(
             by,
             "item.disposition",
             {"item_id": item_id, "method": method, "to": to, "occurred_at": occurred_at},
             [f"item:{item_id}"],
         )
+        led = self.custody.led
+        self.after_commit.append(lambda: release_holds(led, item_id))
+        return entry
 
     @held_to(("item", "item_id"))
     def attach_file(
@@ -311,7 +316,7 @@ class ItemCommands(SessionBase):
         if q.has_file(self.conn, item_id, sha256):
             raise RefusedError(f"that file is already attached to {item_id}", "sha256")
         staged_here = staged is not None and staged.sha256 == sha256
-        if not staged_here and not BlobStore(self.custody.led.config.blobs).has(sha256):
+        if not staged_here and not open_blobs(self.custody.led.config).has(sha256):
             raise RefusedError(
                 f"no stored file has SHA-256 {sha256}; attach files with brady item attach",
                 "sha256",
@@ -329,3 +334,14 @@ class ItemCommands(SessionBase):
             },
             [f"item:{item_id}", f"file:{sha256}"],
         )
+
+
+def release_holds(led: OpenLedger, item_id: str) -> None:
+    """After a disposition is on the ledger: lift the evidence store's legal hold on each of
+    the item's files that no item still in custody holds (the retention period stays)."""
+    with led.engine.connect() as conn:
+        loose = file_queries.files_only_disposed_items_hold(conn, item_id)
+    if loose:
+        store = open_blobs(led.config)
+        for sha256 in loose:
+            store.release_hold(sha256)

@@ -41,7 +41,10 @@ class Custody:
         """Several commands in one transaction: all are recorded, or none. With a `caller`,
         each is recorded only if the access rules let that caller record it."""
         with self.led.store.transaction() as writer:
-            yield Session(self, writer, caller)
+            session = Session(self, writer, caller)
+            yield session
+        for then in session.after_commit:
+            then()
 
     def suggestions(self, item_id: str) -> list[Suggestion]:
         """Which open cases the item may bear on, and why: a dry run that records nothing,

@@ -148,6 +148,7 @@ class Desk:
         if dq.production_exists(self.conn, production_id):
             raise RefusedError(f"production {production_id!r} already exists", "production_id")
         self._owed(case_id, *(u["unit"] for u in units))
+        self._continues(case_id, production_id, [u["bates"] for u in units])
         return self.s.record(
             by,
             "disclosure.produce",
@@ -162,6 +163,20 @@ class Desk:
             },
             [f"case:{case_id}", f"production:{production_id}"],
         )
+
+    def _continues(self, case_id: str, production_id: str, bates: list[str]) -> None:
+        """Refuse Bates numbers that do not follow the case's productions as recorded now,
+        under the write lock: they were given before another production of the case (made
+        meanwhile, perhaps on another server) was recorded, and would repeat its numbers."""
+        first = dq.produced_unit_count(self.conn, case_id) + 1
+        wanted = range(first, first + len(bates))
+        if [b.rpartition("-")[2].lstrip("0") for b in bates] != [str(n) for n in wanted]:
+            raise RefusedError(
+                f"the Bates numbers of {production_id} must run from {first:06d} (e.g. "
+                f"BRADY-{first:06d}): the case's productions so far end at {first - 1:06d}. "
+                "Another production was recorded meanwhile; make this one again",
+                "units",
+            )
 
     @held_to(("production", "production_id"))
     def receipt(

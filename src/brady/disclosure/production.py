@@ -28,20 +28,21 @@ import hashlib
 import json
 import re
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import bagit
 from sqlalchemy.engine import Connection
 
+from .. import ledger_witnesses
 from ..access.produced import Produced, for_production
-from ..blobs.store import BlobStore
+from ..blobs.base import Blobs
 from ..custody.service import Custody
 from ..domain.errors import InvalidInputError, RefusedError
 from ..ledger.entry import parse_entry
 from ..ledger.keyring import key_events_for
-from ..ledger_home import OpenLedger
+from ..ledger_home import OpenLedger, open_blobs
 from ..reports import case_uco, chain_of_custody, render
 from ..store import access_queries
 from ..store import custody_queries as q
@@ -50,7 +51,7 @@ from ..store.file_queries import case_file_attachment
 from ..store.item_steps import with_payloads
 from ..store.lab_queries import lab_entries, lab_record
 from ..store.ledger_store import key_rows, read_entries
-from . import compliance, verify_page
+from . import compliance, kept_bags, verify_page
 from .desk import Desk
 
 OWED = {"overdue", "due_soon", "pending"}
@@ -251,7 +252,7 @@ def _payload(
     evidence, custody = stage / "evidence", stage / "custody"
     evidence.mkdir()
     custody.mkdir()
-    blobs = BlobStore(led.config.blobs)
+    blobs = open_blobs(led.config)
     cited: set[int] = set()
     with led.engine.connect() as conn:
         earlier = access_queries.produced(conn, [case_id]).units
@@ -300,7 +301,7 @@ def _write_custody(led: OpenLedger, custody: Path, shown: Produced, ident: str, 
 
 
 def _write_file(
-    conn: Connection, blobs: BlobStore, evidence: Path, case_id: str, sha256: str, bates: str
+    conn: Connection, blobs: Blobs, evidence: Path, case_id: str, sha256: str, bates: str
 ) -> int:
     """A copy of the attached file, under the name it was attached with; returns the
     entry that attached it (to the first of the case's items that holds it)."""
@@ -321,7 +322,10 @@ def _write_lab(conn: Connection, evidence: Path, request_id: str, bates: str) ->
 
 def _bundle(led: OpenLedger, folder: Path, cited: set[int], size: int, earlier: list[int]) -> None:
     store = led.store
-    note = store.checkpoint(size).note
+    # Offered to the witnesses now, outside any write (a witness that is down only costs its
+    # timeout): the production carries the checkpoint with every cosignature kept for it.
+    ledger_witnesses.offer(led, size)
+    note = ledger_witnesses.cosigned_note(led, size)
     (folder / "entries").mkdir(parents=True)
     (folder / "keys").mkdir()
     (folder / "checkpoint").write_text(note, encoding="utf-8")
@@ -334,11 +338,11 @@ def _bundle(led: OpenLedger, folder: Path, cited: set[int], size: int, earlier: 
     for where, seqs in (("keys", key_seqs), ("entries", shown)):
         for seq in seqs:
             (folder / where / f"{seq}.entry").write_bytes(store.entry(seq))
-            proof = store.inclusion_proof_file(seq, size)
+            proof = replace(store.inclusion_proof_file(seq, size), checkpoint_note=note)
             (folder / where / f"{seq}.proof").write_text(proof.text(), encoding="utf-8")
     if earlier:
         (folder / "consistency").mkdir()
-    for old in earlier:
+    for old in earlier:  # as the log signed it: the earlier bag's cosignatures may differ
         (folder / "consistency" / f"{old}.checkpoint").write_text(
             store.checkpoint(old).note, encoding="utf-8"
         )
@@ -366,8 +370,22 @@ def produce_for_download(
     shutil.make_archive(
         str(built.path), "zip", root_dir=built.path.parent, base_dir=built.path.name
     )
+    kept_bags.share(open_blobs(led.config), built.path)  # for the ledger's other servers
     return built
 
 
 def kept_zip(folder: Path, production_id: str) -> Path:
     return folder / f"{safe_name(production_id)}.zip"
+
+
+def zip_here(led: OpenLedger, folder: Path, production_id: str) -> Path:
+    """The kept zip of a production on this server; one that did not build it makes it
+    from the evidence-file store first (kept_bags.py). It may still not exist: a production
+    recorded by an import, or built on another server before bags were shared."""
+    path = kept_zip(folder, production_id)
+    if not path.is_file():
+        with led.engine.connect() as conn:
+            found = dq.production_case_and_bag(conn, production_id)
+        if found is not None:
+            kept_bags.restore(open_blobs(led.config), found[1], safe_name(production_id), path)
+    return path

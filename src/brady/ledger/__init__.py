@@ -7,8 +7,10 @@ as the stand-alone verifier the defense installs.
 __all__ = [
     "audit",
     "checkpoint",
+    "cosignature",
     "ed25519",
     "entry",
+    "equivocation",
     "errors",
     "hashing",
     "keyring",

@@ -177,6 +177,28 @@ def _other_sentences(
             + (f" at {p['location_id']}" if p.get("location_id") else "")
         ),
         "inventory.close": lambda: f"Inventory {p.get('inventory_id')} closed",
+        **_case_sentences(p, who),
+        "link.suggest": lambda: (
+            f"Suggested by Brady's linking as bearing on case {p.get('case_id')}"
+        ),
+        "agency.add": lambda: f"Agency {p.get('agency_id')} added: {p.get('name')}",
+        "user.add": lambda: f"User {who(p.get('user_id'))} added",
+        "user.roles": lambda: f"Roles of {who(p.get('user_id'))} changed",
+        "user.key": lambda: f"Signing key of {who(p.get('user_id'))} changed",
+        "person.add": lambda: f"Person {p.get('person_id')} added: {p.get('name')}",
+        "location.add": lambda: f"Location {p.get('location_id')} added: {p.get('name')}",
+        "organization.add": lambda: f"Organization {p.get('org_id')} added: {p.get('name')}",
+        "linking.patterns": lambda: "Linking patterns changed",
+        "linking.model": lambda: "Linking model changed",
+        "access.anchor": lambda: "Access log fixed on the ledger",
+    }
+
+
+def _case_sentences(
+    p: dict[str, Any], who: Callable[[str | None], str]
+) -> dict[str, Callable[[], str]]:
+    """Sentences for a case's own events and its disclosure."""
+    return {
         "case.open": lambda: f"Case {p.get('case_id')} opened: {p.get('title')}",
         "case.add_number": lambda: f"Number {p.get('number')} added to case {p.get('case_id')}",
         "case.add_party": lambda: (
@@ -217,19 +239,6 @@ def _other_sentences(
         "disclosure.receipt": lambda: (
             f"Production {p.get('production_id')} received by {p.get('received_by')}"
         ),
-        "link.suggest": lambda: (
-            f"Suggested by Brady's linking as bearing on case {p.get('case_id')}"
-        ),
-        "agency.add": lambda: f"Agency {p.get('agency_id')} added: {p.get('name')}",
-        "user.add": lambda: f"User {who(p.get('user_id'))} added",
-        "user.roles": lambda: f"Roles of {who(p.get('user_id'))} changed",
-        "user.key": lambda: f"Signing key of {who(p.get('user_id'))} changed",
-        "person.add": lambda: f"Person {p.get('person_id')} added: {p.get('name')}",
-        "location.add": lambda: f"Location {p.get('location_id')} added: {p.get('name')}",
-        "organization.add": lambda: f"Organization {p.get('org_id')} added: {p.get('name')}",
-        "linking.patterns": lambda: "Linking patterns changed",
-        "linking.model": lambda: "Linking model changed",
-        "access.anchor": lambda: "Access log fixed on the ledger",
     }
 
 

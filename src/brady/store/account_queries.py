@@ -238,6 +238,7 @@ _TOKEN_COLUMNS = (
     "created_at",
     "revoked_at",
     "last_used_at",
+    "expires_at",
     "seal",
 )
 
@@ -251,7 +252,8 @@ _TOKEN = (
 
 def active_token(conn: Connection, key: str) -> tuple[dict[str, Any], Any] | None:
     """(the unrevoked token whose secret hashes to `key`, its account's lock time).
-    Plain SQL: read on every API request that carries a token."""
+    Plain SQL: read on every API request that carries a token. An expired token is returned
+    too: the service refuses it, and writes to the access log that it had expired."""
     rows = fetch_all(conn, _TOKEN, (key,))
     if not rows:
         return None

@@ -48,6 +48,7 @@ api_token = Table(
     Column("revoked_at", String(32), nullable=True),
     Column("last_used_at", String(32), nullable=True),
     Column("seal", String(64), nullable=True),
+    Column("expires_at", String(32), nullable=True),  # NULL: never (asked for by name)
 )
 web_session = Table(
     "web_session",

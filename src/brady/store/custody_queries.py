@@ -41,6 +41,13 @@ def user_state(conn: Connection, user_id: str) -> UserState | None:
     return UserState(str(uid), str(name), frozenset(json.loads(roles)))
 
 
+def item_category(conn: Connection, item_id: str) -> str | None:
+    """An item's category (firearm, narcotics, digital...): it sets how long its files are
+    kept under an evidence store's retention."""
+    rows = fetch_all(conn, "SELECT category FROM item WHERE item_id = ?", (item_id,))
+    return str(rows[0][0]) if rows and rows[0][0] is not None else None
+
+
 def item_state(conn: Connection, item_id: str) -> ItemState | None:
     rows = fetch_all(
         conn,

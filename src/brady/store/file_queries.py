@@ -65,3 +65,16 @@ def case_files_obtained(conn: Connection, case_id: str) -> list[tuple[str, str, 
         "WHERE ic.case_id = ? ORDER BY f.item_id, f.name",
         (case_id,),
     )
+
+
+def files_only_disposed_items_hold(conn: Connection, item_id: str) -> list[str]:
+    """The item's files that no item still in custody holds (every item each is attached to
+    has been disposed of): their legal hold may be lifted."""
+    rows = fetch_all(
+        conn,
+        "SELECT f.sha256 FROM item_file f WHERE f.item_id = ? AND NOT EXISTS ("
+        "SELECT 1 FROM item_file g JOIN item i ON i.item_id = g.item_id "
+        "WHERE g.sha256 = f.sha256 AND i.status <> 'disposed') ORDER BY f.sha256",
+        (item_id,),
+    )
+    return [str(r[0]) for r in rows]

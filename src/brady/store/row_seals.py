@@ -37,6 +37,14 @@ COVERED: dict[str, tuple[str, ...]] = {
 """The columns each table's seal covers. Use times (last_used_at, last_seen_at) are left out:
 they change on every request and decide nothing but the idle limit."""
 
+COVERED_WHEN_SET: dict[str, tuple[str, ...]] = {
+    # An expiry moved later or cleared would let a leaked secret in for longer.
+    "api_token": ("expires_at",),
+}
+"""Columns added after seals existed, covered when they hold a value: a row sealed before
+the column existed (NULL there) keeps its seal, and setting, changing or clearing the value
+breaks it."""
+
 _ROW_PURPOSE = b"brady-row-seal1"
 _CHAIN_PURPOSE = b"brady-cp-chain1"
 
@@ -69,6 +77,9 @@ class RowSeals:
 
     def seal(self, table: str, row: Mapping[str, Any]) -> str:
         values = {name: _plain(row[name]) for name in COVERED[table]}
+        for name in COVERED_WHEN_SET.get(table, ()):
+            if row.get(name) is not None:
+                values[name] = _plain(row[name])
         return _mac(self.key, rfc8785.dumps({"table": table, "row": values}))
 
     def holds(self, table: str, row: Mapping[str, Any]) -> bool:

@@ -15,8 +15,10 @@ from starlette.exceptions import HTTPException
 
 from ..access import policy
 from ..accounts.permissions import Permissions
+from ..accounts.service import TOKEN_DAYS
 from ..api.deps import Asker, Brady, log, rule_guard
 from ..api.routes_accounts import Assignment, NewToken, NewUser, Roles, SetPassword, run
+from ..api.routes_accounts import issue_token as api_issue_token
 from ..api.strict_input import said
 from ..domain import events as ev
 from ..domain.errors import NotAllowedError, RefusedError
@@ -50,11 +52,13 @@ LABELS = {
     "reason": "Reason",
     "label": "What the token is for",
     "scope": "Scope",
+    "expires_in_days": "Days until it expires",
     "case_id": "Case",
     "role": "Works the case as",
 }
 LISTED = frozenset({"roles", "scope", "case_id", "role"})
 RULES = forms.limits(NewUser)
+TOKEN_RULES = forms.limits(NewToken)
 
 
 def _url(user_id: str) -> str:
@@ -171,7 +175,7 @@ def _refused_here(
 
 
 def _user_page(
-    request: Request, asker: Asker, b: Brady, user_id: str, new_token: dict[str, str] | None
+    request: Request, asker: Asker, b: Brady, user_id: str, new_token: dict[str, Any] | None
 ) -> Response:
     admin = policy.administer(asker.caller)
     with b.led.engine.connect() as conn:
@@ -203,6 +207,8 @@ def _user_page(
         # an auditor sees the account, not its tokens.
         tokens=b.accounts.tokens(user_id) if admin else None,
         new_token=new_token,
+        token_days=TOKEN_DAYS,
+        token_rules=TOKEN_RULES,
         assigned=assigned,
         cases=cases,
         # A role held but not handed out here (Brady's linking service) stays checked, so
@@ -318,21 +324,24 @@ def issue_token(
     b: B,
     label: Annotated[str, Form(max_length=TEXT)] = "",
     scope: Annotated[str, Form(max_length=20)] = "",
+    expires_in_days: Annotated[str, Form(max_length=20)] = "",
+    never_expires: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
-    """A new API token, shown on this answer alone (never in an address, never again)."""
+    """A new API token, shown on this answer alone (never in an address, never again). It
+    works for the days given (90 if none), or, when "never expires" is ticked, for good."""
     url = _url(user_id)
+    life: dict[str, Any] = (
+        {"never_expires": True} if never_expires else {"expires_in_days": expires_in_days.strip()}
+    )
     try:
-        body = _checked(NewToken, {"label": label.strip(), "scope": scope})
+        body = _checked(NewToken, {"label": label.strip(), "scope": scope, **life})
     except ValidationError as exc:
         return back(url, _said_wrong(exc), bad=True)
     assert isinstance(body, NewToken)
     try:
-        token_id, token = b.accounts.create_token(
-            user_id, body.label, body.scope, asker.user_id, asker.source
-        )
+        shown = api_issue_token(b, asker, user_id, body)
     except RefusedError as exc:
         return refused(url, exc)
-    shown = {"token_id": token_id, "token": token, "scope": body.scope, "label": body.label}
     answer = _user_page(request, asker, b, user_id, shown)
     answer.headers["Cache-Control"] = "no-store"
     return answer

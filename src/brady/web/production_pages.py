@@ -32,7 +32,7 @@ from ..api.problems import NotFound
 from ..api.routes_disclosure import ProductionAccess
 from ..disclosure import compliance as compliance_view
 from ..disclosure import rules
-from ..disclosure.production import kept_zip, safe_name
+from ..disclosure.production import safe_name, zip_here
 from ..domain.moments import local_day
 from ..store import access_queries as facts
 from ..store import custody_queries as q
@@ -182,7 +182,7 @@ def production_page(request: Request, s: IndexRead, b: B) -> Response:
     """The production's index, with counsel's receipt form while it is not acknowledged."""
     c = s.asker.caller
     zone = b.led.config.zone
-    files = bag_files(kept_zip(b.productions, s.production_id), s.production_id)
+    files = bag_files(zip_here(b.led, b.productions, s.production_id), s.production_id)
     with b.led.engine.connect() as conn:
         p = dq.production(conn, s.production_id)
         assert p is not None  # the guard found it
@@ -215,7 +215,7 @@ def bag_file(name: str, p: ProductionAccess, b: B) -> StreamingResponse:
     """One file of the production's bag, read from the zip the bag download serves; guarded
     and logged as that download is."""
     asker, pid, _ = p
-    path = kept_zip(b.productions, pid)
+    path = zip_here(b.led, b.productions, pid)
     if not path.is_file():
         raise NotFound(f"the bag of {pid} is not kept on this server; ask the prosecutor")
     zf = zipfile.ZipFile(path)

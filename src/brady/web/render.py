@@ -36,7 +36,7 @@ ROLE_WORDS = {
     "auditor": "auditor",
 }
 STATUS_WORDS = {
-    "in_custody": "in the property room",
+    "in_custody": "in custody",
     "in_transfer": "being handed over",
     "checked_out": "checked out",
     "disposed": "disposed of",

@@ -8,6 +8,12 @@
 //	brady-interop verify-inclusion VKEY CHECKPOINTNOTEFILE LEAFINDEX LEAFHASH_B64 PROOFFILE
 //	brady-interop verify-consistency VKEY OLDNOTE NEWNOTE PROOFFILE
 //	brady-interop vkey NAME PUBKEY_B64
+//	brady-interop open-cosigned LOGVKEY NOTEFILE [WITNESSNAME WITNESSPUBKEY_B64]...
+//
+// open-cosigned opens a checkpoint with the log's verifier plus a cosignature/v1
+// verifier (c2sp.org/tlog-cosignature, written here from the specification) for each
+// witness given, prints the note's text, then "verified NAME" for each signature Go
+// checked and "unverified NAME" for each it ignored as unknown.
 //
 // A proof file holds one base64 SHA-256 hash per line, in RFC 6962 order
 // (an empty file is an empty proof). Exit status 0 means accepted; 1 means
@@ -19,7 +25,9 @@ package main
 
 import (
 	"crypto/ed25519"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -47,6 +55,7 @@ func usage() {
   brady-interop verify-inclusion VKEY CHECKPOINTNOTEFILE LEAFINDEX LEAFHASH_B64 PROOFFILE
   brady-interop verify-consistency VKEY OLDNOTE NEWNOTE PROOFFILE
   brady-interop vkey NAME PUBKEY_B64
+  brady-interop open-cosigned LOGVKEY NOTEFILE [WITNESSNAME WITNESSPUBKEY_B64]...
 `)
 	os.Exit(2)
 }
@@ -135,6 +144,66 @@ func readProof(file string) []tlog.Hash {
 	return proof
 }
 
+// cosigVerifier checks Ed25519 cosignature/v1 lines: key ID type 0x04, and a
+// signature of "cosignature/v1\ntime T\n" + the note text, T being the 8-byte
+// big-endian timestamp that precedes the 64 signature bytes.
+type cosigVerifier struct {
+	name string
+	pub  ed25519.PublicKey
+}
+
+func (v cosigVerifier) Name() string { return v.name }
+
+func (v cosigVerifier) KeyHash() uint32 {
+	h := sha256.Sum256(append([]byte(v.name+"\n\x04"), v.pub...))
+	return binary.BigEndian.Uint32(h[:4])
+}
+
+func (v cosigVerifier) Verify(msg, sig []byte) bool {
+	if len(sig) != 8+ed25519.SignatureSize {
+		return false
+	}
+	t := binary.BigEndian.Uint64(sig[:8])
+	if t > 1<<63-1 {
+		return false
+	}
+	signed := append([]byte(fmt.Sprintf("cosignature/v1\ntime %d\n", t)), msg...)
+	return ed25519.Verify(v.pub, signed, sig[8:])
+}
+
+func openCosigned(args []string) {
+	if len(args) < 2 || len(args)%2 != 0 {
+		usage()
+	}
+	logV, err := note.NewVerifier(args[0])
+	if err != nil {
+		fail("verifier key: %v", err)
+	}
+	verifiers := []note.Verifier{logV}
+	for i := 2; i < len(args); i += 2 {
+		pub, err := base64.StdEncoding.DecodeString(args[i+1])
+		if err != nil || len(pub) != ed25519.PublicKeySize {
+			fail("witness key %q is not base64 of %d bytes", args[i+1], ed25519.PublicKeySize)
+		}
+		verifiers = append(verifiers, cosigVerifier{args[i], ed25519.PublicKey(pub)})
+	}
+	msg, err := os.ReadFile(args[1])
+	if err != nil {
+		fail("%v", err)
+	}
+	n, err := note.Open(msg, note.VerifierList(verifiers...))
+	if err != nil {
+		fail("%s: %v", args[1], err)
+	}
+	fmt.Print(n.Text)
+	for _, s := range n.Sigs {
+		fmt.Printf("verified %s\n", s.Name)
+	}
+	for _, s := range n.UnverifiedSigs {
+		fmt.Printf("unverified %s\n", s.Name)
+	}
+}
+
 func main() {
 	if len(os.Args) < 2 {
 		usage()
@@ -195,6 +264,9 @@ func main() {
 			fail("%v", err)
 		}
 		fmt.Println(vkey)
+
+	case "open-cosigned":
+		openCosigned(args)
 
 	default:
 		usage()

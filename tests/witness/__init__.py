@@ -1,0 +1,1 @@
+"""Witnesses: cosignatures, the witness service and server, split-view proofs."""
