@@ -17,6 +17,7 @@ import pytest
 import typer.testing
 from argon2 import PasswordHasher
 from click import Command
+from playwright.sync_api import Browser, sync_playwright
 from typer import Typer
 
 from brady.accounts import service as accounts_service
@@ -118,3 +119,28 @@ def ledger(tmp_path: Path, database: str | None) -> Iterator[OpenLedger]:
     led = init_home(tmp_path / "home", database)
     yield led
     led.close()
+
+
+CHROMIUM = "/usr/bin/chromium"
+"""Debian's Chromium (scripts/ensure-chromium.sh): Playwright drives it, nothing is
+downloaded."""
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """One Chromium for a test module; each test opens its own pages or contexts."""
+    with sync_playwright() as p:
+        launched = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield launched
+        launched.close()

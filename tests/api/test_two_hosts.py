@@ -51,15 +51,20 @@ UPLOAD_EVERY = 5  # every fifth item gets a file, downloaded back from the other
 PASSWORD = "correct horse battery staple"
 
 
+@dataclass(frozen=True)
+class Host:
+    home: Path  # holds brady.toml only
+    env: dict[str, str]  # names its own copy of the master key
+    work: Path  # its working directory
+
+
 @dataclass
 class Cluster:
     hosts: list[str]  # base URLs of host A and host B
     tokens: dict[str, str]
     database: str
-    verify_home: Path
-    env: dict[str, str]
+    auditor: Host  # a third home, for `brady verify`
     servers: list[subprocess.Popen[bytes]] = field(default_factory=list)
-    before: int = 0  # ledger size when the hosts started
 
 
 def _free_port() -> int:
@@ -116,7 +121,7 @@ def _seed(home: Path) -> dict[str, str]:
     return tokens
 
 
-def _host_home(root: Path, name: str, template: Path, key: Path) -> tuple[Path, dict[str, str]]:
+def _host(root: Path, name: str, template: Path, key: Path) -> Host:
     """What a second host is given: brady.toml (origin, log key's public half, database,
     bucket) and a copy of the master key, kept outside its home. Nothing else of the first
     host's folders; the log key and every actor key are sealed in the database."""
@@ -131,15 +136,15 @@ def _host_home(root: Path, name: str, template: Path, key: Path) -> tuple[Path, 
     work.mkdir()
     env = {**os.environ, "BRADY_MASTER_KEY_FILE": str(keys / "master.key")}
     env.pop("BRADY_HOME", None)
-    return home, {**env, "BRADY_WORK": str(work)}
+    return Host(home, env, work)
 
 
-def _start(home: Path, env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "brady.cli", "--home", str(home), "serve"]
+def _start(host: Host, port: int) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "brady.cli", "--home", str(host.home), "serve"]
     return subprocess.Popen(
         [*command, "--port", str(port)],
-        cwd=env["BRADY_WORK"],
-        env=env,
+        cwd=host.work,
+        env=host.env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -171,14 +176,12 @@ def cluster(
     led.close()
     use_bucket(first, s3_server.settings(s3_server.bucket(), first / "blobs"))
     tokens = _seed(first)
-    homes = [_host_home(root, name, first, key) for name in ("host-a", "host-b", "auditor")]
+    a, b, auditor = (_host(root, name, first, key) for name in ("host-a", "host-b", "auditor"))
     ports = [_free_port(), _free_port()]
-    hosts = [f"http://127.0.0.1:{p}" for p in ports]
-    cluster = Cluster(hosts, tokens, database, homes[2][0], homes[2][1])
-    cluster.before = _ledger_size(database)
-    cluster.servers = [_start(h, e, p) for (h, e), p in zip(homes[:2], ports, strict=True)]
+    cluster = Cluster([f"http://127.0.0.1:{p}" for p in ports], tokens, database, auditor)
+    cluster.servers = [_start(host, port) for host, port in zip((a, b), ports, strict=True)]
     try:
-        for server, base in zip(cluster.servers, hosts, strict=True):
+        for server, base in zip(cluster.servers, cluster.hosts, strict=True):
             _wait_up(server, base)
         yield cluster
     finally:
@@ -318,7 +321,7 @@ def test_a_production_built_on_one_host_is_downloaded_from_the_other(cluster: Cl
     assert len(set(ids)) == 2
     bates = [str(b) for (b,) in _rows(cluster.database, "SELECT bates FROM production_unit")]
     assert sorted(bates) == [f"BRADY-{n:06d}" for n in range(1, 6)]
-    for built, host in zip(made, (1, 0), strict=True):  # each downloaded from the other host
+    for built, host in zip(made, (1, 0), strict=True):  # each from the host that did not build it
         pid = built.json()["production_id"]
         with _client(cluster, host, "def") as c:
             got = c.get(f"/api/productions/{pid}/bag")
@@ -326,7 +329,7 @@ def test_a_production_built_on_one_host_is_downloaded_from_the_other(cluster: Cl
         with zipfile.ZipFile(io.BytesIO(got.content)) as zf:
             tags = zf.read(f"{pid}/tagmanifest-sha256.txt")
             names = zf.namelist()
-            if host == 1:
+            if built is made[0]:  # the file uploaded to host A, produced there, read from B
                 (copy,) = [n for n in names if n.endswith("_scan.bin")]
                 assert hashlib.sha256(zf.read(copy)).hexdigest() == sha
         assert hashlib.sha256(tags).hexdigest() == built.json()["bag_sha256"]
@@ -369,9 +372,9 @@ def test_the_ledger_verifies_from_a_third_home(cluster: Cluster) -> None:
     kinds = dict(_rows(cluster.database, "SELECT kind, count(*) FROM ledger_entry GROUP BY kind"))
     assert kinds.get("access.anchor", 0) >= 1  # a host fixed the shared access log as it stopped
     verify = subprocess.run(
-        [sys.executable, "-m", "brady.cli", "--home", str(cluster.verify_home), "verify"],
-        cwd=cluster.env["BRADY_WORK"],
-        env=cluster.env,
+        [sys.executable, "-m", "brady.cli", "--home", str(cluster.auditor.home), "verify"],
+        cwd=cluster.auditor.work,
+        env=cluster.auditor.env,
         capture_output=True,
         text=True,
         check=False,

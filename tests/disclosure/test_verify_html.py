@@ -20,7 +20,7 @@ from typing import Any
 
 import bagit
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from brady.cli.admin import bootstrap_admin
 from brady.cli.demo import load_rust
@@ -33,7 +33,6 @@ from brady.ledger.ed25519 import Signer
 from brady.ledger.note import Verifier
 from brady.ledger_home import init_home
 
-CHROMIUM = "/usr/bin/chromium"
 VECTORS = Path(__file__).resolve().parents[1] / "data" / "vectors"
 TODAY = date(2024, 7, 12)
 NO_WEBCRYPTO_ED25519 = """
@@ -81,16 +80,6 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Made]:
     hand_over("BALDWIN-P2", ["item:RUST-CASING", "lab:FBI-RUST-1"])
     yield Made(led.config.log_vkey, out / "BALDWIN-P1", out / "BALDWIN-P2")
     led.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--no-first-run"]
-        )
-        yield b
-        b.close()
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ import uvicorn
 import zxingcpp
 from fastapi.testclient import TestClient
 from PIL import Image, ImageFilter
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from typer.testing import CliRunner
 
 from brady.accounts.service import Accounts
@@ -37,7 +37,6 @@ from brady.server import create_app
 from ..api.conftest import PASSWORD, World
 from ..security.conftest import sign_in_page
 
-CHROMIUM = "/usr/bin/chromium"
 TAG = "SF24-0306-01"
 OTHER = "IA2"
 NUMBER = "court D-101-CR-2023-90041"
@@ -299,16 +298,6 @@ def server(world: World) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     srv.should_exit = True
     thread.join(timeout=30)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--no-first-run"]
-        )
-        yield b
-        b.close()
 
 
 def signed_in(browser: Browser, base: str) -> Page:

@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
@@ -26,6 +27,22 @@ from brady.store import access_log
 
 from ..api.conftest import build
 from .conftest import PASSWORD, World
+
+
+@pytest.fixture(autouse=True)
+def _production_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about sign-ins racing while passwords are weighed: they weigh them at
+    the server's own Argon2id cost (tests/conftest.py makes it cheap elsewhere), so a burst
+    overlaps as it does on a server."""
+    monkeypatch.setattr(
+        accounts_service,
+        "PASSWORD_HASHER",
+        PasswordHasher(
+            time_cost=accounts_service.ARGON2_TIME_COST,
+            memory_cost=accounts_service.ARGON2_MEMORY_KIB,
+            parallelism=1,
+        ),
+    )
 
 
 def _attempts(world: World, user: str, where: str) -> int:

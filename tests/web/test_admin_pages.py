@@ -347,14 +347,16 @@ def test_a_locked_account_cannot_sign_in_until_released(site: World, admin: Brow
 
 
 def test_the_access_log_is_searched_by_its_filters(
-    site: World, auditor: Browser, clerk: Browser
+    site: World, admin: Browser, auditor: Browser, clerk: Browser
 ) -> None:
+    _add(admin, "clerkF", ["property_clerk"])  # this test's own record to find
     found = auditor.client.get(
-        "/access", params={"user_id": "admin", "action": "account.create", "target": "user:clerkN"}
+        "/access", params={"user_id": "admin", "action": "account.create", "target": "user:clerkF"}
     )
     assert found.status_code == 200
     rows = re.findall(r"<tr><td>\d+</td>.*?</tr>", found.text, re.S)
-    assert rows and all("account.create" in r and "user:clerkN" in r for r in rows)
+    assert rows and all("account.create" in r and "user:clerkF" in r for r in rows)
+    assert clerk.client.get("/admin/users").status_code == 403  # refused, and logged
     denied = auditor.client.get("/access", params={"outcome": "denied", "user_id": "clerkA"})
     rows = re.findall(r"<tr><td>\d+</td>.*?</tr>", denied.text, re.S)
     assert rows and all(">denied<" in r for r in rows)

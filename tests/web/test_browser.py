@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from brady.cli.admin import bootstrap_admin
 from brady.cli.demo import DEMO_PASSWORD, demo_accounts, load_rust
@@ -34,7 +34,6 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = Path(os.environ.get("BRADY_SCREENSHOTS", ROOT / "build" / "screenshots"))
 TESKE = "SF24-0306-01"
-CHROMIUM = "/usr/bin/chromium"
 
 
 def _load(ledger: OpenLedger) -> Custody:
@@ -69,25 +68,6 @@ def server(tmp_path: Path) -> Iterator[str]:
     srv.should_exit = True
     thread.join(timeout=30)
     led.close()
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield b
-        b.close()
 
 
 def shot(page: Page, name: str) -> None:

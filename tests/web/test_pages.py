@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Browser
 
 from brady.domain.errors import RefusedError
 from brady.web import home_page
@@ -168,7 +168,7 @@ def test_after_a_hand_over_the_giver_sees_it_pending_and_the_history_says_to_who
 
 
 def test_a_long_word_wraps_and_a_long_description_is_not_the_heading(
-    site: World, clerk: TestClient
+    site: World, clerk: TestClient, browser: Browser
 ) -> None:
     word = "W" * 1990
     status, _ = _intake(clerk, item_id="T-WORD", description=word)
@@ -183,12 +183,8 @@ def test_a_long_word_wraps_and_a_long_description_is_not_the_heading(
     css = site.client.get("/static/brady.css").text
     link = '<link rel="stylesheet" href="/static/brady.css">'
     shown = html.replace(link, f"<style>{css}</style>")  # the page as the browser lays it out
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-        try:
-            page = chromium.new_page(viewport={"width": 800, "height": 600})
-            page.set_content(shown, wait_until="domcontentloaded")
-            width = page.evaluate("document.documentElement.scrollWidth")
-        finally:
-            chromium.close()
+    page = browser.new_page(viewport={"width": 800, "height": 600})
+    page.set_content(shown, wait_until="domcontentloaded")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    page.close()
     assert width <= 800, f"a 1,990-character word makes the item page {width}px wide"

@@ -19,7 +19,7 @@ import pypdfium2 as pdfium
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from brady.custody.service import Custody
 from brady.disclosure.desk import Desk
@@ -253,7 +253,7 @@ def live(portal: World) -> Iterator[str]:
 
 
 def test_counsel_acknowledge_a_bag_by_choosing_it_in_the_browser(
-    portal: World, live: str, tmp_path: Path
+    portal: World, live: str, tmp_path: Path, browser: Browser
 ) -> None:
     bag = kept_zip(portal.led.config.path / "productions", "CA1-P2")
     with portal.led.engine.connect() as conn:
@@ -262,28 +262,24 @@ def test_counsel_acknowledge_a_bag_by_choosing_it_in_the_browser(
         ).scalar_one()
     wrong = tmp_path / "tagmanifest-sha256.txt"
     wrong.write_text("0" * 64 + "  manifest-sha256.txt\n")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        try:
-            page = browser.new_context(base_url=live).new_page()
-            page.goto("/signin")
-            page.get_by_label("User name").fill("defA")
-            page.get_by_label("Password").fill(PASSWORD)
-            page.get_by_role("button", name="Sign in").click()
-            page.get_by_role("button", name="I understand and agree").click()
-            page.goto("/productions/CA1-P2")
-            pick = page.get_by_label(re.compile("Check the bag you downloaded"))
-            field = page.get_by_label(re.compile("SHA-256 of the bag"))
-            pick.set_input_files(str(wrong))  # a tag manifest, but not this bag's
-            expect(page.get_by_text(re.compile("does NOT match"))).to_be_visible()
-            pick.set_input_files(str(bag))  # the zip as downloaded
-            expect(field).to_have_value(expected)
-            expect(page.get_by_text(re.compile("It matches the hash the State"))).to_be_visible()
-            page.get_by_label("Received by").fill("defA Name")
-            page.get_by_role("button", name="Acknowledge receipt").click()
-            expect(page.get_by_text("Recorded: you received production CA1-P2.")).to_be_visible()
-        finally:
-            browser.close()
+    page = browser.new_context(base_url=live).new_page()
+    page.goto("/signin")
+    page.get_by_label("User name").fill("defA")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="I understand and agree").click()
+    page.goto("/productions/CA1-P2")
+    pick = page.get_by_label(re.compile("Check the bag you downloaded"))
+    field = page.get_by_label(re.compile("SHA-256 of the bag"))
+    pick.set_input_files(str(wrong))  # a tag manifest, but not this bag's
+    expect(page.get_by_text(re.compile("does NOT match"))).to_be_visible()
+    pick.set_input_files(str(bag))  # the zip as downloaded
+    expect(field).to_have_value(expected)
+    expect(page.get_by_text(re.compile("It matches the hash the State"))).to_be_visible()
+    page.get_by_label("Received by").fill("defA Name")
+    page.get_by_role("button", name="Acknowledge receipt").click()
+    expect(page.get_by_text("Recorded: you received production CA1-P2.")).to_be_visible()
+    page.context.close()
     with portal.led.engine.connect() as conn:
         received = conn.exec_driver_sql(
             "SELECT bag_sha256 FROM receipt WHERE production_id = 'CA1-P2'"

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from brady.cli.admin import bootstrap_admin
 from brady.cli.demo import DEMO_PASSWORD, DEMO_ZONE, demo_accounts, load_rust
@@ -37,7 +37,6 @@ from .axe_check import assert_accessible
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("working_day")]
 
-CHROMIUM = "/usr/bin/chromium"
 DESK: ViewportSize = {"width": 1366, "height": 900}
 BALDWIN = "state-v-baldwin"
 TESKE = "SF24-0306-01"
@@ -78,25 +77,6 @@ def server(ledger: OpenLedger) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     srv.should_exit = True
     thread.join(timeout=30)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield b
-        b.close()
 
 
 SAME_FOR_ALL = {"Sign in to Brady", "System use notification"}

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 from sqlalchemy import insert
 from typer.testing import CliRunner
 
@@ -42,7 +42,7 @@ from brady.witness.home import close_witness, follow_log, init_witness, open_wit
 from brady.witness.http import create_app as witness_app
 from brady.witness.service import Witness
 
-from ..disclosure.test_verify_html import CHROMIUM, check
+from ..disclosure.test_verify_html import check
 from ..store.helpers import fill
 
 runner = CliRunner()
@@ -151,16 +151,6 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     led.close()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--no-first-run"]
-        )
-        yield b
-        b.close()
-
-
 def _intake(world: World, item: str) -> None:
     with world.custody.session() as s:
         s.intake(
@@ -260,6 +250,11 @@ def test_a_witness_down_stops_nothing_and_catches_up(world: World) -> None:
     )
     assert audit.exit_code == 0, audit.output
     assert f"the witnesses you named cosigned covers {size} entries" in audit.output
+    copy = world.out / "export-witnessed"
+    exported = runner.invoke(app, [*world.home, "ledger", "export", str(copy)])
+    assert exported.exit_code == 0, exported.output
+    policy = ["--witness", one.vkey, "--witness", two.vkey]
+    assert verify_cli(["export", str(copy), "--key", led.config.log_vkey, *policy]) == 0
 
 
 def _verify_bundle(*args: str) -> int:

@@ -121,47 +121,53 @@ def rebuild_command(ctx: typer.Context) -> None:
     emit(opts, {"entries": size}, f"Rebuilt the state tables from all {size} ledger entries.")
 
 
+Against = Annotated[
+    Path | None,
+    typer.Option(
+        help="A checkpoint published earlier; the ledger must still contain it.",
+        exists=True,
+        dir_okay=False,
+    ),
+]
+Since = Annotated[
+    str | None,
+    typer.Option(
+        metavar="CHECKPOINT",
+        help="The nightly audit: check only what was added after this checkpoint, the "
+        "file your last audit saved (or as `brady ledger checkpoint` prints it), or the "
+        "size at which it was signed. Run the full audit (without --since) now and then.",
+    ),
+]
+SaveCheckpoint = Annotated[
+    Path | None,
+    typer.Option(
+        dir_okay=False,
+        help="When the ledger verifies, write its newest checkpoint to this file, to give "
+        "to --since next time.",
+    ),
+]
+Witnesses = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--witness",
+        metavar="WITNESS_VKEY",
+        help="A witness whose cosignature the newest checkpoint must carry (its key, or "
+        "@FILE holding it); give it once per witness.",
+    ),
+]
+
+
 def verify(
     ctx: typer.Context,
-    against: Annotated[
-        Path | None,
-        typer.Option(
-            help="A checkpoint published earlier; the ledger must still contain it.",
-            exists=True,
-            dir_okay=False,
-        ),
-    ] = None,
+    against: Against = None,
     key: Annotated[
         str | None,
         typer.Option(help="The log's public key as you were given it (default: brady.toml)."),
     ] = None,
     workers: Annotated[int | None, typer.Option(min=1, help="Processes to use.")] = None,
-    since: Annotated[
-        str | None,
-        typer.Option(
-            metavar="CHECKPOINT",
-            help="The nightly audit: check only what was added after this checkpoint, the "
-            "file your last audit saved (or as `brady ledger checkpoint` prints it), or the "
-            "size at which it was signed. Run the full audit (without --since) now and then.",
-        ),
-    ] = None,
-    save_checkpoint: Annotated[
-        Path | None,
-        typer.Option(
-            dir_okay=False,
-            help="When the ledger verifies, write its newest checkpoint to this file, to give "
-            "to --since next time.",
-        ),
-    ] = None,
-    witness: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--witness",
-            metavar="WITNESS_VKEY",
-            help="A witness whose cosignature the newest checkpoint must carry (its key, or "
-            "@FILE holding it); give it once per witness.",
-        ),
-    ] = None,
+    since: Since = None,
+    save_checkpoint: SaveCheckpoint = None,
+    witness: Witnesses = None,
     quorum: Annotated[
         int | None,
         typer.Option(min=1, help="How many of the --witness keys must have cosigned (all)."),

@@ -19,5 +19,6 @@ __all__ = [
     "ranges",
     "tiles",
     "tree",
+    "witness_policy",
 ]
 """The modules other parts of Brady may import; the rest are this package's own."""

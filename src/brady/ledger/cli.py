@@ -55,6 +55,25 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("old", type=Path)
     c.add_argument("new", type=Path)
     c.add_argument("proof", type=Path, help="one base64 hash per line")
+    ce, b, q, k = _later_commands(sub)
+    for s in (e, pr, c, ce, q, k):
+        s.add_argument("--key", required=True, help="the log's public key, or @FILE")
+    b.add_argument("--key", help="the log's public key, or @FILE (default: the bundle's log.vkey)")
+    for s in (e, pr, c, ce, b, k):
+        _witness_options(s)
+    return p
+
+
+def _later_commands(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> tuple[
+    argparse.ArgumentParser,
+    argparse.ArgumentParser,
+    argparse.ArgumentParser,
+    argparse.ArgumentParser,
+]:
+    """certificate, bundle, equivocation and checkpoint: the commands a court or the defense
+    runs on what they were handed."""
     ce = sub.add_parser(
         "certificate",
         help="check that the record a certificate of compliance cites is unchanged in a "
@@ -94,24 +113,23 @@ def _parser() -> argparse.ArgumentParser:
         "checkpoint", help="check a checkpoint's signature (and its cosignatures, with --witness)"
     )
     k.add_argument("checkpoint", type=Path)
-    for s in (e, pr, c, ce, q, k):
-        s.add_argument("--key", required=True, help="the log's public key, or @FILE")
-    b.add_argument("--key", help="the log's public key, or @FILE (default: the bundle's log.vkey)")
-    for s in (e, pr, c, ce, b, k):
-        s.add_argument(
-            "--witness",
-            action="append",
-            default=[],
-            metavar="WITNESS_VKEY",
-            help="a witness whose cosignature the checkpoint must carry (its key, or @FILE); "
-            "repeatable",
-        )
-        s.add_argument(
-            "--quorum",
-            type=int,
-            help="how many of the witnesses given must have cosigned (default: all of them)",
-        )
-    return p
+    return ce, b, q, k
+
+
+def _witness_options(s: argparse.ArgumentParser) -> None:
+    s.add_argument(
+        "--witness",
+        action="append",
+        default=[],
+        metavar="WITNESS_VKEY",
+        help="a witness whose cosignature the checkpoint must carry (its key, or @FILE); "
+        "repeatable",
+    )
+    s.add_argument(
+        "--quorum",
+        type=int,
+        help="how many of the witnesses given must have cosigned (default: all of them)",
+    )
 
 
 def _policy(args: argparse.Namespace) -> WitnessPolicy:

@@ -9,6 +9,7 @@ __all__ = [
     "account_queries",
     "as_of",
     "audit",
+    "cosignatures",
     "custody_projection",
     "custody_queries",
     "custody_tables",

@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from ..ledger.tiles import TILE_HEIGHT, TILE_WIDTH, bundle, tile_path, tiles_for
+from . import cosignatures
 from .ledger_store import LedgerStore, StoredCheckpoint, StoreError
 from .tables import ledger_checkpoint, ledger_entry, ledger_node
 
@@ -29,6 +30,12 @@ def export_tiles(store: LedgerStore, target: Path) -> StoredCheckpoint:
             if row is None:
                 raise StoreError("the ledger has no checkpoint to export")
             cp = StoredCheckpoint(int(row.size), row.note, row.created_at)
+            # The checkpoint with the witnesses' cosignatures kept for it, so the copy can be
+            # held to a witness policy (`brady-verify export --witness`); verifiers that know
+            # no witness ignore those lines.
+            served = cosignatures.with_cosignatures(
+                cp.note, cosignatures.on_checkpoint(conn, cp.size)
+            )
             for level, n, width in tiles_for(cp.size):
                 tree_level = level * TILE_HEIGHT
                 first = n * TILE_WIDTH
@@ -67,7 +74,7 @@ def export_tiles(store: LedgerStore, target: Path) -> StoredCheckpoint:
                     _write(
                         target, tile_path("entries", n, width), bundle([bytes(e) for e in entries])
                     )
-    _write(target, "checkpoint", cp.note.encode())
+    _write(target, "checkpoint", served.encode())
     return cp
 
 
