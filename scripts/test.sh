@@ -23,4 +23,6 @@ scripts/install-go-interop.sh
 .venv/bin/ruff format --check src tests bench
 .venv/bin/mypy
 .venv/bin/lint-imports --no-cache
-.venv/bin/pytest -n 2 --dist loadgroup "$@"
+# Whole files to a worker: a module's world is built once and its tests run in order
+# (pytest 9 ignores xdist_group marks, so --dist loadgroup split them).
+.venv/bin/pytest -n 2 --dist loadfile "$@"

@@ -22,8 +22,6 @@ SEED, CASES, INTAKES = 3, 400, 1500
 RECALL, PRECISION, KIND_RECALL = 0.95, 0.90, 0.75
 FALSE_PER_100 = 1.5
 
-pytestmark = pytest.mark.xdist_group("agency_eval")  # one worker builds each record once
-
 
 @pytest.fixture(scope="module")
 def record() -> Any:

@@ -3,12 +3,12 @@ demo record, with axe-core run on every page visited: no serious or critical acc
 violation anywhere a clerk, a prosecutor, defense counsel, a judge, an auditor or an
 administrator goes in a day (issue #17).
 
-One server and one browser for the module (one xdist worker runs it all); each role signs
-in in a fresh browser context, as a person at their own desk would. The days run in the
-order of a day at the office: the clerk's, the judge's and the auditor's need nothing from
-another day; the prosecutor reviews Teske's rounds and produces them, and defense counsel's
-day begins from that production (the `produced` fixture: whichever asks first has the
-prosecutor work it in the browser), ending with the court's certificate.
+One server and one browser for the module (scripts/test.sh gives a worker whole files);
+each role signs in in a fresh browser context, as a person at their own desk would. The
+days run in the order of a day at the office: the clerk's, the judge's and the auditor's
+need nothing from another day; the prosecutor reviews Teske's rounds and produces them,
+and defense counsel's day begins from that production (the `produced` fixture: whichever
+asks first has the prosecutor work it in the browser), ending with the court's certificate.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from brady.server import create_app
 
 from .axe_check import assert_accessible
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("working_day")]
+pytestmark = pytest.mark.slow
 
 DESK: ViewportSize = {"width": 1366, "height": 900}
 BALDWIN = "state-v-baldwin"
