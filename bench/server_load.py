@@ -97,6 +97,31 @@ def _cpu_seconds(pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def _postgres_cpu(database: str | None) -> tuple[float, float]:
+    """CPU seconds of PostgreSQL's processes from /proc: (the live backends serving
+    `database`, every PostgreSQL process: backends, WAL writer, checkpointer..., with the
+    backends that ended, which the postmaster has reaped). The second counts whatever else
+    uses the same server meanwhile; the first misses a backend that ended during the run."""
+    mine = every = 0.0
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if not cmd.startswith("postgres"):
+            continue
+        cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        if int(fields[1]) == 1 or "/postgres " in f"{cmd} ":  # the postmaster: its children
+            cpu += (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+        every += cpu
+        if database and f" {database} " in f"{cmd} ":
+            mine += cpu
+    return mine, every
+
+
 def _pct(xs: list[float], q: float) -> float:
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(len(xs) * q))] * 1e3 if xs else float("nan")
@@ -235,11 +260,14 @@ def main() -> None:
         home = custody.led.config.path
         before = custody.led.store.size()
         with served(home, tmp / "server.log", args.workers) as (base, pid):
-            cpu0 = _cpu_seconds(pid)
+            database = custody.led.engine.url.database if args.postgres else None
+            cpu0, pg0 = _cpu_seconds(pid), _postgres_cpu(database)
             own0 = time.process_time()
             r = asyncio.run(_drive(base, tokens, args.rate, args.seconds))
             r["client_cpu"] = time.process_time() - own0
             r["server_cpu"] = _cpu_seconds(pid) - cpu0
+            pg1 = _postgres_cpu(database)
+            r["pg_cpu"] = (pg1[0] - pg0[0], pg1[1] - pg0[1])
         with custody.led.engine.connect() as conn:
             kinds = dict(
                 fetch_all(
@@ -270,7 +298,7 @@ def report(
     print(
         f"server load on {'PostgreSQL' if args.postgres else 'SQLite'}: offered "
         f"{args.rate:.0f} req/s for {args.seconds:.0f} s from {args.clients} clerks "
-        "(2 intakes : 1 transfer), one uvicorn process on loopback"
+        f"(2 intakes : 1 transfer), {args.workers} uvicorn process(es) on loopback"
     )
     print(f"baseline: raw SQLite insert, 1 row per commit: median {base_ms:.2f} ms")
     print(
@@ -283,6 +311,15 @@ def report(
         f"per answered request ({r['server_cpu'] / r['elapsed'] * 100:.0f}% of one core); "
         f"the clients used {r['client_cpu'] / r['elapsed'] * 100:.0f}% of one core"
     )
+    if args.postgres:
+        mine, every = r["pg_cpu"]
+        per = max(answered, 1)
+        print(
+            f"PostgreSQL CPU: {mine / per * 1e3:.2f} ms per answered request in the backends "
+            f"serving this database, {every / per * 1e3:.2f} ms in all its processes; "
+            f"server processes and PostgreSQL together "
+            f"{(r['server_cpu'] + every) / per * 1e3:.2f} ms"
+        )
     labels = {
         "due": "all, from when due",
         "service": "all, from when sent",

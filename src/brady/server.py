@@ -23,7 +23,7 @@ from fastapi.staticfiles import StaticFiles
 
 from . import ledger_witnesses
 from .accounts.anchors import anchor_as_system
-from .accounts.service import Accounts
+from .accounts.service import Accounts, Credential
 from .api import (
     problems,
     routes_access,
@@ -72,7 +72,7 @@ def create_app(
 ) -> FastAPI:
     open_blobs(led.config)  # an evidence store Brady may not use stops the server now, not
     # at the first upload (e.g. a bucket without object lock: the message says what to do)
-    custody = Custody(led)
+    custody = Custody(led, grouped=True)
     state = Brady(
         led, custody, Accounts(led.engine, led.master_key), led.config.path / "productions"
     )
@@ -125,10 +125,10 @@ def _guard(app: FastAPI, state: Brady) -> None:
     """What every request passes before a route: headers, size and time limits for those
     not signed in, text no record can hold; and the schema that states those rules."""
 
-    def authenticate(token: str | None, cookie: str | None) -> bool:
+    def authenticate(token: str | None, cookie: str | None) -> Credential | None:
         if token is not None:
-            return state.accounts.token(token) is not None
-        return cookie is not None and state.accounts.session(cookie) is not None
+            return state.accounts.token(token)
+        return None if cookie is None else state.accounts.session(cookie)
 
     plain_schema = app.openapi
 

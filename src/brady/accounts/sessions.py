@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 
 from ..ledger.entry import format_time
 from ..store import account_queries
+from ..store.engine import reading
 from .account_rows import AccountRows
 from .credentials import TOUCH_EVERY, Credential, secret_sha256
 
@@ -41,7 +42,7 @@ class Sessions(AccountRows):
         not ended): for a look at who is signed in, as an error page takes."""
         key = secret_sha256(secret)
         now = self.clock()
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             row = account_queries.session_row(conn, key)
             if row is None or row["ended_at"] is not None or not self._holds("web_session", row):
                 return None

@@ -13,6 +13,7 @@ from ..domain.errors import InvalidInputError, RefusedError
 from ..domain.moments import UTC_ZONE, end_of_day
 from ..ledger.entry import format_time
 from ..store import account_queries
+from ..store.engine import reading
 from .account_rows import AccountRows
 from .credentials import TOUCH_EVERY, Credential, secret_sha256
 
@@ -90,7 +91,7 @@ class Tokens(AccountRows):
         if not presented.startswith(TOKEN_PREFIX):
             return None
         key = secret_sha256(presented[len(TOKEN_PREFIX) :])
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             found = account_queries.active_token(conn, key)
         if found is None or found[1] is not None:  # none, or its account is locked
             return None

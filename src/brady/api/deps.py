@@ -29,6 +29,8 @@ from ..accounts.service import SLOT_WAIT, SLOTS, Accounts, Credential, busy
 from ..custody.service import Custody
 from ..ledger_home import OpenLedger
 from ..store import access_queries as facts
+from ..store.engine import reading
+from .limits import CHECKED
 from .problems import Denied
 
 SESSION_COOKIE = "brady_session"
@@ -128,13 +130,22 @@ def credential(
     cookie: Annotated[str | None, Depends(_cookie)],
 ) -> Asker:
     """Signed in (session or token); the use notification need not be acknowledged yet."""
+    # What the request's limits (limits.RequestLimits) proved a moment ago, if they did:
+    # (token, cookie, credential). A request that changes the record is checked there.
+    checked = getattr(request.state, CHECKED, None)
     if bearer is not None:
-        cred = b.accounts.token(bearer.credentials)
+        if checked is not None and checked[0] == bearer.credentials:
+            cred = checked[2]
+        else:
+            cred = b.accounts.token(bearer.credentials)
         if cred is None:
             b.accounts.log("token", None, outcome="refused", source=source(request))
             raise _unauthorized("this API token is not valid (unknown, expired, revoked or locked)")
     elif cookie is not None:
-        cred = b.accounts.session(cookie)
+        if checked is not None and checked[0] is None and checked[1] == cookie:
+            cred = checked[2]
+        else:
+            cred = b.accounts.session(cookie)
         if cred is None:
             raise _unauthorized("your session has ended (30 minutes idle, or signed out); sign in")
         sent = request.headers.get(CSRF_HEADER) or getattr(request.state, "form_csrf", None)
@@ -146,7 +157,7 @@ def credential(
             )
     else:
         raise _unauthorized("sign in first (a session cookie or an API token)")
-    with b.led.engine.connect() as conn:
+    with reading(b.led.engine) as conn:
         caller = facts.caller(conn, cred.user_id, cred.scope)
     if caller is None:
         raise _unauthorized(f"{cred.user_id} is no longer a Brady user")
@@ -194,7 +205,7 @@ def case_guard(need: str) -> Callable[..., CaseAccess]:
     """`read` (any level), `full` (not the defense view), `act`, `prosecute`."""
 
     def guard(case_id: str, asker: SignedIn, b: Annotated[Brady, Depends(brady)]) -> CaseAccess:
-        with b.led.engine.connect() as conn:
+        with reading(b.led.engine) as conn:
             f = facts.case_facts(conn, case_id)
         c = asker.caller
         level = policy.read_case(c, f)
@@ -218,7 +229,7 @@ def item_guard(need: str) -> Callable[..., ItemAccess]:
     `act` (record a step on it)."""
 
     def guard(item_id: str, asker: SignedIn, b: Annotated[Brady, Depends(brady)]) -> ItemAccess:
-        with b.led.engine.connect() as conn:
+        with reading(b.led.engine) as conn:
             f = facts.item_facts(conn, item_id)
         c = asker.caller
         level = policy.read_item(c, f)

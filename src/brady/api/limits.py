@@ -71,8 +71,12 @@ class Limits:
         return self.form
 
 
-Authenticate = Callable[[str | None, str | None], bool]
-"""(bearer token, session cookie) -> whether either is valid now."""
+Authenticate = Callable[[str | None, str | None], Any]
+"""(bearer token, session cookie) -> the credential either proves now, or None."""
+
+CHECKED = "brady_credential"
+"""Where the request's state keeps (token, cookie, credential) as checked here, so the
+route's own dependency need not look the same token or session up again."""
 
 
 class RequestLimits:
@@ -97,9 +101,12 @@ class RequestLimits:
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await refuse(scope, send, 413, str(BodyTooLarge(limit).detail))
             return
-        if not public and not await anyio.to_thread.run_sync(self.authenticate, token, cookie):
-            await refuse(scope, send, 401, "this token or session is not valid; sign in again")
-            return
+        if not public:
+            proven = await anyio.to_thread.run_sync(self.authenticate, token, cookie)
+            if proven is None:
+                await refuse(scope, send, 401, "this token or session is not valid; sign in again")
+                return
+            scope.setdefault("state", {})[CHECKED] = (token, cookie, proven)
         await self.app(scope, _counted(receive, limit), send)
 
 

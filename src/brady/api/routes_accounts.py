@@ -61,8 +61,7 @@ def run(b: Brady, asker: Asker, act: Any) -> dict[str, Any]:
     """One command in one transaction through the custody session, held to the access rules
     for the asker there (access.decide), whatever the route checked before."""
     try:
-        with b.custody.session(asker.caller) as s:
-            entry: Entry = act(s)
+        entry: Entry = b.custody.run(asker.caller, act)
     except NotAllowedError as exc:
         log(b, asker, "denied", "command", outcome="denied", detail=str(exc))
         raise

@@ -16,6 +16,7 @@ from ..domain import events as ev
 from ..ledger.entry import Entry
 from ..store import access_queries as facts
 from ..store import link_queries, listing, location_queries
+from ..store.engine import reading
 from .deps import (
     Asker,
     Brady,
@@ -235,14 +236,17 @@ Intake = ev.ItemIntakeFields
 @router.post("/items", status_code=201, openapi_extra=access("record"))
 def intake(body: Intake, asker: Recorder, b: B) -> dict[str, Any]:
     """Take an item into custody; link suggestions are found and recorded at once."""
-    with b.led.engine.connect() as conn:
+    with reading(b.led.engine) as conn:
         for case_id in body.case_ids:
             if not policy.act_on_case(asker.caller, facts.case_facts(conn, case_id)):
                 raise deny(b, asker, f"case:{case_id}", f"you may not file items under {case_id}")
     fields = body.model_dump(mode="json", exclude_none=True)  # Brady fills in what is absent
-    with b.custody.session(asker.caller) as s:
+
+    def act(s: Session) -> tuple[Entry, list[tuple[str, str]]]:
         entry = s.intake(asker.user_id, **fields)
-        suggestions = link_queries.item_suggestions(s.conn, entry.payload["item_id"])
+        return entry, link_queries.item_suggestions(s.conn, entry.payload["item_id"])
+
+    entry, suggestions = b.custody.run(asker.caller, act)
     return {
         "seq": entry.seq,
         "kind": entry.kind,

@@ -8,8 +8,9 @@ raises RefusedError and writes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 from ..access.policy import Caller
 from ..domain.errors import RefusedError
@@ -21,6 +22,7 @@ from ..store.ledger_store import Writer
 from .cases import CaseCommands
 from .commands_base import CHARGING, LINKER, STAFF, held_to, user_holder
 from .corrections import CorrectionCommands
+from .group_commit import GroupCommit
 from .inventory import InventoryCommands
 from .items import ItemCommands
 from .lab import LabCommands
@@ -29,12 +31,24 @@ from .people import PeopleCommands
 
 __all__ = ["CHARGING", "LINKER", "STAFF", "Custody", "Session", "held_to", "user_holder"]
 
+T = TypeVar("T")
+
 
 class Custody:
     """The custody services of one open ledger."""
 
-    def __init__(self, led: OpenLedger) -> None:
+    def __init__(self, led: OpenLedger, grouped: bool = False) -> None:
         self.led = led
+        self._group = GroupCommit(self) if grouped else None
+
+    def run(self, caller: Caller | None, act: Callable[[Session], T]) -> T:
+        """One command (`act` on a session) in a transaction of its own: all of it is
+        recorded, or none. With group commit (the server's), it shares its transaction with
+        the commands queued beside it, still all or nothing on its own (group_commit.py)."""
+        if self._group is None:
+            with self.session(caller) as s:
+                return act(s)
+        return self._group.run(caller, act)
 
     @contextmanager
     def session(self, caller: Caller | None = None) -> Iterator[Session]:

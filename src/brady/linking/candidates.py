@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from ..store.numbering import next_number
-from ..store.raw_sql import fetch_all
+from ..store.raw_sql import fetch_all, fetch_pipelined
 from . import index, name_search
 from .names import (
     Agreement,
@@ -53,12 +53,19 @@ def _indexed(conn: Connection) -> Iterator[None]:
     if conn.dialect.name != "postgresql":
         yield
         return
-    before = fetch_all(conn, "SHOW enable_seqscan")[0][0]
-    conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    # Read and set in one statement (one round trip); is_local: until the transaction ends.
+    ((before, _),) = fetch_all(
+        conn,
+        "SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)",
+    )
     try:
         yield
     finally:
-        conn.exec_driver_sql(f"SET LOCAL enable_seqscan = {'on' if before == 'on' else 'off'}")
+        fetch_all(
+            conn,
+            "SELECT set_config('enable_seqscan', ?, true)",
+            ("on" if before == "on" else "off",),
+        )
 
 
 def evidence_for_item(
@@ -320,13 +327,19 @@ class Trained:
     threshold: float = 0.0
 
 
+_TRAINED = "SELECT kind, key, pattern FROM linking_pattern WHERE kind IN ('m', 'prior', 'queue')"
+_COUNTS = "SELECT kind, n FROM linking_count WHERE key = '' AND kind IN ({marks})"
+_FILED = "SELECT case_id FROM item_case WHERE item_id = ?"
+
+
 def trained_model(conn: Connection) -> Trained:
+    return _trained(fetch_all(conn, _TRAINED))
+
+
+def _trained(rows: list[tuple[Any, ...]]) -> Trained:
     m: dict[str, float] = {}
     prior, threshold = None, 0.0
-    for kind, key, value in fetch_all(
-        conn,
-        "SELECT kind, key, pattern FROM linking_pattern WHERE kind IN ('m', 'prior', 'queue')",
-    ):
+    for kind, key, value in rows:
         if kind == "m":
             m[str(key)] = float(value)
         elif kind == "prior":
@@ -355,10 +368,21 @@ def record_count(conn: Connection, kind: str) -> int:
 
 
 def filed_under(conn: Connection, item_id: str) -> set[str]:
-    return {
-        str(c)
-        for (c,) in fetch_all(conn, "SELECT case_id FROM item_case WHERE item_id = ?", (item_id,))
-    }
+    return {str(c) for (c,) in fetch_all(conn, _FILED, (item_id,))}
+
+
+def model_and_record(
+    conn: Connection, item_id: str, kinds: tuple[str, ...]
+) -> tuple[Trained, dict[str, int], set[str]]:
+    """The trained model, the record's counts of `kinds` (0 where none is kept) and the
+    cases the item is filed under: what scoring reads besides the evidence, asked together
+    (one round trip on PostgreSQL, for a step taken under the ledger's lock)."""
+    marks = ", ".join("?" for _ in kinds)
+    model, counts, filed = fetch_pipelined(
+        conn, [(_TRAINED, ()), (_COUNTS.format(marks=marks), kinds), (_FILED, (item_id,))]
+    )
+    have = {str(k): int(n) for k, n in counts}
+    return _trained(model), {k: have.get(k, 0) for k in kinds}, {str(c) for (c,) in filed}
 
 
 _PAGE = re.compile(r" \(page \d+ of .*\)$")

@@ -21,7 +21,7 @@ from ..domain import events as ev
 from ..ledger.entry import Entry
 from ..store.custody_tables import item
 from ..store.ledger_store import HandlerProjector
-from ..store.raw_sql import execute_many, fetch_all
+from ..store.raw_sql import execute_many, fetch_all, fetch_pipelined
 from . import index, name_search
 from .mention import Mention
 from .patterns import Patterns
@@ -96,22 +96,21 @@ def patterns(conn: Connection) -> Patterns:
     """What extraction looks for at this point of the ledger: the defaults, every
     agency's case-number formats, the patterns and places an administrator recorded, the
     towns the record's addresses name and the record's organizations."""
-    formats = sorted(
-        {
-            f
-            for (raw,) in fetch_all(conn, "SELECT formats FROM agency")
-            for f in json.loads(raw).values()
-        }
-    )
-    extra = sorted(
-        (str(k), str(key), str(p))
-        for k, key, p in fetch_all(conn, "SELECT kind, key, pattern FROM linking_pattern")
-    )
-    organizations = fetch_all(
+    # Asked together: one round trip on PostgreSQL, at every intake under the ledger's lock.
+    agencies, recorded, organizations = fetch_pipelined(
         conn,
-        "SELECT DISTINCT key FROM mention_index WHERE owner_kind = 'organization' "
-        "AND kind = 'organization' ORDER BY key",
+        [
+            ("SELECT formats FROM agency", ()),
+            ("SELECT kind, key, pattern FROM linking_pattern", ()),
+            (
+                "SELECT DISTINCT key FROM mention_index WHERE owner_kind = 'organization' "
+                "AND kind = 'organization' ORDER BY key",
+                (),
+            ),
+        ],
     )
+    formats = sorted({f for (raw,) in agencies for f in json.loads(raw).values()})
+    extra = sorted((str(k), str(key), str(p)) for k, key, p in recorded)
     return _compiled(tuple(formats), tuple(extra), tuple(str(k) for (k,) in organizations))
 
 

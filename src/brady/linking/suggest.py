@@ -30,15 +30,16 @@ def scored(
     for ev in evidence:
         if ev.via == "party" and ev.name:
             named.setdefault(ev.via_id, set()).update((ev.name, ev.text))
-    trained = candidates.trained_model(conn)
+    trained, counts, filed = candidates.model_and_record(
+        conn, item_id, ("open_cases", "people", "organizations")
+    )
     record = match.Record(
-        candidates.record_count(conn, "open_cases"),
-        candidates.record_count(conn, "people"),
+        counts["open_cases"],
+        counts["people"],
         candidates.name_counts(conn, named),
-        candidates.record_count(conn, "organizations"),
+        counts["organizations"],
         trained.prior if trained.prior is not None else match.RELATED_PER_INTAKE,
     )
-    filed = candidates.filed_under(conn, item_id)
     return match.score(
         evidence,
         filed | set(exclude),

@@ -11,21 +11,24 @@ from ..access.policy import Caller, CaseFacts, ItemFacts
 from ..access.produced import Produced
 from ..ledger.entry import parse_entry
 from . import custody_queries, disclosure_queries, link_queries
-from .raw_sql import fetch_all
+from .raw_sql import fetch_all, fetch_pipelined
 
 
 def caller(conn: Connection, user_id: str, scope: str) -> Caller | None:
-    rows = fetch_all(conn, "SELECT roles, agency_id FROM app_user WHERE user_id = ?", (user_id,))
+    # One statement for the user and their case assignments: asked on every request.
+    rows = fetch_all(
+        conn,
+        "SELECT u.roles, u.agency_id, a.case_id, a.role FROM app_user u "
+        "LEFT JOIN case_assignment a ON a.user_id = u.user_id WHERE u.user_id = ?",
+        (user_id,),
+    )
     if not rows:
         return None
-    assigned = fetch_all(
-        conn, "SELECT case_id, role FROM case_assignment WHERE user_id = ?", (user_id,)
-    )
     return Caller(
         user_id,
         frozenset(json.loads(rows[0][0])),
         rows[0][1],
-        {str(c): str(r) for c, r in assigned},
+        {str(c): str(r) for _, _, c, r in rows if c is not None},
         scope,
     )
 
@@ -36,29 +39,32 @@ def case_facts(conn: Connection, case_id: str) -> CaseFacts:
 
 
 def item_facts(conn: Connection, item_id: str) -> ItemFacts:
-    rows = fetch_all(
+    # Read on every request about an item, and again by each command on it: the three
+    # questions go together (one round trip on PostgreSQL).
+    rows, cases, related = fetch_pipelined(
         conn,
-        "SELECT u.agency_id FROM item i JOIN item_event e ON e.item_id = i.item_id "
-        "AND e.seq = i.intake_seq LEFT JOIN app_user u ON u.user_id = e.actor "
-        "WHERE i.item_id = ?",
-        (item_id,),
+        [
+            (
+                "SELECT u.agency_id FROM item i JOIN item_event e ON e.item_id = i.item_id "
+                "AND e.seq = i.intake_seq LEFT JOIN app_user u ON u.user_id = e.actor "
+                "WHERE i.item_id = ?",
+                (item_id,),
+            ),
+            (
+                "SELECT ic.case_id, c.agency_id FROM item_case ic "
+                "JOIN case_file c ON c.case_id = ic.case_id WHERE ic.item_id = ?",
+                (item_id,),
+            ),
+            # The cases it was produced in and those linking suggested it for.
+            (
+                "SELECT 'produced', case_id FROM production_unit WHERE unit = ? "
+                "UNION SELECT 'suggested', case_id FROM link_suggestion WHERE item_id = ?",
+                (f"item:{item_id}", item_id),
+            ),
+        ],
     )
     if not rows:
         return ItemFacts(item_id, False)
-    cases = fetch_all(
-        conn,
-        "SELECT ic.case_id, c.agency_id FROM item_case ic "
-        "JOIN case_file c ON c.case_id = ic.case_id WHERE ic.item_id = ?",
-        (item_id,),
-    )
-    # Read on every request about an item: the cases it was produced in and those linking
-    # suggested it for, in one round trip.
-    related = fetch_all(
-        conn,
-        "SELECT 'produced', case_id FROM production_unit WHERE unit = ? "
-        "UNION SELECT 'suggested', case_id FROM link_suggestion WHERE item_id = ?",
-        (f"item:{item_id}", item_id),
-    )
     return ItemFacts(
         item_id,
         True,

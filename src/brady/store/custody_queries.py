@@ -27,7 +27,7 @@ from .custody_tables import (
     person,
 )
 from .numbering import next_number
-from .raw_sql import fetch_all
+from .raw_sql import fetch_all, fetch_pipelined
 
 
 def user_state(conn: Connection, user_id: str) -> UserState | None:
@@ -49,17 +49,20 @@ def item_category(conn: Connection, item_id: str) -> str | None:
 
 
 def item_state(conn: Connection, item_id: str) -> ItemState | None:
-    rows = fetch_all(
+    rows, cases = fetch_pipelined(  # one round trip on PostgreSQL
         conn,
-        "SELECT item_id, status, custodian, pending_to, location_id, quantity, disposition, "
-        "disposition_requested_by, disposition_method FROM item WHERE item_id = ?",
-        (item_id,),
+        [
+            (
+                "SELECT item_id, status, custodian, pending_to, location_id, quantity, "
+                "disposition, disposition_requested_by, disposition_method FROM item "
+                "WHERE item_id = ?",
+                (item_id,),
+            ),
+            ("SELECT case_id FROM item_case WHERE item_id = ? ORDER BY case_id", (item_id,)),
+        ],
     )
     if not rows:
         return None
-    cases = fetch_all(
-        conn, "SELECT case_id FROM item_case WHERE item_id = ? ORDER BY case_id", (item_id,)
-    )
     item_id_, status, custodian, pending_to, location_id, quantity, disp, by, method = rows[0]
     return ItemState(
         item_id_,

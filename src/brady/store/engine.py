@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+import time
 import weakref
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import Connection, make_url
 
 WRITE = {"brady_write": True}
@@ -33,7 +34,7 @@ def open_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        return create_engine(parsed, pool_pre_ping=True)
+        return _postgres(create_engine(parsed, pool_size=POOL, max_overflow=2 * POOL))
     raise ValueError(
         f"database URL {url!r} is neither SQLite (sqlite:///FILE) nor PostgreSQL "
         "(postgresql://USER@HOST/DB)"
@@ -62,6 +63,57 @@ def _sqlite(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN")
 
     return engine
+
+
+POOL = 12
+"""PostgreSQL connections a process keeps open: the server's route threads (8), the group
+commit writer and the access log's anchoring, with room to spare. With SQLAlchemy's
+default of 5, the connections beyond it were closed as each request gave them back and
+opened again for the next: a new PostgreSQL backend (a process, its caches cold, its
+prepared statements gone) for many requests under load."""
+
+PING_AFTER = 5.0
+"""Seconds a pooled PostgreSQL connection may rest before its next use tests it first."""
+
+
+def _postgres(engine: Engine) -> Engine:
+    """Test a pooled connection before use only when it has rested a while. SQLAlchemy's
+    pool_pre_ping tests it at every checkout: one more round trip for each of the three or
+    four connections a request takes, while one used a moment ago is as good as proven.
+    A connection that fails the test is replaced (DisconnectionError makes the pool
+    retry), so a restarted database still costs no request an error."""
+
+    @event.listens_for(engine, "checkin")
+    def _rested(_dbapi_conn: Any, record: Any) -> None:
+        record.info["brady_used"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _test(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        used = record.info.get("brady_used")
+        if used is not None and time.monotonic() - used < PING_AFTER:
+            return
+        try:
+            dbapi_conn.execute(";")
+            if not dbapi_conn.autocommit:
+                dbapi_conn.rollback()
+        except Exception as error:  # any failure: this connection is not to be used
+            raise exc.DisconnectionError() from error
+
+    return engine
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """A connection for reads only. On PostgreSQL it runs without a transaction block: each
+    statement sees what was committed when it began, as it would in a READ COMMITTED
+    transaction, without the round trips for BEGIN and the ROLLBACK when it goes back to
+    the pool. Nothing written on it is atomic; write in `writing` or `engine.begin()`."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            yield conn
+    else:
+        with engine.connect() as conn:
+            yield conn
 
 
 class _WriterQueue:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
 import orjson
-from sqlalchemy import Engine, Table, select, text
+from sqlalchemy import Engine, Table, select
 from sqlalchemy.engine import Connection
 
 from ..ledger.checkpoint import Checkpoint, InclusionProofFile
@@ -27,7 +27,7 @@ from ..ledger.note import Verifier
 from ..ledger.ranges import consistency_ranges, inclusion_ranges
 from ..ledger.tree import NodeId, append_nodes, frontier, hash_ranges, range_nodes
 from .engine import writing
-from .raw_sql import execute_many, fetch_all, fetch_in
+from .raw_sql import execute_batches, execute_many, fetch_all, fetch_in, fetch_pipelined
 from .row_seals import chain_key, chain_link
 from .tables import ledger_checkpoint, ledger_entry
 
@@ -190,8 +190,6 @@ class LedgerStore:
         if self.log_signer is None:
             raise StoreError("this store was opened read-only (no log key)")
         with writing(self.engine) as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK})
             writer = Writer(self, conn, self._tip)
             yield writer
             if writer.broken:
@@ -321,6 +319,18 @@ class LedgerStore:
 
 
 @dataclass(frozen=True)
+class Mark:
+    """A savepoint and the writer's state there (entries and keyring are never changed in
+    place, so references suffice)."""
+
+    name: str
+    size: int
+    last_time: str
+    known: dict[NodeId, bytes]
+    keyring: Keyring
+
+
+@dataclass(frozen=True)
 class _Tip:
     """What an append builds on, as this process left the ledger at `size`: the entries
     are never changed, so while the database still holds exactly `size` entries (no
@@ -339,8 +349,21 @@ class Writer:
         self.store = store
         self.conn = conn
         self.broken = False
-        self.size = store.size(conn)
+        # One round trip on PostgreSQL: BEGIN, the ledger's lock, then (in that order, on
+        # what the lock's last holder committed) the tail and the newest checkpoint's chain.
+        lock = [("SELECT pg_advisory_xact_lock(?)", (_PG_LOCK,))]
+        *_, tail, chain = fetch_pipelined(
+            conn,
+            [
+                *(lock if conn.dialect.name == "postgresql" else []),
+                ("SELECT seq FROM ledger_entry ORDER BY seq DESC LIMIT 1", ()),
+                (_NEWEST_CHAIN, ()),
+            ],
+        )
+        self.size = int(tail[0][0]) + 1 if tail else 0
+        self._chain: str | None = chain[0][0] if chain else None
         self._start = self.size
+        self._marks = 0
         if tip is not None and tip.size == self.size:
             self._keyring, self._last_time, self._known = tip.keyring, tip.last_time, tip.known
         else:
@@ -351,6 +374,25 @@ class Writer:
     @property
     def appended(self) -> bool:
         return self.size > self._start
+
+    def savepoint(self) -> Mark:
+        """Mark where the transaction stands, so that what follows can be undone alone
+        (`rollback_to`) while what came before stays (group commit: one command refused
+        among several in one transaction)."""
+        if self.broken:
+            raise StoreError("a step of this transaction failed; start a new one")
+        self._marks += 1
+        name = f"brady_{self._marks}"
+        self.conn.exec_driver_sql(f"SAVEPOINT {name}")
+        return Mark(name, self.size, self._last_time, self._known, self._keyring)
+
+    def rollback_to(self, mark: Mark) -> None:
+        """Undo everything since `mark`, in the database and in what this writer knows of
+        the tip; a writer broken since then is whole again."""
+        self.conn.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {mark.name}")
+        self.size, self._last_time = mark.size, mark.last_time
+        self._known, self._keyring = mark.known, mark.keyring
+        self.broken = False
 
     def tip(self) -> _Tip:
         return _Tip(self.size, self._last_time, self._known, self._keyring)
@@ -392,13 +434,15 @@ class Writer:
         if not entries:
             return entries
         nodes = append_nodes(self.size, self._known, (leaf_hash(e.raw) for e in entries))
-        execute_many(
+        execute_batches(
             self.conn,
-            "INSERT INTO ledger_entry (seq, kind, entry) VALUES (?, ?, ?)",
-            ((e.seq, e.kind, e.raw) for e in entries),
-        )
-        execute_many(
-            self.conn, "INSERT INTO ledger_node (level, idx, hash) VALUES (?, ?, ?)", nodes
+            [
+                (
+                    "INSERT INTO ledger_entry (seq, kind, entry) VALUES (?, ?, ?)",
+                    [(e.seq, e.kind, e.raw) for e in entries],
+                ),
+                ("INSERT INTO ledger_node (level, idx, hash) VALUES (?, ?, ?)", nodes),
+            ],
         )
         for projector in self.store.projectors:
             projector.apply(self.conn, entries)
@@ -420,11 +464,9 @@ class Writer:
         note = Checkpoint(self.store.origin, self.size, root).sign(signer)
         # Never before the entries it covers, even if this host's clock is behind.
         created = max(now(), self._last_time)
-        previous = fetch_all(self.conn, _NEWEST_CHAIN)
         assert self.store.chain_key is not None
-        link = chain_link(
-            self.store.chain_key, previous[0][0] if previous else None, self.size, note, created
-        )
+        # The chain read when the lock was taken: only a holder of the lock adds checkpoints.
+        link = chain_link(self.store.chain_key, self._chain, self.size, note, created)
         execute_many(
             self.conn,
             "INSERT INTO ledger_checkpoint (size, note, created_at, chain) VALUES (?, ?, ?, ?)",

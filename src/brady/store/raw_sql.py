@@ -45,3 +45,45 @@ def execute_many(conn: Connection, sql: str, rows: Iterable[Sequence[Any]]) -> N
         cursor.executemany(_sql(conn, sql), [tuple(r) for r in rows])
     finally:
         cursor.close()
+
+
+def execute_batches(
+    conn: Connection, batches: Sequence[tuple[str, Sequence[Sequence[Any]]]]
+) -> None:
+    """Several statements, each over its rows, that answer nothing: on PostgreSQL sent in
+    one pipeline (one round trip for all, not one for each); elsewhere one after another.
+    An error in any is raised here, before anything else is sent."""
+    todo = [(sql, rows) for sql, rows in batches if rows]
+    if conn.dialect.name != "postgresql" or len(todo) < 2:
+        for sql, rows in todo:
+            execute_many(conn, sql, rows)
+        return
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    with driver.pipeline():
+        for sql, rows in todo:
+            with driver.cursor() as cursor:
+                cursor.executemany(_sql(conn, sql), [tuple(r) for r in rows])
+
+
+def fetch_pipelined(
+    conn: Connection, queries: Sequence[tuple[str, Sequence[Any]]]
+) -> list[list[tuple[Any, ...]]]:
+    """The rows of several queries: on PostgreSQL sent in one pipeline, so they cost one
+    round trip; the server still runs them in order, each on what was committed when it
+    began (a query after a lock sees what the lock's previous holder committed)."""
+    if conn.dialect.name != "postgresql":
+        return [fetch_all(conn, sql, params) for sql, params in queries]
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    cursors = []
+    with driver.pipeline():
+        for sql, params in queries:
+            cursor = driver.cursor()
+            cursor.execute(_sql(conn, sql), tuple(params))
+            cursors.append(cursor)
+    try:
+        return [list(c.fetchall()) if c.description is not None else [] for c in cursors]
+    finally:
+        for c in cursors:
+            c.close()
