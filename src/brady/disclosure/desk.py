@@ -15,6 +15,11 @@ from .compliance import units_of
 RECEIVERS = (UserRole.PROSECUTOR, UserRole.DEFENSE_COUNSEL)
 
 
+class ProducedMeanwhileError(RefusedError):
+    """Another production of the case was recorded between this one's planning and its
+    recording (its id or Bates numbers are taken): made again, it takes the next ones."""
+
+
 class Desk:
     def __init__(self, session: Session) -> None:
         self.s = session
@@ -146,7 +151,9 @@ class Desk:
         self.s.require_role(by, CHARGING, "produce discovery")
         self.s.require_case(case_id)
         if dq.production_exists(self.conn, production_id):
-            raise RefusedError(f"production {production_id!r} already exists", "production_id")
+            raise ProducedMeanwhileError(
+                f"production {production_id!r} already exists", "production_id"
+            )
         self._owed(case_id, *(u["unit"] for u in units))
         self._continues(case_id, production_id, [u["bates"] for u in units])
         return self.s.record(
@@ -171,7 +178,7 @@ class Desk:
         first = dq.produced_unit_count(self.conn, case_id) + 1
         wanted = range(first, first + len(bates))
         if [b.rpartition("-")[2].lstrip("0") for b in bates] != [str(n) for n in wanted]:
-            raise RefusedError(
+            raise ProducedMeanwhileError(
                 f"the Bates numbers of {production_id} must run from {first:06d} (e.g. "
                 f"BRADY-{first:06d}): the case's productions so far end at {first - 1:06d}. "
                 "Another production was recorded meanwhile; make this one again",

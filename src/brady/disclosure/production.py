@@ -52,7 +52,7 @@ from ..store.item_steps import with_payloads
 from ..store.lab_queries import lab_entries, lab_record
 from ..store.ledger_store import key_rows, read_entries
 from . import compliance, kept_bags, verify_page
-from .desk import Desk
+from .desk import Desk, ProducedMeanwhileError
 
 OWED = {"overdue", "due_soon", "pending"}
 """Statuses of what is owed and not yet produced (nor withheld)."""
@@ -352,6 +352,11 @@ def _bundle(led: OpenLedger, folder: Path, cited: set[int], size: int, earlier: 
         )
 
 
+MAKE_AGAIN = 3
+"""Times a production the server numbers itself is made again when another production of
+the case (on this server or another) was recorded while it was being built."""
+
+
 def produce_for_download(
     led: OpenLedger,
     by: str,
@@ -363,10 +368,16 @@ def produce_for_download(
 ) -> Built:
     """A production the server keeps for counsel to download: the next id of the case, the
     bag in `folder`, and beside it the same bag as a zip (what the download serves)."""
-    with led.engine.connect() as conn:
-        production_id = next_production_id(conn, case_id)
     folder.mkdir(parents=True, exist_ok=True)
-    built = produce(led, by, case_id, production_id, recipient, folder, units, bates_prefix)
+    for attempt in range(MAKE_AGAIN + 1):
+        with led.engine.connect() as conn:
+            production_id = next_production_id(conn, case_id)
+        try:
+            built = produce(led, by, case_id, production_id, recipient, folder, units, bates_prefix)
+            break
+        except ProducedMeanwhileError:
+            if attempt == MAKE_AGAIN:
+                raise  # still racing after several tries: the caller is told to try again
     shutil.make_archive(
         str(built.path), "zip", root_dir=built.path.parent, base_dir=built.path.name
     )
