@@ -17,15 +17,14 @@ checkpoint body.
 from __future__ import annotations
 
 import base64
-import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ._b64 import b64decode_strict
-from .ed25519 import PUBLIC_KEY_SIZE, SIGNATURE_SIZE, Signer, verify
+from .ed25519 import SIGNATURE_SIZE, Signer, verify
 from .errors import NoteError
-from .note import MAX_NOTE_BYTES, check_key_name
+from .note import MAX_NOTE_BYTES, check_key_name, format_vkey, key_id, parse_vkey
 
 COSIGNATURE_TYPE = b"\x04"
 HEADER = "cosignature/v1"
@@ -39,7 +38,7 @@ _CONTROL = re.compile("[\x00-\x09\x0b-\x1f]")  # C0 controls but the newline
 
 def cosigner_key_id(name: str, public_key: bytes) -> bytes:
     """SHA-256(name || 0x0A || 0x04 || public key)[:4]."""
-    return hashlib.sha256(name.encode() + b"\n" + COSIGNATURE_TYPE + public_key).digest()[:4]
+    return key_id(name, public_key, COSIGNATURE_TYPE)
 
 
 def _check_timestamp(timestamp: int) -> None:
@@ -125,30 +124,19 @@ class Cosigner:
 
     def vkey(self) -> str:
         """`<name>+<hex key id>+<base64(0x04 || public key)>`: what a verifier is given."""
-        blob = base64.b64encode(COSIGNATURE_TYPE + self.public_key).decode()
-        return f"{self.name}+{self.key_id.hex()}+{blob}"
+        return format_vkey(self.name, self.public_key, COSIGNATURE_TYPE)
 
     @classmethod
     def from_vkey(cls, vkey: str) -> Cosigner:
-        parts = vkey.strip().split("+", 2)
-        if len(parts) != 3:
-            raise NoteError(f"witness key {vkey!r} is not <name>+<key id>+<key>")
-        name, hex_id, blob = parts
-        check_key_name(name)
-        try:
-            raw = b64decode_strict(blob, "witness key")
-            wanted = bytes.fromhex(hex_id)
-        except ValueError as exc:
-            raise NoteError(f"witness key {vkey!r} is not well encoded: {exc}") from exc
-        if len(raw) != 1 + PUBLIC_KEY_SIZE or raw[:1] != COSIGNATURE_TYPE:
-            raise NoteError(
+        return cls(
+            *parse_vkey(
+                vkey,
+                COSIGNATURE_TYPE,
+                "witness key",
                 "witness key is not an Ed25519 cosignature key (type 0x04, 32 bytes); "
-                "a log's own key (type 0x01) cannot be used as a witness key"
+                "a log's own key (type 0x01) cannot be used as a witness key",
             )
-        cosigner = cls(name, raw[1:])
-        if len(hex_id) != 8 or cosigner.key_id != wanted:
-            raise NoteError(f"witness key id {hex_id} does not match the key")
-        return cosigner
+        )
 
     def matches(self, sig: NoteSignature) -> bool:
         return sig.name == self.name and sig.key_id == self.key_id

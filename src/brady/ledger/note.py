@@ -20,9 +20,35 @@ _SIG_PREFIX = "\u2014 "  # em dash, space
 MAX_NOTE_BYTES = 1 << 20
 
 
-def key_id(name: str, public_key: bytes) -> bytes:
-    """SHA-256(name || 0x0A || 0x01 || public key)[:4]."""
-    return hashlib.sha256(name.encode() + b"\n" + ED25519_TYPE + public_key).digest()[:4]
+def key_id(name: str, public_key: bytes, key_type: bytes = ED25519_TYPE) -> bytes:
+    """SHA-256(name || 0x0A || type || public key)[:4] (type 0x01 for a log's key, 0x04 for
+    a witness's cosignature key)."""
+    return hashlib.sha256(name.encode() + b"\n" + key_type + public_key).digest()[:4]
+
+
+def format_vkey(name: str, public_key: bytes, key_type: bytes = ED25519_TYPE) -> str:
+    """`<name>+<hex key id>+<base64(type || public key)>`."""
+    blob = base64.b64encode(key_type + public_key).decode()
+    return f"{name}+{key_id(name, public_key, key_type).hex()}+{blob}"
+
+
+def parse_vkey(vkey: str, key_type: bytes, what: str, wrong_type: str) -> tuple[str, bytes]:
+    """(name, public key) of a verifier key string of this type, every part checked."""
+    parts = vkey.strip().split("+", 2)
+    if len(parts) != 3:
+        raise NoteError(f"{what} {vkey!r} is not <name>+<key id>+<key>")
+    name, hex_id, blob = parts
+    check_key_name(name)
+    try:
+        raw = b64decode_strict(blob, what)
+        wanted = bytes.fromhex(hex_id)
+    except ValueError as exc:
+        raise NoteError(f"{what} {vkey!r} is not well encoded: {exc}") from exc
+    if len(raw) != 1 + PUBLIC_KEY_SIZE or raw[:1] != key_type:
+        raise NoteError(wrong_type)
+    if len(hex_id) != 8 or key_id(name, raw[1:], key_type) != wanted:
+        raise NoteError(f"{what} id {hex_id} does not match the key")
+    return name, raw[1:]
 
 
 def check_key_name(name: str) -> None:
@@ -43,27 +69,18 @@ class Verifier:
 
     def vkey(self) -> str:
         """`<name>+<hex key id>+<base64(0x01 || public key)>`."""
-        blob = base64.b64encode(ED25519_TYPE + self.public_key).decode()
-        return f"{self.name}+{self.key_id.hex()}+{blob}"
+        return format_vkey(self.name, self.public_key)
 
     @classmethod
     def from_vkey(cls, vkey: str) -> Verifier:
-        parts = vkey.strip().split("+", 2)
-        if len(parts) != 3:
-            raise NoteError(f"verifier key {vkey!r} is not <name>+<key id>+<key>")
-        name, hex_id, blob = parts
-        check_key_name(name)
-        try:
-            raw = b64decode_strict(blob, "key")
-            wanted = bytes.fromhex(hex_id)
-        except ValueError as exc:
-            raise NoteError(f"verifier key {vkey!r} is not well encoded: {exc}") from exc
-        if len(raw) != 1 + PUBLIC_KEY_SIZE or raw[:1] != ED25519_TYPE:
-            raise NoteError("verifier key is not an Ed25519 key (type 0x01, 32 bytes)")
-        verifier = cls(name, raw[1:])
-        if len(hex_id) != 8 or verifier.key_id != wanted:
-            raise NoteError(f"verifier key id {hex_id} does not match the key")
-        return verifier
+        return cls(
+            *parse_vkey(
+                vkey,
+                ED25519_TYPE,
+                "verifier key",
+                "verifier key is not an Ed25519 key (type 0x01, 32 bytes)",
+            )
+        )
 
 
 def sign_note(text: str, name: str, signer: Signer) -> str:
