@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import os
 import secrets
+import socket
+import threading
+import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
 import typer.testing
+import uvicorn
 from argon2 import PasswordHasher
 from click import Command
 from playwright.sync_api import Browser, sync_playwright
@@ -66,9 +72,9 @@ def _pg_url(dbname: str) -> str:
     return f"{base}/{dbname}".replace("postgresql://", "postgresql+psycopg://", 1)
 
 
-@pytest.fixture
-def pg_database() -> Iterator[str]:
-    """A fresh, empty PostgreSQL database; dropped afterwards."""
+@contextmanager
+def fresh_pg_database() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database (its SQLAlchemy URL); dropped on leaving."""
     name = f"brady_test_{secrets.token_hex(6)}"
     try:
         admin = psycopg.connect(PG_ADMIN, autocommit=True)
@@ -79,6 +85,13 @@ def pg_database() -> Iterator[str]:
     yield _pg_url(name)
     with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def pg_database() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database; dropped afterwards."""
+    with fresh_pg_database() as url:
+        yield url
 
 
 @pytest.fixture
@@ -144,3 +157,27 @@ def browser() -> Iterator[Browser]:
         )
         yield launched
         launched.close()
+
+
+def free_port() -> int:
+    """A TCP port on the loopback that nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def served(app: Any) -> Iterator[str]:
+    """An ASGI app served by uvicorn on a free loopback port, in a thread, for a real
+    browser or HTTP client: its base URL; stopped on leaving."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if server.started:
+            break
+        time.sleep(0.1)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=30)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -24,14 +23,10 @@ from brady.custody.service import Custody
 from brady.ledger_home import OpenLedger
 from brady.store.raw_sql import fetch_all
 
+from ..conftest import free_port
+
 CLERKS = 4
 ROUNDS = 15
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _serve(home: Path, port: int) -> subprocess.Popen[bytes]:
@@ -79,7 +74,7 @@ def test_two_workers_share_one_ledger(ledger: OpenLedger) -> None:
         accounts.create_token(f"clerk{k}", "test", "write", "admin")[1] for k in range(CLERKS)
     ]
     before = ledger.store.size()
-    port = _free_port()
+    port = free_port()
     server = _serve(ledger.config.path, port)
     try:
         assert len(_workers_of(server)) >= 2

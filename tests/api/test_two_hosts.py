@@ -18,7 +18,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -41,7 +40,7 @@ from brady.ledger_home import init_home, open_home
 
 from ..blobs.conftest import S3Server, s3_server  # noqa: F401  (the session's S3 server)
 from ..blobs.test_ledger_files import use_bucket
-from ..conftest import PG_ADMIN, _pg_url
+from ..conftest import free_port, fresh_pg_database
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
@@ -67,25 +66,11 @@ class Cluster:
     servers: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def database() -> Iterator[str]:
     """A fresh PostgreSQL database for the module, dropped after."""
-    name = f"brady_test_{secrets.token_hex(6)}"
-    try:
-        admin = psycopg.connect(PG_ADMIN, autocommit=True)
-    except psycopg.OperationalError as exc:
-        pytest.fail(f"PostgreSQL is not reachable at {PG_ADMIN} (run scripts/test.sh): {exc}")
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    yield _pg_url(name)
-    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_pg_database() as url:
+        yield url
 
 
 def _seed(home: Path) -> dict[str, str]:
@@ -177,7 +162,7 @@ def cluster(
     use_bucket(first, s3_server.settings(s3_server.bucket(), first / "blobs"))
     tokens = _seed(first)
     a, b, auditor = (_host(root, name, first, key) for name in ("host-a", "host-b", "auditor"))
-    ports = [_free_port(), _free_port()]
+    ports = [free_port(), free_port()]
     cluster = Cluster([f"http://127.0.0.1:{p}" for p in ports], tokens, database, auditor)
     cluster.servers = [_start(host, port) for host, port in zip((a, b), ports, strict=True)]
     try:

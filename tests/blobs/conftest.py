@@ -26,6 +26,8 @@ from brady.blobs.s3 import S3Store
 from brady.blobs.settings import BlobSettings, S3Location
 from brady.blobs.store import BlobStore
 
+from ..conftest import free_port
+
 REGION = "us-east-1"
 
 
@@ -57,12 +59,6 @@ class S3Server:
         )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _wait_for(port: int, server: subprocess.Popen[bytes]) -> None:
     for _ in range(300):  # up to about 30 s on a busy machine
         if server.poll() is not None:
@@ -87,7 +83,7 @@ def s3_server() -> Iterator[S3Server]:
         if os.environ.get("BRADY_TEST_S3"):
             yield S3Server(os.environ["BRADY_TEST_S3"], emulator=False)
             return
-        port = _free_port()
+        port = free_port()
         server = subprocess.Popen(
             [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
             stdout=subprocess.DEVNULL,

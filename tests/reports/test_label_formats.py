@@ -12,15 +12,11 @@ from __future__ import annotations
 
 import io
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
-import uvicorn
 import zxingcpp
 from fastapi.testclient import TestClient
 from PIL import Image, ImageFilter
@@ -35,6 +31,7 @@ from brady.reports import labels, render
 from brady.server import create_app
 
 from ..api.conftest import PASSWORD, World
+from ..conftest import served
 from ..security.conftest import sign_in_page
 
 TAG = "SF24-0306-01"
@@ -282,22 +279,8 @@ def test_the_cli_prints_thermal_labels(world: World, home: Path, tmp_path: Path)
 
 @pytest.fixture(scope="module")
 def server(world: World) -> Iterator[str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    config = uvicorn.Config(
-        create_app(world.led, anchor_every=None), host="127.0.0.1", port=port, log_level="warning"
-    )
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=30)
+    with served(create_app(world.led, anchor_every=None)) as url:
+        yield url
 
 
 def signed_in(browser: Browser, base: str) -> Page:

@@ -11,15 +11,11 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import socket
-import threading
-import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page, expect
 
 from brady.cli.admin import bootstrap_admin
@@ -28,6 +24,8 @@ from brady.custody.service import Custody
 from brady.ledger.cli import run as verify_cli
 from brady.ledger_home import OpenLedger, open_home
 from brady.server import create_app
+
+from ..conftest import served
 
 pytestmark = pytest.mark.slow
 
@@ -51,22 +49,8 @@ def server(tmp_path: Path) -> Iterator[str]:
 
     led = init_home(tmp_path / "home")
     _load(led)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    config = uvicorn.Config(
-        create_app(led, anchor_every=None), host="127.0.0.1", port=port, log_level="warning"
-    )
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=30)
+    with served(create_app(led, anchor_every=None)) as url:
+        yield url
     led.close()
 
 

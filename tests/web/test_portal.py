@@ -9,15 +9,11 @@ Bates number on every page and describe every step in words."""
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, expect
 
@@ -30,6 +26,7 @@ from brady.server import create_app
 from brady.web.production_pages import timing
 
 from ..api.conftest import PASSWORD, World
+from ..conftest import served
 from .conftest import browser_of
 
 CHROMIUM = "/usr/bin/chromium"
@@ -236,20 +233,8 @@ def test_a_typed_hash_acknowledges_from_the_index_and_comes_back_to_it(
 @pytest.fixture(scope="module")
 def live(portal: World) -> Iterator[str]:
     """The same record served over HTTP by uvicorn, for a real browser."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    app = create_app(portal.led, anchor_every=None)
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=30)
+    with served(create_app(portal.led, anchor_every=None)) as url:
+        yield url
 
 
 def test_counsel_acknowledge_a_bag_by_choosing_it_in_the_browser(

@@ -15,15 +15,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-import socket
-import threading
-import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from brady.cli.admin import bootstrap_admin
@@ -33,6 +29,7 @@ from brady.ledger.cli import run as verify_cli
 from brady.ledger_home import OpenLedger, init_home
 from brady.server import create_app
 
+from ..conftest import served
 from .axe_check import assert_accessible
 
 pytestmark = pytest.mark.slow
@@ -61,22 +58,8 @@ def server(ledger: OpenLedger) -> Iterator[str]:
     bootstrap_admin(custody)
     load_rust(custody)
     demo_accounts(custody)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    config = uvicorn.Config(
-        create_app(led, anchor_every=None), host="127.0.0.1", port=port, log_level="warning"
-    )
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=30)
+    with served(create_app(led, anchor_every=None)) as url:
+        yield url
 
 
 SAME_FOR_ALL = {"Sign in to Brady", "System use notification"}

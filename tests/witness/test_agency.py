@@ -8,7 +8,6 @@ brady-verify's witness policy and verify.html accept; a forged cosignature row i
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -42,6 +41,7 @@ from brady.witness.home import close_witness, follow_log, init_witness, open_wit
 from brady.witness.http import create_app as witness_app
 from brady.witness.service import Witness
 
+from ..conftest import free_port
 from ..disclosure.test_verify_html import check
 from ..store.helpers import fill
 
@@ -101,12 +101,6 @@ class World:
         return [self.one.witness.cosigner, self.two.witness.cosigner]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     tmp = tmp_path_factory.mktemp("agency")
@@ -118,7 +112,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         init_witness(folder, name)
         witness = open_witness(folder)
         follow_log(witness, led.config.origin, led.config.log_vkey)
-        server = Server(witness, _free_port())
+        server = Server(witness, free_port())
         server.start()
         servers.append(server)
         toml.append(

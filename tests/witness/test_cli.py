@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ from brady.ledger.cosignature import Cosigner, cosignatures_on
 from brady.ledger.ed25519 import Signer
 from brady.witness.client import offer_checkpoint
 
+from ..conftest import free_port
 from .helpers import Log
 
 runner = CliRunner()
@@ -85,9 +85,7 @@ def test_a_key_others_can_read_is_refused(folder: Path, vkey: str) -> None:
 def test_serve_cosigns_and_status_shows_the_evidence(folder: Path, vkey: str) -> None:
     log = Log().grow(6)
     witness("add-log", log.origin, log.vkey, "--dir", str(folder))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     server = subprocess.Popen(
         [str(BIN / "brady"), "witness", "serve", "--dir", str(folder), "--port", str(port)],
         stdout=subprocess.PIPE,

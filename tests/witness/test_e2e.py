@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import socket
 import threading
 import time
 import urllib.error
@@ -30,6 +29,7 @@ from brady.witness.home import close_witness, follow_log, init_witness, open_wit
 from brady.witness.http import create_app
 from brady.witness.service import Witness, evidence_document
 
+from ..conftest import free_port
 from ..store.helpers import fill
 
 
@@ -41,9 +41,7 @@ class Server:
     thread: threading.Thread | None = None
 
     def start(self) -> None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
+        port = free_port()
         config = uvicorn.Config(
             create_app(self.witness), host="127.0.0.1", port=port, log_level="warning"
         )
