@@ -6,7 +6,8 @@ CLI or the API. Auditors may read these pages; only an administrator may change 
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
@@ -20,8 +21,10 @@ from ..api.deps import Asker, Brady, log, rule_guard
 from ..api.routes_accounts import Assignment, NewToken, NewUser, Roles, SetPassword, run
 from ..api.routes_accounts import issue_token as api_issue_token
 from ..api.strict_input import said
+from ..custody.service import Session
 from ..domain import events as ev
 from ..domain.errors import NotAllowedError, RefusedError
+from ..ledger.entry import Entry
 from ..store import access_queries as facts
 from ..store import account_queries
 from ..store import custody_queries as q
@@ -57,6 +60,7 @@ LABELS = {
     "role": "Works the case as",
 }
 LISTED = frozenset({"roles", "scope", "case_id", "role"})
+M = TypeVar("M", bound=BaseModel)
 RULES = forms.limits(NewUser)
 TOKEN_RULES = forms.limits(NewToken)
 
@@ -65,10 +69,29 @@ def _url(user_id: str) -> str:
     return f"/admin/users/{user_id}"
 
 
-def _checked(model: type[BaseModel], values: dict[str, Any]) -> BaseModel:
+def _checked(model: type[M], values: dict[str, Any]) -> M:
     """The form's values as the API's own request model reads them (so a field's rule is
     the API's), or ValidationError."""
     return model.model_validate({k: v for k, v in values.items() if v not in ("", None)})
+
+
+def _recorded(
+    b: Brady,
+    asker: Asker,
+    url: str,
+    act: Callable[[Session], Entry],
+    logged: tuple[str, str, str | None],
+    said: str,
+) -> Response:
+    """The command run as the API runs it (`run`: access rules, one transaction), logged as
+    the API logs it, and back to the page saying what was recorded, or why nothing was."""
+    try:
+        run(b, asker, act)
+    except RefusedError as exc:
+        return refused(url, exc)
+    action, target, detail = logged
+    log(b, asker, action, target, detail=detail)
+    return back(url, said)
 
 
 def _said_wrong(exc: ValidationError) -> str:
@@ -139,7 +162,6 @@ def add_user(
     except ValidationError as exc:
         errors = forms.problems(exc, LABELS, listed=LISTED)
         return _users_page(request, asker, b, 422, form=typed, errors=errors)
-    assert isinstance(body, NewUser)
     stated = said(body)
     stated.pop("password", None)
     try:
@@ -243,14 +265,15 @@ def set_roles(
         body = _checked(Roles, {"roles": roles or [], "agency_id": agency_id, "reason": reason})
     except ValidationError as exc:
         return back(url, _said_wrong(exc), bad=True)
-    assert isinstance(body, Roles)
-    try:
-        run(b, asker, lambda s: Permissions(s).set_roles(asker.user_id, user_id, **said(body)))
-    except RefusedError as exc:
-        return refused(url, exc)
-    log(b, asker, "account.roles", f"user:{user_id}", detail=",".join(body.roles))
     words = ", ".join(ROLE_WORDS.get(r, r) for r in body.roles)
-    return back(url, f"{user_id}'s roles are now: {words}.")
+    return _recorded(
+        b,
+        asker,
+        url,
+        lambda s: Permissions(s).set_roles(asker.user_id, user_id, **said(body)),
+        ("account.roles", f"user:{user_id}", ",".join(body.roles)),
+        f"{user_id}'s roles are now: {words}.",
+    )
 
 
 @router.post("/admin/users/{user_id}/password")
@@ -275,7 +298,6 @@ def set_password(
             "it needs at least 12 (and at most 256).",
             bad=True,
         )
-    assert isinstance(body, SetPassword)
     try:
         b.accounts.set_password(user_id, body.password, asker.user_id, asker.source)
     except RefusedError as exc:
@@ -337,7 +359,6 @@ def issue_token(
         body = _checked(NewToken, {"label": label.strip(), "scope": scope, **life})
     except ValidationError as exc:
         return back(url, _said_wrong(exc), bad=True)
-    assert isinstance(body, NewToken)
     try:
         shown = api_issue_token(b, asker, user_id, body)
     except RefusedError as exc:
@@ -376,13 +397,14 @@ def assign(
         body = _checked(Assignment, {"user_id": user_id, "role": role})
     except ValidationError as exc:
         return back(url, _said_wrong(exc), bad=True)
-    assert isinstance(body, Assignment)
-    try:
-        run(b, asker, lambda s: Permissions(s).assign(asker.user_id, case_id, **said(body)))
-    except RefusedError as exc:
-        return refused(url, exc)
-    log(b, asker, "permission.assign", f"case:{case_id}", detail=f"{user_id} {body.role}")
-    return back(url, f"{user_id} now works {case_id} as {body.role.replace('_', ' ')}.")
+    return _recorded(
+        b,
+        asker,
+        url,
+        lambda s: Permissions(s).assign(asker.user_id, case_id, **said(body)),
+        ("permission.assign", f"case:{case_id}", f"{user_id} {body.role}"),
+        f"{user_id} now works {case_id} as {body.role.replace('_', ' ')}.",
+    )
 
 
 @router.post("/admin/users/{user_id}/assignments/{case_id}/remove")
@@ -398,16 +420,14 @@ def unassign(
     url = _url(user_id)
     if not reason.strip():
         return back(url, "Nothing was recorded: say why the case is taken from them.", bad=True)
-    try:
-        run(
-            b,
-            asker,
-            lambda s: Permissions(s).unassign(asker.user_id, case_id, user_id, reason.strip()),
-        )
-    except RefusedError as exc:
-        return refused(url, exc)
-    log(b, asker, "permission.unassign", f"case:{case_id}", detail=user_id)
-    return back(url, f"{user_id} no longer works {case_id}.")
+    return _recorded(
+        b,
+        asker,
+        url,
+        lambda s: Permissions(s).unassign(asker.user_id, case_id, user_id, reason.strip()),
+        ("permission.unassign", f"case:{case_id}", user_id),
+        f"{user_id} no longer works {case_id}.",
+    )
 
 
 @router.get("/admin")
