@@ -1,18 +1,23 @@
 """Witness benchmark: checkpoints cosigned per second on one core, beside raw Ed25519.
 
-    python bench/witness_bench.py [--checkpoints 2000] [--http 500]
+    python bench/witness_bench.py [--checkpoints 2000] [--logs 16] [--http 2000]
 
+The whole bench runs pinned to one core (the witness's; the HTTP clients get the other).
 - add-checkpoint through the witness's own function (`Witness.add_checkpoint`: parse,
   the log's signature checked, the consistency proof checked, the cosignature made, the
   compare-and-swap committed to SQLite with WAL and synchronous=FULL), one log growing
   by a few entries a step, each request carrying its proof;
-- the same over HTTP: a real uvicorn server on loopback, one keep-alive client sending
-  requests one after another (client and server share this process, hence one core);
+- the same for --logs logs at once, one thread each (a witness serves many agencies'
+  logs): their advances share commits (group commit, one fsync for all queued);
 - the same with SQLite's synchronous=OFF, to show the CPU's share: the witness itself
   never runs so, since a checkpoint it cosigned must survive a power cut (a witness
   that forgot one could be made to cosign a fork of it);
+- over HTTP: `brady witness serve` in its own process pinned to one core, --logs
+  keep-alive clients (one per log, on the other core) sending their log's checkpoints
+  one after another;
 - baseline: raw Ed25519 sign + verify of a checkpoint-sized message with libsodium
-  (PyNaCl), the least a witness must do per checkpoint.
+  (PyNaCl), the least a witness must do per checkpoint; and the disk's fsync time, which
+  bounds one log's durable rate.
 Requests are built before the clock starts. Results go to stdout; nothing is asserted.
 """
 
@@ -21,7 +26,10 @@ from __future__ import annotations
 import argparse
 import base64
 import http.client
+import os
 import socket
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -29,7 +37,6 @@ from pathlib import Path
 from typing import Any
 
 import nacl.bindings
-import uvicorn
 from sqlalchemy import event
 
 from brady.ledger.checkpoint import Checkpoint
@@ -38,21 +45,20 @@ from brady.ledger.hashing import leaf_hash, root_of
 from brady.ledger.note import Verifier
 from brady.ledger.ranges import consistency_ranges
 from brady.witness.home import close_witness, follow_log, init_witness, open_witness
-from brady.witness.http import create_app
 from brady.witness.service import Witness
 
 ORIGIN = "bench.example/ledger"
 STEP = 3  # entries a checkpoint adds
 
 
-def _requests(count: int, signer: Signer) -> list[bytes]:
+def _requests(count: int, signer: Signer, origin: str = ORIGIN) -> list[bytes]:
     """count add-checkpoint bodies, each extending the one before by STEP entries."""
     leaves = [leaf_hash(f"entry {i}".encode()) for i in range(count * STEP + 1)]
     bodies = []
     for k in range(count):
         old, new = k * STEP, (k + 1) * STEP
         proof = [root_of(leaves[b:e]) for b, e in consistency_ranges(old, new)] if old else []
-        note = Checkpoint(ORIGIN, new, root_of(leaves[:new])).sign(signer)
+        note = Checkpoint(origin, new, root_of(leaves[:new])).sign(signer)
         lines = "".join(base64.b64encode(h).decode() + "\n" for h in proof)
         bodies.append(f"old {old}\n{lines}\n{note}".encode())
     return bodies
@@ -69,7 +75,32 @@ def _baseline(n: int) -> float:
     return n / (time.perf_counter() - start)
 
 
-def _witness(folder: Path, signer: Signer, fsync: bool = True) -> Witness:
+def _fsync_ms(folder: Path, n: int = 200) -> float:
+    """The disk's time for one small write made durable, as SQLite's commit needs."""
+    path = folder / "fsync-probe"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT)
+    try:
+        start = time.perf_counter()
+        for _ in range(n):
+            os.write(fd, b"x" * 4096)
+            os.fsync(fd)
+        return (time.perf_counter() - start) / n * 1e3
+    finally:
+        os.close(fd)
+        path.unlink()
+
+
+Workload = dict[str, list[bytes]]  # origin -> its add-checkpoint bodies, in order
+
+
+def _workload(logs: int, total: int, signer: Signer) -> Workload:
+    return {
+        f"{ORIGIN}/{k}": _requests(max(1, total // logs), signer, f"{ORIGIN}/{k}")
+        for k in range(logs)
+    }
+
+
+def _witness(folder: Path, signer: Signer, origins: list[str], fsync: bool = True) -> Witness:
     init_witness(folder, "bench.example/witness")
     witness = open_witness(folder)
     if not fsync:
@@ -80,71 +111,127 @@ def _witness(folder: Path, signer: Signer, fsync: bool = True) -> Witness:
             dbapi_conn.execute("PRAGMA synchronous=OFF")
 
         engine.dispose()
-    follow_log(witness, ORIGIN, Verifier(ORIGIN, signer.public_key).vkey())
+        witness.store._group._conn.execute("PRAGMA synchronous=OFF")
+    for origin in origins:
+        follow_log(witness, origin, Verifier(origin, signer.public_key).vkey())
     return witness
 
 
-def _direct(folder: Path, bodies: list[bytes], signer: Signer, fsync: bool = True) -> float:
-    witness = _witness(folder, signer, fsync)
-    try:
-        start = time.perf_counter()
+def _direct(folder: Path, work: Workload, signer: Signer, fsync: bool = True) -> float:
+    """Checkpoints per second through the witness's function, one thread per log."""
+    witness = _witness(folder, signer, list(work), fsync)
+    failures: list[str] = []
+
+    def drive(bodies: list[bytes]) -> None:
         for raw in bodies:
             answer = witness.add_checkpoint(raw)
             if answer.status != 200:
-                raise SystemExit(f"witness refused a checkpoint: {answer}")
-        return len(bodies) / (time.perf_counter() - start)
+                failures.append(f"witness refused a checkpoint: {answer}")
+                return
+
+    threads = [threading.Thread(target=drive, args=(b,)) for b in work.values()]
+    try:
+        start = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.perf_counter() - start
+        if failures:
+            raise SystemExit(failures[0])
+        return sum(len(b) for b in work.values()) / elapsed
     finally:
         close_witness(witness)
 
 
-def _over_http(folder: Path, bodies: list[bytes], signer: Signer) -> float:
-    witness = _witness(folder, signer)
+def _over_http(folder: Path, work: Workload, signer: Signer, cores: tuple[int, int]) -> float:
+    """`brady witness serve` in its own process on one core; a keep-alive client per log
+    on the other."""
+    close_witness(_witness(folder, signer, list(work)))
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(witness), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.01)
-    conn = http.client.HTTPConnection("127.0.0.1", port)
+    command = [sys.executable, "-m", "brady.cli", "witness", "serve", "--dir", str(folder)]
+    server = subprocess.Popen([*command, "--port", str(port)], stdout=subprocess.DEVNULL)
+    os.sched_setaffinity(server.pid, {cores[0]})
     try:
+        _wait_for(port)
+        failures: list[str] = []
+
+        def drive(bodies: list[bytes]) -> None:
+            conn = http.client.HTTPConnection("127.0.0.1", port)
+            try:
+                for raw in bodies:
+                    conn.request("POST", "/add-checkpoint", body=raw)
+                    response = conn.getresponse()
+                    response.read()
+                    if response.status != 200:
+                        failures.append(f"refused over HTTP: {response.status}")
+                        return
+            finally:
+                conn.close()
+
+        threads = [threading.Thread(target=drive, args=(b,)) for b in work.values()]
         start = time.perf_counter()
-        for raw in bodies:
-            conn.request("POST", "/add-checkpoint", body=raw)
-            response = conn.getresponse()
-            response.read()
-            if response.status != 200:
-                raise SystemExit(f"witness refused a checkpoint over HTTP: {response.status}")
-        return len(bodies) / (time.perf_counter() - start)
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.perf_counter() - start
+        if failures:
+            raise SystemExit(failures[0])
+        return sum(len(b) for b in work.values()) / elapsed
     finally:
-        conn.close()
-        server.should_exit = True
-        thread.join(timeout=30)
-        close_witness(witness)
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _wait_for(port: int) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit("the witness server did not start")
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--checkpoints", type=int, default=2000)
-    p.add_argument("--http", type=int, default=500, help="checkpoints over HTTP (0: skip)")
+    p.add_argument("--logs", type=int, default=16, help="logs served at once")
+    p.add_argument("--http", type=int, default=2000, help="checkpoints over HTTP (0: skip)")
     args = p.parse_args()
+    cores = sorted(os.sched_getaffinity(0))
+    witness_core, client_core = cores[0], cores[-1]
+    os.sched_setaffinity(0, {witness_core})
     signer = Signer(b"\x42" * 32)
-    bodies = _requests(max(args.checkpoints, args.http), signer)
+    one = _workload(1, args.checkpoints, signer)
+    many = _workload(args.logs, args.checkpoints, signer)
     base = _baseline(max(args.checkpoints, 2000))
     with tempfile.TemporaryDirectory(dir=Path.cwd()) as d:
-        direct = _direct(Path(d) / "direct", bodies[: args.checkpoints], signer)
-        cpu = _direct(Path(d) / "nosync", bodies[: args.checkpoints], signer, fsync=False)
-        over_http = _over_http(Path(d) / "http", bodies[: args.http], signer) if args.http else 0
+        fsync_ms = _fsync_ms(Path(d))
+        rows = [
+            ("add-checkpoint, 1 log, durable", _direct(Path(d) / "one", one, signer)),
+            (
+                f"add-checkpoint, {args.logs} logs at once, durable",
+                _direct(Path(d) / "many", many, signer),
+            ),
+            (
+                "  the same without fsync (CPU only; not served so)",
+                _direct(Path(d) / "nosync", many, signer, fsync=False),
+            ),
+        ]
+        if args.http:
+            os.sched_setaffinity(0, {client_core})
+            http_work = _workload(args.logs, args.http, signer)
+            rate = _over_http(Path(d) / "http", http_work, signer, (witness_core, client_core))
+            rows.append((f"over HTTP, server on 1 core, {args.logs} clients", rate))
+    print(
+        f"fsync of a 4 KiB write here: {fsync_ms:.2f} ms (bounds one log: {1e3 / fsync_ms:,.0f}/s)"
+    )
     print(f"{'measure':<52} {'per second':>12} | {'baseline':<34} {'per second':>12} | ratio")
-    rows = [
-        ("add-checkpoint, witness function, 1 core", direct),
-        ("  the same without fsync (CPU only; not served so)", cpu),
-    ]
-    if args.http:
-        rows.append(("add-checkpoint over HTTP (loopback), 1 core", over_http))
     for label, rate in rows:
         print(
             f"{label:<52} {rate:>12,.0f} | {'raw Ed25519 sign+verify, 1 core':<34} "

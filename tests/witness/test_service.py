@@ -201,3 +201,83 @@ def test_the_store_refuses_a_stale_update(witness: Witness, log: Log) -> None:
     assert witness.store.advance(held, 7, b"\x01" * 32, log.note())
     assert not witness.store.advance(held, 6, b"\x02" * 32, log.note(6))  # held is stale
     assert witness.store.log(log.origin).size == 7  # type: ignore[union-attr]
+
+
+def _logs(witness: Witness, n: int) -> list[Log]:
+    logs = [Log(origin=f"brady.test/log-{k}").grow(5) for k in range(n)]
+    for one in logs:
+        follow_log(witness, one.origin, one.vkey)
+    return logs
+
+
+def test_requests_for_many_logs_share_one_commit(witness: Witness) -> None:
+    """Advances queued while the disk is busy go to disk together, each answered only
+    after that commit; one log's checkpoint does not leak into another's."""
+    logs = _logs(witness, 6)
+    group = witness.store._group
+    answers: dict[str, int] = {}
+    threads = [
+        threading.Thread(
+            target=lambda one=one: answers.__setitem__(
+                one.origin, witness.add_checkpoint(body(0, [], one.note())).status
+            )
+        )
+        for one in logs
+    ]
+    before = group.commits
+    with group._disk:  # the disk is busy: every request queues behind it
+        for t in threads:
+            t.start()
+        while len(group._queued) < len(logs):
+            threading.Event().wait(0.005)
+        assert answers == {}  # nothing answered before its commit
+    for t in threads:
+        t.join()
+    assert answers == {one.origin: 200 for one in logs}
+    assert group.commits == before + 1
+    for one in logs:
+        held = witness.store.log(one.origin, fresh=True)
+        assert held is not None and (held.size, held.root) == (5, root_of(one.leaves))
+        assert witness.store.log(one.origin) == held
+
+
+def test_a_failed_commit_cosigns_nothing(witness: Witness, log: Log) -> None:
+    """A write that cannot reach the disk answers no cosignature and moves nothing, in
+    the database or in what the store remembers."""
+    assert witness.add_checkpoint(body(0, [], log.note())).status == 200
+    log.grow(3)
+    with witness.store.engine.begin() as conn:
+        conn.exec_driver_sql("ALTER TABLE witness_log RENAME TO witness_log_away")
+    with pytest.raises(Exception, match="witness_log"):
+        witness.add_checkpoint(body(5, log.proof(5), log.note()))
+    with witness.store.engine.begin() as conn:
+        conn.exec_driver_sql("ALTER TABLE witness_log_away RENAME TO witness_log")
+    held = witness.store.log(log.origin)
+    assert held is not None and held.size == 5
+    assert witness.add_checkpoint(body(5, log.proof(5), log.note())).status == 200
+    assert witness.store.log(log.origin, fresh=True).size == 8  # type: ignore[union-attr]
+
+
+def test_many_logs_advance_concurrently(witness: Witness) -> None:
+    logs = _logs(witness, 8)
+    failures: list[str] = []
+
+    def drive(one: Log) -> None:
+        size = 0
+        for _ in range(15):
+            one.grow(2)
+            proof = one.proof(size) if size else []
+            answer = witness.add_checkpoint(body(size, proof, one.note()))
+            if answer.status != 200:
+                failures.append(f"{one.origin} at {size}: {answer}")
+                return
+            size = len(one.leaves)
+
+    threads = [threading.Thread(target=drive, args=(one,)) for one in logs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    for one in logs:
+        assert witness.store.log(one.origin, fresh=True).size == len(one.leaves)  # type: ignore[union-attr]

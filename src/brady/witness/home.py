@@ -98,7 +98,7 @@ def open_witness(path: Path) -> Witness:
 
 
 def close_witness(witness: Witness) -> None:
-    witness.store.engine.dispose()
+    witness.store.close()
 
 
 def follow_log(witness: Witness, origin: str, vkey: str) -> bool:

@@ -85,8 +85,10 @@ class Witness:
             return Answer(400, f"old size {req.old_size} is beyond the checkpoint's {cp.size}\n")
         if cp.size == 0 and cp.root != EMPTY_ROOT:
             return Answer(422, "a checkpoint of size 0 must carry the empty tree's root\n")
-        if req.old_size != held.size:
-            return _size_conflict(held.size)
+        if req.old_size != held.size:  # the size held is read again before it is named
+            held = self.store.log(origin, fresh=True) or held
+            if req.old_size != held.size:
+                return _size_conflict(held.size)
         refusal = self._refusal(req, held, cp)
         if refusal is not None:
             return refusal
