@@ -33,10 +33,14 @@ from brady.custody.service import Custody
 from brady.disclosure.desk import Desk
 from brady.ledger.errors import LedgerError
 from brady.ledger_home import OpenLedger
+from brady.ledger_witnesses import check_kept, offer
 from brady.linking.name_search import fts_query
 from brady.store.audit import audit
+from brady.witness.home import close_witness, follow_log, init_witness, open_witness
+from brady.witness.http import create_app
 
 from ..api.conftest import PASSWORD, World, build
+from ..conftest import served
 
 pytestmark = pytest.mark.slow
 
@@ -48,11 +52,6 @@ EXEMPT_TABLES = {
     "signin_attempt": "sign-in counters decide when to lock an account, they record nothing",
     "alembic_version": "schema bookkeeping: Brady refuses to open a database at another version",
     "projection_version": "bookkeeping: a changed version makes Brady rebuild the state tables",
-    "ledger_cosignature": "witnesses' signatures, not the agency's record: no one takes a row "
-    "on its word, each is checked with its witness's key (brady-verify --witness; `brady "
-    "ledger witnesses status` with brady.toml's keys, where tests/witness/test_agency.py "
-    "catches a changed row); a deleted one only makes a witness quorum refuse more. This "
-    "world lists no witnesses, so the table is empty",
 }
 EXEMPT_COLUMNS = {
     ("account", "locked_at"): "a lock only ever refuses more",
@@ -62,6 +61,8 @@ EXEMPT_COLUMNS = {
     ("api_token", "label"): "the token's name for its owner",
     ("api_token", "last_used_at"): "last-use time (the token list shows it)",
     ("web_session", "last_seen_at"): "last-use time (decides only the idle limit)",
+    ("ledger_cosignature", "received_at"): "when Brady received it; the time the witness "
+    "signed is inside the signed line",
 }
 FTS_INNER = "person_name_fts"
 """SQLite FTS5's table and its own pages (data, idx, docsize, config, content). A change
@@ -71,6 +72,10 @@ notices is judged by _search_answers, not by verify."""
 ACCESS_ROWS = {"account", "api_token", "web_session"}
 """Deleting one of these takes access away and grants none; the access log keeps every
 token made and every sign-in."""
+TAKEN_AWAY_ONLY = {"ledger_cosignature"}
+"""A witness's cosignature is the witness's signature, not the agency's: deleting one
+only takes it away, and a verifier's quorum then refuses more (`brady ledger witnesses
+status` names the checkpoint that lacks it). Every other change must be caught."""
 
 
 @dataclass(frozen=True)
@@ -137,7 +142,7 @@ def _change(conn: Connection, table: Table, rng: random.Random, locator: str) ->
     dialect = conn.dialect.name
     columns = [c for c in table.columns if (table.name, c.name) not in EXEMPT_COLUMNS]
     kinds = ["edit", "edit", "swap", "copy"]
-    if table.name not in ACCESS_ROWS:
+    if table.name not in ACCESS_ROWS | TAKEN_AWAY_ONLY:
         kinds.append("delete")
     kind = rng.choice(kinds)
     row = rng.choice(rows)
@@ -281,13 +286,15 @@ def _search_answers(led: OpenLedger) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def _caught(led: OpenLedger) -> list[str]:
-    """What verify and the access log check report; a check that fails with an error of its
-    own instead of a finding is reported as 'stopped' (and fails the campaign below)."""
+    """What verify (with the witnesses' keys) and the access log check report; a check that
+    fails with an error of its own instead of a finding is reported as 'stopped' (and fails
+    the campaign below)."""
     try:
         report = audit(
             led.store, led.config.database_url, led.config.log_vkey, workers=1, master=led.master
         )
         found = [str(p) for p in report.problems]
+        found += check_kept(led)  # with the witness keys brady.toml lists
     except Exception as exc:  # the audit could not read what it found
         found = [f"stopped: verify: {exc!r}"]
     try:
@@ -297,6 +304,28 @@ def _caught(led: OpenLedger) -> list[str]:
     except Exception as exc:
         found.append(f"stopped: access verify: {exc!r}")
     return found
+
+
+def _cosigned_by_a_witness(led: OpenLedger, folder: Path) -> None:
+    """A real witness (its own folder, store and HTTP server) listed in brady.toml cosigns
+    two of the ledger's checkpoints, offered and kept as the server does."""
+    init_witness(folder, "clerk.example/w1")
+    witness = open_witness(folder)
+    try:
+        follow_log(witness, led.config.origin, led.config.log_vkey)
+        with served(create_app(witness)) as url:
+            with (led.config.path / "brady.toml").open("a") as fh:
+                fh.write(
+                    f'\n[[witnesses]]\nname = "clerk.example/w1"\n'
+                    f'vkey = "{witness.cosigner.vkey()}"\nurl = "{url}"\n'
+                )
+            first = led.store.checkpoint().size
+            assert [o.outcome for o in offer(led, first)] == ["cosigned"]
+            with Custody(led).session() as s:
+                s.add_location("admin", "SHELF9", "Shelf 9", "shelf")
+            assert [o.outcome for o in offer(led)] == ["cosigned"]
+    finally:
+        close_witness(witness)
 
 
 def _every_kind_of_row(world: World) -> None:
@@ -332,6 +361,7 @@ def world_led(ledger: OpenLedger) -> Iterator[OpenLedger]:
     with world.client:
         _every_kind_of_row(world)
         world.client.get("/api/items/IA1", headers=world.as_("prosA"))  # an access record
+    _cosigned_by_a_witness(ledger, ledger.config.path.parent / "witness")
     anchor(Custody(ledger), "auditor")  # every access record anchored (if the server's own
     # anchor at shutdown left any out)
     fixed = anchors(ledger)
@@ -382,3 +412,4 @@ def test_every_change_to_any_table_is_caught(world_led: OpenLedger, tmp_path: Pa
     assert not missed, f"not caught: {missed}"
     assert not stopped, f"caught, but a check failed with an error of its own: {stopped}"
     assert not empty and len(tried) >= 40, (empty, tried)
+    assert tried.get("ledger_cosignature") == PER_TABLE  # the witnesses' rows too
