@@ -339,6 +339,10 @@ class AgencyResult:
     intake_seconds: list[float] = field(default_factory=list)
     suggested: dict[Pair, Scored] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+    relations_before: int = 0  # related cases found in the record before the measured intakes
+    relations_during: int = 0  # related cases first raised by a measured intake
+    queue: int = 0  # suggestions of the measured intakes a reviewer reads one by one
+    followed: Counter[str] = field(default_factory=Counter)  # under related cases, by status
 
 
 def load_background(custody: Custody, scenario: dict[str, Any], chunk: int = AGENCY_CHUNK) -> None:
@@ -370,11 +374,23 @@ def evaluate_agency(custody: Custody, record: Any) -> AgencyResult:
     t0 = time.perf_counter()
     load_background(custody, scenario)
     result.load_seconds = time.perf_counter() - t0
+    result.relations_before = review_related_cases(custody)
     for event in record.intakes:
         t = time.perf_counter()
         run_import(custody, {"brady_import": 1, "events": [event]}, "admin")
         result.intake_seconds.append(time.perf_counter() - t)
     result.suggested = recorded_suggestions(custody, record.labels)
+    with custody.led.engine.connect() as conn:
+        relations = conn.execute(text("SELECT count(DISTINCT relation_id) FROM case_relation"))
+        result.relations_during = int(relations.scalar_one()) - result.relations_before
+        rows = conn.execute(
+            text("SELECT relation_id IS NULL, status, count(*) FROM link_suggestion GROUP BY 1, 2")
+        ).all()
+    for alone, status, count in rows:
+        if alone:
+            result.queue += int(count)
+        else:
+            result.followed[str(status)] += int(count)
     events = scenario.get("events") or []
     result.counts = {
         "cases": sum(1 for e in events if e["do"] == "case.open"),
@@ -385,6 +401,21 @@ def evaluate_agency(custody: Custody, record: Any) -> AgencyResult:
         "items": sum(1 for e in events if e["do"] == "item.intake"),
     }
     return result
+
+
+def review_related_cases(custody: Custody, reviewer: str = "pros") -> int:
+    """The related cases of the loaded record (it was loaded with linking off), found as
+    `brady links related --find` does, and each side decided at once by the generator's
+    truth, by which a party of two open cases ties their items to both: all accepted. The
+    measured intakes then meet a record whose related cases were reviewed, as an agency's
+    would be in its daily work. How many were found."""
+    with custody.session() as s:
+        found = s.find_related_cases("admin")
+    with custody.session() as s, custody.led.engine.connect() as conn:
+        sides = conn.execute(text("SELECT relation_id, case_id FROM case_relation")).all()
+        for relation_id, case_id in sides:
+            s.accept_relation(reviewer, relation_id, case_id, "The same person in both cases")
+    return len(found)
 
 
 def _intake_class(record: Any, item: str) -> str:
@@ -484,12 +515,21 @@ def report_agency(record: Any, result: AgencyResult, where: str, verbose: bool =
             items, hit, links = f["hard"][kind]
             print(f"  {kind:32}{items:>7}{hit:>7}{hit / max(1, items):>8.3f}{links:>9}")
     print(f"\n{'':34}{'value':>10}")
+    followed = result.followed
+    every = c["items"] + f["intakes"]
     rows = [
         ("recall (tp / true pairs)", f"{fig.recall:.3f}"),
         ("precision (tp / suggested pairs)", f"{fig.precision:.3f}"),
         ("tp / fp / fn", f"{fig.tp} / {fig.fp} / {fig.fn}"),
         ("false positives per 100 intakes", f"{fig.fp * 100 / n:.1f}"),
-        ("queue load: suggestions per 100", f"{f['suggestions'] * 100 / n:.1f}"),
+        ("suggestions per 100 intakes", f"{f['suggestions'] * 100 / n:.1f}"),
+        ("  under reviewed related cases", f"{sum(followed.values())}"),
+        ("  read one by one (item queue)", f"{result.queue}"),
+        ("queue load: item queue per 100", f"{result.queue * 100 / n:.1f}"),
+        ("related cases in the record", f"{result.relations_before}"),
+        ("  per 100 cases", f"{result.relations_before * 100 / max(1, c['cases']):.1f}"),
+        ("  per 100 intakes of the record", f"{result.relations_before * 100 / every:.1f}"),
+        ("  raised by measured intakes", f"{result.relations_during}"),
         ("intakes with any suggestion", f"{f['with_suggestion']}"),
     ]
     rows += [(f"  fp from {k} intakes", str(v)) for k, v in sorted(f["fp_class"].items())]

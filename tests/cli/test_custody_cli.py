@@ -113,3 +113,50 @@ def test_an_administrator_trains_the_linking_weights(tmp_path: Path) -> None:
     assert "learned from 0 accepted and 0 rejected suggestions over 0 intakes" in out
     code, out, _ = brady(home, "links", "patterns")
     assert "weight of serial (brady links train): 0.5" in out
+
+
+def test_a_prosecutor_decides_related_cases_from_the_command_line(tmp_path: Path) -> None:
+    home = tmp_path / "da"
+    assert runner.invoke(app, ["init", str(home)]).exit_code == 0
+    for args in (
+        ["user", "add", "clerk", "--name", "Carl Clerk", "--role", "property_clerk"],
+        ["location", "add", "PR", "--name", "Property room", "--kind", "room"],
+        ["person", "add", "p-1", "--name", "Dana Reyes"],
+        ["case", "open", "c-1", "--title", "State v. Reyes"],
+        ["case", "open", "c-2", "--title", "A burglary"],
+        ["case", "party", "c-1", "p-1", "--role", "defendant"],
+        ["case", "party", "c-2", "p-1", "--role", "witness"],
+    ):
+        code, _, err = brady(home, *args)
+        assert code == 0, err
+    code, out, err = brady(home, "links", "related")
+    assert code == 0 and out.startswith("Related cases (2 sides)"), err
+    code, out, _ = brady(home, "--json", "links", "related")
+    assert [(s["relation_id"], s["case_id"], s["person"]) for s in json.loads(out)] == [
+        ("REL-000001", "c-1", "Dana Reyes"),
+        ("REL-000001", "c-2", "Dana Reyes"),
+    ]
+    code, out, err = brady(home, "links", "find-related")
+    assert code == 0 and "0 pair(s)" in out, (out, err)
+    code, out, err = brady(
+        home,
+        "item", "intake", "--category", "document", "--description",
+        "Statement of Dana Reyes", "--location", "PR", "--case", "c-2",
+        user="clerk",
+    )  # fmt: skip
+    assert code == 0, err
+    code, out, _ = brady(home, "--json", "links", "queue")
+    [waiting] = json.loads(out)
+    assert waiting["relation_id"] == "REL-000001"  # decided with the related cases
+    code, out, err = brady(
+        home, "links", "related-accept", "REL-000001", "c-1", "--reason", "She testifies"
+    )
+    assert code == 0, err
+    assert "related cases REL-000001 accepted for c-1; 1 waiting item(s) accepted" in out
+    code, _, err = brady(home, "links", "related-accept", "REL-000001", "c-1", "--reason", "Twice")
+    assert code == 1 and "already accepted" in err
+    code, _, err = brady(home, "links", "related-reject", "REL-000001", "c-9", "--reason", "x")
+    assert code == 1 and "relates c-1 and c-2, not c-9" in err
+    code, out, _ = brady(home, "--json", "links", "related", "--all")
+    sides = {s["case_id"]: s["status"] for s in json.loads(out)}
+    assert sides == {"c-1": "accepted", "c-2": "open"}

@@ -56,6 +56,8 @@ COMMANDS: dict[str, tuple[str, type[ev.Payload]]] = {
     "inventory.close": ("inventory close", ev.InventoryClose),
     "link.accept": ("links accept", ev.LinkAccept),
     "link.reject": ("links reject", ev.LinkReject),
+    "relation.accept": ("links related-accept", ev.RelationAccept),
+    "relation.reject": ("links related-reject", ev.RelationReject),
     "record.correct": ("item correct", ev.Correction),
     "linking.patterns": ("links set-patterns", ev.LinkingPatterns),
     "case.rules": ("disclosure rules", ev.CaseRules),
@@ -67,6 +69,7 @@ COMMANDS: dict[str, tuple[str, type[ev.Payload]]] = {
 }
 BRADYS_OWN = {
     "link.suggest": "linking records its own suggestions",
+    "relation.suggest": "linking relates cases sharing a party (`brady links find-related`)",
     "file.read": "linking records what it read in a file",
     "access.anchor": "the server fixes the access log's head (`brady access anchor` computes it)",
     "linking.model": "learned from the reviews (`brady links train` computes every weight)",

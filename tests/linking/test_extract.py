@@ -115,6 +115,13 @@ def test_what_is_not_a_short_case_number(text: str) -> None:
     assert not keys(text, "case_ref")
 
 
+def test_a_number_held_as_year_district_serial_is_read_in_full_but_never_a_date() -> None:
+    text = "Rounds logged under 2021-10-0001 on 2021-10-01 (see 2021-10-01T09:00)"
+    assert keys(text, "case_number") == {"2021-10-0001"}
+    assert keys(text, "case_ref") == {"21-1"}
+    assert not keys("Seized 2021-10-01, returned 2021-11-15", "case_number")
+
+
 @pytest.mark.parametrize(
     ("number", "short"),
     [

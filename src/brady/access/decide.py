@@ -32,6 +32,8 @@ PROSECUTION = frozenset(
     {
         "link.accept",
         "link.reject",
+        "relation.accept",
+        "relation.reject",
         "case.rules",
         "disclosure.request",
         "disclosure.flag",

@@ -17,7 +17,16 @@ from typing import Any
 UNLIMITED = 2**62
 """As a production's entry number: the production being built now (everything so far)."""
 
-NEVER_SHOWN = frozenset({"link.suggest", "link.reject", "file.read"})
+NEVER_SHOWN = frozenset(
+    {
+        "link.suggest",
+        "link.reject",
+        "file.read",
+        "relation.suggest",
+        "relation.accept",
+        "relation.reject",
+    }
+)
 """The State's own linking work and what a document was read to mention."""
 
 STATE_FIELDS = (

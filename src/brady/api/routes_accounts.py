@@ -61,11 +61,13 @@ def run(b: Brady, asker: Asker, act: Any) -> dict[str, Any]:
     """One command in one transaction through the custody session, held to the access rules
     for the asker there (access.decide), whatever the route checked before."""
     try:
-        entry: Entry = b.custody.run(asker.caller, act)
+        done: Entry | list[Entry] = b.custody.run(asker.caller, act)
     except NotAllowedError as exc:
         log(b, asker, "denied", "command", outcome="denied", detail=str(exc))
         raise
-    return recorded(entry)
+    if isinstance(done, list):  # a command that records several steps at once
+        return {"recorded": [recorded(e) for e in done]}
+    return recorded(done)
 
 
 class SignIn(Body):

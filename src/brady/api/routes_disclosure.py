@@ -21,6 +21,7 @@ from ..reports import render
 from ..store import custody_queries as q
 from ..store import disclosure_queries as dq
 from ..store import link_queries
+from ..store import relation_queries as rq
 from .deps import Asker, Brady, CaseAccess, SignedIn, access, brady, case_guard, deny, log
 from .moments import When, record_at
 from .problems import PROBLEM_RESPONSES, NotFound, problem
@@ -51,14 +52,9 @@ def links(
     status: Literal["open", "accepted", "rejected"] | None = "open",
 ) -> dict[str, Any]:
     """The review queue: suggestions for the cases you prosecute (or your agency's)."""
-    c = asker.caller
-    scope = None
-    if not policy.audit(c):
-        mine = [k for k, r in c.assigned.items() if r == "prosecutor" and c.has("prosecutor")]
-        agency = c.agency_id if c.staff else None
-        if not mine and agency is None:
-            return {"items": [], "total": 0, "limit": page.limit, "offset": page.offset}
-        scope = link_queries.QueueScope(tuple(mine), agency)
+    scope = _queue_scope(asker.caller)
+    if scope is False:
+        return {"items": [], "total": 0, "limit": page.limit, "offset": page.offset}
     with b.led.engine.connect() as conn:
         items, total = link_queries.review_queue(
             conn,
@@ -71,6 +67,18 @@ def links(
         )
     log(b, asker, "list", "links", detail=f"{len(items)} of {total}")
     return {"items": items, "total": total, "limit": page.limit, "offset": page.offset}
+
+
+def _queue_scope(c: policy.Caller) -> link_queries.QueueScope | Literal[False] | None:
+    """Whose suggestions and related cases a caller reviews or reads: None, every one (an
+    auditor); False, none."""
+    if policy.audit(c):
+        return None
+    mine = [k for k, r in c.assigned.items() if r == "prosecutor" and c.has("prosecutor")]
+    agency = c.agency_id if c.staff else None
+    if not mine and agency is None:
+        return False
+    return link_queries.QueueScope(tuple(mine), agency)
 
 
 Decision = ev.Reasoned
@@ -104,6 +112,45 @@ def accept(body: Decision, r: Reviewer, b: B) -> dict[str, Any]:
 def reject(body: Decision, r: Reviewer, b: B) -> dict[str, Any]:
     asker, sid, _ = r
     return run(b, asker, lambda s: s.reject_link(asker.user_id, sid, **said(body)))
+
+
+# -- related cases (a shared party) ---------------------------------------------------------
+
+
+@router.get("/related", openapi_extra=access("list:visible"))
+def related(
+    asker: SignedIn,
+    b: B,
+    page: Paged,
+    status: Literal["open", "accepted", "rejected"] | None = "open",
+) -> dict[str, Any]:
+    """Related cases: for each side of your cases, another open case sharing a party, and
+    the items of it that name the party, waiting on your decision or following it."""
+    scope = _queue_scope(asker.caller)
+    if scope is False:
+        return {"items": [], "total": 0, "limit": page.limit, "offset": page.offset}
+    with b.led.engine.connect() as conn:
+        items, total = rq.relation_queue(conn, scope, status, limit=page.limit, offset=page.offset)
+    log(b, asker, "list", "related", detail=f"{len(items)} of {total}")
+    return {"items": items, "total": total, "limit": page.limit, "offset": page.offset}
+
+
+class RelatedDecision(ev.Reasoned):
+    relation_id: ev.Id
+
+
+@router.post("/cases/{case_id}/related/accept", openapi_extra=access("case:prosecute"))
+def accept_related(body: RelatedDecision, a: CaseProsecute, b: B) -> dict[str, Any]:
+    """Your side accepted: the other case's items naming the party join this case's
+    discovery, those waiting and each one taken in later."""
+    user = a.asker.user_id
+    return run(b, a.asker, lambda s: s.accept_relation(user, case_id=a.case_id, **said(body)))
+
+
+@router.post("/cases/{case_id}/related/reject", openapi_extra=access("case:prosecute"))
+def reject_related(body: RelatedDecision, a: CaseProsecute, b: B) -> dict[str, Any]:
+    user = a.asker.user_id
+    return run(b, a.asker, lambda s: s.reject_relation(user, case_id=a.case_id, **said(body)))
 
 
 # -- compliance, certificate, timeline ------------------------------------------------------

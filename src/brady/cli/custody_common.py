@@ -69,18 +69,30 @@ def _record(
     ctx: typer.Context, what: Callable[[Session, str], Entry], say: Callable[[Entry], str]
 ) -> None:
     """Run one command as the acting user, in one transaction, and say what was recorded."""
+    _record_all(ctx, lambda s, by: [what(s, by)], lambda entries: say(entries[0]))
+
+
+def _record_all(
+    ctx: typer.Context,
+    what: Callable[[Session, str], list[Entry]],
+    say: Callable[[list[Entry]], str],
+) -> None:
+    """The same for a command that records several entries (the first says what it is)."""
     opts = options(ctx)
     with (
         _open(opts, writable=True) as led,
         friendly_errors(),
         Custody(led).session(acting_caller(led, opts)) as s,
     ):
-        entry = what(s, opts.user)
-    emit(
-        opts,
-        {"seq": entry.seq, "kind": entry.kind, "payload": entry.payload},
-        f"Recorded: {say(entry)} (ledger entry {entry.seq}).",
-    )
+        entries = what(s, opts.user)
+    if len(entries) == 1:
+        (entry,) = entries
+        data: object = {"seq": entry.seq, "kind": entry.kind, "payload": entry.payload}
+        where = f"ledger entry {entry.seq}"
+    else:
+        data = [{"seq": e.seq, "kind": e.kind, "payload": e.payload} for e in entries]
+        where = f"ledger entries {entries[0].seq}-{entries[-1].seq}" if entries else "nothing"
+    emit(opts, data, f"Recorded: {say(entries)} ({where}).")
 
 
 def acting_caller(led: OpenLedger, opts: Options) -> Caller | None:

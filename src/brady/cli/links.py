@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -10,7 +11,8 @@ from ..ledger.entry import Entry
 from ..linking.suggest import suggest as linking_suggest
 from ..store import custody_queries as q
 from ..store import link_queries
-from .custody import When, _open, _read, _record, _table
+from ..store import relation_queries as rq
+from .custody import When, _open, _read, _record, _record_all, _table
 from .moments import AsOf, AsRecorded, as_json, read_at
 from .output import emit, fail, options
 
@@ -71,7 +73,7 @@ def queue(
         return
     _table(
         f"Link suggestions ({len(data)})",
-        ["Id", "Item", "Case", "Score", "Status", "Why"],
+        ["Id", "Item", "Case", "Score", "Status", "Decided with", "Why"],
         [
             [
                 d["suggestion_id"],
@@ -79,6 +81,7 @@ def queue(
                 d["case_id"],
                 f"{d['score']:.2f}",
                 d["status"],
+                d["relation_id"] or "",
                 "; ".join(d["reasons"]),
             ]
             for d in data
@@ -113,6 +116,106 @@ def reject(
         ctx,
         lambda s, by: s.reject_link(by, suggestion_id, reason, occurred_at),
         lambda e: f"link {suggestion_id} rejected",
+    )
+
+
+@links_app.command("related")
+def related(
+    ctx: typer.Context,
+    case: Annotated[str | None, typer.Option(help="Only this case's side.")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Decided ones too.")] = False,
+) -> None:
+    """Related cases waiting for a decision: two open cases that share a party. Each side
+    is decided once by its own case's prosecutor; the items of the other case that name
+    the party follow that decision, now and later."""
+    opts = options(ctx)
+    with _open(opts, writable=False) as led, led.engine.connect() as conn:
+        data, _ = rq.relation_queue(
+            conn,
+            None,
+            None if all_ else "open",
+            limit=10_000,
+            offset=0,
+            case_ids=[case] if case else [],
+        )
+    if opts.json:
+        emit(opts, data, "")
+        return
+    if not data:
+        typer.echo("No related cases are waiting for a decision.")
+        return
+    _table(
+        f"Related cases ({len(data)} sides)",
+        ["Id", "Your case", "Other case", "Shared party", "Items waiting", "Status", "Why"],
+        [
+            [
+                d["relation_id"],
+                d["case_id"],
+                d["other_case_id"],
+                d["person"],
+                str(sum(1 for i in d["items"] if i["status"] == "open")),
+                d["status"],
+                "; ".join(d["reasons"]),
+            ]
+            for d in data
+        ],
+    )
+
+
+def _related_said(verb: str, relation_id: str, case_id: str) -> Callable[[list[Entry]], str]:
+    def say(entries: list[Entry]) -> str:
+        items = len(entries) - 1
+        follows = f"; {items} waiting item(s) {verb} with it" if items else ""
+        return f"related cases {relation_id} {verb} for {case_id}{follows}"
+
+    return say
+
+
+@links_app.command("related-accept")
+def related_accept(
+    ctx: typer.Context,
+    relation_id: str,
+    case_id: Annotated[str, typer.Argument(help="Your case: the side you decide.")],
+    reason: Annotated[str, typer.Option(help="Why the other case's items bear on yours.")],
+    occurred_at: When = None,
+) -> None:
+    """Accept one side: the other case's items that name the shared party join your case's
+    discovery, those waiting now and each one taken in later."""
+    _record_all(
+        ctx,
+        lambda s, by: s.accept_relation(by, relation_id, case_id, reason, occurred_at),
+        _related_said("accepted", relation_id, case_id),
+    )
+
+
+@links_app.command("related-reject")
+def related_reject(
+    ctx: typer.Context,
+    relation_id: str,
+    case_id: Annotated[str, typer.Argument(help="Your case: the side you decide.")],
+    reason: Annotated[str, typer.Option(help="Why they do not bear on your case.")],
+    occurred_at: When = None,
+) -> None:
+    """Reject one side: the other case's items that name the party are not suggested for
+    your case again, unless something else ties one to it."""
+    _record_all(
+        ctx,
+        lambda s, by: s.reject_relation(by, relation_id, case_id, reason, occurred_at),
+        _related_said("rejected", relation_id, case_id),
+    )
+
+
+@links_app.command("find-related")
+def find_related(ctx: typer.Context) -> None:
+    """Look through every open case for parties shared with another open case that were
+    never suggested (a record kept before Brady related cases, or imported)."""
+    _record_all(
+        ctx,
+        lambda s, by: s.find_related_cases(by),
+        lambda found: (
+            f"{len(found)} pair(s) of related cases not suggested before"
+            + ("; see them with 'brady links related'" if found else "")
+        ),
     )
 
 

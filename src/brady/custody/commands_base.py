@@ -114,6 +114,12 @@ class SessionBase:
         """The user, or None; for rules that say themselves what is wrong with a missing one."""
         return self._users.get(user_id) or q.user_state(self.conn, user_id)
 
+    def _linker(self) -> str:
+        """Brady's linking service, which signs suggestions (made on first use)."""
+        if q.user_state(self.conn, LINKER) is None:
+            self.whole.add_user(None, LINKER, "Brady linking service", ["linker"])
+        return LINKER
+
     def _item(self, item_id: str) -> rules.ItemState:
         state = q.item_state(self.conn, item_id)
         if state is None:

@@ -16,11 +16,11 @@ from ..store import link_queries
 from ..store.home import LinkingConfig
 from ..store.link_queries import suggestion_state
 from .commands_base import (
-    LINKER,
     REVIEWERS,
     SessionBase,
     held_to,
 )
+from .related_cases import shared_people
 
 
 def suggestions_on(conn: Connection, config: LinkingConfig, item_id: str) -> list[match.Suggestion]:
@@ -98,29 +98,43 @@ class LinkCommands(SessionBase):
 
     def link_item(self, item_id: str, occurred_at: str | None = None) -> list[Entry]:
         """Record a suggestion for every open case the item may bear on, signed by Brady's
-        linking service. People decide; nothing is linked silently. `occurred_at`: when
-        what prompted it happened (see `_suggested_at`)."""
+        linking service. People decide; nothing is linked silently: a suggestion that rests
+        only on a party the item's case shares with the other follows the related cases'
+        decision (`related_cases.py`), linked by an accepted one, not raised after a
+        rejected one. `occurred_at`: when what prompted it happened (see `_suggested_at`)."""
         suggestions = self.suggest_links(item_id)
         if not suggestions:
             return []
         linker = self._linker()
-        return [
-            self._record(
-                linker,
-                "link.suggest",
-                {
-                    "suggestion_id": candidates.next_suggestion_id(self.conn),
-                    "item_id": item_id,
-                    "case_id": sug.case_id,
-                    "score": sug.score,
-                    "reasons": list(sug.reasons),
-                    "evidence": list(sug.evidence),
-                    "occurred_at": self._suggested_at(item_id, sug, occurred_at),
-                },
-                [f"item:{item_id}", f"case:{sug.case_id}"],
+        filed = self._item(item_id).case_ids
+        timed = [(self._suggested_at(item_id, sug, occurred_at), sug) for sug in suggestions]
+        # In the order they could first have been made: one linked by a related cases'
+        # decision is a step of the item, and an item's steps are recorded in time order.
+        timed.sort(key=lambda ts: (ts[0] is None, ts[0] or ""))
+        out = []
+        for at, sug in timed:
+            people = shared_people(sug)
+            side = None if people is None else self.whole.relation_for(sug.case_id, filed, people)
+            if side is not None and side.status == "rejected":
+                continue
+            out.append(
+                self._record(
+                    linker,
+                    "link.suggest",
+                    {
+                        "suggestion_id": candidates.next_suggestion_id(self.conn),
+                        "item_id": item_id,
+                        "case_id": sug.case_id,
+                        "score": sug.score,
+                        "reasons": list(sug.reasons),
+                        "evidence": list(sug.evidence),
+                        "occurred_at": at,
+                        "relation_id": None if side is None else side.relation_id,
+                    },
+                    [f"item:{item_id}", f"case:{sug.case_id}"],
+                )
             )
-            for sug in suggestions
-        ]
+        return out
 
     def _suggested_at(
         self, item_id: str, sug: match.Suggestion, prompted: str | None
@@ -163,16 +177,12 @@ class LinkCommands(SessionBase):
     def link_party(
         self, case_id: str, person_id: str, occurred_at: str | None = None
     ) -> list[Entry]:
-        """A new party: items already in custody that name them may bear on this case."""
-        out = []
+        """A new party: other open cases they are a party of are related to this one, and
+        items already in custody that name them may bear on this case."""
+        out = self.whole.relate_party(case_id, person_id, occurred_at)
         for item_id in candidates.items_naming_person(self.conn, person_id):
             out += self.link_item(item_id, occurred_at)
         return out
-
-    def _linker(self) -> str:
-        if q.user_state(self.conn, LINKER) is None:
-            self.whole.add_user(None, LINKER, "Brady linking service", ["linker"])
-        return LINKER
 
     def _open_suggestion(self, suggestion_id: str) -> tuple[str, str]:
         found = suggestion_state(self.conn, suggestion_id)

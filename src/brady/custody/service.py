@@ -28,6 +28,7 @@ from .items import ItemCommands
 from .lab import LabCommands
 from .link_review import LinkCommands, suggestions_on
 from .people import PeopleCommands
+from .related_cases import RelationCommands
 
 __all__ = ["CHARGING", "LINKER", "STAFF", "Custody", "Session", "held_to", "user_holder"]
 
@@ -80,7 +81,9 @@ class Session(
     LabCommands,
     InventoryCommands,
     LinkCommands,
+    RelationCommands,
     CorrectionCommands,
 ):
     """One transaction's commands, by area (people.py, cases.py, items.py, lab.py,
-    inventory.py, link_review.py, corrections.py); commands_base.py holds what they share."""
+    inventory.py, link_review.py, related_cases.py, corrections.py); commands_base.py holds
+    what they share."""

@@ -223,6 +223,9 @@ class LinkSuggest(Occurred):
     evidence: list[Text] = Field(default_factory=list)
     """What it rests on ('name:thell reed|p-12', 'serial:KT4471'): a rejected suggestion is
     raised again only when something new appears."""
+    relation_id: Id | None = None
+    """When it rests only on a party the two cases share: the related-cases suggestion it
+    follows. Decided with it; once that side is accepted, linked by that decision."""
 
 
 class LinkDecision(Reasoned):
@@ -234,6 +237,31 @@ class LinkAccept(LinkDecision):
 
 
 class LinkReject(LinkDecision):
+    pass
+
+
+class RelationSuggest(Occurred):
+    """Two open cases share a party (one person of the record): items of either that name
+    them may bear on the other. A reviewer decides each side once, and the items of that
+    side follow the decision, now and later (`LinkSuggest.relation_id`)."""
+
+    relation_id: Id
+    case_ids: list[Id] = Field(min_length=2, max_length=2)
+    person_id: Id
+    reasons: list[Text] = Field(min_length=1)
+
+
+class RelationDecision(Reasoned):
+    relation_id: Id
+    case_id: Id
+    """The side decided: whether the other case's items that name the party bear on this one."""
+
+
+class RelationAccept(RelationDecision):
+    pass
+
+
+class RelationReject(RelationDecision):
     pass
 
 

@@ -17,8 +17,10 @@ _BEFORE = re.compile(
     re.IGNORECASE,
 )
 _YEAR_DISTRICT = re.compile(r"((?:19|20)\d{2})-([A-Z0-9]{1,6})-0*(\d{1,7})")
-"""A number held as year, district or kind, serial ('2021-10-0001'); never looked for in
-free text, where it would read dates."""
+"""A number held as year, district or kind, serial ('2021-10-0001')."""
+_YEAR_DISTRICT_TEXT = re.compile(r"(?<![\w/.-])((?:19|20)\d{2})-(\d{1,3})-(\d{3,7})(?![\w/-]|\.\d)")
+"""The same in free text, written in full: a serial of three digits or more, which no
+date has ('2021-10-01' is a day; '2021-10-0001' is the sheriff's case)."""
 _AGENCY_WORDS = frozenset({"PD", "SO", "SD", "DPS", "DA"})
 """Letters that name a kind of agency, not which one: 'Rio Rancho PD' is RRPD."""
 _COMPACT = re.compile(r"(?<![\w/.-])([A-Z]{2,6})((?:19|20)\d{2}0\d{2,6}|\d{2}0\d{2,6})(?![\w/-])")
@@ -75,6 +77,11 @@ def case_refs(text: str) -> list[Mention]:
     'cause no. CR-2021-077'). A bare 'yy-n' counts only after a word that says it is a
     number ('case', 'no.', '#'), so a date or a street number is not read as one."""
     out = []
+    for m in _YEAR_DISTRICT_TEXT.finditer(text):
+        serial = int(m.group(3))
+        if serial:
+            out.append(Mention("case_number", m.group(0).upper(), m.group(0)))
+            out.append(Mention("case_ref", CaseShape("", m.group(1)[-2:], serial).key, m.group(0)))
     for m in _YEAR_FIRST.finditer(text):
         shape = CaseShape(m.group(2).upper(), m.group(1)[-2:], int(m.group(3)))
         out.append(Mention("case_ref", shape.key, m.group(0)))

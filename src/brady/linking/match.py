@@ -64,6 +64,7 @@ NAME_PRIOR = (1 / 500, 1 / 5000, 1000)
 people's worth of weight that guess carries): a small record learns little from itself."""
 NAME_SPREAD = {Agreement.EXACT: 1.0, Agreement.VARIANT: 3.0, Agreement.CLOSE: 4.0}
 """How many other names agree at each level, for each name that agrees exactly."""
+SHARED_PARTY = "same_person"
 SAME_PERSON_BITS = 4.3
 """The item names a person who is a party both of a case it is filed under and of
 another: by the record, it bears on both (about 0.95 alone)."""
@@ -127,6 +128,9 @@ class Suggestion:
     score: float
     reasons: tuple[str, ...]
     evidence: tuple[str, ...] = ()  # what it rests on: 'factor:key' of each agreement for it
+    shared_only: bool = False
+    """It names a party both cases share, and nothing else it holds would be suggested on
+    its own: it follows the decision on those related cases (custody/related_cases.py)."""
 
 
 @dataclass(frozen=True)
@@ -248,7 +252,12 @@ def score(
         if probability >= threshold and any(p.bits > 0 for p in pieces):
             ranked = sorted(pieces, key=lambda p: -p.bits)
             rests_on = tuple(sorted({f"{p.factor}:{p.what[1]}" for p in pieces if p.bits > 0}))
-            out.append(Suggestion(case_id, probability, tuple(p.reason for p in ranked), rests_on))
+            rest = prior + sum(p.bits for p in pieces if p.factor != SHARED_PARTY)
+            shared_only = len(pieces) > len([p for p in pieces if p.factor != SHARED_PARTY]) and (
+                1 / (1 + 2 ** (-rest)) < threshold
+            )
+            reasons = tuple(p.reason for p in ranked)
+            out.append(Suggestion(case_id, probability, reasons, rests_on, shared_only))
     return sorted(out, key=lambda s: (-s.score, s.case_id))
 
 
@@ -332,7 +341,7 @@ def _person_pieces(evs: list[Evidence], c: _Context) -> list[Piece]:
             reason = f"it names {ev.text}, who is a party both of this case ({ev.detail}) " + (
                 "and of the case the item is filed under"
             )
-            pieces.append(Piece("same_person", _what(ev), bits, reason))
+            pieces.append(Piece(SHARED_PARTY, _what(ev), bits, reason))
             continue
         factor = f"name.{ev.level}"
         if professional:

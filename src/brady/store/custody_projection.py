@@ -27,6 +27,7 @@ from .custody_tables import (
     case_file,
     case_number,
     case_party,
+    case_relation,
     correction,
     defendant,
     inventory,
@@ -86,6 +87,7 @@ TABLES: tuple[Table, ...] = (
     inventory,
     inventory_scan,
     link_suggestion,
+    case_relation,
     correction,
 )
 
@@ -95,7 +97,7 @@ class CustodyProjector(HandlerProjector):
 
     tables = TABLES
     handlers = _HANDLERS
-    version = 4
+    version = 5
     """1: the first rules. 2: short case numbers ('#24-415') and recorded linking patterns.
     3: case assignments, role changes, a user's replacement key; one-slip name keys.
-    4: what each link suggestion rested on."""
+    4: what each link suggestion rested on. 5: related cases (a shared party), reviewed once."""

@@ -233,4 +233,21 @@ link_suggestion = Table(
     id_column("decided_by", nullable=True),
     Column("decided_at", String(32)),
     Column("decision_reason", Text),
+    # The related-cases suggestion it follows (it rests only on a party both cases share).
+    id_column("relation_id", nullable=True, index=True),
+)
+case_relation = Table(
+    "case_relation",
+    projections,
+    # One row per side: may the items of other_case_id that name person_id bear on case_id?
+    id_column("relation_id", primary_key=True),
+    id_column("case_id", primary_key=True),
+    id_column("other_case_id", nullable=False, index=True),
+    id_column("person_id", nullable=False, index=True),
+    Column("reasons", Text, nullable=False),  # JSON list
+    Column("status", String(10), nullable=False),  # open | accepted | rejected
+    Column("suggested_seq", BigInteger, nullable=False),
+    id_column("decided_by", nullable=True),
+    Column("decided_at", String(32)),
+    Column("decision_reason", Text),
 )

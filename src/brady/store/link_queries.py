@@ -37,7 +37,8 @@ def review_queue(
 ) -> tuple[list[dict[str, Any]], int]:
     """A page of suggestions (reasons decoded) by id, and how many there are in all;
     `scope` None: every suggestion (an auditor's view)."""
-    where: list[str] = ["1 = 1"]
+    # Those waiting under related cases are listed and decided with them (relation_queue).
+    where: list[str] = ["(s.relation_id IS NULL OR s.status <> 'open')"]
     params: list[Any] = []
     if scope is not None:
         clauses = []
@@ -105,13 +106,15 @@ def item_suggestion_rows(conn: Connection, item_id: str) -> list[tuple[str, str,
 
 
 def open_in_cases(conn: Connection, case_ids: list[str]) -> list[tuple[str, str, str, str]]:
-    """(suggestion, item, case, score) of the open suggestions for these cases."""
+    """(suggestion, item, case, score) of the open suggestions for these cases, but those
+    waiting under related cases (decided with them)."""
     if not case_ids:
         return []
     return fetch_all(
         conn,
         "SELECT suggestion_id, item_id, case_id, score FROM link_suggestion "
-        f"WHERE status = 'open' AND case_id IN ({', '.join('?' for _ in case_ids)}) "
+        f"WHERE status = 'open' AND relation_id IS NULL "
+        f"AND case_id IN ({', '.join('?' for _ in case_ids)}) "
         "ORDER BY case_id, suggestion_id",
         case_ids,
     )
@@ -119,12 +122,14 @@ def open_in_cases(conn: Connection, case_ids: list[str]) -> list[tuple[str, str,
 
 def case_queue(conn: Connection, case_id: str) -> list[tuple[str, str, str, str, str, str]]:
     """(suggestion, item, score, status, reasons as JSON, item description) of every
-    suggestion for the case, the open ones first."""
+    suggestion for the case, the open ones first; but those waiting under related cases,
+    which are decided with them (relation_queries.relation_queue lists them there)."""
     return fetch_all(
         conn,
         "SELECT s.suggestion_id, s.item_id, s.score, s.status, s.reasons, i.description "
         "FROM link_suggestion s JOIN item i ON i.item_id = s.item_id "
-        "WHERE s.case_id = ? ORDER BY s.status DESC, s.suggestion_id",
+        "WHERE s.case_id = ? AND (s.relation_id IS NULL OR s.status <> 'open') "
+        "ORDER BY s.status DESC, s.suggestion_id",
         (case_id,),
     )
 
@@ -141,8 +146,8 @@ def waiting(conn: Connection, case_id: str | None, decided_too: bool) -> list[di
         params.append(case_id)
     rows = fetch_all(
         conn,
-        "SELECT suggestion_id, item_id, case_id, score, status, reasons FROM link_suggestion"
-        f" WHERE {' AND '.join(where)} ORDER BY suggested_seq",
+        "SELECT suggestion_id, item_id, case_id, score, status, reasons, relation_id "
+        f"FROM link_suggestion WHERE {' AND '.join(where)} ORDER BY suggested_seq",
         params,
     )
     return [
@@ -153,6 +158,7 @@ def waiting(conn: Connection, case_id: str | None, decided_too: bool) -> list[di
             "score": float(r[3]),
             "status": r[4],
             "reasons": json.loads(r[5]),
+            "relation_id": r[6],
         }
         for r in rows
     ]

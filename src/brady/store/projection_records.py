@@ -1,5 +1,6 @@
 """Custody projection of what is recorded about items beside their custody: lab requests
-and results, inventories of the shelves, and link suggestions with their review."""
+and results, inventories of the shelves, link suggestions with their review, and related
+cases (a shared party) with theirs."""
 
 from __future__ import annotations
 
@@ -13,7 +14,15 @@ from ..domain import events as ev
 from ..domain import sampling
 from ..ledger.entry import Entry
 from .custody_queries import items_in_custody
-from .custody_tables import inventory, inventory_scan, item, item_case, lab_request, link_suggestion
+from .custody_tables import (
+    case_relation,
+    inventory,
+    inventory_scan,
+    item,
+    item_case,
+    lab_request,
+    link_suggestion,
+)
 from .projection_common import actor_of, as_json, payload_of, record_history, when_of
 
 
@@ -127,6 +136,15 @@ def _inventory_close(conn: Connection, entry: Entry) -> None:
 
 def _link_suggest(conn: Connection, entry: Entry) -> None:
     p: ev.LinkSuggest = payload_of(entry)
+    decided = None
+    if p.relation_id is not None:
+        decided = conn.execute(
+            select(case_relation.c.decided_by, case_relation.c.decision_reason).where(
+                (case_relation.c.relation_id == p.relation_id)
+                & (case_relation.c.case_id == p.case_id)
+                & (case_relation.c.status == "accepted")
+            )
+        ).first()
     conn.execute(
         link_suggestion.insert().values(
             suggestion_id=p.suggestion_id,
@@ -135,11 +153,55 @@ def _link_suggest(conn: Connection, entry: Entry) -> None:
             score=f"{p.score:.3f}",
             reasons=as_json(p.reasons),
             evidence=as_json(p.evidence),
-            status="open",
+            status="open" if decided is None else "accepted",
             suggested_seq=entry.seq,
-            decided_by=None,
-            decided_at=None,
-            decision_reason=None,
+            decided_by=None if decided is None else decided.decided_by,
+            decided_at=None if decided is None else when_of(entry, p),
+            decision_reason=None
+            if decided is None
+            else f"follows the decision on related cases {p.relation_id}: "
+            f"{decided.decision_reason}",
+            relation_id=p.relation_id,
+        )
+    )
+    if decided is not None:
+        # That side of the related cases was accepted: the item joins the case by it.
+        conn.execute(item_case.insert().values(item_id=p.item_id, case_id=p.case_id, seq=entry.seq))
+        record_history(conn, entry, p.item_id, when_of(entry, p))
+
+
+def _relation_suggest(conn: Connection, entry: Entry) -> None:
+    p: ev.RelationSuggest = payload_of(entry)
+    first, second = p.case_ids
+    for case_id, other in ((first, second), (second, first)):
+        conn.execute(
+            case_relation.insert().values(
+                relation_id=p.relation_id,
+                case_id=case_id,
+                other_case_id=other,
+                person_id=p.person_id,
+                reasons=as_json(p.reasons),
+                status="open",
+                suggested_seq=entry.seq,
+                decided_by=None,
+                decided_at=None,
+                decision_reason=None,
+            )
+        )
+
+
+def _relation_decide(conn: Connection, entry: Entry) -> None:
+    p: ev.RelationDecision = payload_of(entry)
+    conn.execute(
+        update(case_relation)
+        .where(
+            (case_relation.c.relation_id == p.relation_id) & (case_relation.c.case_id == p.case_id)
+        )
+        .values(
+            status="accepted" if entry.kind == "relation.accept" else "rejected",
+            decided_by=actor_of(conn, entry),
+            decided_at=when_of(entry, p),
+            decision_reason=p.reason,
         )
     )
 
@@ -174,6 +236,9 @@ HANDLERS: dict[str, Callable[[Connection, Entry], None]] = {
     "link.suggest": _link_suggest,
     "link.accept": _link_decide,
     "link.reject": _link_decide,
+    "relation.suggest": _relation_suggest,
+    "relation.accept": _relation_decide,
+    "relation.reject": _relation_decide,
     "lab.request": _lab_request,
     "lab.result": _lab_result,
     "inventory.start": _inventory_start,

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 
 from ..access import policy
 from ..access.policy import Level
-from ..api.deps import Asker, Brady, deny
+from ..api.deps import Asker, Brady, CaseAccess, deny
 from ..api.moments import When, record_at
 from ..api.routes_disclosure import Receiver, Reviewer
 from ..api.routes_disclosure import certificate as api_certificate
@@ -22,6 +22,7 @@ from ..disclosure.desk import Desk
 from ..disclosure.production import produce_for_download
 from ..domain.errors import RefusedError
 from ..store import disclosure_queries as dq
+from ..store import relation_queries as rq
 from ..store.link_queries import case_queue
 from . import production_pages
 from .page_kit import B, CaseProsecute, CaseRead, Csrf, PageRoute, back, refused, today_utc
@@ -43,10 +44,13 @@ def case_page(request: Request, a: CaseRead, b: B, t: When) -> Response:
         ctx["compliance"] = comp
         ctx["productions"] = dq.productions(conn, a.case_id)
         ctx["produced"] = produced_things(conn, a.case_id) if a.level is Level.DISCLOSED else []
-        ctx["queue"] = (
-            case_queue(conn, a.case_id)
-            if a.level is Level.FULL
-            and (policy.prosecute(c, a.case_id) or policy.audit(c) or c.staff)
+        reviews = a.level is Level.FULL and (
+            policy.prosecute(c, a.case_id) or policy.audit(c) or c.staff
+        )
+        ctx["queue"] = case_queue(conn, a.case_id) if reviews else []
+        ctx["related"] = (
+            rq.relation_queue(conn, None, None, limit=500, offset=0, case_ids=[a.case_id])[0]
+            if reviews
             else []
         )
         marks = (
@@ -110,6 +114,48 @@ def _decide(r: tuple[Asker, str, str], b: Brady, reason: str, accept: bool) -> R
         return refused(url, exc)
     said = "joins this case's discovery" if accept else "was rejected"
     return back(url, f"Recorded: suggestion {suggestion_id} {said}.")
+
+
+@router.post("/cases/{case_id}/related/accept")
+def accept_related(
+    _: Csrf,
+    a: CaseProsecute,
+    b: B,
+    relation_id: Annotated[str, Form(max_length=80)],
+    reason: Annotated[str, Form(max_length=2000)],
+) -> Response:
+    return _decide_related(a, b, relation_id, reason, accept=True)
+
+
+@router.post("/cases/{case_id}/related/reject")
+def reject_related(
+    _: Csrf,
+    a: CaseProsecute,
+    b: B,
+    relation_id: Annotated[str, Form(max_length=80)],
+    reason: Annotated[str, Form(max_length=2000)],
+) -> Response:
+    return _decide_related(a, b, relation_id, reason, accept=False)
+
+
+def _decide_related(
+    a: CaseAccess, b: Brady, relation_id: str, reason: str, accept: bool
+) -> Response:
+    url = f"/cases/{a.case_id}"
+    try:
+        with b.custody.session(a.asker.caller) as s:
+            decide = s.accept_relation if accept else s.reject_relation
+            entries = decide(a.asker.user_id, relation_id, a.case_id, reason)
+    except RefusedError as exc:
+        return refused(url, exc)
+    items = len(entries) - 1
+    said = (
+        "accepted: the other case's items that name the party join this case's discovery"
+        if accept
+        else "rejected: the other case's items that name the party are not suggested again"
+    )
+    more = f" ({items} waiting item(s) decided with it)" if items else ""
+    return back(url, f"Recorded: related cases {relation_id} {said}{more}.")
 
 
 @router.post("/cases/{case_id}/produce")

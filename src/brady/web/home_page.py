@@ -14,6 +14,7 @@ from ..disclosure import compliance as compliance_view
 from ..store import access_queries as facts
 from ..store import custody_queries as q
 from ..store import link_queries, listing
+from ..store import relation_queries as rq
 from .page_kit import B, PageRoute, today_utc
 from .render import page
 
@@ -48,6 +49,8 @@ def home(request: Request, asker: SignedIn, b: B) -> Response:
         if c.has("prosecutor"):
             mine = [k for k, r in c.assigned.items() if r == "prosecutor"]
             ctx["queue"] = link_queries.open_in_cases(conn, mine)
+            scope = link_queries.QueueScope(tuple(mine))
+            ctx["related"] = rq.relation_queue(conn, scope, "open", limit=200, offset=0)[0]
         if c.has("admin"):
             ctx["users"] = [{**u, **b.accounts.status(u["user_id"])} for u in q.list_users(conn)]
     return page(request, "home.html.j2", asker, today=today.isoformat(), **ctx)

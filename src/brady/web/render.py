@@ -62,6 +62,9 @@ EVENT_WORDS = {
     "link.suggest": "suggested for another case",
     "link.accept": "link accepted: joins a case's discovery",
     "link.reject": "link rejected",
+    "relation.suggest": "related case suggested (a shared party)",
+    "relation.accept": "related case accepted: items naming the party join",
+    "relation.reject": "related case rejected",
     "record.correct": "record corrected",
     "inventory.scan": "seen in an inventory",
 }

@@ -1,0 +1,199 @@
+"""Related cases as the linking service and reviewers read them: which open cases share a
+party, the relation of a pair of cases through one person, each side's state, and the
+queue of sides waiting for a decision."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from .link_queries import QueueScope
+from .numbering import next_number
+from .raw_sql import fetch_all
+
+PROFESSIONAL_ROLES = ("officer", "lab_analyst")
+"""Parties named in every report they write: sharing one of them relates no cases."""
+_CIVILIAN = f"role NOT IN ({', '.join(repr(r) for r in PROFESSIONAL_ROLES)})"
+
+
+@dataclass(frozen=True)
+class Shared:
+    """A person who is a party (not as an officer or analyst) of two open cases."""
+
+    case_id: str
+    role: str
+    other_case_id: str
+    other_role: str
+    person_id: str
+    name: str
+
+
+def shared_parties(conn: Connection, case_id: str | None = None) -> list[Shared]:
+    """Every pair of open cases sharing a civilian party (of `case_id` only, if given),
+    each pair once (case_id < other_case_id unless `case_id` is given), one row per person;
+    roles the smallest of each side's."""
+    where = f"a.{_CIVILIAN} AND b.{_CIVILIAN}"
+    params: list[Any] = []
+    if case_id is None:
+        where += " AND a.case_id < b.case_id"
+    else:
+        where += " AND a.case_id = ? AND b.case_id <> a.case_id"
+        params.append(case_id)
+    rows = fetch_all(
+        conn,
+        "SELECT a.case_id, min(a.role), b.case_id, min(b.role), a.person_id, p.name "
+        "FROM case_party a JOIN case_party b ON b.person_id = a.person_id "
+        "JOIN case_file ca ON ca.case_id = a.case_id AND ca.status <> 'closed' "
+        "JOIN case_file cb ON cb.case_id = b.case_id AND cb.status <> 'closed' "
+        "JOIN person p ON p.person_id = a.person_id "
+        f"WHERE {where} GROUP BY a.case_id, b.case_id, a.person_id, p.name "
+        "ORDER BY a.case_id, b.case_id, a.person_id",
+        params,
+    )
+    return [Shared(*(str(v) for v in r)) for r in rows]
+
+
+def relation_of(conn: Connection, case_ids: Collection[str], person_id: str) -> str | None:
+    """The relation already suggested between these two cases through this person."""
+    a, b = sorted(case_ids)
+    rows = fetch_all(
+        conn,
+        "SELECT relation_id FROM case_relation WHERE case_id = ? AND other_case_id = ? "
+        "AND person_id = ?",
+        (a, b, person_id),
+    )
+    return str(rows[0][0]) if rows else None
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a relation: may the other case's items that name the person bear on
+    this case? With its state."""
+
+    relation_id: str
+    case_id: str
+    other_case_id: str
+    person_id: str
+    status: str
+
+
+def sides_for(
+    conn: Connection, case_id: str, other_case_ids: Collection[str], person_ids: Collection[str]
+) -> list[Side]:
+    """The sides deciding whether items of `other_case_ids` naming these people bear on
+    `case_id`."""
+    others, people = sorted(other_case_ids), sorted(person_ids)
+    if not others or not people:
+        return []
+    rows = fetch_all(
+        conn,
+        "SELECT relation_id, case_id, other_case_id, person_id, status FROM case_relation "
+        f"WHERE case_id = ? AND other_case_id IN ({', '.join('?' for _ in others)}) "
+        f"AND person_id IN ({', '.join('?' for _ in people)}) ORDER BY relation_id",
+        [case_id, *others, *people],
+    )
+    return [Side(*(str(v) for v in r)) for r in rows]
+
+
+def side(conn: Connection, relation_id: str, case_id: str) -> Side | None:
+    rows = fetch_all(
+        conn,
+        "SELECT relation_id, case_id, other_case_id, person_id, status FROM case_relation "
+        "WHERE relation_id = ? AND case_id = ?",
+        (relation_id, case_id),
+    )
+    return Side(*(str(v) for v in rows[0])) if rows else None
+
+
+def relation_cases(conn: Connection, relation_id: str) -> list[str]:
+    """The two cases of a relation (none: there is no such relation)."""
+    rows = fetch_all(
+        conn,
+        "SELECT case_id FROM case_relation WHERE relation_id = ? ORDER BY case_id",
+        (relation_id,),
+    )
+    return [str(r[0]) for r in rows]
+
+
+def open_under(conn: Connection, relation_id: str, case_id: str) -> list[tuple[str, str]]:
+    """(suggestion, item) of the open link suggestions that follow this side."""
+    return fetch_all(
+        conn,
+        "SELECT suggestion_id, item_id FROM link_suggestion WHERE relation_id = ? "
+        "AND case_id = ? AND status = 'open' ORDER BY suggestion_id",
+        (relation_id, case_id),
+    )
+
+
+def next_relation_id(conn: Connection) -> str:
+    return next_number(conn, "case_relation", "relation_id", "REL")
+
+
+def relation_queue(
+    conn: Connection,
+    scope: QueueScope | None,
+    status: str | None,
+    *,
+    limit: int,
+    offset: int,
+    case_ids: Sequence[str] = (),
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of relation sides (for the cases in scope; None: all), with the person, both
+    roles and the items that follow each side, and how many sides there are in all."""
+    where: list[str] = ["1 = 1"]
+    params: list[Any] = []
+    if scope is not None:
+        clauses = []
+        if scope.cases:
+            clauses.append(f"r.case_id IN ({', '.join('?' for _ in scope.cases)})")
+        if scope.agency_id is not None:
+            clauses.append("r.case_id IN (SELECT case_id FROM case_file WHERE agency_id = ?)")
+        if not clauses:
+            return [], 0
+        where.append("(" + " OR ".join(clauses) + ")")
+        params += [*scope.cases, *([scope.agency_id] if scope.agency_id is not None else [])]
+    if case_ids:
+        where.append(f"r.case_id IN ({', '.join('?' for _ in case_ids)})")
+        params += list(case_ids)
+    if status is not None:
+        where.append("r.status = ?")
+        params.append(status)
+    sql = (
+        "FROM case_relation r JOIN person p ON p.person_id = r.person_id "
+        f"WHERE {' AND '.join(where)}"
+    )
+    total = int(fetch_all(conn, f"SELECT count(*) {sql}", params)[0][0])
+    rows = fetch_all(
+        conn,
+        "SELECT r.relation_id, r.case_id, r.other_case_id, r.person_id, p.name, r.reasons, "
+        f"r.status, r.decided_by, r.decision_reason {sql} "
+        "ORDER BY r.relation_id, r.case_id LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    )
+    out = []
+    for r in rows:
+        items = fetch_all(
+            conn,
+            "SELECT item_id, status FROM link_suggestion WHERE relation_id = ? AND case_id = ? "
+            "ORDER BY suggestion_id",
+            (r[0], r[1]),
+        )
+        out.append(
+            {
+                "relation_id": r[0],
+                "case_id": r[1],
+                "other_case_id": r[2],
+                "person_id": r[3],
+                "person": r[4],
+                "reasons": json.loads(r[5]),
+                "status": r[6],
+                "decided_by": r[7],
+                "decision_reason": r[8],
+                "items": [{"item_id": i, "status": s} for i, s in items],
+            }
+        )
+    return out, total
