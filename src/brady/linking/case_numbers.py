@@ -78,10 +78,10 @@ def case_refs(text: str) -> list[Mention]:
     number ('case', 'no.', '#'), so a date or a street number is not read as one."""
     out = []
     for m in _YEAR_DISTRICT_TEXT.finditer(text):
-        serial = int(m.group(3))
-        if serial:
+        if int(m.group(3)):
+            short = CaseShape("", m.group(1)[-2:], int(m.group(3))).key
             out.append(Mention("case_number", m.group(0).upper(), m.group(0)))
-            out.append(Mention("case_ref", CaseShape("", m.group(1)[-2:], serial).key, m.group(0)))
+            out.append(Mention("case_ref", short, m.group(0)))
     for m in _YEAR_FIRST.finditer(text):
         shape = CaseShape(m.group(2).upper(), m.group(1)[-2:], int(m.group(3)))
         out.append(Mention("case_ref", shape.key, m.group(0)))
