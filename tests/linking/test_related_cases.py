@@ -68,10 +68,42 @@ def test_a_shared_party_relates_the_cases_once(custody: Custody) -> None:
         assert s.find_related_cases("admin") == []
         s.add_party("pros", "c-2", "p-reyes", "victim")  # a second role: still one relation
     assert len(_relations(custody)) == 2
+    with custody.session() as s:  # a second party shared later: a relation of its own
+        s.add_party("pros", "c-2", "p-ibarra", "witness")
+    assert [r[3] for r in _relations(custody)] == ["p-reyes", "p-reyes", "p-ibarra", "p-ibarra"]
     with custody.led.engine.connect() as conn:
         page, total = rq.relation_queue(conn, None, "open", limit=10, offset=0)
-    assert total == 2 and page[0]["person"] == "Dana Reyes"
+    assert total == 4 and [x["person"] for x in page] == ["Dana Reyes"] * 2 + ["Tomás Ibarra"] * 2
     assert "party of both cases" in page[0]["reasons"][0]
+    check(custody)
+
+
+def test_a_record_loaded_without_linking_gets_one_relation_per_pair(custody: Custody) -> None:
+    """Parties shared by two cases before anyone looked: one suggestion for the pair,
+    naming them all, each side decided once for all of them."""
+    from brady.custody.service import Session
+
+    saved = Session.link_party
+    Session.link_party = lambda self, case_id, person_id, occurred_at=None: []  # type: ignore[method-assign]
+    try:
+        _two_cases_sharing(custody)
+        with custody.session() as s:
+            s.add_party("pros", "c-2", "p-ibarra", "witness")
+    finally:
+        Session.link_party = saved  # type: ignore[method-assign]
+    assert _relations(custody) == []
+    with custody.session() as s:
+        [found] = s.find_related_cases("admin")
+    assert found.payload["person_ids"] == ["p-ibarra", "p-reyes"]
+    with custody.led.engine.connect() as conn:
+        page, total = rq.relation_queue(conn, None, "open", limit=10, offset=0)
+    assert (total == 2 and page[0]["person"] == "Dana Reyes and Tomás Ibarra") or page[0][
+        "person"
+    ] == "Tomás Ibarra and Dana Reyes"
+    with custody.session() as s:
+        s.accept_relation("pros", found.payload["relation_id"], "c-2", "Both testify in c-2")
+    item = intake(custody, narrative="Letter from Tomás Ibarra", case_ids=["case-1"])
+    assert suggestions(custody, item)["c-2"]["status"] == "accepted"
     check(custody)
 
 

@@ -39,23 +39,35 @@ def _words(shared: rq.Shared) -> str:
     )
 
 
+def _by_pair(shared: list[rq.Shared]) -> dict[tuple[str, str], list[rq.Shared]]:
+    pairs: dict[tuple[str, str], list[rq.Shared]] = {}
+    for s in shared:
+        pairs.setdefault((s.case_id, s.other_case_id), []).append(s)
+    return pairs
+
+
 class RelationCommands(SessionBase):
     def relate_party(self, case_id: str, person_id: str, occurred_at: str | None) -> list[Entry]:
         """A new party: every other open case they are a party of is related to this one
-        (each pair and person suggested once, signed by Brady's linking service)."""
+        through them (signed by Brady's linking service), unless it already is."""
         shared = [s for s in rq.shared_parties(self.conn, case_id) if s.person_id == person_id]
-        return [e for s in shared for e in self._suggest_relation(s, occurred_at)]
+        return [e for s in shared for e in self._suggest_relation([s], occurred_at)]
 
     @held_to(("admin", None))
     def find_related_cases(self, by: str) -> list[Entry]:
-        """Every pair of open cases sharing a party that was never suggested: for a record
-        kept before Brady related cases, or loaded with linking off."""
+        """Every pair of open cases sharing parties they were never related through, one
+        suggestion per pair: for a record kept before Brady related cases, or imported."""
         self._admin(by)
-        return [e for s in rq.shared_parties(self.conn) for e in self._suggest_relation(s, None)]
+        pairs = _by_pair(rq.shared_parties(self.conn))
+        return [e for shared in pairs.values() for e in self._suggest_relation(shared, None)]
 
-    def _suggest_relation(self, shared: rq.Shared, occurred_at: str | None) -> list[Entry]:
-        cases = (shared.case_id, shared.other_case_id)
-        if rq.relation_of(self.conn, cases, shared.person_id) is not None:
+    def _suggest_relation(self, shared: list[rq.Shared], occurred_at: str | None) -> list[Entry]:
+        """One suggestion for a pair of cases and the parties they share that no earlier
+        relation of the pair names (a party shared later is new evidence)."""
+        cases = (shared[0].case_id, shared[0].other_case_id)
+        known = rq.related_people(self.conn, cases)
+        new = [s for s in shared if s.person_id not in known]
+        if not new:
             return []
         return [
             self._record(
@@ -64,11 +76,11 @@ class RelationCommands(SessionBase):
                 {
                     "relation_id": rq.next_relation_id(self.conn),
                     "case_ids": sorted(cases),
-                    "person_id": shared.person_id,
-                    "reasons": [_words(shared)],
+                    "person_ids": [s.person_id for s in new],
+                    "reasons": [_words(s) for s in new],
                     "occurred_at": occurred_at,
                 },
-                [*(f"case:{c}" for c in sorted(cases)), f"person:{shared.person_id}"],
+                [*(f"case:{c}" for c in sorted(cases)), *(f"person:{s.person_id}" for s in new)],
             )
         ]
 
@@ -78,13 +90,13 @@ class RelationCommands(SessionBase):
         """The side a suggestion resting only on these shared people follows: an accepted
         one if any (the item is linked by it), else an open one, else a rejected one (the
         suggestion is not raised). A pair never suggested is suggested now."""
-        sides = rq.sides_for(self.conn, case_id, filed, people)
-        known = {(s.other_case_id, s.person_id) for s in sides}
-        for shared in rq.shared_parties(self.conn, case_id):
-            key = (shared.other_case_id, shared.person_id)
-            if shared.other_case_id in filed and shared.person_id in people and key not in known:
-                self._suggest_relation(shared, None)
-                known.add(key)
+        missing = [
+            s
+            for s in rq.shared_parties(self.conn, case_id)
+            if s.other_case_id in filed and s.person_id in people
+        ]
+        for shared in _by_pair(missing).values():
+            self._suggest_relation(shared, None)
         sides = rq.sides_for(self.conn, case_id, filed, people)
         for status in ("accepted", "open", "rejected"):
             for s in sides:
@@ -140,7 +152,10 @@ class RelationCommands(SessionBase):
                     "reason": reason,
                     "occurred_at": occurred_at,
                 },
-                [f"case:{case_id}", f"person:{found.person_id}"],
+                [
+                    f"case:{case_id}",
+                    *(f"person:{p}" for p in rq.relation_people(self.conn, relation_id)),
+                ],
             )
         ]
         for suggestion_id, item_id in rq.open_under(self.conn, relation_id, case_id):

@@ -247,7 +247,7 @@ class RelationSuggest(Occurred):
 
     relation_id: Id
     case_ids: list[Id] = Field(min_length=2, max_length=2)
-    person_id: Id
+    person_ids: list[Id] = Field(min_length=1)
     reasons: list[Text] = Field(min_length=1)
 
 

@@ -239,11 +239,12 @@ link_suggestion = Table(
 case_relation = Table(
     "case_relation",
     projections,
-    # One row per side: may the items of other_case_id that name person_id bear on case_id?
+    # One row per side and shared party: may the items of other_case_id that name the
+    # relation's parties bear on case_id? (A side is decided whole, for all its parties.)
     id_column("relation_id", primary_key=True),
     id_column("case_id", primary_key=True),
+    id_column("person_id", primary_key=True),
     id_column("other_case_id", nullable=False, index=True),
-    id_column("person_id", nullable=False, index=True),
     Column("reasons", Text, nullable=False),  # JSON list
     Column("status", String(10), nullable=False),  # open | accepted | rejected
     Column("suggested_seq", BigInteger, nullable=False),

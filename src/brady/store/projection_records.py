@@ -174,20 +174,21 @@ def _relation_suggest(conn: Connection, entry: Entry) -> None:
     p: ev.RelationSuggest = payload_of(entry)
     first, second = p.case_ids
     for case_id, other in ((first, second), (second, first)):
-        conn.execute(
-            case_relation.insert().values(
-                relation_id=p.relation_id,
-                case_id=case_id,
-                other_case_id=other,
-                person_id=p.person_id,
-                reasons=as_json(p.reasons),
-                status="open",
-                suggested_seq=entry.seq,
-                decided_by=None,
-                decided_at=None,
-                decision_reason=None,
+        for person_id in p.person_ids:
+            conn.execute(
+                case_relation.insert().values(
+                    relation_id=p.relation_id,
+                    case_id=case_id,
+                    person_id=person_id,
+                    other_case_id=other,
+                    reasons=as_json(p.reasons),
+                    status="open",
+                    suggested_seq=entry.seq,
+                    decided_by=None,
+                    decided_at=None,
+                    decision_reason=None,
+                )
             )
-        )
 
 
 def _relation_decide(conn: Connection, entry: Entry) -> None:

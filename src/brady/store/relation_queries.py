@@ -15,8 +15,9 @@ from .link_queries import QueueScope
 from .numbering import next_number
 from .raw_sql import fetch_all
 
-PROFESSIONAL_ROLES = ("officer", "lab_analyst")
-"""Parties named in every report they write: sharing one of them relates no cases."""
+PROFESSIONAL_ROLES = ("officer", "lab_analyst", "prosecutor", "defense_counsel")
+"""Parties named in every report they write or case they work: sharing one of them
+relates no cases (linking.match.PROFESSIONAL says the same of names)."""
 _CIVILIAN = f"role NOT IN ({', '.join(repr(r) for r in PROFESSIONAL_ROLES)})"
 
 
@@ -57,16 +58,15 @@ def shared_parties(conn: Connection, case_id: str | None = None) -> list[Shared]
     return [Shared(*(str(v) for v in r)) for r in rows]
 
 
-def relation_of(conn: Connection, case_ids: Collection[str], person_id: str) -> str | None:
-    """The relation already suggested between these two cases through this person."""
+def related_people(conn: Connection, case_ids: Collection[str]) -> set[str]:
+    """The shared parties the two cases were already related through, in any relation."""
     a, b = sorted(case_ids)
     rows = fetch_all(
         conn,
-        "SELECT relation_id FROM case_relation WHERE case_id = ? AND other_case_id = ? "
-        "AND person_id = ?",
-        (a, b, person_id),
+        "SELECT person_id FROM case_relation WHERE case_id = ? AND other_case_id = ?",
+        (a, b),
     )
-    return str(rows[0][0]) if rows else None
+    return {str(r[0]) for r in rows}
 
 
 @dataclass(frozen=True)
@@ -100,20 +100,31 @@ def sides_for(
 
 
 def side(conn: Connection, relation_id: str, case_id: str) -> Side | None:
+    """One side of a relation (its first shared party; every party's row has its state)."""
     rows = fetch_all(
         conn,
         "SELECT relation_id, case_id, other_case_id, person_id, status FROM case_relation "
-        "WHERE relation_id = ? AND case_id = ?",
+        "WHERE relation_id = ? AND case_id = ? ORDER BY person_id",
         (relation_id, case_id),
     )
     return Side(*(str(v) for v in rows[0])) if rows else None
+
+
+def relation_people(conn: Connection, relation_id: str) -> list[str]:
+    """The shared parties a relation is about."""
+    rows = fetch_all(
+        conn,
+        "SELECT DISTINCT person_id FROM case_relation WHERE relation_id = ? ORDER BY person_id",
+        (relation_id,),
+    )
+    return [str(r[0]) for r in rows]
 
 
 def relation_cases(conn: Connection, relation_id: str) -> list[str]:
     """The two cases of a relation (none: there is no such relation)."""
     rows = fetch_all(
         conn,
-        "SELECT case_id FROM case_relation WHERE relation_id = ? ORDER BY case_id",
+        "SELECT DISTINCT case_id FROM case_relation WHERE relation_id = ? ORDER BY case_id",
         (relation_id,),
     )
     return [str(r[0]) for r in rows]
@@ -162,38 +173,42 @@ def relation_queue(
     if status is not None:
         where.append("r.status = ?")
         params.append(status)
-    sql = (
-        "FROM case_relation r JOIN person p ON p.person_id = r.person_id "
-        f"WHERE {' AND '.join(where)}"
-    )
-    total = int(fetch_all(conn, f"SELECT count(*) {sql}", params)[0][0])
-    rows = fetch_all(
+    sql = f"FROM case_relation r WHERE {' AND '.join(where)}"
+    side_sql = f"SELECT DISTINCT r.relation_id, r.case_id {sql}"
+    total = int(fetch_all(conn, f"SELECT count(*) FROM ({side_sql}) sides", params)[0][0])
+    sides = fetch_all(
         conn,
-        "SELECT r.relation_id, r.case_id, r.other_case_id, r.person_id, p.name, r.reasons, "
-        f"r.status, r.decided_by, r.decision_reason {sql} "
-        "ORDER BY r.relation_id, r.case_id LIMIT ? OFFSET ?",
+        f"{side_sql} ORDER BY r.relation_id, r.case_id LIMIT ? OFFSET ?",
         [*params, limit, offset],
     )
     out = []
-    for r in rows:
+    for relation_id, case_id in sides:
+        rows = fetch_all(
+            conn,
+            "SELECT r.other_case_id, r.person_id, p.name, r.reasons, r.status, r.decided_by, "
+            "r.decision_reason FROM case_relation r JOIN person p ON p.person_id = r.person_id "
+            "WHERE r.relation_id = ? AND r.case_id = ? ORDER BY r.person_id",
+            (relation_id, case_id),
+        )
         items = fetch_all(
             conn,
             "SELECT item_id, status FROM link_suggestion WHERE relation_id = ? AND case_id = ? "
             "ORDER BY suggestion_id",
-            (r[0], r[1]),
+            (relation_id, case_id),
         )
+        first = rows[0]
         out.append(
             {
-                "relation_id": r[0],
-                "case_id": r[1],
-                "other_case_id": r[2],
-                "person_id": r[3],
-                "person": r[4],
-                "reasons": json.loads(r[5]),
-                "status": r[6],
-                "decided_by": r[7],
-                "decision_reason": r[8],
-                "items": [{"item_id": i, "status": s} for i, s in items],
+                "relation_id": relation_id,
+                "case_id": case_id,
+                "other_case_id": first[0],
+                "person_ids": [r[1] for r in rows],
+                "person": " and ".join(str(r[2]) for r in rows),
+                "reasons": json.loads(first[3]),
+                "status": first[4],
+                "decided_by": first[5],
+                "decision_reason": first[6],
+                "items": [{"item_id": i, "status": st} for i, st in items],
             }
         )
     return out, total
