@@ -321,6 +321,20 @@ def produced(browser: Browser, server: str, ledger: OpenLedger) -> str:
     review.get_by_role("button", name=re.compile("Accept")).click()
     expect(pros.get_by_text("joins this case's discovery")).to_be_visible()
     look(pros, re.compile("State v. Baldwin"))
+    # Her two prosecutions and the investigation share parties: each related case is
+    # decided once for Baldwin's side, and the items naming those parties follow it.
+    related = pros.locator("#related ~ section.card").filter(has_text="waiting for review")
+    expect(related).to_have_count(2)
+    expect(related.first).to_contain_text("Halyna Hutchins")
+    for _ in range(2):
+        card = related.first
+        card.get_by_label("Reason to accept").fill(
+            "The same shooting: the parties' items bear on it"
+        )
+        card.get_by_role("button", name=re.compile("^Accept")).click()
+        expect(pros.get_by_text(re.compile("Recorded: related cases REL-"))).to_be_visible()
+        assert_accessible(pros)
+    expect(related).to_have_count(0)
     pros.get_by_label(re.compile("Produce everything owed")).fill("Alex Spiro")
     pros.get_by_role("button", name="Build and record the production").click()
     said = pros.get_by_text(re.compile(r"Recorded: production (\S+) of"))

@@ -63,18 +63,21 @@ class RelationCommands(SessionBase):
 
     def _suggest_relation(self, shared: list[rq.Shared], occurred_at: str | None) -> list[Entry]:
         """One suggestion for a pair of cases and the parties they share that no earlier
-        relation of the pair names (a party shared later is new evidence)."""
+        relation of the pair names. While neither side is decided, a party shared later
+        joins the pair's relation (the same id, recorded again with the new party); once
+        one is, a party shared later is new evidence: a relation of its own."""
         cases = (shared[0].case_id, shared[0].other_case_id)
         known = rq.related_people(self.conn, cases)
         new = [s for s in shared if s.person_id not in known]
         if not new:
             return []
+        relation_id = rq.undecided_relation(self.conn, cases) or rq.next_relation_id(self.conn)
         return [
             self._record(
                 self._linker(),
                 "relation.suggest",
                 {
-                    "relation_id": rq.next_relation_id(self.conn),
+                    "relation_id": relation_id,
                     "case_ids": sorted(cases),
                     "person_ids": [s.person_id for s in new],
                     "reasons": [_words(s) for s in new],

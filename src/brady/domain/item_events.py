@@ -243,7 +243,8 @@ class LinkReject(LinkDecision):
 class RelationSuggest(Occurred):
     """Two open cases share a party (one person of the record): items of either that name
     them may bear on the other. A reviewer decides each side once, and the items of that
-    side follow the decision, now and later (`LinkSuggest.relation_id`)."""
+    side follow the decision, now and later (`LinkSuggest.relation_id`). Recorded again
+    with the same id when another party is shared before either side is decided."""
 
     relation_id: Id
     case_ids: list[Id] = Field(min_length=2, max_length=2)

@@ -69,6 +69,20 @@ def related_people(conn: Connection, case_ids: Collection[str]) -> set[str]:
     return {str(r[0]) for r in rows}
 
 
+def undecided_relation(conn: Connection, case_ids: Collection[str]) -> str | None:
+    """The pair's relation that neither side has decided yet, if any: a party shared later
+    joins it rather than making another."""
+    a, b = sorted(case_ids)
+    rows = fetch_all(
+        conn,
+        "SELECT relation_id FROM case_relation WHERE case_id IN (?, ?) "
+        "AND other_case_id IN (?, ?) GROUP BY relation_id "
+        "HAVING max(status) = 'open' AND min(status) = 'open' ORDER BY relation_id",
+        (a, b, a, b),
+    )
+    return str(rows[0][0]) if rows else None
+
+
 @dataclass(frozen=True)
 class Side:
     """One side of a relation: may the other case's items that name the person bear on
@@ -144,6 +158,10 @@ def next_relation_id(conn: Connection) -> str:
     return next_number(conn, "case_relation", "relation_id", "REL")
 
 
+def _joined(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def relation_queue(
     conn: Connection,
     scope: QueueScope | None,
@@ -203,8 +221,8 @@ def relation_queue(
                 "case_id": case_id,
                 "other_case_id": first[0],
                 "person_ids": [r[1] for r in rows],
-                "person": " and ".join(str(r[2]) for r in rows),
-                "reasons": json.loads(first[3]),
+                "person": _joined([str(r[2]) for r in rows]),
+                "reasons": list(dict.fromkeys(w for r in rows for w in json.loads(r[3]))),
                 "status": first[4],
                 "decided_by": first[5],
                 "decision_reason": first[6],
