@@ -89,6 +89,7 @@ def demo(
         f"     brady --home {directory} item history {item_id}\n"
         f"     brady --home {directory} compliance state-v-baldwin --today 2024-07-12\n"
         f"     brady --home {directory} links queue --case state-v-baldwin\n"
+        f"     brady --home {directory} links related --case state-v-baldwin\n"
         f"     brady --home {directory} case timeline state-v-baldwin --today 2024-07-12 "
         "--out baldwin.svg\n"
         f"     brady --home {directory} verify",
