@@ -33,6 +33,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +118,20 @@ def _witness(folder: Path, signer: Signer, origins: list[str], fsync: bool = Tru
     return witness
 
 
+def _rate(work: Workload, drive: Callable[[list[bytes]], None], failures: list[str]) -> float:
+    """Checkpoints per second with one thread per log driving its bodies in order."""
+    threads = [threading.Thread(target=drive, args=(b,)) for b in work.values()]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - start
+    if failures:
+        raise SystemExit(failures[0])
+    return sum(len(b) for b in work.values()) / elapsed
+
+
 def _direct(folder: Path, work: Workload, signer: Signer, fsync: bool = True) -> float:
     """Checkpoints per second through the witness's function, one thread per log."""
     witness = _witness(folder, signer, list(work), fsync)
@@ -129,17 +144,8 @@ def _direct(folder: Path, work: Workload, signer: Signer, fsync: bool = True) ->
                 failures.append(f"witness refused a checkpoint: {answer}")
                 return
 
-    threads = [threading.Thread(target=drive, args=(b,)) for b in work.values()]
     try:
-        start = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        elapsed = time.perf_counter() - start
-        if failures:
-            raise SystemExit(failures[0])
-        return sum(len(b) for b in work.values()) / elapsed
+        return _rate(work, drive, failures)
     finally:
         close_witness(witness)
 
@@ -171,16 +177,7 @@ def _over_http(folder: Path, work: Workload, signer: Signer, cores: tuple[int, i
             finally:
                 conn.close()
 
-        threads = [threading.Thread(target=drive, args=(b,)) for b in work.values()]
-        start = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        elapsed = time.perf_counter() - start
-        if failures:
-            raise SystemExit(failures[0])
-        return sum(len(b) for b in work.values()) / elapsed
+        return _rate(work, drive, failures)
     finally:
         server.terminate()
         server.wait(timeout=30)

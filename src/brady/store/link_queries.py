@@ -24,6 +24,18 @@ class QueueScope:
     cases: tuple[str, ...] = ()
     agency_id: str | None = None
 
+    def clause(self, column: str) -> tuple[str, list[Any]] | None:
+        """The SQL condition on `column` (a case id) and its parameters; None when the
+        scope holds no case at all."""
+        clauses, params = [], []
+        if self.cases:
+            clauses.append(f"{column} IN ({', '.join('?' for _ in self.cases)})")
+            params += list(self.cases)
+        if self.agency_id is not None:
+            clauses.append(f"{column} IN (SELECT case_id FROM case_file WHERE agency_id = ?)")
+            params.append(self.agency_id)
+        return ("(" + " OR ".join(clauses) + ")", params) if clauses else None
+
 
 def review_queue(
     conn: Connection,
@@ -41,15 +53,11 @@ def review_queue(
     where: list[str] = ["(s.relation_id IS NULL OR s.status <> 'open')"]
     params: list[Any] = []
     if scope is not None:
-        clauses = []
-        if scope.cases:
-            clauses.append(f"s.case_id IN ({', '.join('?' for _ in scope.cases)})")
-        if scope.agency_id is not None:
-            clauses.append("s.case_id IN (SELECT case_id FROM case_file WHERE agency_id = ?)")
-        if not clauses:
+        limited = scope.clause("s.case_id")
+        if limited is None:
             return [], 0
-        where.append("(" + " OR ".join(clauses) + ")")
-        params += [*scope.cases, *([scope.agency_id] if scope.agency_id is not None else [])]
+        where.append(limited[0])
+        params += limited[1]
     if case_id is not None:
         where.append("s.case_id = ?")
         params.append(case_id)

@@ -176,15 +176,11 @@ def relation_queue(
     where: list[str] = ["1 = 1"]
     params: list[Any] = []
     if scope is not None:
-        clauses = []
-        if scope.cases:
-            clauses.append(f"r.case_id IN ({', '.join('?' for _ in scope.cases)})")
-        if scope.agency_id is not None:
-            clauses.append("r.case_id IN (SELECT case_id FROM case_file WHERE agency_id = ?)")
-        if not clauses:
+        limited = scope.clause("r.case_id")
+        if limited is None:
             return [], 0
-        where.append("(" + " OR ".join(clauses) + ")")
-        params += [*scope.cases, *([scope.agency_id] if scope.agency_id is not None else [])]
+        where.append(limited[0])
+        params += limited[1]
     if case_ids:
         where.append(f"r.case_id IN ({', '.join('?' for _ in case_ids)})")
         params += list(case_ids)
