@@ -166,7 +166,7 @@ def _named(conn: Connection, key: str, text: str) -> list[Evidence]:
                     text,
                     "party",
                     person_id,
-                    f"{name}, a {role}",
+                    f"{name}, {_a(role)}",
                     role,
                     dob,
                     int(level),
@@ -175,6 +175,12 @@ def _named(conn: Connection, key: str, text: str) -> list[Evidence]:
                 )
             )
     return out
+
+
+def _a(role: str) -> str:
+    """'a witness', 'an officer', 'a lab analyst': the role in words."""
+    words = role.replace("_", " ")
+    return f"{'an' if words[:1] in 'aeiou' else 'a'} {words}"
 
 
 def _surname(conn: Connection, key: str, text: str) -> list[Evidence]:
@@ -191,7 +197,7 @@ def _surname(conn: Connection, key: str, text: str) -> list[Evidence]:
                 text,
                 "party",
                 r[1],
-                f"{r[2]}, a {r[5]}",
+                f"{r[2]}, {_a(str(r[5]))}",
                 r[5],
                 r[4],
                 int(level),
