@@ -412,7 +412,7 @@ def review_related_cases(custody: Custody, reviewer: str = "pros") -> int:
     with custody.session() as s:
         found = s.find_related_cases("admin")
     with custody.session() as s, custody.led.engine.connect() as conn:
-        sides = conn.execute(text("SELECT relation_id, case_id FROM case_relation")).all()
+        sides = conn.execute(text("SELECT DISTINCT relation_id, case_id FROM case_relation")).all()
         for relation_id, case_id in sides:
             s.accept_relation(reviewer, relation_id, case_id, "The same person in both cases")
     return len(found)
