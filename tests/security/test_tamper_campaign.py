@@ -334,6 +334,7 @@ def _every_kind_of_row(world: World) -> None:
     with custody.session() as s:
         s.add_organization("prosA", "ORG1", "Bonanza Creek Ranch", aliases=["BCR"])
         s.add_case_number("prosA", "CA1", "court", "D-101-CR-2024-00013")
+        s.add_party("prosA", "CA2", "P1", "witness")  # CA1's defendant: related cases
         s.scan("clerkA", "INV1", "IA1", "PR")
         s.correct("clerkA", world.intake_seq, "description", "Report IA1, two pages", "Omitted")
         s.set_linking_patterns("admin", "Rounds", calibers={"45lc": r"\.45\s*colt"})

@@ -128,9 +128,7 @@ class Suggestion:
     score: float
     reasons: tuple[str, ...]
     evidence: tuple[str, ...] = ()  # what it rests on: 'factor:key' of each agreement for it
-    shared_only: bool = False
-    """It names a party both cases share, and nothing else it holds would be suggested on
-    its own: it follows the decision on those related cases (custody/related_cases.py)."""
+    shared_only: bool = False  # rests on a party both cases share (custody/related_cases.py)
 
 
 @dataclass(frozen=True)
@@ -252,12 +250,10 @@ def score(
         if probability >= threshold and any(p.bits > 0 for p in pieces):
             ranked = sorted(pieces, key=lambda p: -p.bits)
             rests_on = tuple(sorted({f"{p.factor}:{p.what[1]}" for p in pieces if p.bits > 0}))
-            rest = prior + sum(p.bits for p in pieces if p.factor != SHARED_PARTY)
-            shared_only = len(pieces) > len([p for p in pieces if p.factor != SHARED_PARTY]) and (
-                1 / (1 + 2 ** (-rest)) < threshold
-            )
+            rest = [p.bits for p in pieces if p.factor != SHARED_PARTY]  # alone, below it?
+            alone = len(rest) < len(pieces) and 1 / (1 + 2 ** -(prior + sum(rest))) < threshold
             reasons = tuple(p.reason for p in ranked)
-            out.append(Suggestion(case_id, probability, reasons, rests_on, shared_only))
+            out.append(Suggestion(case_id, probability, reasons, rests_on, alone))
     return sorted(out, key=lambda s: (-s.score, s.case_id))
 
 

@@ -180,6 +180,23 @@ def _other_sentences(
         **_case_sentences(p, who),
         "link.suggest": lambda: (
             f"Suggested by Brady's linking as bearing on case {p.get('case_id')}"
+            + (
+                f", following the decision on related cases {p['relation_id']}"
+                if p.get("relation_id")
+                else ""
+            )
+        ),
+        "relation.suggest": lambda: (
+            f"Cases {' and '.join(p.get('case_ids') or [])} found related: they share "
+            f"{len(p.get('person_ids') or [])} party(ies) ({p.get('relation_id')})"
+        ),
+        "relation.accept": lambda: (
+            f"Related cases {p.get('relation_id')} accepted for case {p.get('case_id')}: "
+            f"{p.get('reason')}"
+        ),
+        "relation.reject": lambda: (
+            f"Related cases {p.get('relation_id')} rejected for case {p.get('case_id')}: "
+            f"{p.get('reason')}"
         ),
         "agency.add": lambda: f"Agency {p.get('agency_id')} added: {p.get('name')}",
         "user.add": lambda: f"User {who(p.get('user_id'))} added",

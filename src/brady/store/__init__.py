@@ -29,6 +29,7 @@ __all__ = [
     "numbering",
     "projection_check",
     "raw_sql",
+    "relation_queries",
     "schema",
     "sealing",
     "subject_index",

@@ -195,34 +195,35 @@ def relation_queue(
         f"{side_sql} ORDER BY r.relation_id, r.case_id LIMIT ? OFFSET ?",
         [*params, limit, offset],
     )
-    out = []
-    for relation_id, case_id in sides:
-        rows = fetch_all(
-            conn,
-            "SELECT r.other_case_id, r.person_id, p.name, r.reasons, r.status, r.decided_by, "
-            "r.decision_reason FROM case_relation r JOIN person p ON p.person_id = r.person_id "
-            "WHERE r.relation_id = ? AND r.case_id = ? ORDER BY r.person_id",
-            (relation_id, case_id),
-        )
-        items = fetch_all(
-            conn,
-            "SELECT item_id, status FROM link_suggestion WHERE relation_id = ? AND case_id = ? "
-            "ORDER BY suggestion_id",
-            (relation_id, case_id),
-        )
-        first = rows[0]
-        out.append(
-            {
-                "relation_id": relation_id,
-                "case_id": case_id,
-                "other_case_id": first[0],
-                "person_ids": [r[1] for r in rows],
-                "person": _joined([str(r[2]) for r in rows]),
-                "reasons": list(dict.fromkeys(w for r in rows for w in json.loads(r[3]))),
-                "status": first[4],
-                "decided_by": first[5],
-                "decision_reason": first[6],
-                "items": [{"item_id": i, "status": st} for i, st in items],
-            }
-        )
-    return out, total
+    return [_side_view(conn, str(r), str(c)) for r, c in sides], total
+
+
+def _side_view(conn: Connection, relation_id: str, case_id: str) -> dict[str, Any]:
+    """One side as the queue shows it: the other case, the shared parties by name, why,
+    its state, and the other case's items that follow it."""
+    rows = fetch_all(
+        conn,
+        "SELECT r.other_case_id, r.person_id, p.name, r.reasons, r.status, r.decided_by, "
+        "r.decision_reason FROM case_relation r JOIN person p ON p.person_id = r.person_id "
+        "WHERE r.relation_id = ? AND r.case_id = ? ORDER BY r.person_id",
+        (relation_id, case_id),
+    )
+    items = fetch_all(
+        conn,
+        "SELECT item_id, status FROM link_suggestion WHERE relation_id = ? AND case_id = ? "
+        "ORDER BY suggestion_id",
+        (relation_id, case_id),
+    )
+    first = rows[0]
+    return {
+        "relation_id": relation_id,
+        "case_id": case_id,
+        "other_case_id": first[0],
+        "person_ids": [r[1] for r in rows],
+        "person": _joined([str(r[2]) for r in rows]),
+        "reasons": list(dict.fromkeys(w for r in rows for w in json.loads(r[3]))),
+        "status": first[4],
+        "decided_by": first[5],
+        "decision_reason": first[6],
+        "items": [{"item_id": i, "status": st} for i, st in items],
+    }
