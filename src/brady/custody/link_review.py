@@ -106,7 +106,7 @@ class LinkCommands(SessionBase):
         if not suggestions:
             return []
         linker = self._linker()
-        filed = self._item(item_id).case_ids
+        filed: list[str] | None = None
         timed = [(self._suggested_at(item_id, sug, occurred_at), sug) for sug in suggestions]
         # In the order they could first have been made: one linked by a related cases'
         # decision is a step of the item, and an item's steps are recorded in time order.
@@ -114,7 +114,10 @@ class LinkCommands(SessionBase):
         out = []
         for at, sug in timed:
             people = shared_people(sug)
-            side = None if people is None else self.whole.relation_for(sug.case_id, filed, people)
+            side = None
+            if people is not None:
+                filed = filed if filed is not None else list(self._item(item_id).case_ids)
+                side = self.whole.relation_for(sug.case_id, filed, people)
             if side is not None and side.status == "rejected":
                 continue
             out.append(

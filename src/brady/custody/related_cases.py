@@ -93,14 +93,17 @@ class RelationCommands(SessionBase):
         """The side a suggestion resting only on these shared people follows: an accepted
         one if any (the item is linked by it), else an open one, else a rejected one (the
         suggestion is not raised). A pair never suggested is suggested now."""
-        missing = [
-            s
-            for s in rq.shared_parties(self.conn, case_id)
-            if s.other_case_id in filed and s.person_id in people
-        ]
-        for shared in _by_pair(missing).values():
-            self._suggest_relation(shared, None)
         sides = rq.sides_for(self.conn, case_id, filed, people)
+        covered = {(s.other_case_id, s.person_id) for s in sides}
+        if not all((f, p) in covered for f in filed for p in people):  # never suggested?
+            missing = [
+                s
+                for s in rq.shared_parties(self.conn, case_id)
+                if s.other_case_id in filed and s.person_id in people
+            ]
+            for shared in _by_pair(missing).values():
+                self._suggest_relation(shared, None)
+            sides = rq.sides_for(self.conn, case_id, filed, people)
         for status in ("accepted", "open", "rejected"):
             for s in sides:
                 if s.status == status:

@@ -53,6 +53,13 @@ class PartyRole(StrEnum):
     DEFENSE_COUNSEL = "defense_counsel"
 
 
+PROFESSIONAL_ROLES = frozenset(
+    {PartyRole.OFFICER, PartyRole.LAB_ANALYST, PartyRole.PROSECUTOR, PartyRole.DEFENSE_COUNSEL}
+)
+"""Parties named in every report they write or case they work: their names are weak
+evidence of a link, and sharing one of them relates no cases."""
+
+
 class CaseStatus(StrEnum):
     OPEN = "open"
     CHARGED = "charged"

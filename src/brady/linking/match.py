@@ -20,6 +20,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from ..domain.vocabulary import PROFESSIONAL_ROLES
 from .candidates import Evidence
 from .case_numbers import case_shape
 from .names import Agreement, parse
@@ -51,9 +52,8 @@ DEFAULT_M: Mapping[str, float] = {
 """m: how often each agreement is seen when the item truly bears on the case. Config
 `[linking] weights` overrides them by kind ('caliber = 0.2')."""
 
-PROFESSIONAL = frozenset({"officer", "lab_analyst", "prosecutor", "defense_counsel"})
-"""Roles whose people are named in every report they write: how often they are named
-by chance is the share of open cases they work on, however rare their name."""
+PROFESSIONAL = frozenset(str(r) for r in PROFESSIONAL_ROLES)
+"""How often they are named by chance is the share of open cases they work on."""
 
 RELATED_PER_INTAKE = 0.1
 """Prior: how many open cases besides its own an intake bears on, on average."""

@@ -11,14 +11,12 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from ..domain.vocabulary import PROFESSIONAL_ROLES
 from .link_queries import QueueScope
 from .numbering import next_number
 from .raw_sql import fetch_all
 
-PROFESSIONAL_ROLES = ("officer", "lab_analyst", "prosecutor", "defense_counsel")
-"""Parties named in every report they write or case they work: sharing one of them
-relates no cases (linking.match.PROFESSIONAL says the same of names)."""
-_CIVILIAN = f"role NOT IN ({', '.join(repr(r) for r in PROFESSIONAL_ROLES)})"
+_CIVILIAN = f"role NOT IN ({', '.join(repr(str(r)) for r in sorted(PROFESSIONAL_ROLES))})"
 
 
 @dataclass(frozen=True)
@@ -83,6 +81,9 @@ def undecided_relation(conn: Connection, case_ids: Collection[str]) -> str | Non
     return str(rows[0][0]) if rows else None
 
 
+_SIDE = "SELECT relation_id, case_id, other_case_id, person_id, status FROM case_relation "
+
+
 @dataclass(frozen=True)
 class Side:
     """One side of a relation: may the other case's items that name the person bear on
@@ -105,8 +106,7 @@ def sides_for(
         return []
     rows = fetch_all(
         conn,
-        "SELECT relation_id, case_id, other_case_id, person_id, status FROM case_relation "
-        f"WHERE case_id = ? AND other_case_id IN ({', '.join('?' for _ in others)}) "
+        f"{_SIDE}WHERE case_id = ? AND other_case_id IN ({', '.join('?' for _ in others)}) "
         f"AND person_id IN ({', '.join('?' for _ in people)}) ORDER BY relation_id",
         [case_id, *others, *people],
     )
@@ -117,8 +117,7 @@ def side(conn: Connection, relation_id: str, case_id: str) -> Side | None:
     """One side of a relation (its first shared party; every party's row has its state)."""
     rows = fetch_all(
         conn,
-        "SELECT relation_id, case_id, other_case_id, person_id, status FROM case_relation "
-        "WHERE relation_id = ? AND case_id = ? ORDER BY person_id",
+        f"{_SIDE}WHERE relation_id = ? AND case_id = ? ORDER BY person_id",
         (relation_id, case_id),
     )
     return Side(*(str(v) for v in rows[0])) if rows else None
@@ -195,35 +194,51 @@ def relation_queue(
         f"{side_sql} ORDER BY r.relation_id, r.case_id LIMIT ? OFFSET ?",
         [*params, limit, offset],
     )
-    return [_side_view(conn, str(r), str(c)) for r, c in sides], total
+    return _side_views(conn, [(str(r), str(c)) for r, c in sides]), total
 
 
-def _side_view(conn: Connection, relation_id: str, case_id: str) -> dict[str, Any]:
-    """One side as the queue shows it: the other case, the shared parties by name, why,
-    its state, and the other case's items that follow it."""
-    rows = fetch_all(
+def _side_views(conn: Connection, sides: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """The sides as the queue shows them: the other case, the shared parties by name, why,
+    the state, and the other case's items that follow each (two queries for the page)."""
+    if not sides:
+        return []
+    ids = sorted({r for r, _ in sides})
+    marks = ", ".join("?" for _ in ids)
+    rows: dict[tuple[str, str], list[Any]] = {}
+    for r in fetch_all(
         conn,
-        "SELECT r.other_case_id, r.person_id, p.name, r.reasons, r.status, r.decided_by, "
-        "r.decision_reason FROM case_relation r JOIN person p ON p.person_id = r.person_id "
-        "WHERE r.relation_id = ? AND r.case_id = ? ORDER BY r.person_id",
-        (relation_id, case_id),
-    )
-    items = fetch_all(
+        "SELECT r.relation_id, r.case_id, r.other_case_id, r.person_id, p.name, r.reasons, "
+        "r.status, r.decided_by, r.decision_reason FROM case_relation r "
+        f"JOIN person p ON p.person_id = r.person_id WHERE r.relation_id IN ({marks}) "
+        "ORDER BY r.person_id",
+        ids,
+    ):
+        rows.setdefault((str(r[0]), str(r[1])), []).append(r[2:])
+    items: dict[tuple[str, str], list[dict[str, str]]] = {}
+    for relation_id, case_id, item_id, status in fetch_all(
         conn,
-        "SELECT item_id, status FROM link_suggestion WHERE relation_id = ? AND case_id = ? "
-        "ORDER BY suggestion_id",
-        (relation_id, case_id),
-    )
-    first = rows[0]
-    return {
-        "relation_id": relation_id,
-        "case_id": case_id,
-        "other_case_id": first[0],
-        "person_ids": [r[1] for r in rows],
-        "person": _joined([str(r[2]) for r in rows]),
-        "reasons": list(dict.fromkeys(w for r in rows for w in json.loads(r[3]))),
-        "status": first[4],
-        "decided_by": first[5],
-        "decision_reason": first[6],
-        "items": [{"item_id": i, "status": st} for i, st in items],
-    }
+        "SELECT relation_id, case_id, item_id, status FROM link_suggestion "
+        f"WHERE relation_id IN ({marks}) ORDER BY suggestion_id",
+        ids,
+    ):
+        key = (str(relation_id), str(case_id))
+        items.setdefault(key, []).append({"item_id": item_id, "status": status})
+    out = []
+    for key in sides:
+        mine = rows[key]
+        first = mine[0]
+        out.append(
+            {
+                "relation_id": key[0],
+                "case_id": key[1],
+                "other_case_id": first[0],
+                "person_ids": [r[1] for r in mine],
+                "person": _joined([str(r[2]) for r in mine]),
+                "reasons": list(dict.fromkeys(w for r in mine for w in json.loads(r[3]))),
+                "status": first[4],
+                "decided_by": first[5],
+                "decision_reason": first[6],
+                "items": items.get(key, []),
+            }
+        )
+    return out
