@@ -106,6 +106,7 @@ import itertools
 import random
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -2479,6 +2480,16 @@ def typo(text: str, rng: random.Random) -> str:
     return text[:i] + rng.choice([x for x in pool if x != text[i]]) + text[i + 1 :]
 
 
+def reading(name: str) -> str:
+    """A name as a reader takes it: any case and accents, surname-first turned round,
+    initials dropped ('LUCERO, LUIS J.' reads 'luis lucero')."""
+    text = fold(name).lower()
+    if "," in text:
+        surname, given = text.split(",", 1)
+        text = f"{given} {surname}"
+    return " ".join(w for w in re.findall(r"[\w'-]+", text) if len(w) > 1)
+
+
 def _differs(written: str, spellings: Iterable[str], exact: bool = False) -> bool:
     if exact:
         return written not in spellings
@@ -2638,11 +2649,15 @@ class _Measured:
         """For close_spelling_exact_elsewhere: k parties of open cases whose one-slip
         spelling is the exact name of another person, a witness in another open case."""
         rng = self.rng
+        read = Counter(r for q in self.w.persons for r in {reading(s) for s in q.spellings})
         candidates = [
             (p, c)
             for c in self.open
             for p, _ in c.parties
-            if not p.record_accents and fold(p.name) == p.name
+            if not p.record_accents
+            and fold(p.name) == p.name
+            # a namesake would make the slip anyone's: no reader could tell whose it is
+            and read[reading(p.name)] == 1
         ]
         rng.shuffle(candidates)
         for p, b in candidates:
@@ -2682,14 +2697,13 @@ class _Measured:
                 self.places.setdefault(key, []).append(c.cid)
         for p in self.w.persons:
             for spelling in p.spellings:
-                self.spelled.setdefault(fold(spelling).lower(), set()).add(p.pid)
+                self.spelled.setdefault(reading(spelling), set()).add(p.pid)
 
     def _someone_else(self, written: str, p: Person) -> bool:
-        """Whether a noisy spelling is exactly the name of another person (that is the
-        close_spelling kind's trap, not the other kinds')."""
-        key = fold(written).lower()
-        own = {fold(s).lower() for s in p.spellings}
-        return key not in own and bool(self.spelled.get(key, set()) - {p.pid})
+        """Whether a noisy spelling reads as exactly the name of another person ('Lucero,
+        Luis' where the record holds other Luis Luceros: no reader could tell which one it
+        is); that is the close_spelling kind's trap, not the other kinds'."""
+        return bool(self.spelled.get(reading(written), set()) - {p.pid})
 
     def labels(self, it: _Intake) -> list[str]:
         """The open cases, other than its own, that the intake truly bears on."""

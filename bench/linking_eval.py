@@ -45,6 +45,7 @@ import argparse
 import json
 import os
 import secrets
+import shutil
 import statistics
 import sys
 import tempfile
@@ -582,6 +583,8 @@ def dump_agency(record: Any, path: Path) -> None:
 
 
 def agency_main(args: argparse.Namespace) -> None:
+    if args.keep and args.postgres:
+        raise SystemExit("--keep keeps a SQLite ledger; leave out --postgres to use it")
     ar = agency_record_module()
     t = time.perf_counter()
     record = ar.generate(
@@ -593,13 +596,19 @@ def agency_main(args: argparse.Namespace) -> None:
         print(f"wrote {args.dump}")
     root = Path(tempfile.mkdtemp(prefix="brady-linking-agency-"))
     os.environ.setdefault("BRADY_MASTER_KEY_FILE", str(root / "master.key"))
-    with fresh_custody(root, args.postgres) as opened:
-        custody = opened
-        if args.threshold is not None:  # as `[linking] threshold` in brady.toml would
-            led = opened.led
-            linking = replace(led.config.linking, threshold=args.threshold)
-            custody = Custody(replace(led, config=replace(led.config, linking=linking)))
-        result = evaluate_agency(custody, record)
+    try:
+        with fresh_custody(root, args.postgres) as opened:
+            custody = opened
+            if args.threshold is not None:  # as `[linking] threshold` in brady.toml would
+                led = opened.led
+                linking = replace(led.config.linking, threshold=args.threshold)
+                custody = Custody(replace(led, config=replace(led.config, linking=linking)))
+            result = evaluate_agency(custody, record)
+    finally:
+        if args.keep:
+            print(f"kept the loaded ledger in {root / 'home'} (SQLite), to look into")
+        else:
+            shutil.rmtree(root, ignore_errors=True)
     where = "PostgreSQL" if args.postgres else "SQLite"
     report_agency(record, result, where, verbose=not args.quiet)
 
@@ -631,6 +640,11 @@ def main() -> None:
         help="--agency: share of the parties who are parties of an earlier case too (0.03)",
     )
     ap.add_argument("--dump", metavar="FILE", help="--agency: write the record as YAML")
+    ap.add_argument(
+        "--keep",
+        action="store_true",
+        help="--agency: keep the loaded ledger (SQLite only) to look into its suggestions",
+    )
     ap.add_argument(
         "--threshold", type=float, help="--agency: suggest from this probability (default: 0.5)"
     )

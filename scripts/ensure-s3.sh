@@ -14,7 +14,7 @@
 set -euo pipefail
 
 if [[ $(id -u) -ne 0 ]]; then
-    exec sudo --preserve-env=BRADY_S3_HOME,BRADY_S3_ENV "$0" "$@"
+    exec sudo --preserve-env=BRADY_S3_HOME,BRADY_S3_ENV,BRADY_S3_BLOCK_GIB "$0" "$@"
 fi
 
 home="${BRADY_S3_HOME:-/var/lib/brady-s3}"
@@ -23,6 +23,10 @@ endpoint="http://127.0.0.1:7480"
 conf="$home/ceph.conf"
 keys="$home/s3-keys"
 empty_sha256="e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+# The OSD's sparse file: 40 GiB holds files_bench.py --s3's 10 GiB file twice over (its
+# staging object and the copy under its hash exist together for a moment); disk is used
+# only as data is written. A cluster keeps the size it was built with.
+block_gib="${BRADY_S3_BLOCK_GIB:-40}"
 
 fail() {
     echo "ensure-s3: $1" >&2
@@ -163,7 +167,7 @@ mon warn on pool no redundancy = false
 osd objectstore = bluestore
 bluestore block path = $home/osd-block
 bluestore block create = true
-bluestore block size = 21474836480
+bluestore block size = $((block_gib * 1024 * 1024 * 1024))
 bluestore cache autotune = false
 bluestore cache size = 134217728
 [client.rgw]

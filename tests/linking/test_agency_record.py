@@ -204,6 +204,25 @@ def test_a_noisy_mention_really_differs_from_what_the_record_holds(record: Any) 
             _check_thing_mention(kind, held, written, numbers)
 
 
+def test_a_noisy_name_never_reads_as_another_persons_name(record: Any) -> None:
+    """'Lucero, Luis' while the record holds other Luis Luceros: no reader could tell which
+    one is meant, so no such label is made (the close_spelling kind's trap aside)."""
+    readers: dict[str, set[str]] = {}
+    for pid, rec in _persons(record).items():
+        for spelling in (rec["name"], *(rec.get("aliases") or [])):
+            readers.setdefault(ar.reading(spelling), set()).add(pid)
+    checked = 0
+    for item, kind in record.noise.items():
+        if kind not in ar.NAME_KINDS or kind == "close_spelling_exact_elsewhere":
+            continue
+        found = re.search(r"person (P\d+)", record.notes[item])
+        assert found, record.notes[item]
+        written = record.mentions[item][1]
+        assert readers.get(ar.reading(written), set()) <= {found.group(1)}, (item, written)
+        checked += 1
+    assert checked
+
+
 def test_a_close_spelling_is_exactly_another_partys_name(record: Any) -> None:
     persons = _persons(record)
     parties = _party_cases(record)

@@ -142,3 +142,62 @@ def test_the_agencys_places_are_towns_never_people() -> None:
     found = extract(text, patterns)
     assert {m.key for m in found if m.kind == "person"} == {"maria chavez"}
     assert {m.key for m in found if m.kind == "town"} == {"los chavez"}
+    # a town inside a hyphenated surname is the surname
+    named = extract(
+        "Taken from victim Paige Valencia-Baros in Valencia.",
+        Patterns.with_extra(places=["Valencia"]),
+    )
+    assert {m.key for m in named if m.kind == "person"} == {"paige valencia-baros"}
+    assert {m.key for m in named if m.kind == "town"} == {"valencia"}
+    # a town that is a surname too, where the words around it make it one
+    towns = Patterns.with_extra(places=["Corrales", "Mesa", "Peralta"])
+    for text, person in [
+        ("Subject CORRALES, DALIA was detained.", "dalia corrales"),
+        ("Subject Chris Mesa was detained.", "chris mesa"),
+        ("Cpl. J. Peralta took custody.", "j peralta"),
+    ]:
+        assert person in {m.key for m in extract(text, towns) if m.kind == "person"}, text
+    assert not {m for m in extract("Recovered in Peralta, NM", towns) if m.kind == "person"}
+
+
+def test_two_surnames_first_in_mixed_case() -> None:
+    """A records system writes 'Martínez Apodaca, Alison' in mixed case too: both readings
+    are looked up, the record says which names someone. A known given name before the comma
+    is a list of people, not a surname ('John Smith, Mary')."""
+    found = keys("Owner identified as Martínez Apodaca, Alison. Counted twice.", "person")
+    assert {"alison martinez apodaca", "martinez apodaca"} <= found
+    assert keys("Witnesses were John Smith, Mary and others.", "person") == {"john smith"}
+    assert "rosa garcia lopez" not in keys("Garcia Lopez, Rosa Maria was there.", "person")
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        ("Turned over by defendant Sevastyan Makarov, DOB 01/30/1989.", "sevastyan makarov"),
+        ("Sierra Lopez stated the phone was hers.", "sierra lopez"),
+        ("Mercedes Garcia was contacted.", "mercedes garcia"),
+        ("Owner is Kenji Suzuki of Belen.", "kenji suzuki"),
+        ("Obtained from victim Frank White. Item air dried.", "frank white"),
+    ],
+)
+def test_surnames_that_are_also_makes_or_states_are_read_as_names(text: str, person: str) -> None:
+    assert person in keys(text, "person")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a 9x18 Makarov pistol",
+        "Makarov pistol recovered",
+        "a white GMC Sierra pickup",
+        "a black Mercedes Benz sedan",
+        "a 2012 Harley Davidson",
+    ],
+)
+def test_makes_beside_their_words_are_never_people(text: str) -> None:
+    assert not {m for m in extract(text) if m.kind in ("person", "name_word")}
+
+
+def test_race_words_that_are_surnames_never_start_a_name() -> None:
+    for text in ("Subject is a White male, 40s.", "Hispanic male, White shirt, fled west."):
+        assert not keys(text, "person") and not keys(text, "name_word"), text

@@ -8,7 +8,7 @@ from sqlalchemy.engine import Connection
 from ..domain import events as ev
 from ..domain.errors import NotFoundError, RefusedError
 from ..ledger.entry import Entry
-from ..linking import candidates, match
+from ..linking import candidates, match, training
 from ..linking.names import fold
 from ..linking.suggest import suggest
 from ..store import custody_queries as q
@@ -65,7 +65,7 @@ class LinkCommands(SessionBase):
         record's own suggestions within it: the threshold rises to it, never falls."""
         self._admin(by)
         accepted, rejected, intakes = candidates.accepted_evidence(self.conn)
-        m, prior = match.train(accepted, intakes)
+        m, prior = training.train(accepted, intakes)
         threshold = None
         if queue_per_100 is not None:
             if not 0 < queue_per_100 <= 1000:
@@ -75,7 +75,7 @@ class LinkCommands(SessionBase):
                     "queue_per_100",
                 )
             scores = candidates.suggestion_scores(self.conn)
-            threshold = match.queue_threshold(scores, intakes, queue_per_100)
+            threshold = training.queue_threshold(scores, intakes, queue_per_100)
         return self._record(
             by,
             "linking.model",

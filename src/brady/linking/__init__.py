@@ -8,5 +8,6 @@ __all__ = [
     "names",
     "projection",
     "suggest",
+    "training",
 ]
 """The modules other parts of Brady may import; the rest are this package's own."""

@@ -292,12 +292,15 @@ def _parties_named(conn: Connection, kind: str, key: str) -> list[tuple[Any, ...
 
 
 def name_counts(
-    conn: Connection, names: Mapping[str, Collection[str]]
-) -> dict[str, tuple[int, int, int]]:
+    conn: Connection, names: Mapping[str, Collection[str]], recorded: Mapping[str, str]
+) -> dict[str, tuple[int, int, int, int]]:
     """For each person (id -> their name as recorded, and as the item writes it): how
-    many people of the record share the given name, the surname and the full name, the
-    commoner reading of each ('Martinez, Maria' is common, however rare 'Maria del Carmen
-    Martinez' is as a whole)."""
+    many people of the record share the given name and the surname, the commoner reading
+    of each ('Martinez, Maria' is common, however rare 'Maria del Carmen Martinez' is as a
+    whole); how many others bear the full name as recorded; and how many bear it as the
+    item writes it, when that reads otherwise: 'Aurora Silva' is someone else's whole name
+    when the record holds an Aurora Silva besides Aurora Correa-Silva (`recorded`: each
+    person's name as the record holds it)."""
     readings = {
         person_id: [index.name_parts(n) for n in sorted(set(written))]
         for person_id, written in names.items()
@@ -313,11 +316,17 @@ def name_counts(
             tuple(x for part in chunk for x in part),
         ):
             counts[(str(kind), str(key))] = int(n)
+    own = {pid: index.name_parts(name)[2] for pid, name in recorded.items()}
+
+    def others(person_id: str, full: tuple[str, str]) -> int:
+        return max(counts.get(full, 0) - (full == own.get(person_id)), 0)
+
     return {
         person_id: (
             max(counts.get(g, 0) for g, _, _ in person),
             max(counts.get(s, 0) for _, s, _ in person),
-            max(counts.get(f, 0) for _, _, f in person),
+            max((others(person_id, f) for _, _, f in person if f == own.get(person_id)), default=0),
+            max((others(person_id, f) for _, _, f in person if f != own.get(person_id)), default=0),
         )
         for person_id, person in readings.items()
     }

@@ -7,7 +7,7 @@ from itertools import chain
 from typing import TypeAlias
 
 from .mention import Mention
-from .names import fold
+from .names import GIVEN_NAMES, fold
 from .organizations import org_key
 from .patterns import Patterns
 
@@ -28,7 +28,7 @@ _PLACE_WORDS = re.compile(
 
 
 _PERSON_BEFORE = re.compile(
-    r"\b(?:witness|suspect|victim|defendant|complainant|owner|driver|by|named|Mr|Mrs|Ms)"
+    r"\b(?:witness|suspect|victim|defendant|complainant|owner|driver|subject|by|named|Mr|Mrs|Ms)"
     r"\.?\s+$",
     re.IGNORECASE,
 )
@@ -78,10 +78,12 @@ def places(lat: str, patterns: Patterns, things: list[_Span]) -> tuple[list[Ment
     found: list[Mention] = []
     spans: list[_Span] = []
     for m in _PLACE_WORDS.finditer(lat):
-        if len(m.group(1).split()) == 2 and _PERSON_BEFORE.search(
-            lat[max(0, m.start() - 30) : m.start()]
+        words = m.group(1).split()
+        before = lat[max(0, m.start() - 30) : m.start()]
+        if (len(words) == 2 and _PERSON_BEFORE.search(before)) or (
+            fold(words[-2]).lower() in GIVEN_NAMES
         ):
-            continue  # 'witness Geronimo Mesa', 'suspect Jin Park': a person
+            continue  # 'witness Geronimo Mesa', 'suspect Jin Park', 'Chris Mesa': a person
         if fold(m.group(1)).strip() in patterns.places:
             continue  # 'Meadow Lake' is a town here: found as one below
         if any(s <= m.start(1) and m.end(1) <= e for s, e in chain(things, spans)):

@@ -45,6 +45,8 @@ VEHICLE_MAKES = [
     "Lincoln",
     "Mazda",
     "Mercedes",
+    "Mercedes-Benz",
+    "Mercedes Benz",
     "Mercury",
     "Mini",
     "Mitsubishi",
@@ -343,5 +345,18 @@ NAME_LIKE = frozenset(
         "victoria",
         "grant",
         "chase",
+        # surnames and given names that are also makes, models or states
+        "makarov",
+        "beretta",
+        "remington",
+        "winchester",
+        "suzuki",
+        "honda",
+        "mercedes",
+        "sierra",
+        "dakota",
+        "virginia",
+        "washington",
+        "davidson",
     ]
 )

@@ -24,6 +24,7 @@ from ..domain.vocabulary import PROFESSIONAL_ROLES
 from .candidates import Evidence
 from .case_numbers import case_shape
 from .names import Agreement, parse
+from .reasons import said_person, said_thing
 
 DEFAULT_M: Mapping[str, float] = {
     "case_number": 0.9,
@@ -64,6 +65,16 @@ NAME_PRIOR = (1 / 500, 1 / 5000, 1000)
 people's worth of weight that guess carries): a small record learns little from itself."""
 NAME_SPREAD = {Agreement.EXACT: 1.0, Agreement.VARIANT: 3.0, Agreement.CLOSE: 4.0}
 """How many other names agree at each level, for each name that agrees exactly."""
+NICKNAME_SPREAD = 0.5
+"""A nickname ('Josie Padilla' for Josefina) is as rare by chance as the full name: a few
+given names share it, and it is written a quarter as often as the name itself (its m).
+An initial ('J. Padilla') stands for every J-name and keeps the VARIANT spread."""
+CONTEXT = frozenset({"town", "street", "make", "caliber", "officer"})
+"""Agreements that describe where and by whom, not what or who: every report names its
+town and officers, and an agency's guns are of a few makes. They corroborate other
+evidence; all of them together never reach a suggestion alone."""
+CONTEXT_SHORT = 3.0
+"""How many bits short of even odds context alone always stays (about 11 %)."""
 SHARED_PARTY = "same_person"
 SAME_PERSON_BITS = 4.3
 """The item names a person who is a party both of a case it is filed under and of
@@ -84,7 +95,7 @@ CHANCE: Mapping[str, float] = {
     "plate": 1e-7,
     "plate~": 5e-6,
     "phone": 1e-7,
-    "address@": 1e-4,
+    "address@": 5e-6,
     "address": 1e-3,
     "place": 1e-3,
 }
@@ -102,24 +113,6 @@ ONE_OF_A_KIND = frozenset({"town", "street", "make", "caliber", "organization"})
 """A case has one town, one street, a few makes and calibers: an item that names three
 towns is no likelier to bear on a case than one that names its town once (and a business
 under two of its names is one business), so only the strongest of each of these counts."""
-
-_KIND_WORDS = {
-    "caliber": "caliber",
-    "make": "make",
-    "serial": "serial number",
-    "serial~": "serial number",
-    "phone": "phone number",
-    "plate": "plate",
-    "plate~": "plate",
-    "organization": "organization",
-    "place": "place",
-    "town": "town",
-    "street": "street",
-    "address": "address",
-    "address@": "address",
-    "case_number": "case number",
-    "case_ref": "short case number",
-}
 
 
 @dataclass(frozen=True)
@@ -146,11 +139,13 @@ class Record:
     """How common things are in the agency's record: the chance agreements to discount.
 
     `names`: for each person the evidence names, (people with the same given name,
-    people with the same surname, people with the same full name)."""
+    people with the same surname, others with the full name as recorded, people whose
+    whole name is the name as written when it reads otherwise: a name written exactly as
+    someone else's is likelier theirs)."""
 
     open_cases: int
     people: int = 0
-    names: Mapping[str, tuple[int, int, int]] = field(default_factory=dict)
+    names: Mapping[str, tuple[int, int, int, int]] = field(default_factory=dict)
     organizations: int = 0
     related_per_intake: float = RELATED_PER_INTAKE  # the prior (brady links train)
 
@@ -160,10 +155,16 @@ class Record:
         known = self.organizations + ORGANIZATION_PRIOR
         return min(1.0, ORGANIZATION_RATE * max(shared, 1) / known)
 
-    def name_chance(self, person_id: str, level: Agreement) -> float:
+    def name_chance(
+        self, person_id: str, level: Agreement, initial: bool = False, suggested: int = 0
+    ) -> float:
         """How likely an unrelated intake is to write a name that agrees at `level` with
-        this person's: from how common the given name and the surname are here."""
-        given, surname, full = self.names.get(person_id, (0, 0, 0))
+        this person's: from how common the given name and the surname are here.
+        `initial`: the given name is written as an initial only. `suggested`: how many
+        people named exactly as written are parties of open cases, suggested beside this
+        one: a slip ('Kelly Jonson') is still looked for then, the reviewer sees both; but
+        'Ming Gao' of a closed case alone explains 'Ming Gao' better than a Min Gao."""
+        given, surname, full, written = self.names.get(person_id, (0, 0, 0, 0))
         g_prior, s_prior, weight = NAME_PRIOR
         total = self.people + weight
         f_given = (given + weight * g_prior) / total
@@ -171,8 +172,13 @@ class Record:
         if level == Agreement.SURNAME:
             chance = f_surname
         else:
-            namesakes = max(full - 1, 0) / total  # others of the record with this name
-            chance = max(f_given * f_surname, namesakes) * NAME_SPREAD.get(level, 8.0)
+            if level != Agreement.EXACT:
+                written = max(written - suggested, 0)
+            namesakes = max(full, written) / total
+            spread = NAME_SPREAD.get(level, 8.0)
+            if level == Agreement.VARIANT and not initial:
+                spread = NICKNAME_SPREAD
+            chance = max(f_given * f_surname, namesakes) * spread
         return min(1.0, NAMES_PER_INTAKE * chance)
 
 
@@ -235,6 +241,8 @@ def score(
     )
     by_case: dict[str, list[Evidence]] = defaultdict(list)
     for ev in evidence:
+        if ev.via == "party" and ev.level == Agreement.EXACT:
+            context.exact[ev.key].add(ev.via_id)
         if ev.case_id not in exclude and ev.case_id not in own:
             by_case[ev.case_id].append(ev)
     # How many open cases share each thing: the chance agreement the weights discount.
@@ -242,19 +250,52 @@ def score(
         for what in {_what(ev) for ev in evs}:
             context.sharing[what] += 1
     prior = math.log2(record.related_per_intake / context.n)
-    out = []
-    for case_id, evs in by_case.items():
-        pieces = _pieces(evs, context)
-        bits = prior + sum(p.bits for p in pieces)
-        probability = round(1 / (1 + 2 ** (-bits)), 3)
-        if probability >= threshold and any(p.bits > 0 for p in pieces):
-            ranked = sorted(pieces, key=lambda p: -p.bits)
-            rests_on = tuple(sorted({f"{p.factor}:{p.what[1]}" for p in pieces if p.bits > 0}))
-            rest = [p.bits for p in pieces if p.factor != SHARED_PARTY]  # alone, below it?
-            alone = len(rest) < len(pieces) and 1 / (1 + 2 ** -(prior + sum(rest))) < threshold
-            reasons = tuple(p.reason for p in ranked)
-            out.append(Suggestion(case_id, probability, reasons, rests_on, alone))
-    return sorted(out, key=lambda s: (-s.score, s.case_id))
+    cap = -prior - CONTEXT_SHORT
+    out: dict[str, Suggestion] = {}
+    pieces = {case_id: _pieces(evs, context) for case_id, evs in by_case.items()}
+    for case_id, found in pieces.items():
+        probability = round(_probability(prior + _sum(found, cap)), 3)
+        if probability >= threshold and any(p.bits > 0 for p in found):
+            rest = [p for p in found if p.factor != SHARED_PARTY]  # alone, below it?
+            alone = len(rest) < len(found) and _probability(prior + _sum(rest, cap)) < threshold
+            out[case_id] = _suggestion(case_id, probability, found, alone)
+    _same_person_elsewhere(out, pieces)
+    return sorted(out.values(), key=lambda s: (-s.score, s.case_id))
+
+
+def _suggestion(
+    case_id: str, probability: float, pieces: list[Piece], alone: bool, first: str = ""
+) -> Suggestion:
+    ranked = sorted(pieces, key=lambda p: -p.bits)
+    rests_on = tuple(sorted({f"{p.factor}:{p.what[1]}" for p in pieces if p.bits > 0}))
+    reasons = ((first,) if first else ()) + tuple(p.reason for p in ranked)
+    return Suggestion(case_id, probability, reasons, rests_on, alone)
+
+
+def _same_person_elsewhere(out: dict[str, Suggestion], pieces: Mapping[str, list[Piece]]) -> None:
+    """A person the item names is the same record in every case they are a party to:
+    once what the item says settles who it names in one case (a town, an officer, a date
+    of birth beside the name), it names them in the others too, however little those
+    cases' files say besides. Each such case is suggested at the best score, saying why."""
+    settled: dict[tuple[str, str], Suggestion] = {}
+    for case_id, suggestion in out.items():
+        for p in pieces[case_id]:
+            if p.factor.startswith("name.") and p.bits > 0:
+                held = settled.get(p.what)
+                if held is None or suggestion.score > held.score:
+                    settled[p.what] = suggestion
+    for case_id, found in pieces.items():
+        if case_id in out:
+            continue
+        named = [
+            settled[p.what] for p in found if p.what in settled and p.factor.startswith("name.")
+        ]
+        if named:
+            best = max(named, key=lambda s: s.score)
+            first = (
+                f"it names the same person as in {best.case_id}, suggested there at {best.score}"
+            )
+            out[case_id] = _suggestion(case_id, best.score, found, False, first)
 
 
 @dataclass
@@ -266,45 +307,26 @@ class _Context:
     officers: set[str]
     own: _Own
     sharing: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
+    exact: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
 
-TRAINING_WEIGHT = 20
-"""How many reviewed links' worth of weight the defaults carry when the record's own
-reviews are few: a handful of accepted links moves the weights a little, hundreds a lot."""
+def _probability(bits: float) -> float:
+    return 1 / (1 + 2 ** (-bits))
 
 
-def train(
-    accepted: Iterable[Iterable[str]], intakes: int, m: Mapping[str, float] = DEFAULT_M
-) -> tuple[dict[str, float], float]:
-    """m for each factor (the share of accepted links that rested on it) and the prior
-    (accepted links per intake), each drawn towards its default by TRAINING_WEIGHT.
-    `accepted`: the evidence ('factor:key') each accepted suggestion rested on."""
-    seen: dict[str, int] = defaultdict(int)
-    total = 0
-    for evidence in accepted:
-        total += 1
-        for factor in {e.split(":", 1)[0] for e in evidence}:
-            seen[factor] += 1
-    w = TRAINING_WEIGHT
-    learned = {
-        factor: round(min(0.99, max(0.001, (seen[factor] + w * m0) / (total + w))), 4)
-        for factor, m0 in sorted({**DEFAULT_M, **m}.items())
-    }
-    prior = round((total + w * RELATED_PER_INTAKE) / (intakes + w), 4)
-    return learned, max(prior, 0.001)
-
-
-def queue_threshold(scores: Iterable[float], intakes: int, per_100: float) -> float:
-    """The least score that would have kept these suggestions within `per_100` for every
-    100 intakes (0 if they already were): the highest scores are kept."""
-    ranked = sorted(scores, reverse=True)
-    allowed = int(per_100 * intakes / 100)
-    if len(ranked) <= allowed:
-        return 0.0
-    return min(1.0, round(ranked[allowed] + 0.001, 3))
+def _sum(pieces: list[Piece], context_cap: float) -> float:
+    """The pieces' bits, context's together no more than `context_cap`."""
+    context = sum(p.bits for p in pieces if p.factor in CONTEXT and p.bits > 0)
+    rest = sum(p.bits for p in pieces if not (p.factor in CONTEXT and p.bits > 0))
+    return rest + min(context, max(context_cap, 0.0))
 
 
 def _what(ev: Evidence) -> tuple[str, str]:
+    """What an agreement shares, for counting how many open cases share it. An officer
+    written without a full name ('Officer Garcia', 'G. Peres') could be any of the
+    agency's officers so written: the cases of all of them share it."""
+    if ev.via == "party" and ev.role in PROFESSIONAL and ev.level < Agreement.EXACT:
+        return ("officer", ev.key)
     if ev.via == "party":
         return ("name", f"{ev.key}|{ev.via_id}")
     return (ev.kind, ev.key)
@@ -339,13 +361,15 @@ def _person_pieces(evs: list[Evidence], c: _Context) -> list[Piece]:
             )
             pieces.append(Piece(SHARED_PARTY, _what(ev), bits, reason))
             continue
-        factor = f"name.{ev.level}"
+        factor = "officer" if professional else f"name.{ev.level}"
         if professional:
             bits = _weight(c.m["officer"], c.sharing[_what(ev)], c.n)
         else:
-            u = c.record.name_chance(ev.via_id, Agreement(ev.level))
+            initial = len(parse(ev.text).first) == 1
+            suggested = len(c.exact[key] - {ev.via_id})
+            u = c.record.name_chance(ev.via_id, Agreement(ev.level), initial, suggested)
             bits = math.log2(max(c.m[factor], 1e-6) / u)
-        pieces.append(Piece(factor, _what(ev), bits, _said_person(ev, professional)))
+        pieces.append(Piece(factor, _what(ev), bits, said_person(ev, professional)))
         if ev.middle and not professional:
             pieces.append(_middle_piece(ev))
         dob = _dob_piece(ev, c.born.get(key))
@@ -364,6 +388,8 @@ def _pieces(evs: list[Evidence], c: _Context) -> list[Piece]:
     for ev in evs:
         if ev.via == "party" or (ev.kind == "person" and ev.key in named):
             continue  # a party's name in the case's file: the party counts, once
+        if ev.kind == "person" and ev.key in c.officers:
+            continue  # the item names an officer so called: another file naming them too
         if (ev.kind, ev.key) in c.own.things and ev.kind not in IDENTIFIERS:
             continue  # the item's own case accounts for it (its town, its street)
         key = ev.text if ev.kind.endswith("~") else ev.key
@@ -377,6 +403,8 @@ def _pieces(evs: list[Evidence], c: _Context) -> list[Piece]:
             continue
         if kind == "street" and ({"address@", "address"} & kinds):
             continue
+        if kind == "town" and any(k == "address@" and a.endswith(f"|{key}") for k, a in things):
+            continue  # the address in that town says it already
         factor = kind
         if kind == "case_ref":
             factor = _case_ref_factor(group)
@@ -388,7 +416,7 @@ def _pieces(evs: list[Evidence], c: _Context) -> list[Piece]:
             bits = math.log2(max(mk, 1e-6) / min(1.0, max(shared, 1) * CHANCE[kind]))
         else:
             bits = _weight(mk, shared, c.n)
-        piece = Piece(factor, (kind, key), bits, _said_thing(group, factor))
+        piece = Piece(factor, (kind, key), bits, said_thing(group, factor))
         if kind in ONE_OF_A_KIND:
             if kind not in weak or bits > weak[kind].bits:
                 weak[kind] = piece
@@ -459,42 +487,3 @@ def _case_ref_factor(group: list[Evidence]) -> str:
         if shape is not None and shape.same_prefix(written) is False:
             return "case_ref_other"
     return "case_ref"
-
-
-def _said_person(ev: Evidence, professional: bool) -> str:
-    who = ev.detail
-    level = Agreement(ev.level)
-    if level == Agreement.EXACT:
-        said = f"it names {ev.text} ({who} in this case)"
-    elif level == Agreement.SURNAME:
-        said = f"it mentions the surname {ev.text}, like {who} in this case"
-    else:
-        said = f"it names {ev.text}, spelled like {who} in this case"
-    if professional:
-        said += " (named in reports as an officer or analyst, so it counts for little)"
-    return said
-
-
-def _said_thing(evs: list[Evidence], factor: str) -> str:
-    first = evs[0]
-    what = _KIND_WORDS.get(first.kind, first.kind)
-    if first.kind == "case_number":
-        return f"it names this case's number {first.text}"
-    if first.kind == "case_ref":
-        held = next((e.detail for e in evs if e.via == "case"), first.key)
-        if factor == "case_ref_other":
-            return (
-                f"it names {first.text}, which has this case's year and number ({held}) "
-                "but another agency's letters"
-            )
-        return f"it names {first.text}, which may be this case's number {held} written short"
-    near = " (one character apart, or a look-alike)" if first.kind.endswith("~") else ""
-    if first.kind == "address":
-        near = " (in another town, or with no town given)"
-    items = [e for e in evs if e.via == "item"]
-    if items:
-        count = sum(int(e.detail or 1) for e in items)
-        example = min(e.via_id for e in items)
-        like = f"item {example}" if count == 1 else f"{count} items (such as {example})"
-        return f"it mentions the {what} {first.text}{near}, like {like} of this case"
-    return f"it mentions the {what} {first.text}{near}, as this case's file does"

@@ -224,6 +224,8 @@ FORMAL: Mapping[str, tuple[str, ...]] = {
     nick: tuple(sorted({f for f, nicks in NICKNAMES.items() if nick in nicks}))
     for nick in {n for nicks in NICKNAMES.values() for n in nicks}
 }
+GIVEN_NAMES = frozenset(NICKNAMES) | frozenset(FORMAL)
+"""Given names (and nicknames) known as such: a word that is one is not read as a surname."""
 
 
 def same_given_name(a: str, b: str) -> bool:
@@ -263,6 +265,12 @@ def surnames(parts: NameParts) -> set[str]:
     return {s for s in out if s}
 
 
+def _first_surname(parts: NameParts) -> bool:
+    """Whether the last middle name may be a first surname ('Juan Gutierrez Reed'), not a
+    given name ('Christopher Matthew Stewart' is no Christopher Matthew)."""
+    return bool(parts.middle) and len(parts.middle[-1]) > 2 and parts.middle[-1] not in GIVEN_NAMES
+
+
 def record_keys(name: str, aliases: Iterable[str] = ()) -> set[str]:
     """Every full-name key under which a record's person may be written."""
     out: set[str] = set()
@@ -273,7 +281,7 @@ def record_keys(name: str, aliases: Iterable[str] = ()) -> set[str]:
                 out.add(parts.last)
             continue
         lasts = surnames(parts)
-        if parts.middle and len(parts.middle[-1]) > 2:
+        if _first_surname(parts):
             # 'Juan Gutierrez Reed': a first surname the parser took for a middle name.
             lasts.add(parts.middle[-1])
             lasts.add(f"{parts.middle[-1]} {parts.last}")
@@ -308,6 +316,8 @@ _TRANSLIT = (
     ("sch", "s"), ("tch", "c"), ("sz", "s"), ("sh", "s"), ("cz", "c"), ("ch", "c"),
     ("kh", "c"), ("zh", "z"), ("ts", "c"), ("ou", "u"), ("w", "v"), ("j", "i"), ("y", "i"),
     ("x", "ks"), ("h", "g"), ("ie", "e"),
+    # a soft l before a vowel: Polish 'la' where English writes 'lya' ('Bielakow', 'Beliakov')
+    ("lia", "la"), ("lie", "le"), ("lio", "lo"), ("liu", "lu"),
 )  # fmt: skip
 
 
@@ -353,6 +363,9 @@ class Agreement(IntEnum):
     EXACT = 4
 
 
+_B_V = {"b", "v"}
+
+
 def _close_word(a: str, b: str) -> bool:
     if a == b:
         return True
@@ -361,8 +374,9 @@ def _close_word(a: str, b: str) -> bool:
     if ocr_shape(a) == ocr_shape(b) or translit_key(a) == translit_key(b):
         return True
     distance = DamerauLevenshtein.distance(a, b)
-    if distance <= 1 and min(len(a), len(b)) >= 3 and a[0] == b[0]:
-        return True  # a slip, not another name ('Minh' and 'Linh' are two names)
+    if distance <= 1 and min(len(a), len(b)) >= 3 and (a[0] == b[0] or {a[0], b[0]} == _B_V):
+        return True  # a slip, not another name ('Minh' and 'Linh' are two names; 'Vaca'
+        # and 'Baca' one, as Spanish says b and v alike)
     if distance <= 2 and min(len(a), len(b)) >= 6:
         return True
     return jellyfish.metaphone(a) == jellyfish.metaphone(b) and JaroWinkler.similarity(a, b) >= 0.85
@@ -382,7 +396,8 @@ def agreement(written: str, record_name: str, aliases: Iterable[str] = ()) -> Ag
 
 def middle_agreement(written: str, record_name: str) -> int:
     """Whether the middle names agree, when both are given: 2 the same name, 1 the same
-    initial, -1 different, 0 not known ('John Elvis Begay' tells two John Begays apart)."""
+    initial (or the name with a slip), -1 different, 0 not known ('John Elvis Begay' tells
+    two John Begays apart)."""
     w, r = parse(written), parse(record_name)
     if not w.middle or not r.middle:
         return 0
@@ -390,7 +405,9 @@ def middle_agreement(written: str, record_name: str) -> int:
     if b in r.last.split() or a in w.last.split():
         return 0  # a compound surname read as a middle name
     if len(a) > 1 and len(b) > 1:
-        return 2 if a == b or same_given_name(a, b) else -1
+        if a == b or same_given_name(a, b):
+            return 2
+        return 1 if _close_word(a, b) else -1  # 'Tercsa' for Teresa: a slip, not another name
     return 1 if a[0] == b[0] else -1
 
 
@@ -398,7 +415,7 @@ def _agreement(w: NameParts, r: NameParts) -> Agreement:
     if not w.last or not r.last:
         return Agreement.NONE
     lasts = surnames(r)
-    if r.middle and len(r.middle[-1]) > 2:
+    if _first_surname(r):
         lasts |= {r.middle[-1], f"{r.middle[-1]} {r.last}"}
     if w.key in {f"{r.first} {last}" for last in lasts} and w.first:
         return Agreement.EXACT

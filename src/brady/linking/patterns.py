@@ -130,7 +130,8 @@ class Patterns:
         if not self.places:
             return None
         alternatives = "|".join(re.escape(p) for p in sorted(self.places, key=lambda p: -len(p)))
-        return re.compile(rf"(?<![\w]){alternatives}(?![\w])")
+        # Not inside a hyphenated name: 'Valencia-Baros' is a person, not Valencia.
+        return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
 
     @cached_property
     def _makes_re(self) -> re.Pattern[str]:
@@ -152,7 +153,7 @@ class Patterns:
         phrases |= set(self.places) | set(self.makes)
         phrases -= gazetteer.NAME_LIKE
         alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=lambda p: -len(p)))
-        return re.compile(rf"(?<![\w&])(?:{alternatives})(?![\w&])")
+        return re.compile(rf"(?<![\w&-])(?:{alternatives})(?![\w&-])")
 
     def places_in(self, low: str) -> Iterator[re.Match[str]]:
         return iter(()) if self._places_re is None else self._places_re.finditer(low)

@@ -9,9 +9,17 @@ from typing import TypeAlias
 from . import gazetteer
 from .births import born_between
 from .mention import Mention
-from .names import fold, name_key
+from .names import GIVEN_NAMES, fold, name_key
 from .patterns import Patterns
-from .person_words import ABBREVIATIONS, GUN_WORDS, PARTICLES, STOP, TITLES, VEHICLE_WORDS
+from .person_words import (
+    ABBREVIATIONS,
+    GUN_WORDS,
+    PARTICLES,
+    STOP,
+    SURNAMES_IN_STOP,
+    TITLES,
+    VEHICLE_WORDS,
+)
 
 _Token: TypeAlias = tuple[int, int, str]
 """A token of the text: where it starts and ends, and as written."""
@@ -19,11 +27,34 @@ _Token: TypeAlias = tuple[int, int, str]
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*\.?|[,;:()\[\]\"]|\S")
 
 
+_MAKES = frozenset(fold(m).lower() for m in (*gazetteer.VEHICLE_MAKES, *gazetteer.GUN_MAKES))
+
+
+def _place_in_name(lat: str, start: int, end: int, patterns: Patterns) -> bool:
+    """A one-word town that is a surname too, where the words around it make it one:
+    after a given name or initial ('Chris Mesa', 'J. Peralta'), or first in a records
+    system's capitals ('CORRALES, DALIA')."""
+    word = lat[start:end]
+    if " " in word or fold(word).lower() not in patterns.places:
+        return False
+    before = re.findall(
+        r"[A-Za-z][A-Za-z'-]*\.?", lat[max(0, start - 30) : start].rsplit("\n", maxsplit=1)[-1]
+    )
+    after = lat[end : end + 30].split("\n", maxsplit=1)[0]
+    if before and lat[start - 1] == " " and _name_token(before[-1]):
+        return before[-1].rstrip(".").lower() not in TITLES
+    return word.isupper() and re.match(r",\s*[A-Z]{2,}\b", after) is not None
+
+
 def _masked(lat: str, patterns: Patterns) -> list[tuple[int, int]]:
     """Spans that name things, not people: gazetteer phrases, and name-like makes or
     months where the words around them say so ('2014 Ford', 'Henry rifle', 'May 3')."""
     low = lat.lower()
-    spans = [(m.start(), m.end()) for m in patterns._things_re.finditer(fold(lat))]
+    spans = [
+        (m.start(), m.end())
+        for m in patterns._things_re.finditer(fold(lat))
+        if not _place_in_name(lat, m.start(), m.end(), patterns)
+    ]
     for m in re.finditer(r"[A-Za-z]+", lat):
         word = m.group(0).lower()
         if word not in gazetteer.NAME_LIKE:
@@ -31,8 +62,10 @@ def _masked(lat: str, patterns: Patterns) -> list[tuple[int, int]]:
         before = low[max(0, m.start() - 6) : m.start()]
         after = low[m.end() : m.end() + 16].split()
         nxt = after[0].strip(".,") if after else ""
+        prev = low[max(0, m.start() - 16) : m.start()].split()
         if (
             re.search(r"\d\s*$", before)
+            or (prev and prev[-1].strip(".,") in _MAKES)  # 'GMC Sierra', 'Harley Davidson'
             or nxt in VEHICLE_WORDS
             or nxt in GUN_WORDS
             or re.match(r"\d", nxt)
@@ -119,6 +152,42 @@ def _run_mentions(
     return out
 
 
+def _continues(lat: str, before: _Token, token: _Token) -> bool:
+    """Whether `token` goes on the name `before` ends: a name-shaped word on the same line,
+    after no full stop ('Alison. Counted' is two sentences)."""
+    stop = before[2].endswith(".") and len(before[2]) > 2
+    names = _name_token(before[2]) and _name_token(token[2])
+    return names and not stop and "\n" not in lat[before[1] : token[0]]
+
+
+def _surnames_first(
+    lat: str, tokens: list[_Token], masked: list[bool], today: date | None
+) -> list[Mention]:
+    """'Martínez Apodaca, Alison': two surnames, a comma, one given name, in mixed case.
+    The run reading takes the two words before the comma for a given name and surname;
+    this adds the surnames-first reading beside it (it names someone only if the record
+    holds them), unless the first word is a known given name ('John Smith, Mary')."""
+    out: list[Mention] = []
+    for i in range(len(tokens) - 3):
+        a, b, comma, given = tokens[i : i + 4]
+        after = tokens[i + 4] if i + 4 < len(tokens) else None
+        if (
+            comma[2] != ","
+            or any(masked[i + k] for k in (0, 1, 3))
+            or not all(_name_token(t[2]) and len(t[2].rstrip(".")) > 2 for t in (a, b, given))
+            or all(t[2].isupper() for t in (a, b))  # the capitals' form, read in the run
+            or (i > 0 and _continues(lat, tokens[i - 1], a))
+            or (after is not None and _continues(lat, given, after))
+            or "\n" in lat[a[0] : given[1]]
+            or fold(a[2]).lower() in GIVEN_NAMES
+        ):
+            continue
+        written = lat[a[0] : given[1]].rstrip(".")
+        next_start = after[0] if after else len(lat)
+        out += _person(lat, written, given[1], next_start, today, officer=False)
+    return out
+
+
 def people(
     lat: str, patterns: Patterns, today: date | None, things: list[tuple[int, int]]
 ) -> list[Mention]:
@@ -152,7 +221,10 @@ def people(
             run.append((start, end, tok))
             comma_at = len(run)
             continue
-        if _name_token(tok) or (run and tok.lower() in PARTICLES):
+        surname = (
+            len(run) == 1 and tok[:1].isupper() and tok.rstrip(".").lower() in SURNAMES_IN_STOP
+        )
+        if _name_token(tok) or (run and tok.lower() in PARTICLES) or surname:
             if not run:
                 title_before = previous.rstrip(".").lower() in TITLES
             if comma_at >= 0 and len(run) - comma_at >= 2:
@@ -170,4 +242,5 @@ def people(
             if not (tok.startswith("#") or tok.isdigit()):
                 previous = tok
     flush(len(lat))
-    return out
+    masked_at = [masked(start, end) for start, end, _ in tokens]
+    return out + _surnames_first(lat, tokens, masked_at, today)

@@ -42,6 +42,9 @@ TITLES = frozenset(
     ]
 )
 ABBREVIATIONS = frozenset({"jr", "sr", "st", "mc", "mac"})
+SURNAMES_IN_STOP = frozenset({"white", "black", "west"})
+"""Report words that are surnames too: never the start of a name ('White male, 40s'),
+but the end of one that has begun ('Frank White')."""
 PARTICLES = frozenset(
     [
         "de",

@@ -296,14 +296,17 @@ class LinkingProjector(HandlerProjector):
 
     tables = (mention_index, linking_pattern, file_mention, linking_count)
     handlers = _HANDLERS
-    version = 3
+    version = 4
     """1: names in any script and order with their sound, scanner and slip keys; near
     keys of serials and plates; case numbers by shape; addresses; the agency's places.
     2: how common given names, surnames and full names are; towns learned from
     addresses; the record's organizations looked for without their suffixes; what the
     pages of attached files mention; how common names, people, businesses and open cases
     are (counted as they are recorded); the trained model. 3: a number held as year,
-    district, serial ('2021-10-0001') found in free text written in full."""
+    district, serial ('2021-10-0001') found in free text written in full. 4: two
+    surnames first in mixed case ('Martínez Apodaca, Alison'); surnames that are makes or
+    states (Makarov, Sierra) and 'Frank White' read as names; a middle name that is a
+    known given name never taken for a first surname."""
 
     def prepare(self, conn: Connection) -> None:
         """Before a rebuild: the name search index is emptied (the rebuild refills it)."""

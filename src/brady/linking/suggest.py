@@ -27,16 +27,18 @@ def scored(
     mentions = candidates.item_mentions(conn, item_id)
     evidence = candidates.evidence_for_item(conn, item_id, mentions)
     named: dict[str, set[str]] = {}
+    recorded: dict[str, str] = {}
     for ev in evidence:
         if ev.via == "party" and ev.name:
             named.setdefault(ev.via_id, set()).update((ev.name, ev.text))
+            recorded[ev.via_id] = ev.name
     trained, counts, filed = candidates.model_and_record(
         conn, item_id, ("open_cases", "people", "organizations")
     )
     record = match.Record(
         counts["open_cases"],
         counts["people"],
-        candidates.name_counts(conn, named),
+        candidates.name_counts(conn, named, recorded),
         counts["organizations"],
         trained.prior if trained.prior is not None else match.RELATED_PER_INTAKE,
     )
