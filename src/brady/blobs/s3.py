@@ -34,7 +34,9 @@ PART = 8 * MIB
 """The first parts' size; later parts grow (see `part_size`) to stay within 10,000 parts."""
 MAX_PARTS = 10_000
 IN_FLIGHT = 2
-"""Parts uploading while the next is read and hashed: memory is about (IN_FLIGHT + 1) parts."""
+"""Parts of the first size uploading while the next is read and hashed; once parts grow,
+fewer of them (at least one), so that memory stays about (IN_FLIGHT + 1) first parts' worth
+whatever the file's size."""
 COPY_LIMIT = 5 << 30
 """S3's largest single copy; above it the copy is made of ranges (multipart copy)."""
 COPY_PART = 1 << 30
@@ -129,7 +131,7 @@ class S3Store:
         try:
             with ThreadPoolExecutor(IN_FLIGHT, thread_name_prefix="brady-s3-part") as pool:
                 while chunk:
-                    if len(pending) >= IN_FLIGHT:
+                    while len(pending) >= max(1, IN_FLIGHT * self.part // len(chunk)):
                         _collect(pending, parts)
                     pending.append((number, pool.submit(self._part, key, upload, number, chunk)))
                     number += 1
