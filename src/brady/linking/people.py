@@ -14,6 +14,7 @@ from .patterns import Patterns
 from .person_words import (
     ABBREVIATIONS,
     GUN_WORDS,
+    MAKE_WORDS,
     PARTICLES,
     STOP,
     SURNAMES_IN_STOP,
@@ -25,9 +26,6 @@ _Token: TypeAlias = tuple[int, int, str]
 """A token of the text: where it starts and ends, and as written."""
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*\.?|[,;:()\[\]\"]|\S")
-
-
-_MAKES = frozenset(fold(m).lower() for m in (*gazetteer.VEHICLE_MAKES, *gazetteer.GUN_MAKES))
 
 
 def _place_in_name(lat: str, start: int, end: int, patterns: Patterns) -> bool:
@@ -65,7 +63,7 @@ def _masked(lat: str, patterns: Patterns) -> list[tuple[int, int]]:
         prev = low[max(0, m.start() - 16) : m.start()].split()
         if (
             re.search(r"\d\s*$", before)
-            or (prev and prev[-1].strip(".,") in _MAKES)  # 'GMC Sierra', 'Harley Davidson'
+            or (prev and prev[-1].strip(".,") in MAKE_WORDS)  # 'GMC Sierra', 'Harley Davidson'
             or nxt in VEHICLE_WORDS
             or nxt in GUN_WORDS
             or re.match(r"\d", nxt)
@@ -196,13 +194,11 @@ def people(
     single capitalized words that may still be a surname ('name_word')."""
     masks = sorted([*_masked(lat, patterns), *things])
     tokens = [(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(lat)]
+    masked_at = [any(s < end and start < e for s, e in masks) for start, end, _ in tokens]
     out: list[Mention] = []
     run: list[_Token] = []
     comma_at = -1
     title_before = False
-
-    def masked(start: int, end: int) -> bool:
-        return any(s < end and start < e for s, e in masks)
 
     def flush(next_start: int) -> None:
         nonlocal run, comma_at, title_before
@@ -210,10 +206,10 @@ def people(
         run, comma_at, title_before = [], -1, False
 
     previous = ""
-    for start, end, tok in tokens:
+    for (start, end, tok), masked in zip(tokens, masked_at, strict=True):
         if run and "\n" in lat[run[-1][1] : start]:
             flush(start)  # a name does not run on into the next line (or field)
-        if masked(start, end):
+        if masked:
             flush(start)
             previous = ""
             continue
@@ -242,5 +238,4 @@ def people(
             if not (tok.startswith("#") or tok.isdigit()):
                 previous = tok
     flush(len(lat))
-    masked_at = [masked(start, end) for start, end, _ in tokens]
     return out + _surnames_first(lat, tokens, masked_at, today)

@@ -66,6 +66,8 @@ PARTICLES = frozenset(
         "el",
     ]
 )
+MAKE_WORDS = frozenset(fold(m).lower() for m in (*gazetteer.VEHICLE_MAKES, *gazetteer.GUN_MAKES))
+"""A make before a name-like word makes it a model ('GMC Sierra', 'Harley Davidson')."""
 VEHICLE_WORDS = frozenset(fold(w) for w in gazetteer.VEHICLE_MODELS) | {
     "truck", "pickup", "sedan", "suv", "van", "car", "vehicle", "coupe", "motorcycle",
 }  # fmt: skip

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy.engine import Connection
 
@@ -125,20 +125,19 @@ def side(conn: Connection, relation_id: str, case_id: str) -> Side | None:
 
 def relation_people(conn: Connection, relation_id: str) -> list[str]:
     """The shared parties a relation is about."""
-    rows = fetch_all(
-        conn,
-        "SELECT DISTINCT person_id FROM case_relation WHERE relation_id = ? ORDER BY person_id",
-        (relation_id,),
-    )
-    return [str(r[0]) for r in rows]
+    return _distinct(conn, "person_id", relation_id)
 
 
 def relation_cases(conn: Connection, relation_id: str) -> list[str]:
     """The two cases of a relation (none: there is no such relation)."""
+    return _distinct(conn, "case_id", relation_id)
+
+
+def _distinct(conn: Connection, column: Literal["person_id", "case_id"], rel: str) -> list[str]:
     rows = fetch_all(
         conn,
-        "SELECT DISTINCT case_id FROM case_relation WHERE relation_id = ? ORDER BY case_id",
-        (relation_id,),
+        f"SELECT DISTINCT {column} FROM case_relation WHERE relation_id = ? ORDER BY {column}",
+        (rel,),
     )
     return [str(r[0]) for r in rows]
 
