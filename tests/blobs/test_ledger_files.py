@@ -18,9 +18,13 @@ from brady.blobs.settings import BlobSettings
 from brady.blobs.store import BlobStore
 from brady.cli.app import app
 from brady.cli.blobs import migrate_home
+from brady.custody.file_migration import checked_digest
 from brady.custody.files import attach, blob_store, check_file, fixity
 from brady.custody.service import Custody
-from brady.ledger_home import init_home, open_blobs
+from brady.domain.errors import NotAllowedError
+from brady.ledger.entry import Entry, parse_entry
+from brady.ledger_home import OpenLedger, init_home, open_blobs
+from brady.reports import chain_of_custody
 from brady.store import access_log
 
 from ..custody.conftest import staff
@@ -28,6 +32,11 @@ from ..custody.test_service import intake
 from .conftest import S3Server
 
 runner = CliRunner()
+
+
+def migrations(led: OpenLedger) -> list[Entry]:
+    every = (parse_entry(led.store.entry(seq)) for seq in range(led.store.size()))
+    return [e for e in every if e.kind == "blobs.migrate"]
 
 
 def use_bucket(home: Path, settings: BlobSettings) -> None:
@@ -134,6 +143,21 @@ def test_migrate_cut_off_then_resumed_checks_every_hash(
     assert resumed.exit_code == 0, resumed.output
     assert "Copied 2 files" in resumed.stdout and "2 files were already there" in resumed.stdout
     assert f'url = "{target.s3.url}"' in resumed.stdout
+    moves = migrations(led)
+    assert len(moves) == 1  # the cut-off run recorded nothing on the ledger
+    hashes = [hashlib.sha256(d).hexdigest() for d in files.values()]
+    assert moves[0].payload == {
+        "source": str(led.config.blobs),
+        "target": target.s3.url,
+        "files": 4,
+        "copied": 2,
+        "bytes": moves[0].payload["bytes"],
+        "checked": checked_digest(hashes),
+        "problems": [],
+    }
+    assert f"recorded on the ledger as entry {moves[0].seq}" in resumed.stdout
+    audit = runner.invoke(app, ["--home", str(led.config.path), "verify"])
+    assert audit.exit_code == 0, audit.output
     bucket = S3Store(target)
     for data in files.values():
         bucket.check(hashlib.sha256(data).hexdigest())  # read back and re-hashed, each one
@@ -164,10 +188,27 @@ def test_migrate_reports_a_damaged_folder_file_and_copies_the_rest(
     folder.path(bad_sha).chmod(0o644)
     folder.path(bad_sha).write_bytes(b"a file DAMAGED on disk")
     target = s3_server.settings(s3_server.bucket(), led.config.blobs)
-    done = migrate_home(led, target, "admin")
+    done, entry = migrate_home(led, target, "admin")
     assert done.copied == [hashlib.sha256(good).hexdigest()]
     assert len(done.problems) == 1 and bad_sha in done.problems[0]
     assert not S3Store(target).has(bad_sha)
+    assert entry.payload["files"] == 1 and entry.payload["problems"] == done.problems
+    said = chain_of_custody.describe(entry.kind, entry.payload, {})
+    assert "1 files read back" in said and "1 problem(s) found" in said
+    led.close()
+
+
+def test_only_an_administrator_moves_the_files_and_is_refused_before_any_copy(
+    s3_server: S3Server, tmp_path: Path
+) -> None:
+    led = init_home(tmp_path / "home")
+    custody = staff(Custody(led))
+    attach(custody, "clerk", intake(custody), io.BytesIO(b"evidence"), "e.txt")
+    target = s3_server.settings(s3_server.bucket(), led.config.blobs)
+    with pytest.raises(NotAllowedError, match="clerk is not an administrator"):
+        migrate_home(led, target, "clerk")
+    assert not S3Store(target).has(hashlib.sha256(b"evidence").hexdigest())
+    assert not migrations(led)
     led.close()
 
 

@@ -75,6 +75,7 @@ BRADYS_OWN = {
     "linking.model": "learned from the reviews (`brady links train` computes every weight)",
     "rules.adopt": "a rule set file with its settings (`brady disclosure adopt` fills it in)",
     "disclosure.produce": "built from the case (`brady disclosure produce` numbers the units)",
+    "blobs.migrate": "what `brady blobs migrate` copied and checked, recorded when it ends",
 }
 """Events whose fields Brady works out; the person gives what it is made from."""
 FILLED = {

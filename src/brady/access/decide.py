@@ -23,6 +23,7 @@ ADMINISTRATION = frozenset(
         "user.key",
         "linking.patterns",
         "linking.model",
+        "blobs.migrate",
         "case.assign",
         "case.unassign",
         "rules.adopt",

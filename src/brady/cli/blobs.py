@@ -11,12 +11,12 @@ from rich.progress import DownloadColumn, TransferSpeedColumn
 
 from ..accounts.service import Accounts
 from ..blobs.factory import open_store
-from ..blobs.migrate import AfterEach, Migration, migrate
+from ..blobs.migrate import AfterEach, Migration
 from ..blobs.settings import BlobSettings, parse_s3_url
-from ..blobs.store import BlobStore
+from ..custody.file_migration import MIGRATE, folder_to_migrate, migrate_files
 from ..custody.files import recorded_hashes
 from ..custody.service import Custody
-from ..domain.errors import RefusedError
+from ..ledger.entry import Entry
 from ..ledger_home import OpenLedger, blob_settings, open_blobs
 from .custody_common import _open
 from .output import emit, friendly_errors, options, progress_bar
@@ -69,7 +69,9 @@ def migrate_command(
         total = sum(recorded_hashes(Custody(led)).values())
         with progress_bar(opts.json, DownloadColumn(), TransferSpeedColumn()) as bar:
             task = bar.add_task("Copying files", total=total)
-            done = migrate_home(led, target, opts.user, lambda _, size: bar.advance(task, size))
+            done, entry = migrate_home(
+                led, target, opts.user, lambda _, size: bar.advance(task, size)
+            )
     emit(
         opts,
         {
@@ -78,8 +80,9 @@ def migrate_command(
             "already": done.already,
             "bytes": done.bytes,
             "problems": done.problems,
+            "ledger_entry": entry.seq,
         },
-        _summary(done, target),
+        _summary(done, target, entry.seq),
     )
     if done.problems:
         raise typer.Exit(1)
@@ -87,15 +90,12 @@ def migrate_command(
 
 def migrate_home(
     led: OpenLedger, target: BlobSettings, user: str, after_each: AfterEach | None = None
-) -> Migration:
-    """Migrate the ledger's folder into `target` and write what happened to the access log,
-    whether it finished, found problems, or was cut off (`after_each` runs after each file)."""
-    source = open_blobs(led.config)
-    if not isinstance(source, BlobStore):
-        raise RefusedError(
-            f"the evidence files are already in {source.location}, not in a folder: "
-            "there is nothing to migrate"
-        )
+) -> tuple[Migration, Entry]:
+    """Migrate the ledger's folder into `target`, record the run on the ledger, and write
+    what happened to the access log, whether it finished, found problems, or was cut off
+    (`after_each` runs after each file)."""
+    custody = Custody(led)
+    source = folder_to_migrate(custody, user)
     store = open_store(target)
     seen = {"files": 0, "bytes": 0}
 
@@ -107,14 +107,14 @@ def migrate_home(
 
     outcome, detail = "interrupted", "cut off before every file was checked"
     try:
-        done = migrate(source, store, recorded_hashes(Custody(led)), step)
+        done, entry = migrate_files(custody, source, store, user, step)
         outcome = "problems" if done.problems else "ok"
         counts = f"{len(done.copied)} copied, {len(done.already)} already there intact"
-        detail = "; ".join([counts, *done.problems])
-        return done
+        detail = "; ".join([counts, f"ledger entry {entry.seq}", *done.problems])
+        return done, entry
     finally:
         Accounts(led.engine, led.master_key).log(
-            "blobs.migrate",
+            MIGRATE,
             user,
             target=f"blobs:{store.location}",
             outcome=outcome,
@@ -124,11 +124,12 @@ def migrate_home(
         )
 
 
-def _summary(done: Migration, target: BlobSettings) -> str:
+def _summary(done: Migration, target: BlobSettings, seq: int) -> str:
     assert target.s3 is not None
     lines = [
         f"Copied {len(done.copied)} files ({done.bytes} bytes) to {target.s3.url}; each was read "
         "back from the bucket and matches its recorded hash.",
+        f"The copy is recorded on the ledger as entry {seq}.",
     ]
     if done.already:
         lines.append(f"{len(done.already)} files were already there, intact, and were skipped.")

@@ -100,6 +100,7 @@ from .payload import (
 )
 from .settings_events import (
     AgencyAdd,
+    BlobsMigrate,
     Factor,
     LinkingModel,
     LinkingPatterns,
@@ -270,6 +271,7 @@ PAYLOADS: dict[str, type[Payload]] = {
     "disclosure.produce": DisclosureProduce,
     "disclosure.receipt": DisclosureReceipt,
     "access.anchor": AccessAnchor,
+    "blobs.migrate": BlobsMigrate,
 }
 KIND_OF = {model: kind for kind, model in PAYLOADS.items()}
 if len(KIND_OF) != len(PAYLOADS):
@@ -312,6 +314,7 @@ __all__ = [
     "AccessAnchor",
     "AgencyAdd",
     "AssignmentRole",
+    "BlobsMigrate",
     "CaseAddNumber",
     "CaseAddParty",
     "CaseAddPartyFields",

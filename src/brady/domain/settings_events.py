@@ -1,5 +1,6 @@
 """Events that set Brady up rather than record evidence: agencies, users and their roles
-and keys, and what linking looks for and how it weighs what it finds."""
+and keys, what linking looks for and how it weighs what it finds, and where the evidence
+files are kept."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from .payload import Id, MentionKey, Pattern, Payload, Text
+from .payload import Id, MentionKey, Pattern, Payload, Sha256, Text
 from .vocabulary import CaseNumberKind, UserRole
 
 # -- people, places, agencies -----------------------------------------------
@@ -93,3 +94,19 @@ class LinkingModel(Payload):
     # the record's own suggestions within it (the threshold rises to it, never falls).
     queue_per_100: float | None = Field(default=None, gt=0, le=1000)
     threshold: float | None = Field(default=None, ge=0, le=1)
+
+
+class BlobsMigrate(Payload):
+    """Every recorded file copied from one store to another (`brady blobs migrate`), each
+    read back from the target and its hash checked. Recorded so that a court can see from
+    the ledger itself when the files moved and that none was changed on the way: `checked`
+    is the SHA-256 of the files' hashes, sorted, one per line, which anyone can recompute
+    from the ledger's file.attach entries."""
+
+    source: Text
+    target: Text
+    files: int = Field(ge=0)
+    copied: int = Field(ge=0)
+    bytes: int = Field(ge=0)
+    checked: Sha256
+    problems: list[Text] = Field(default_factory=list, max_length=1000)

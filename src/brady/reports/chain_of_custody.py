@@ -208,6 +208,11 @@ def _other_sentences(
         "linking.patterns": lambda: "Linking patterns changed",
         "linking.model": lambda: "Linking model changed",
         "access.anchor": lambda: "Access log fixed on the ledger",
+        "blobs.migrate": lambda: (
+            f"Evidence files copied from {p.get('source')} to {p.get('target')}: "
+            f"{p.get('files')} files read back and each hash checked"
+            + (f"; {len(p['problems'])} problem(s) found" if p.get("problems") else "")
+        ),
     }
 
 

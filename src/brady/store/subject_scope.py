@@ -30,9 +30,11 @@ REFERENCE = frozenset(
         "rules.adopt",
         "linking.patterns",
         "linking.model",
+        "blobs.migrate",
     }
 )
-"""Kinds every view takes: who the people and places are, and the rules in force."""
+"""Kinds every view takes: who the people and places are, the rules in force, and where
+the evidence files are kept."""
 
 ANY = None
 CASE_FACTS = frozenset({"case.open", "case.add_number", "case.close", "case.charge"})
