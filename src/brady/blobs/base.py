@@ -65,6 +65,9 @@ class Blobs(Protocol):
 
     def has(self, sha256: str) -> bool: ...
 
+    def size_of(self, sha256: str) -> int | None:
+        """The kept file's size in bytes, or None if the store does not hold it."""
+
     def stage(self, source: BinaryIO, progress: Progress | None = None) -> Staged:
         """Copy a stream into staging, hashing it as it goes (constant memory)."""
 

@@ -263,6 +263,11 @@ class S3Store:
         with plainly("look for a file", self.location):
             return self._head(self.key(sha256)) is not None
 
+    def size_of(self, sha256: str) -> int | None:
+        with plainly("look for a file", self.location):
+            head = self._head(self.key(sha256))
+        return None if head is None else int(head["ContentLength"])
+
     def read(self, sha256: str, progress: Progress | None = None) -> Iterator[bytes]:
         key = self.key(sha256)
         with plainly("read a file", self.location):

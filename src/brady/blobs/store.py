@@ -97,6 +97,12 @@ class BlobStore:
     def has(self, sha256: str) -> bool:
         return self.path(sha256).is_file()
 
+    def size_of(self, sha256: str) -> int | None:
+        try:
+            return self.path(sha256).stat().st_size
+        except FileNotFoundError:
+            return None
+
     def stage(self, source: BinaryIO, progress: Progress | None = None) -> FolderStaged:
         """Copy a stream into staging, hashing as it goes."""
         self.staging.mkdir(parents=True, exist_ok=True)

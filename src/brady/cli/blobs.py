@@ -14,7 +14,7 @@ from ..blobs.factory import open_store
 from ..blobs.migrate import AfterEach, Migration
 from ..blobs.settings import BlobSettings, parse_s3_url
 from ..custody.file_migration import MIGRATE, folder_to_migrate, migrate_files
-from ..custody.files import recorded_hashes
+from ..custody.files import kept_hashes
 from ..custody.service import Custody
 from ..ledger.entry import Entry
 from ..ledger_home import OpenLedger, blob_settings, open_blobs
@@ -66,7 +66,7 @@ def migrate_command(
             region=region,
             require_object_lock=require_object_lock,
         )
-        total = sum(recorded_hashes(Custody(led)).values())
+        total = sum(kept_hashes(Custody(led), open_blobs(led.config)).values())
         with progress_bar(opts.json, DownloadColumn(), TransferSpeedColumn()) as bar:
             task = bar.add_task("Copying files", total=total)
             done, entry = migrate_home(

@@ -17,7 +17,7 @@ from ..blobs.store import BlobStore
 from ..domain.errors import RefusedError
 from ..ledger.entry import Entry
 from ..ledger_home import open_blobs
-from .files import recorded_hashes
+from .files import kept_hashes
 from .service import Custody
 
 MIGRATE = "blobs.migrate"
@@ -27,7 +27,8 @@ _PROBLEM_LENGTH = 2000
 
 def checked_digest(hashes: Iterable[str]) -> str:
     """The SHA-256 of the hashes, sorted, one per line: what `checked` in the event holds,
-    and what anyone can recompute from the ledger's file.attach entries."""
+    and what anyone can recompute from the ledger's file.attach entries and the bags of
+    its productions (each bag's manifests list its files)."""
     return hashlib.sha256("".join(f"{h}\n" for h in sorted(hashes)).encode()).hexdigest()
 
 
@@ -53,8 +54,9 @@ def migrate_files(
 ) -> tuple[Migration, Entry]:
     """Copy every recorded file from `source` to `target`, each read back and its hash
     checked, then record the run on the ledger (also when some files had problems: the
-    event lists them). A run cut off midway records nothing; the next run resumes it."""
-    recorded = recorded_hashes(custody)
+    event lists them). The files of kept productions go too. A run cut off midway records
+    nothing; the next run resumes it."""
+    recorded = kept_hashes(custody, source)
     done = migrate(source, target, recorded, after_each)
     intact = [*done.copied, *done.already]
     data = {

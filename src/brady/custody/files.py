@@ -15,6 +15,7 @@ from typing import BinaryIO
 
 from ..access import decide
 from ..access.policy import Caller
+from ..blobs import kept_bags
 from ..blobs.base import Blobs
 from ..blobs.store import BlobError, Progress
 from ..domain import events as ev
@@ -128,10 +129,25 @@ def recorded_hashes(custody: Custody) -> dict[str, int]:
         return file_queries.recorded_hashes(conn)
 
 
+def kept_hashes(custody: Custody, store: Blobs) -> dict[str, int]:
+    """Every file the store should hold, with its size: the attached evidence files and the
+    files of each production's bag kept there (a bag's size is the store's; 0 if missing,
+    which a check then reports)."""
+    kept = recorded_hashes(custody)
+    with custody.led.engine.connect() as conn:
+        bags = file_queries.production_bags(conn)
+    for bag in bags:
+        for sha256 in kept_bags.bag_files(store, bag):
+            if sha256 not in kept:
+                kept[sha256] = store.size_of(sha256) or 0
+    return kept
+
+
 def fixity(custody: Custody, progress: Progress | None = None) -> FixityReport:
-    """Re-hash every kept file whose hash is on the ledger; settle staged leftovers."""
+    """Re-hash every kept file whose hash is on the ledger, evidence files and the files of
+    kept productions alike; settle staged leftovers."""
     store = blob_store(custody)
-    recorded = recorded_hashes(custody)
+    recorded = kept_hashes(custody, store)
     report = FixityReport()
     settled = store.settle(recorded)
     report.recovered += settled.recovered

@@ -37,6 +37,7 @@ from sqlalchemy.engine import Connection
 
 from .. import ledger_witnesses
 from ..access.produced import Produced, for_production
+from ..blobs import kept_bags
 from ..blobs.base import Blobs
 from ..custody.service import Custody
 from ..domain.errors import InvalidInputError, RefusedError
@@ -51,7 +52,7 @@ from ..store.file_queries import case_file_attachment
 from ..store.item_steps import with_payloads
 from ..store.lab_queries import lab_entries, lab_record
 from ..store.ledger_store import key_rows, read_entries
-from . import compliance, kept_bags, verify_page
+from . import compliance, verify_page
 from .desk import Desk, ProducedMeanwhileError
 
 OWED = {"overdue", "due_soon", "pending"}

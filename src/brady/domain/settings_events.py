@@ -101,7 +101,7 @@ class BlobsMigrate(Payload):
     read back from the target and its hash checked. Recorded so that a court can see from
     the ledger itself when the files moved and that none was changed on the way: `checked`
     is the SHA-256 of the files' hashes, sorted, one per line, which anyone can recompute
-    from the ledger's file.attach entries."""
+    from the ledger's file.attach entries and the bags its productions name."""
 
     source: Text
     target: Text

@@ -41,6 +41,11 @@ def recorded_hashes(conn: Connection) -> dict[str, int]:
     return {r.sha256: int(r.size) for r in rows}
 
 
+def production_bags(conn: Connection) -> list[str]:
+    """The SHA-256 of every production's bag (its tag manifest), in ledger order."""
+    return [str(r[0]) for r in fetch_all(conn, "SELECT bag_sha256 FROM production ORDER BY seq")]
+
+
 def case_file_attachment(conn: Connection, case_id: str, sha256: str) -> tuple[str, int]:
     """(name, entry that attached it) of the file, as attached to the first of the case's
     items that holds it (the file must be one of the case's)."""

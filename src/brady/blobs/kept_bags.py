@@ -19,8 +19,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from ..blobs.base import Blobs
-from ..blobs.store import BlobError
+from .base import Blobs
+from .store import BlobError
 
 TAG_MANIFEST = "tagmanifest-sha256.txt"
 PAYLOAD_MANIFEST = "manifest-sha256.txt"
@@ -56,6 +56,21 @@ def restore(blobs: Blobs, bag_sha256: str, folder: str, target: Path) -> bool:
     return True
 
 
+def bag_files(blobs: Blobs, bag_sha256: str) -> list[str]:
+    """The hashes of every file of a kept bag, its tag manifest first; [] if the store does
+    not hold the bag. Fixity and a migration take these beside the evidence files: each is
+    fixed by the hash on the ledger through the manifests, which are read re-hashed."""
+    if not blobs.has(bag_sha256):
+        return []
+    tags = _parse(b"".join(blobs.read(bag_sha256)).decode("utf-8"))
+    found = [bag_sha256, *(sha256 for sha256, _ in tags)]
+    for sha256, name in tags:
+        if name == PAYLOAD_MANIFEST:
+            payload = _parse(b"".join(blobs.read(sha256)).decode("utf-8"))
+            found += [h for h, _ in payload]
+    return list(dict.fromkeys(found))
+
+
 def _keep(blobs: Blobs, path: Path, sha256: str) -> None:
     if blobs.has(sha256):
         return
@@ -70,8 +85,12 @@ def _keep(blobs: Blobs, path: Path, sha256: str) -> None:
 def _listed(manifest: Path) -> list[tuple[str, str]]:
     """(sha256, path in the bag) of each line of a BagIt manifest (RFC 8493 section 2.1.3:
     a path's CR, LF and % are percent-encoded)."""
+    return _parse(manifest.read_text(encoding="utf-8"))
+
+
+def _parse(text: str) -> list[tuple[str, str]]:
     out = []
-    for line in manifest.read_text(encoding="utf-8").splitlines():
+    for line in text.splitlines():
         if line.strip():
             sha256, name = line.split(maxsplit=1)
             name = name.replace("%0D", "\r").replace("%0A", "\n").replace("%25", "%")
