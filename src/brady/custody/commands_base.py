@@ -87,6 +87,7 @@ class SessionBase:
         # session can never leave behind a key or a user that the ledger does not hold.
         self._signers: dict[str, Signer] = {}
         self._users: dict[str, rules.UserState] = {}
+        self._facts: tuple[int, RecordFacts] | None = None  # read at this ledger size
         # What is done outside the database once the transaction has committed (lifting an
         # evidence store's legal hold after a disposition): never for a rolled-back session.
         self.after_commit: list[Callable[[], None]] = []
@@ -152,13 +153,20 @@ class SessionBase:
             raise RefusedError(str(exc)) from exc
         return entry
 
+    def _record_facts(self) -> RecordFacts:
+        """The access facts as the session last read them, read afresh once anything was
+        appended since (by any path: a key registered, a role changed, an event)."""
+        if self._facts is None or self._facts[0] != self.w.size:
+            self._facts = (self.w.size, RecordFacts(self.conn))
+        return self._facts[1]
+
     def held_to(self, rules: Sequence[tuple[str, str | None]], args: Mapping[str, Any]) -> None:
         """Refuse, before anything is read, a command the caller may not give (see `held_to`).
         The operator's own session (no caller) and Brady's own steps are not held."""
         c = self._held(args.get("by"))
         if c is None:
             return
-        facts = RecordFacts(self.conn)
+        facts = self._record_facts()
         stated = args.get("fields") or {}  # a command that takes its payload as keywords
         for rule, name in rules:
             value = "" if name is None else args.get(name, stated.get(name))
@@ -182,7 +190,7 @@ class SessionBase:
         c = self._held(by)
         if c is None:
             return
-        why = decide.refusal(c, kind, data, subjects, RecordFacts(self.conn))
+        why = decide.refusal(c, kind, data, subjects, self._record_facts())
         if why is not None:
             raise NotAllowedError(f"{c.user_id} may not record {kind}: {why}", "by")
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.engine import Connection
 
@@ -119,13 +119,16 @@ def _evidence(conn: Connection, item_id: str, mine: list[tuple[str, str, str]]) 
     # Things: other items of open cases, and the cases' own files, mention the same.
     # One indexed lookup per mention of the item (a handful), grouped per case: a caliber
     # shared with 500 items is one piece of evidence with a count, not 500 rows.
-    for kind, key, text in things:
-        rows = _capped(conn, _ITEM_CASES, kind, key, "item", item_id) or []
-        out += [Evidence(r[0], kind, key, text, "item", r[1], str(r[2])) for r in rows]
+    # All of these in one round trip on PostgreSQL (they depend on nothing read here).
     people = [(k, v, t) for k, v, t in mine if k == "person"]
-    for kind, key, text in [*things, *people]:
-        rows = _capped(conn, _OPEN_CASES, kind, key, "case") or []
-        out += [Evidence(r[0], kind, key, text, "case", r[0], str(r[1])) for r in rows]
+    cased = [*things, *people]
+    asks = [Ask(_ITEM_CASES, kind, key, "item", item_id) for kind, key, _ in things]
+    asks += [Ask(_OPEN_CASES, kind, key, "case") for kind, key, _ in cased]
+    found = _capped_all(conn, asks)
+    for (kind, key, text), rows in zip(things, found[: len(things)], strict=True):
+        out += [Evidence(r[0], kind, key, text, "item", r[1], str(r[2])) for r in rows or []]
+    for (kind, key, text), rows in zip(cased, found[len(things) :], strict=True):
+        out += [Evidence(r[0], kind, key, text, "case", r[0], str(r[1])) for r in rows or []]
     return out
 
 
@@ -186,8 +189,9 @@ def _a(role: str) -> str:
 def _surname(conn: Connection, key: str, text: str) -> list[Evidence]:
     """Parties whose surname (or one-word alias) is a word the item says alone."""
     out = []
-    for as_kind in ("name_word", "alias"):
-        rows = _parties_named(conn, as_kind, key) or []
+    kinds = ("name_word", "alias")
+    found = _capped_all(conn, [Ask(_PARTIES_OF_OWNERS, k, key, "person") for k in kinds])
+    for as_kind, rows in zip(kinds, found, strict=True):
         level = Agreement.EXACT if as_kind == "alias" else Agreement.SURNAME
         out += [
             Evidence(
@@ -203,7 +207,7 @@ def _surname(conn: Connection, key: str, text: str) -> list[Evidence]:
                 int(level),
                 str(r[2]),
             )
-            for r in rows
+            for r in rows or []
         ]
     return out
 
@@ -272,23 +276,32 @@ _OPEN_CASES = (
 )
 
 
-def _capped(
-    conn: Connection, sql: str, kind: str, key: str, owner_kind: str, not_owner: str = ""
-) -> list[tuple[Any, ...]] | None:
-    """The rows of `sql` for the owners of one mention, or None if it is too common."""
-    params: tuple[Any, ...] = (kind, key, owner_kind, not_owner, COMMON + 1)
-    if sql is _OPEN_CASES:
-        params += (kind, key)
-    rows = fetch_all(conn, sql, (*params, COMMON))
-    if rows[0][0] > COMMON:
-        return None
-    return [tuple(r[1:]) for r in rows if r[1] is not None]
+class Ask(NamedTuple):
+    """One capped lookup: the owners of a mention (`owner_kind`, but `not_owner`) and what
+    `sql` joins to them."""
+
+    sql: str
+    kind: str
+    key: str
+    owner_kind: str
+    not_owner: str = ""
 
 
-def _parties_named(conn: Connection, kind: str, key: str) -> list[tuple[Any, ...]] | None:
-    """(case, person, name, role) for every open case a person with this mention is a
-    party to; None if too many people have it."""
-    return _capped(conn, _PARTIES_OF_OWNERS, kind, key, "person")
+def _capped_all(conn: Connection, asks: Sequence[Ask]) -> list[list[tuple[Any, ...]] | None]:
+    """The rows of each lookup, or None where the mention is too common; all sent at once
+    (one round trip on PostgreSQL)."""
+    queries = []
+    for a in asks:
+        params: tuple[Any, ...] = (a.kind, a.key, a.owner_kind, a.not_owner, COMMON + 1)
+        if a.sql is _OPEN_CASES:
+            params += (a.kind, a.key)
+        queries.append((a.sql, (*params, COMMON)))
+    out: list[list[tuple[Any, ...]] | None] = []
+    for rows in fetch_pipelined(conn, queries) if queries else []:
+        out.append(
+            None if rows[0][0] > COMMON else [tuple(r[1:]) for r in rows if r[1] is not None]
+        )
+    return out
 
 
 def name_counts(

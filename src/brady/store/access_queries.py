@@ -160,16 +160,24 @@ def produced_to(conn: Connection, c: Caller) -> Produced:
 
 class RecordFacts:
     """The facts `access.decide` needs, read in the transaction that will write the event,
-    so the decision and the write see the same record."""
+    so the decision and the write see the same record. An item's or a case's facts are read
+    once: the session asks before the command and again for each event it records, and
+    drops these facts whenever it writes (what it wrote may change them)."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self._items: dict[str, ItemFacts] = {}
+        self._cases: dict[str, CaseFacts] = {}
 
     def item(self, item_id: str) -> ItemFacts:
-        return item_facts(self.conn, item_id)
+        if item_id not in self._items:
+            self._items[item_id] = item_facts(self.conn, item_id)
+        return self._items[item_id]
 
     def case(self, case_id: str) -> CaseFacts:
-        return case_facts(self.conn, case_id)
+        if case_id not in self._cases:
+            self._cases[case_id] = case_facts(self.conn, case_id)
+        return self._cases[case_id]
 
     def lab_items(self, request_id: str) -> list[str]:
         return custody_queries.lab_request_items(self.conn, request_id)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import orjson
 from sqlalchemy import Engine, Table, select
@@ -73,6 +73,14 @@ class Projector(Protocol):
         """What is wrong with the state it keeps beside its tables (a search index the
         database maintains), which a rebuild cannot compare row by row; [] if nothing."""
         return []
+
+
+@runtime_checkable
+class RowsProjector(Projector, Protocol):
+    """A projector whose rows follow from the entries alone, with nothing to read: an
+    append writes them with the entries themselves (one round trip on PostgreSQL)."""
+
+    def rows(self, entries: Sequence[Entry]) -> list[tuple[str, list[tuple[Any, ...]]]]: ...
 
 
 Handler = Callable[[Connection, Entry], None]
@@ -434,6 +442,7 @@ class Writer:
         if not entries:
             return entries
         nodes = append_nodes(self.size, self._known, (leaf_hash(e.raw) for e in entries))
+        projectors = self.store.projectors
         execute_batches(
             self.conn,
             [
@@ -442,10 +451,12 @@ class Writer:
                     [(e.seq, e.kind, e.raw) for e in entries],
                 ),
                 ("INSERT INTO ledger_node (level, idx, hash) VALUES (?, ?, ?)", nodes),
+                *(b for p in projectors if isinstance(p, RowsProjector) for b in p.rows(entries)),
             ],
         )
-        for projector in self.store.projectors:
-            projector.apply(self.conn, entries)
+        for projector in projectors:
+            if not isinstance(projector, RowsProjector):
+                projector.apply(self.conn, entries)
         self._keyring = keyring
         self._last_time = stamp
         self.size += len(entries)

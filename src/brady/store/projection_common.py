@@ -49,28 +49,53 @@ def payload_of(entry: Entry) -> Any:
     return ev.PAYLOADS[entry.kind].model_validate(entry.payload)
 
 
+Batch = tuple[str, list[tuple[Any, ...]]]
+"""A statement and its rows, for `execute_batches`: one round trip for several."""
+
+_HISTORY = "INSERT INTO item_event (item_id, seq, kind, occurred_at, actor) VALUES (?, ?, ?, ?, ?)"
+
+
+def history_row(conn: Connection, entry: Entry, item_id: str, when: str) -> Batch:
+    """One line of an item's chain of custody, to write with the event's other rows."""
+    return _HISTORY, [(item_id, entry.seq, entry.kind, when, actor_of(conn, entry))]
+
+
 def record_history(conn: Connection, entry: Entry, item_id: str, when: str) -> None:
     """One line of an item's chain of custody."""
-    execute_many(
-        conn,
-        "INSERT INTO item_event (item_id, seq, kind, occurred_at, actor) VALUES (?, ?, ?, ?, ?)",
-        [(item_id, entry.seq, entry.kind, when, actor_of(conn, entry))],
-    )
+    execute_many(conn, *history_row(conn, entry, item_id, when))
 
 
 _ITEM_COLUMNS = frozenset(c.name for c in item.columns)
 
 
-def set_item(conn: Connection, entry: Entry, item_id: str, **values: Any) -> None:
-    """Change an item's columns (checked against the table: the names go into the SQL)."""
-    values["last_seq"] = entry.seq
+def _item_columns(values: dict[str, Any]) -> list[str]:
+    """The names, checked against the item table's own columns: they go into the SQL."""
     unknown = set(values) - _ITEM_COLUMNS
     if unknown:
         raise ValueError(f"item has no column {sorted(unknown)}")
-    names = sorted(values)
-    assignments = ", ".join(f"{name} = ?" for name in names)  # names are item's own columns
-    execute_many(
-        conn,
+    return sorted(values)
+
+
+def item_change(entry: Entry, item_id: str, **values: Any) -> Batch:
+    """The update of an item's columns, to write with the event's other rows."""
+    values["last_seq"] = entry.seq
+    names = _item_columns(values)
+    assignments = ", ".join(f"{name} = ?" for name in names)
+    return (
         f"UPDATE item SET {assignments} WHERE item_id = ?",
         [(*(values[n] for n in names), item_id)],
     )
+
+
+def item_row(values: dict[str, Any]) -> Batch:
+    """The insert of a new item, to write with the event's other rows."""
+    names = _item_columns(values)
+    marks = ", ".join("?" for _ in names)
+    return f"INSERT INTO item ({', '.join(names)}) VALUES ({marks})", [
+        tuple(values[n] for n in names)
+    ]
+
+
+def set_item(conn: Connection, entry: Entry, item_id: str, **values: Any) -> None:
+    """Change an item's columns."""
+    execute_many(conn, *item_change(entry, item_id, **values))

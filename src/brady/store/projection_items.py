@@ -13,8 +13,18 @@ from sqlalchemy.engine import Connection
 from ..domain import events as ev
 from ..ledger.entry import Entry
 from .custody_tables import correction, item, item_case, item_file, link_suggestion
-from .projection_common import actor_of, as_json, payload_of, record_history, set_item, when_of
-from .raw_sql import fetch_all
+from .projection_common import (
+    actor_of,
+    as_json,
+    history_row,
+    item_change,
+    item_row,
+    payload_of,
+    record_history,
+    set_item,
+    when_of,
+)
+from .raw_sql import execute_batches, fetch_all
 
 CORRECTABLE = frozenset(
     {
@@ -35,40 +45,36 @@ CORRECTABLE = frozenset(
 def _intake(conn: Connection, entry: Entry) -> None:
     p: ev.ItemIntake = payload_of(entry)
     when = when_of(entry, p)
-    conn.execute(
-        item.insert().values(
-            item_id=p.item_id,
-            category=str(p.category),
-            description=p.description,
-            quantity=p.quantity,
-            make=p.make,
-            model=p.model,
-            serial=p.serial,
-            caliber=p.caliber,
-            packaging=p.packaging,
-            seals=as_json(p.seals),
-            found_at=p.found_at,
-            received_from=p.received_from,
-            narrative=p.narrative,
-            parent_id=None,
-            status="in_custody",
-            custodian=p.custodian,
-            location_id=p.location_id,
-            since=when,
-            pending_to=None,
-            checkout_to=None,
-            checkout_purpose=None,
-            due_back=None,
-            disposition=None,
-            disposition_method=None,
-            disposition_requested_by=None,
-            intake_seq=entry.seq,
-            last_seq=entry.seq,
-        )
+    new_item = {
+        "item_id": p.item_id,
+        "category": str(p.category),
+        "description": p.description,
+        "quantity": p.quantity,
+        "make": p.make,
+        "model": p.model,
+        "serial": p.serial,
+        "caliber": p.caliber,
+        "packaging": p.packaging,
+        "seals": as_json(p.seals),
+        "found_at": p.found_at,
+        "received_from": p.received_from,
+        "narrative": p.narrative,
+        "status": "in_custody",
+        "custodian": p.custodian,
+        "location_id": p.location_id,
+        "since": when,
+        "intake_seq": entry.seq,
+        "last_seq": entry.seq,
+    }
+    cases = [(p.item_id, case_id, entry.seq) for case_id in dict.fromkeys(p.case_ids)]
+    execute_batches(  # one round trip on PostgreSQL
+        conn,
+        [
+            item_row(new_item),
+            ("INSERT INTO item_case (item_id, case_id, seq) VALUES (?, ?, ?)", cases),
+            history_row(conn, entry, p.item_id, when),
+        ],
     )
-    for case_id in dict.fromkeys(p.case_ids):
-        conn.execute(item_case.insert().values(item_id=p.item_id, case_id=case_id, seq=entry.seq))
-    record_history(conn, entry, p.item_id, when)
 
 
 def _item_step(
@@ -80,8 +86,10 @@ def _item_step(
         p = payload_of(entry)
         when = when_of(entry, p)
         values = change(conn, entry, p, when)
-        set_item(conn, entry, p.item_id, **values)
-        record_history(conn, entry, p.item_id, when)
+        execute_batches(
+            conn,
+            [item_change(entry, p.item_id, **values), history_row(conn, entry, p.item_id, when)],
+        )
 
     return handler
 

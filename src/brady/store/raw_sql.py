@@ -72,7 +72,7 @@ def fetch_pipelined(
     """The rows of several queries: on PostgreSQL sent in one pipeline, so they cost one
     round trip; the server still runs them in order, each on what was committed when it
     began (a query after a lock sees what the lock's previous holder committed)."""
-    if conn.dialect.name != "postgresql":
+    if conn.dialect.name != "postgresql" or len(queries) == 1:
         return [fetch_all(conn, sql, params) for sql, params in queries]
     driver = conn.connection.driver_connection
     assert driver is not None

@@ -9,12 +9,13 @@ entry; this projection keeps them in a table with an index, rebuilt and compared
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from sqlalchemy import BigInteger, Column, Index, String, Table, insert
+from sqlalchemy import BigInteger, Column, Index, String, Table
 from sqlalchemy.engine import Connection
 
 from ..ledger.entry import Entry
+from .raw_sql import execute_batches
 from .tables import metadata
 
 entry_subject = Table(
@@ -38,7 +39,10 @@ class SubjectProjector:
     def check(self, conn: Connection) -> list[str]:
         return []
 
+    def rows(self, entries: Sequence[Entry]) -> list[tuple[str, list[tuple[Any, ...]]]]:
+        """Written with the entries themselves (`RowsProjector`)."""
+        rows = [(s, e.seq) for e in entries for s in sorted(set(e.subjects))]
+        return [("INSERT INTO entry_subject (subject, seq) VALUES (?, ?)", rows)]
+
     def apply(self, conn: Connection, entries: Sequence[Entry]) -> None:
-        rows = [{"subject": s, "seq": e.seq} for e in entries for s in set(e.subjects)]
-        if rows:
-            conn.execute(insert(entry_subject), rows)
+        execute_batches(conn, self.rows(entries))
