@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Collection, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -42,39 +41,52 @@ class Evidence:
     middle: int = 0  # whether the middle names agree (names.middle_agreement)
 
 
-@contextmanager
-def _indexed(conn: Connection) -> Iterator[None]:
-    """Make PostgreSQL use the indexes for these lookups.
+_INDEX_ONLY = "SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)"
+_RESTORE_SCANS = "SELECT set_config('enable_seqscan', ?, true)"
+_MENTIONS = (
+    "SELECT kind, key, text FROM mention_index WHERE owner_kind = 'item' AND owner_id = ? "
+    "ORDER BY kind, key"
+)
+_SUGGESTED = (
+    "SELECT case_id, status, evidence FROM link_suggestion WHERE item_id = ? ORDER BY suggested_seq"
+)
 
-    Inside a long transaction (an import adds thousands of mentions) its table
-    statistics still say the tables are empty, and it would scan them whole for
-    every intake. The lookups below are always selective, so an index is right.
-    """
-    if conn.dialect.name != "postgresql":
-        yield
-        return
-    # Read and set in one statement (one round trip); is_local: until the transaction ends.
-    ((before, _),) = fetch_all(
-        conn,
-        "SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)",
+
+@dataclass(frozen=True)
+class ItemReading:
+    """What scoring reads of the item first, asked together (one round trip on
+    PostgreSQL): its mentions, the suggestions made for it before, and PostgreSQL's
+    `enable_seqscan` as it was before the lookups turned it off (None elsewhere).
+
+    The lookups must use the indexes: inside a long transaction (an import adds
+    thousands of mentions) PostgreSQL's statistics still say the tables are empty, and
+    it would scan them whole for every intake; the lookups are always selective. The
+    setting is local to the transaction, and `model_and_record` puts it back."""
+
+    mentions: list[tuple[str, str, str]]
+    before: dict[str, tuple[str, set[str]]]
+    seqscan: str | None
+
+
+def read_item(conn: Connection, item_id: str) -> ItemReading:
+    postgres = conn.dialect.name == "postgresql"
+    queries: list[tuple[str, tuple[Any, ...]]] = [(_SUGGESTED, (item_id,)), (_MENTIONS, (item_id,))]
+    if postgres:
+        queries.insert(0, (_INDEX_ONLY, ()))
+    rows = fetch_pipelined(conn, queries)
+    seqscan = ("on" if rows.pop(0)[0][0] == "on" else "off") if postgres else None
+    suggested, mentions = rows
+    return ItemReading(
+        [(str(k), str(v), str(t)) for k, v, t in mentions], _before(suggested), seqscan
     )
-    try:
-        yield
-    finally:
-        fetch_all(
-            conn,
-            "SELECT set_config('enable_seqscan', ?, true)",
-            ("on" if before == "on" else "off",),
-        )
 
 
 def evidence_for_item(
-    conn: Connection, item_id: str, mine: list[tuple[str, str, str]] | None = None
+    conn: Connection, item_id: str, mine: list[tuple[str, str, str]]
 ) -> list[Evidence]:
     """Everything in open cases that shares a mention with the item (`mine`: the item's
-    own mentions, if the caller has read them already)."""
-    with _indexed(conn):
-        return _evidence(conn, item_id, item_mentions(conn, item_id) if mine is None else mine)
+    own mentions, read by `read_item`, which also makes PostgreSQL use the indexes)."""
+    return _evidence(conn, item_id, mine)
 
 
 PERSON_KINDS = ("person", "name_word", "officer", "born")
@@ -82,17 +94,6 @@ PERSON_KINDS = ("person", "name_word", "officer", "born")
 NOT_LOOKED_UP = ("town@", "name_ocr~", "name_sound~")
 """Kept for learning (the towns addresses name) and for finding the items that name a
 new party (`items_naming_person`), not for finding cases."""
-
-
-def item_mentions(conn: Connection, item_id: str) -> list[tuple[str, str, str]]:
-    """(kind, key, text) of everything the item is known by."""
-    rows = fetch_all(
-        conn,
-        "SELECT kind, key, text FROM mention_index WHERE owner_kind = 'item' AND owner_id = ? "
-        "ORDER BY kind, key",
-        (item_id,),
-    )
-    return [(str(k), str(v), str(t)) for k, v, t in rows]
 
 
 def _evidence(conn: Connection, item_id: str, mine: list[tuple[str, str, str]]) -> list[Evidence]:
@@ -400,15 +401,17 @@ def filed_under(conn: Connection, item_id: str) -> set[str]:
 
 
 def model_and_record(
-    conn: Connection, item_id: str, kinds: tuple[str, ...]
+    conn: Connection, item_id: str, kinds: tuple[str, ...], seqscan: str | None = None
 ) -> tuple[Trained, dict[str, int], set[str]]:
     """The trained model, the record's counts of `kinds` (0 where none is kept) and the
     cases the item is filed under: what scoring reads besides the evidence, asked together
-    (one round trip on PostgreSQL, for a step taken under the ledger's lock)."""
+    (one round trip on PostgreSQL, for a step taken under the ledger's lock), with
+    PostgreSQL's `enable_seqscan` put back as `read_item` found it."""
     marks = ", ".join("?" for _ in kinds)
-    model, counts, filed = fetch_pipelined(
-        conn, [(_TRAINED, ()), (_COUNTS.format(marks=marks), kinds), (_FILED, (item_id,))]
-    )
+    queries = [(_TRAINED, ()), (_COUNTS.format(marks=marks), kinds), (_FILED, (item_id,))]
+    if seqscan is not None:
+        queries.insert(0, (_RESTORE_SCANS, (seqscan,)))
+    *_, model, counts, filed = fetch_pipelined(conn, queries)
     have = {str(k): int(n) for k, n in counts}
     return _trained(model), {k: have.get(k, 0) for k in kinds}, {str(c) for (c,) in filed}
 
@@ -453,16 +456,9 @@ def items_naming_person(conn: Connection, person_id: str) -> list[str]:
     return sorted(found)
 
 
-def suggested_before(conn: Connection, item_id: str) -> dict[str, tuple[str, set[str]]]:
-    """For each case the item was suggested for: whether a suggestion is still open (or
-    was accepted), else 'rejected' with everything the rejected ones rested on."""
+def _before(rows: list[tuple[Any, ...]]) -> dict[str, tuple[str, set[str]]]:
     out: dict[str, tuple[str, set[str]]] = {}
-    for case_id, status, evidence in fetch_all(
-        conn,
-        "SELECT case_id, status, evidence FROM link_suggestion WHERE item_id = ? "
-        "ORDER BY suggested_seq",
-        (item_id,),
-    ):
+    for case_id, status, evidence in rows:
         held, seen = out.get(str(case_id), ("rejected", set()))
         state = held if held != "rejected" else str(status)
         out[str(case_id)] = (state, seen | set(json.loads(evidence)))

@@ -20,11 +20,13 @@ def scored(
     weights: Mapping[str, float] | None = None,
     threshold: float = match.DEFAULT_THRESHOLD,
     exclude: Collection[str] = (),
+    reading: candidates.ItemReading | None = None,
 ) -> list[match.Suggestion]:
     """Every open case the item may bear on (but those it is filed under and `exclude`),
     best first, weighed with the trained model (`brady links train`) and `[linking]
-    weights` over it, whatever reviewers decided before."""
-    mentions = candidates.item_mentions(conn, item_id)
+    weights` over it, whatever reviewers decided before (`reading`: if read already)."""
+    reading = reading or candidates.read_item(conn, item_id)
+    mentions = reading.mentions
     evidence = candidates.evidence_for_item(conn, item_id, mentions)
     named: dict[str, set[str]] = {}
     recorded: dict[str, str] = {}
@@ -33,7 +35,7 @@ def scored(
             named.setdefault(ev.via_id, set()).update((ev.name, ev.text))
             recorded[ev.via_id] = ev.name
     trained, counts, filed = candidates.model_and_record(
-        conn, item_id, ("open_cases", "people", "organizations")
+        conn, item_id, ("open_cases", "people", "organizations"), reading.seqscan
     )
     record = match.Record(
         counts["open_cases"],
@@ -62,10 +64,11 @@ def suggest(
     """The cases the item may bear on, best first, with their reasons: not those it is
     filed under or has an open suggestion for, nor one a reviewer rejected unless the
     evidence now holds something that suggestion did not rest on."""
-    before = candidates.suggested_before(conn, item_id)
+    reading = candidates.read_item(conn, item_id)
+    before = reading.before
     pending = {case for case, (state, _) in before.items() if state != "rejected"}
     out = []
-    for s in scored(conn, item_id, weights, threshold, pending):
+    for s in scored(conn, item_id, weights, threshold, pending, reading):
         if s.case_id not in before:
             out.append(s)
             continue
