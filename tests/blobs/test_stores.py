@@ -6,14 +6,18 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from brady.blobs.base import Blobs
 from brady.blobs.s3 import S3Store
 from brady.blobs.store import BlobError, BlobStore
+
+from .conftest import S3Server
 
 MIB = 1 << 20
 
@@ -137,3 +141,63 @@ def test_only_hashes_name_files(store: Blobs) -> None:
     for name in ("../../etc/passwd", "A" * 64, ""):
         with pytest.raises(BlobError, match="not a SHA-256"):
             store.has(name)
+
+
+def spooled() -> list[str]:
+    """Temporary files this process holds open (deleted names, or unnamed ones)."""
+    found = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue  # closed meanwhile (the listing's own descriptor)
+        if target.startswith(tempfile.gettempdir()) and "(deleted)" in target:
+            found.append(target)
+    return found
+
+
+def test_parts_larger_than_memory_allows_go_through_disk(
+    s3_server: S3Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past 8 GiB a part is larger than Brady holds in memory; it is spooled to a temporary
+    file while hashed (shrunk here: parts of 5 MiB, at most 1 MiB in memory). The file
+    arrives whole, its hash is right, and no temporary file is left open."""
+    settings = s3_server.settings(s3_server.bucket(), tmp_path)
+    store = S3Store(settings, part=5 * MIB, copy_limit=6 * MIB, copy_part=5 * MIB, in_memory=MIB)
+    before = spooled()  # pytest's own capture files are among them
+    made: list[str] = []
+    real = tempfile.TemporaryFile
+
+    def counted(**kwargs: Any) -> Any:  # the real temporary file, counted
+        made.append(kwargs["prefix"])
+        return real(**kwargs)
+
+    monkeypatch.setattr("brady.blobs.s3.tempfile.TemporaryFile", counted)
+    data = os.urandom(16 * MIB + 7)  # four parts: the first in memory, three from disk
+    sha = put(store, data)
+    assert len(made) == 3
+    assert b"".join(store.read(sha)) == data
+    assert spooled() == before
+
+    class Broken(io.RawIOBase):
+        """A source that fails midway through the third part."""
+
+        def __init__(self) -> None:
+            self.sent = 0
+
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, buffer: Any) -> int:
+            if self.sent > 11 * MIB:
+                raise OSError("the client went away")
+            n = min(len(buffer), 256 * 1024)
+            buffer[:n] = b"x" * n
+            self.sent += n
+            return n
+
+    with pytest.raises(OSError, match="went away"):
+        store.stage(io.BufferedReader(Broken()))
+    assert spooled() == before
+    unfinished = store.client.list_multipart_uploads(Bucket=store.bucket).get("Uploads", [])
+    assert unfinished == []  # the failed upload was aborted, not left to be billed

@@ -34,9 +34,10 @@ PART = 8 * MIB
 """The first parts' size; later parts grow (see `part_size`) to stay within 10,000 parts."""
 MAX_PARTS = 10_000
 IN_FLIGHT = 2
-"""Parts of the first size uploading while the next is read and hashed; once parts grow,
-fewer of them (at least one), so that memory stays about (IN_FLIGHT + 1) first parts' worth
-whatever the file's size."""
+"""Parts uploading while the next is read and hashed. A part of the first size is held in
+memory; a larger one (from part 1001, past 8 GiB) is spooled to a temporary file as it is
+read, so memory stays about (IN_FLIGHT + 1) first parts' worth whatever the file's size,
+and the temporary files take (IN_FLIGHT + 1) parts of disk at most (512 MiB at 5 TiB)."""
 COPY_LIMIT = 5 << 30
 """S3's largest single copy; above it the copy is made of ranges (multipart copy)."""
 COPY_PART = 1 << 30
@@ -76,6 +77,7 @@ class S3Store:
         part: int = PART,
         copy_limit: int = COPY_LIMIT,
         copy_part: int = COPY_PART,
+        in_memory: int | None = None,
     ) -> None:
         if settings.s3 is None:
             raise BlobSetupError("no S3 location is configured ([blobs] url in brady.toml)")
@@ -84,6 +86,7 @@ class S3Store:
         self.prefix = settings.s3.prefix
         self.client = client if client is not None else make_client(settings)
         self.part, self.copy_limit, self.copy_part = part, copy_limit, copy_part
+        self.in_memory = part if in_memory is None else in_memory  # larger parts: on disk
         self.found = s3_lock.inspect_bucket(self.client, self.bucket, self.location)
         if not self.found.locked and settings.require_object_lock:
             raise s3_lock.refuse_unprotected(self.found, self.location)
@@ -127,20 +130,23 @@ class S3Store:
         upload = self.client.create_multipart_upload(Bucket=self.bucket, Key=key)["UploadId"]
         parts: list[dict[str, Any]] = []
         pending: deque[tuple[int, Future[Any]]] = deque()
-        size, number, chunk = len(first), 1, first
+        size, number = len(first), 1
+        chunk: bytes | BinaryIO = first
         try:
             with ThreadPoolExecutor(IN_FLIGHT, thread_name_prefix="brady-s3-part") as pool:
                 while chunk:
-                    while len(pending) >= max(1, IN_FLIGHT * self.part // len(chunk)):
+                    while len(pending) >= IN_FLIGHT:
                         _collect(pending, parts)
                     pending.append((number, pool.submit(self._part, key, upload, number, chunk)))
                     number += 1
-                    chunk = _read_up_to(source, part_size(number, self.part))
-                    if chunk and number > MAX_PARTS:
+                    chunk, got = _read_part(
+                        source, part_size(number, self.part), digest, self.in_memory
+                    )
+                    if got and number > MAX_PARTS:
+                        _close(chunk)
                         raise BlobError("the file is larger than one S3 upload can hold")
-                    digest.update(chunk)
-                    size += len(chunk)
-                    if progress is not None and chunk:
+                    size += got
+                    if progress is not None and got:
                         progress(size)
                 while pending:
                     _collect(pending, parts)
@@ -152,10 +158,13 @@ class S3Store:
             raise
         return size, done.get("VersionId")
 
-    def _part(self, key: str, upload: str, number: int, body: bytes) -> str:
-        got = self.client.upload_part(
-            Bucket=self.bucket, Key=key, UploadId=upload, PartNumber=number, Body=body
-        )
+    def _part(self, key: str, upload: str, number: int, body: bytes | BinaryIO) -> str:
+        try:
+            got = self.client.upload_part(
+                Bucket=self.bucket, Key=key, UploadId=upload, PartNumber=number, Body=body
+            )
+        finally:
+            _close(body)
         return str(got["ETag"])
 
     def keep(self, staged: Staged, category: str | None = None) -> str:
@@ -380,6 +389,39 @@ def _read_up_to(source: BinaryIO, n: int) -> bytes:
     while len(buf) < n and (more := source.read(n - len(buf))):
         buf += more
     return bytes(buf)
+
+
+def _read_part(
+    source: BinaryIO, size: int, digest: Any, in_memory: int
+) -> tuple[bytes | BinaryIO, int]:
+    """The next part, of `size` bytes unless the stream ends first, hashed as it is read:
+    in memory up to `in_memory` bytes, else in a temporary file (deleted once closed), so
+    a large part costs disk, not memory. An empty part is b""."""
+    if size <= in_memory:
+        data = _read_up_to(source, size)
+        digest.update(data)
+        return data, len(data)
+    block = source.read(min(CHUNK, size))
+    if not block:
+        return b"", 0
+    spool: BinaryIO = tempfile.TemporaryFile(prefix="brady-s3-part-")  # noqa: SIM115
+    got = 0
+    try:
+        while block:
+            digest.update(block)
+            spool.write(block)
+            got += len(block)
+            block = source.read(min(CHUNK, size - got)) if got < size else b""
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    return spool, got
+
+
+def _close(body: bytes | BinaryIO) -> None:
+    if not isinstance(body, bytes):
+        body.close()
 
 
 def _collect(pending: deque[tuple[int, Future[Any]]], parts: list[dict[str, Any]]) -> None:
