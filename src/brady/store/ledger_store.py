@@ -188,6 +188,9 @@ class LedgerStore:
         self.log_signer = log_signer
         self.chain_key = None if log_signer is None else chain_key(log_signer.seed)
         self.projectors = tuple(projectors)
+        # Told apart once (a protocol check is slow): those whose rows go with the entries.
+        self.row_projectors = tuple(p for p in projectors if isinstance(p, RowsProjector))
+        self.other_projectors = tuple(p for p in projectors if not isinstance(p, RowsProjector))
         self._tip: _Tip | None = None  # the ledger as this process last committed it
 
     # -- writing -----------------------------------------------------------
@@ -442,7 +445,6 @@ class Writer:
         if not entries:
             return entries
         nodes = append_nodes(self.size, self._known, (leaf_hash(e.raw) for e in entries))
-        projectors = self.store.projectors
         execute_batches(
             self.conn,
             [
@@ -451,12 +453,11 @@ class Writer:
                     [(e.seq, e.kind, e.raw) for e in entries],
                 ),
                 ("INSERT INTO ledger_node (level, idx, hash) VALUES (?, ?, ?)", nodes),
-                *(b for p in projectors if isinstance(p, RowsProjector) for b in p.rows(entries)),
+                *(b for p in self.store.row_projectors for b in p.rows(entries)),
             ],
         )
-        for projector in projectors:
-            if not isinstance(projector, RowsProjector):
-                projector.apply(self.conn, entries)
+        for projector in self.store.other_projectors:
+            projector.apply(self.conn, entries)
         self._keyring = keyring
         self._last_time = stamp
         self.size += len(entries)
