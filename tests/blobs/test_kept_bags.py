@@ -13,9 +13,7 @@ from pathlib import Path
 import pytest
 
 from brady.blobs import kept_bags
-from brady.blobs.base import Blobs
 from brady.blobs.s3 import S3Store
-from brady.blobs.store import BlobStore
 from brady.cli.admin import bootstrap_admin
 from brady.cli.blobs import migrate_home
 from brady.cli.demo import load_rust
@@ -27,6 +25,7 @@ from brady.ledger_home import init_home, open_blobs
 
 from .conftest import S3Server
 from .test_ledger_files import use_bucket
+from .test_stores import overwrite
 
 
 @dataclass
@@ -57,15 +56,6 @@ def produced(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Produce
     led.close()
 
 
-def _overwrite(store: Blobs, sha256: str, data: bytes) -> None:
-    if isinstance(store, BlobStore):
-        store.path(sha256).chmod(0o644)
-        store.path(sha256).write_bytes(data)
-    else:
-        assert isinstance(store, S3Store)
-        store.client.put_object(Bucket=store.bucket, Key=store.key(sha256), Body=data)
-
-
 def test_fixity_rehashes_a_kept_bag_and_catches_a_changed_file(produced: Produced) -> None:
     custody = produced.custody
     store = blob_store(custody)
@@ -79,7 +69,7 @@ def test_fixity_rehashes_a_kept_bag_and_catches_a_changed_file(produced: Produce
     assert report.problems == [] and report.files == len(kept) > len(evidence)
 
     changed = tag_files[-1]
-    _overwrite(store, changed, b"a production file changed after it was handed over")
+    overwrite(store, changed, b"a production file changed after it was handed over")
     problems = fixity(custody).problems
     assert len(problems) == 1 and changed in problems[0], problems
 

@@ -165,3 +165,36 @@ def writing(engine: Engine) -> Iterator[Connection]:
         turn = nullcontext()
     with turn, engine.connect().execution_options(**WRITE) as conn, conn.begin():
         yield conn
+
+
+OWN_BEGIN = "brady_own_begin"
+"""conn.info key: the transaction's BEGIN is for its first pipeline to send (`ledger_writing`),
+and its COMMIT may go with its last statements."""
+
+
+@contextmanager
+def ledger_writing(engine: Engine) -> Iterator[Connection]:
+    """The ledger's write transaction. On PostgreSQL the driver would send BEGIN alone and
+    wait for it, then COMMIT alone: two round trips of each transaction spent under the
+    ledger's lock. Here the driver is left in autocommit, the writer sends BEGIN with the
+    lock (one pipeline) and COMMIT with the checkpoint; the driver still rolls back a
+    transaction left open by an error, and commits one the writer did not (it commits or
+    rolls back whatever the server says is open)."""
+    if engine.dialect.name != "postgresql":
+        with writing(engine) as conn:
+            yield conn
+        return
+    with engine.connect().execution_options(**WRITE) as conn:
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        driver.autocommit = True
+        conn.info[OWN_BEGIN] = True
+        try:
+            with conn.begin():
+                yield conn
+        finally:
+            conn.info.pop(OWN_BEGIN, None)
+            try:
+                driver.autocommit = False
+            except Exception:  # a connection left mid-transaction by a failure: not reused
+                conn.invalidate()

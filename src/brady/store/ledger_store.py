@@ -26,8 +26,8 @@ from ..ledger.keyring import GENESIS, KEY_KINDS, Keyring, genesis_payload
 from ..ledger.note import Verifier
 from ..ledger.ranges import consistency_ranges, inclusion_ranges
 from ..ledger.tree import NodeId, append_nodes, frontier, hash_ranges, range_nodes
-from .engine import writing
-from .raw_sql import execute_batches, execute_many, fetch_all, fetch_in, fetch_pipelined
+from .engine import OWN_BEGIN, ledger_writing
+from .raw_sql import execute_batches, fetch_all, fetch_in, fetch_pipelined
 from .row_seals import chain_key, chain_link
 from .tables import ledger_checkpoint, ledger_entry
 
@@ -200,7 +200,7 @@ class LedgerStore:
         """A write transaction holding the ledger lock; commits with a new checkpoint."""
         if self.log_signer is None:
             raise StoreError("this store was opened read-only (no log key)")
-        with writing(self.engine) as conn:
+        with ledger_writing(self.engine) as conn:
             writer = Writer(self, conn, self._tip)
             yield writer
             if writer.broken:
@@ -362,7 +362,9 @@ class Writer:
         self.broken = False
         # One round trip on PostgreSQL: BEGIN, the ledger's lock, then (in that order, on
         # what the lock's last holder committed) the tail and the newest checkpoint's chain.
-        lock = [("SELECT pg_advisory_xact_lock(?)", (_PG_LOCK,))]
+        lock: list[tuple[str, tuple[int, ...]]] = [("SELECT pg_advisory_xact_lock(?)", (_PG_LOCK,))]
+        if conn.info.get(OWN_BEGIN):  # see engine.ledger_writing
+            lock.insert(0, ("BEGIN ISOLATION LEVEL READ COMMITTED", ()))
         *_, tail, chain = fetch_pipelined(
             conn,
             [
@@ -479,8 +481,15 @@ class Writer:
         assert self.store.chain_key is not None
         # The chain read when the lock was taken: only a holder of the lock adds checkpoints.
         link = chain_link(self.store.chain_key, self._chain, self.size, note, created)
-        execute_many(
+        execute_batches(
             self.conn,
-            "INSERT INTO ledger_checkpoint (size, note, created_at, chain) VALUES (?, ?, ?, ?)",
-            [(self.size, note, created, link)],
+            [
+                (
+                    "INSERT INTO ledger_checkpoint (size, note, created_at, chain) "
+                    "VALUES (?, ?, ?, ?)",
+                    [(self.size, note, created, link)],
+                ),
+                # With the checkpoint, in one round trip (see engine.ledger_writing).
+                *([("COMMIT", [()])] if self.conn.info.get(OWN_BEGIN) else []),
+            ],
         )
