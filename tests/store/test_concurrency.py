@@ -6,6 +6,9 @@ import multiprocessing
 import os
 from pathlib import Path
 
+import pytest
+from sqlalchemy import insert, select
+
 from brady.ledger.checkpoint import open_checkpoint
 from brady.ledger.ed25519 import Signer
 from brady.ledger.entry import Event, parse_entry
@@ -13,6 +16,8 @@ from brady.ledger.keyring import register_event
 from brady.ledger.note import Verifier
 from brady.ledger_home import OpenLedger, open_home
 from brady.store.audit import audit
+from brady.store.custody_tables import location
+from brady.store.engine import writing
 
 WRITERS = 4
 APPENDS = 25
@@ -82,3 +87,28 @@ def test_the_writers_lock_file_is_closed_with_its_ledger(tmp_path: Path) -> None
     gc.collect()
     assert len(os.listdir("/proc/self/fd")) == before
     assert (tmp_path / "home" / "brady.db.writer").exists()
+
+
+def test_a_failed_append_leaves_nothing_and_the_connection_is_whole_again(
+    ledger: OpenLedger,
+) -> None:
+    """On PostgreSQL the ledger's transaction sends its own BEGIN and COMMIT
+    (engine.ledger_writing). A transaction that fails after writing leaves nothing, and
+    the pooled connection it used goes back to ordinary transactions: a later writer that
+    fails is rolled back whole, not half-committed statement by statement."""
+    signer = ledger.actor()
+    size = ledger.store.size()
+    with pytest.raises(RuntimeError, match="midway"), ledger.store.transaction() as writer:
+        writer.append(signer, [Event("item.note", ("writer:x",), {"i": 1})])
+        raise RuntimeError("midway")
+    assert ledger.store.size() == size
+    with pytest.raises(RuntimeError, match="again"), writing(ledger.engine) as conn:
+        conn.execute(insert(location).values(location_id="STRAY", name="Stray", kind="room"))
+        raise RuntimeError("again")
+    with ledger.engine.connect() as conn:  # the insert was rolled back with its transaction
+        assert conn.execute(select(location).where(location.c.location_id == "STRAY")).all() == []
+    ledger.store.append(signer, [Event("item.note", ("writer:x",), {"i": 2})])
+    assert ledger.store.size() == size + 1
+    assert ledger.store.checkpoint().size == size + 1
+    report = audit(ledger.store, ledger.config.database_url, ledger.config.log_vkey, workers=1)
+    assert report.ok, report.problems
