@@ -32,7 +32,7 @@ def test_attach_dedupes_and_fixity_catches_damage(custody: Custody) -> None:
     path.chmod(0o644)
     with path.open("r+b") as fh:
         fh.seek(1000)
-        fh.write(b"\0")
+        fh.write(bytes([data[1000] ^ 0xFF]))  # a byte that surely differs
     assert "no longer matches its recorded hash" in fixity(custody).problems[0]
     with pytest.raises(BlobError):
         store.copy_out(sha, custody.led.config.path.parent / "out.mp4")

@@ -4,6 +4,7 @@ in a local folder (the default) or an S3-compatible bucket under Object Lock."""
 __all__ = [
     "base",
     "factory",
+    "kept_bags",
     "migrate",
     "settings",
     "store",

@@ -1,6 +1,7 @@
 """Custody services: intake, transfer, check-out and return, move, inventory, disposition."""
 
 __all__ = [
+    "file_migration",
     "files",
     "reads",
     "service",
