@@ -225,7 +225,10 @@ class SessionBase:
         self._signers.pop(user_id, None)
 
     def _case(self, case_id: str, open_only: bool = True) -> None:
-        is_open = q.case_is_open(self.conn, case_id)
+        self._case_as(case_id, q.case_is_open(self.conn, case_id), open_only)
+
+    def _case_as(self, case_id: str, is_open: bool | None, open_only: bool = True) -> None:
+        """Refuse a case that is not there (`is_open` None) or, if `open_only`, closed."""
         if is_open is None:
             raise NotFoundError(f"there is no case {case_id!r}", "case_id")
         if open_only and not is_open:

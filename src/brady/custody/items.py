@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 from ..blobs.store import Staged
 from ..domain import events as ev
 from ..domain import rules
-from ..domain.errors import RefusedError
+from ..domain.errors import NotFoundError, RefusedError
 from ..ledger.entry import Entry, format_time
 from ..ledger_home import OpenLedger, open_blobs
 from ..store import custody_queries as q
@@ -53,9 +53,12 @@ class ItemCommands(SessionBase):
             raise RefusedError(f"item {item_id!r} already exists{same}", "item_id")
         fields["item_id"] = item_id
         rules.check_intake(actor, self._known_user(str(fields["custodian"])))
-        self._need(location, fields.get("location_id"), "location_id", "location")
-        for case_id in fields.get("case_ids") or []:
-            self._case(case_id)
+        place, case_ids = fields.get("location_id"), list(fields.get("case_ids") or [])
+        placed, opened = q.place_and_cases(self.conn, place, case_ids)  # one round trip
+        if not placed:
+            raise NotFoundError(f"there is no location {place!r}", "location_id")
+        for case_id in case_ids:
+            self._case_as(case_id, opened.get(case_id))
         subjects = [f"item:{item_id}", *(f"case:{c}" for c in fields.get("case_ids") or [])]
         entry = self._record(by, "item.intake", fields, subjects)
         self.whole.link_item(str(entry.payload["item_id"]), entry.payload.get("occurred_at"))
