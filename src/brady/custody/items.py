@@ -17,7 +17,7 @@ from ..domain.errors import NotFoundError, RefusedError
 from ..ledger.entry import Entry, format_time
 from ..ledger_home import OpenLedger, open_blobs
 from ..store import custody_queries as q
-from ..store import file_queries
+from ..store import file_queries, intake_checks
 from ..store.custody_tables import (
     item,
     location,
@@ -54,7 +54,7 @@ class ItemCommands(SessionBase):
         fields["item_id"] = item_id
         rules.check_intake(actor, self._known_user(str(fields["custodian"])))
         place, case_ids = fields.get("location_id"), list(fields.get("case_ids") or [])
-        placed, opened = q.place_and_cases(self.conn, place, case_ids)  # one round trip
+        placed, opened = intake_checks.place_and_cases(self.conn, place, case_ids)  # one round trip
         if not placed:
             raise NotFoundError(f"there is no location {place!r}", "location_id")
         for case_id in case_ids:

@@ -19,6 +19,7 @@ __all__ = [
     "export",
     "file_queries",
     "home",
+    "intake_checks",
     "item_steps",
     "keys",
     "lab_queries",
