@@ -3,6 +3,7 @@ the folder to an S3 bucket."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Annotated
 
@@ -66,11 +67,14 @@ def migrate_command(
             region=region,
             require_object_lock=require_object_lock,
         )
-        total = sum(kept_hashes(Custody(led), open_blobs(led.config)).values())
         with progress_bar(opts.json, DownloadColumn(), TransferSpeedColumn()) as bar:
-            task = bar.add_task("Copying files", total=total)
+            task = bar.add_task("Copying files", total=None)
             done, entry = migrate_home(
-                led, target, opts.user, lambda _, size: bar.advance(task, size)
+                led,
+                target,
+                opts.user,
+                lambda _, size: bar.advance(task, size),
+                lambda total: bar.update(task, total=total),
             )
     emit(
         opts,
@@ -89,13 +93,20 @@ def migrate_command(
 
 
 def migrate_home(
-    led: OpenLedger, target: BlobSettings, user: str, after_each: AfterEach | None = None
+    led: OpenLedger,
+    target: BlobSettings,
+    user: str,
+    after_each: AfterEach | None = None,
+    planned: Callable[[int], None] | None = None,
 ) -> tuple[Migration, Entry]:
     """Migrate the ledger's folder into `target`, record the run on the ledger, and write
     what happened to the access log, whether it finished, found problems, or was cut off
-    (`after_each` runs after each file)."""
+    (`after_each` runs after each file; `planned` is told the bytes to copy first)."""
     custody = Custody(led)
     source = folder_to_migrate(custody, user)
+    recorded = kept_hashes(custody, source)
+    if planned is not None:
+        planned(sum(recorded.values()))
     store = open_store(target)
     seen = {"files": 0, "bytes": 0}
 
@@ -107,7 +118,7 @@ def migrate_home(
 
     outcome, detail = "interrupted", "cut off before every file was checked"
     try:
-        done, entry = migrate_files(custody, source, store, user, step)
+        done, entry = migrate_files(custody, source, store, user, recorded, step)
         outcome = "problems" if done.problems else "ok"
         counts = f"{len(done.copied)} copied, {len(done.already)} already there intact"
         detail = "; ".join([counts, f"ledger entry {entry.seq}", *done.problems])

@@ -9,7 +9,7 @@ for it, is part of the record a court verifies, not only of the access log.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from ..blobs.base import Blobs
 from ..blobs.migrate import AfterEach, Migration, migrate
@@ -17,7 +17,6 @@ from ..blobs.store import BlobStore
 from ..domain.errors import RefusedError
 from ..ledger.entry import Entry
 from ..ledger_home import open_blobs
-from .files import kept_hashes
 from .service import Custody
 
 MIGRATE = "blobs.migrate"
@@ -50,13 +49,13 @@ def migrate_files(
     source: BlobStore,
     target: Blobs,
     by: str,
+    recorded: Mapping[str, int],
     after_each: AfterEach | None = None,
 ) -> tuple[Migration, Entry]:
-    """Copy every recorded file from `source` to `target`, each read back and its hash
-    checked, then record the run on the ledger (also when some files had problems: the
-    event lists them). The files of kept productions go too. A run cut off midway records
-    nothing; the next run resumes it."""
-    recorded = kept_hashes(custody, source)
+    """Copy every file of `recorded` (sha256 -> size: `files.kept_hashes`, the evidence
+    files and those of kept productions) from `source` to `target`, each read back and its
+    hash checked, then record the run on the ledger (also when some files had problems: the
+    event lists them). A run cut off midway records nothing; the next run resumes it."""
     done = migrate(source, target, recorded, after_each)
     intact = [*done.copied, *done.already]
     data = {

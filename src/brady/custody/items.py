@@ -59,7 +59,7 @@ class ItemCommands(SessionBase):
             raise NotFoundError(f"there is no location {place!r}", "location_id")
         for case_id in case_ids:
             self._case_as(case_id, opened.get(case_id))
-        subjects = [f"item:{item_id}", *(f"case:{c}" for c in fields.get("case_ids") or [])]
+        subjects = [f"item:{item_id}", *(f"case:{c}" for c in case_ids)]
         entry = self._record(by, "item.intake", fields, subjects)
         self.whole.link_item(str(entry.payload["item_id"]), entry.payload.get("occurred_at"))
         return entry

@@ -81,14 +81,6 @@ def read_item(conn: Connection, item_id: str) -> ItemReading:
     )
 
 
-def evidence_for_item(
-    conn: Connection, item_id: str, mine: list[tuple[str, str, str]]
-) -> list[Evidence]:
-    """Everything in open cases that shares a mention with the item (`mine`: the item's
-    own mentions, read by `read_item`, which also makes PostgreSQL use the indexes)."""
-    return _evidence(conn, item_id, mine)
-
-
 PERSON_KINDS = ("person", "name_word", "officer", "born")
 """The item's mentions of people: looked up by name, never as things."""
 NOT_LOOKED_UP = ("town@", "name_ocr~", "name_sound~")
@@ -96,7 +88,11 @@ NOT_LOOKED_UP = ("town@", "name_ocr~", "name_sound~")
 new party (`items_naming_person`), not for finding cases."""
 
 
-def _evidence(conn: Connection, item_id: str, mine: list[tuple[str, str, str]]) -> list[Evidence]:
+def evidence_for_item(
+    conn: Connection, item_id: str, mine: list[tuple[str, str, str]]
+) -> list[Evidence]:
+    """Everything in open cases that shares a mention with the item (`mine`: the item's
+    own mentions, read by `read_item`, which also makes PostgreSQL use the indexes)."""
     out: list[Evidence] = []
     for kind, key, text in mine:
         if kind == "person":
@@ -298,7 +294,7 @@ def _capped_all(conn: Connection, asks: Sequence[Ask]) -> list[list[tuple[Any, .
             params += (a.kind, a.key)
         queries.append((a.sql, (*params, COMMON)))
     out: list[list[tuple[Any, ...]] | None] = []
-    for rows in fetch_pipelined(conn, queries) if queries else []:
+    for rows in fetch_pipelined(conn, queries):
         out.append(
             None if rows[0][0] > COMMON else [tuple(r[1:]) for r in rows if r[1] is not None]
         )

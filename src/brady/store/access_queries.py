@@ -162,7 +162,7 @@ class RecordFacts:
     """The facts `access.decide` needs, read in the transaction that will write the event,
     so the decision and the write see the same record. An item's or a case's facts are read
     once: the session asks before the command and again for each event it records, and
-    drops these facts whenever it writes (what it wrote may change them)."""
+    takes a new RecordFacts once anything was appended (what it wrote may change them)."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn

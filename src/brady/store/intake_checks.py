@@ -23,7 +23,7 @@ def place_and_cases(
         marks = ", ".join("?" for _ in case_ids)
         sql = f"SELECT case_id, status FROM case_file WHERE case_id IN ({marks})"
         queries.append((sql, case_ids))
-    found = fetch_pipelined(conn, queries) if queries else []
+    found = fetch_pipelined(conn, queries)
     placed = bool(found.pop(0)) if location_id is not None else True
     opened = {str(c): status != "closed" for c, status in (found[0] if case_ids else [])}
     return placed, opened

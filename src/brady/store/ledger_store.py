@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, ClassVar, Protocol, runtime_checkable
+from typing import ClassVar, Protocol, runtime_checkable
 
 import orjson
 from sqlalchemy import Engine, Table, select
@@ -27,7 +27,7 @@ from ..ledger.note import Verifier
 from ..ledger.ranges import consistency_ranges, inclusion_ranges
 from ..ledger.tree import NodeId, append_nodes, frontier, hash_ranges, range_nodes
 from .engine import OWN_BEGIN, ledger_writing
-from .raw_sql import execute_batches, fetch_all, fetch_in, fetch_pipelined
+from .raw_sql import Batch, execute_batches, fetch_all, fetch_in, fetch_pipelined
 from .row_seals import chain_key, chain_link
 from .tables import ledger_checkpoint, ledger_entry
 
@@ -80,7 +80,7 @@ class RowsProjector(Projector, Protocol):
     """A projector whose rows follow from the entries alone, with nothing to read: an
     append writes them with the entries themselves (one round trip on PostgreSQL)."""
 
-    def rows(self, entries: Sequence[Entry]) -> list[tuple[str, list[tuple[Any, ...]]]]: ...
+    def rows(self, entries: Sequence[Entry]) -> list[Batch]: ...
 
 
 Handler = Callable[[Connection, Entry], None]

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 from ..domain import events as ev
 from ..ledger.entry import Entry
 from .custody_tables import item
-from .raw_sql import execute_many, fetch_all
+from .raw_sql import Batch, execute_many, fetch_all
 
 
 def as_json(value: Any) -> str:
@@ -48,9 +48,6 @@ def payload_of(entry: Entry) -> Any:
     """The entry's payload as its event model (the ledger stores plain JSON)."""
     return ev.PAYLOADS[entry.kind].model_validate(entry.payload)
 
-
-Batch = tuple[str, list[tuple[Any, ...]]]
-"""A statement and its rows, for `execute_batches`: one round trip for several."""
 
 _HISTORY = "INSERT INTO item_event (item_id, seq, kind, occurred_at, actor) VALUES (?, ?, ?, ?, ?)"
 

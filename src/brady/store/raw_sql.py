@@ -47,6 +47,10 @@ def execute_many(conn: Connection, sql: str, rows: Iterable[Sequence[Any]]) -> N
         cursor.close()
 
 
+Batch = tuple[str, list[tuple[Any, ...]]]
+"""A statement and its rows, for `execute_batches`."""
+
+
 def execute_batches(
     conn: Connection, batches: Sequence[tuple[str, Sequence[Sequence[Any]]]]
 ) -> None:
@@ -72,7 +76,7 @@ def fetch_pipelined(
     """The rows of several queries: on PostgreSQL sent in one pipeline, so they cost one
     round trip; the server still runs them in order, each on what was committed when it
     began (a query after a lock sees what the lock's previous holder committed)."""
-    if conn.dialect.name != "postgresql" or len(queries) == 1:
+    if conn.dialect.name != "postgresql" or len(queries) < 2:
         return [fetch_all(conn, sql, params) for sql, params in queries]
     driver = conn.connection.driver_connection
     assert driver is not None

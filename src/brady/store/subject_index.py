@@ -9,13 +9,13 @@ entry; this projection keeps them in a table with an index, rebuilt and compared
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from sqlalchemy import BigInteger, Column, Index, String, Table
 from sqlalchemy.engine import Connection
 
 from ..ledger.entry import Entry
-from .raw_sql import execute_batches
+from .raw_sql import Batch, execute_batches
 from .tables import metadata
 
 entry_subject = Table(
@@ -39,7 +39,7 @@ class SubjectProjector:
     def check(self, conn: Connection) -> list[str]:
         return []
 
-    def rows(self, entries: Sequence[Entry]) -> list[tuple[str, list[tuple[Any, ...]]]]:
+    def rows(self, entries: Sequence[Entry]) -> list[Batch]:
         """Written with the entries themselves (`RowsProjector`)."""
         rows = [(s, e.seq) for e in entries for s in sorted(set(e.subjects))]
         return [("INSERT INTO entry_subject (subject, seq) VALUES (?, ?)", rows)]
