@@ -350,7 +350,7 @@ def load_background(custody: Custody, scenario: dict[str, Any], chunk: int = AGE
     """The record before the measured intakes, with linking switched off (only the measured
     intakes run the linker); the same commands and rules otherwise."""
     saved = Session.link_item, Session.link_party
-    Session.link_item = lambda self, item_id, occurred_at=None: []  # type: ignore[method-assign]
+    Session.link_item = lambda self, item_id, occurred_at=None, seen=None: []  # type: ignore[method-assign]
     Session.link_party = lambda self, case_id, person_id, occurred_at=None: []  # type: ignore[method-assign]
     try:
         head = {k: scenario[k] for k in REFERENCE if k in scenario}

@@ -135,7 +135,7 @@ def _events_for(pop: Population, first: int, last: int) -> Iterator[dict[str, An
 def grow(custody: Custody, pop: Population, have: int, want: int, batch: int = 5000) -> None:
     """Bulk load with linking off (see the module docstring); same rules otherwise."""
     saved = Session.link_item, Session.link_party
-    Session.link_item = lambda self, item_id, occurred_at=None: []  # type: ignore[method-assign]
+    Session.link_item = lambda self, item_id, occurred_at=None, seen=None: []  # type: ignore[method-assign]
     Session.link_party = lambda self, case_id, person_id, occurred_at=None: []  # type: ignore[method-assign]
     try:
         events = _events_for(pop, have, want)

@@ -32,6 +32,7 @@ from linking_eval import fresh_custody
 
 from brady.accounts.service import Accounts
 from brady.cli.admin import bootstrap_admin
+from brady.linking.foresight import TALLY
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -153,16 +154,25 @@ def main() -> None:
             with custody.led.engine.connect() as conn:
                 who = access_queries.caller(conn, "clerk0", "write")
             assert who is not None
+            ahead: list[tuple[int, int]] = []
             for _ in range(args.requests):
+                with counted(tracer, ahead):  # as the API does: suggestions read before the lock
+                    seen = custody.foresee_intake("clerk0", body)
                 with counted(tracer, sessions), custody.session(who) as s:
+                    s.foreseen = seen
                     s.intake("clerk0", **body)
     print(f"PostgreSQL, libpq trace, mean of {args.requests} requests after 5 to warm up:")
     for name, xs in (
         ("intake through the API (POST /api/items)", intakes),
         ("transfer through the API (POST /api/items/X/steps)", transfers),
+        ("intake's suggestions read before the lock (no lock held)", ahead),
         ("intake's custody session alone (under the ledger lock)", sessions),
     ):
         print(f"  {name}: {_mean(xs, 0):.1f} round trips, {_mean(xs, 1):.1f} statements")
+    print(
+        f"suggestions read ahead that held under the lock: {TALLY.held}, "
+        f"read again: {TALLY.read_again}"
+    )
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from ..custody.service import Session
 from ..domain import events as ev
 from ..ledger.entry import Entry
 from ..store import access_queries as facts
-from ..store import link_queries, listing, location_queries
+from ..store import listing, location_queries
 from ..store.engine import reading
 from .deps import (
     Asker,
@@ -241,10 +241,13 @@ def intake(body: Intake, asker: Recorder, b: B) -> dict[str, Any]:
             if not policy.act_on_case(asker.caller, facts.case_facts(conn, case_id)):
                 raise deny(b, asker, f"case:{case_id}", f"you may not file items under {case_id}")
     fields = body.model_dump(mode="json", exclude_none=True)  # Brady fills in what is absent
+    seen = b.custody.foresee_intake(asker.user_id, fields)  # before the lock
 
     def act(s: Session) -> tuple[Entry, list[tuple[str, str]]]:
+        s.foreseen = seen
         entry = s.intake(asker.user_id, **fields)
-        return entry, link_queries.item_suggestions(s.conn, entry.payload["item_id"])
+        made = s.suggested.get(str(entry.payload["item_id"]), [])
+        return entry, [(sid, str(e.payload["case_id"])) for sid, e in made]
 
     entry, suggestions = b.custody.run(asker.caller, act)
     return {

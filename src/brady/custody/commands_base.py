@@ -18,8 +18,11 @@ from ..domain.vocabulary import UserRole
 from ..ledger.ed25519 import Signer
 from ..ledger.entry import Entry, format_time
 from ..ledger.errors import EntryError
+from ..linking.foresight import Foresight
 from ..store import custody_queries as q
+from ..store import keys
 from ..store.access_queries import RecordFacts
+from ..store.keys import ACTOR
 
 if TYPE_CHECKING:
     from ..store.ledger_store import Writer
@@ -87,10 +90,18 @@ class SessionBase:
         # session can never leave behind a key or a user that the ledger does not hold.
         self._signers: dict[str, Signer] = {}
         self._users: dict[str, rules.UserState] = {}
+        # A user's newest key as read with the user, and the ledger size then: opened by the
+        # first step the user signs if nothing was appended since (see `_known_user`).
+        self._key_rows: dict[str, tuple[int, list[tuple[Any, ...]]]] = {}
         self._facts: tuple[int, RecordFacts] | None = None  # read at this ledger size
         # What is done outside the database once the transaction has committed (lifting an
         # evidence store's legal hold after a disposition): never for a rolled-back session.
         self.after_commit: list[Callable[[], None]] = []
+        # The link suggestions each intake of the session recorded, by item: what the face
+        # that took the item in tells its user, without asking the database again.
+        self.suggested: dict[str, list[tuple[str, Entry]]] = {}
+        # The next intake's suggestions as read before the lock (`Custody.foresee_intake`).
+        self.foreseen: Foresight | None = None
 
     @property
     def whole(self) -> Session:
@@ -101,7 +112,14 @@ class SessionBase:
 
     def _signer(self, user_id: str) -> Signer:
         if user_id not in self._signers:
-            self._signers[user_id] = self.custody.signer(self.w, user_id)
+            read = self._key_rows.pop(user_id, None)
+            master = self.custody.led.master
+            if read is not None and read[0] == self.w.size and read[1] and master is not None:
+                self._signers[user_id] = keys.open_role(
+                    master, read[1], ACTOR, user_holder(user_id)
+                )
+            else:  # not read with the user, none then, or something recorded since
+                self._signers[user_id] = self.custody.signer(self.w, user_id)
         return self._signers[user_id]
 
     def _user(self, user_id: str, field: str = "by") -> rules.UserState:
@@ -112,12 +130,21 @@ class SessionBase:
         return user
 
     def _known_user(self, user_id: str) -> rules.UserState | None:
-        """The user, or None; for rules that say themselves what is wrong with a missing one."""
-        return self._users.get(user_id) or q.user_state(self.conn, user_id)
+        """The user, or None; for rules that say themselves what is wrong with a missing one.
+        A session that may sign reads the user's newest key in the same round trip: the user
+        who gives a command signs it, and on PostgreSQL every trip under the ledger's lock
+        keeps the other writers waiting."""
+        if user_id in self._users:
+            return self._users[user_id]
+        if self.custody.led.master is None or user_id in self._signers:
+            return q.user_state(self.conn, user_id)
+        user, key = q.user_and_key(self.conn, user_id, keys.role_query(ACTOR, user_holder(user_id)))
+        self._key_rows[user_id] = (self.w.size, key)
+        return user
 
     def _linker(self) -> str:
         """Brady's linking service, which signs suggestions (made on first use)."""
-        if q.user_state(self.conn, LINKER) is None:
+        if self._known_user(LINKER) is None:
             self.whole.add_user(None, LINKER, "Brady linking service", ["linker"])
         return LINKER
 
@@ -223,6 +250,7 @@ class SessionBase:
     def forget_signer(self, user_id: str) -> None:
         """After a key change: the user's next event opens their new key."""
         self._signers.pop(user_id, None)
+        self._key_rows.pop(user_id, None)
 
     def _case(self, case_id: str, open_only: bool = True) -> None:
         self._case_as(case_id, q.case_is_open(self.conn, case_id), open_only)

@@ -46,22 +46,24 @@ class ItemCommands(SessionBase):
         actor = self._user(by)
         fields.setdefault("custodian", by)
         item_id = fields.get("item_id")
-        if item_id is None:
-            item_id = q.next_item_id(self.conn)  # free by construction
-        elif (taken := self.stored_tag(self.conn, str(item_id))) is not None:
+        if item_id is not None and (taken := self.stored_tag(self.conn, str(item_id))):
             same = "" if taken == item_id else f" as {taken} (a tag is the same in any case)"
             raise RefusedError(f"item {item_id!r} already exists{same}", "item_id")
-        fields["item_id"] = item_id
         rules.check_intake(actor, self._known_user(str(fields["custodian"])))
         place, case_ids = fields.get("location_id"), list(fields.get("case_ids") or [])
-        placed, opened = intake_checks.place_and_cases(self.conn, place, case_ids)  # one round trip
+        placed, opened, numbered = intake_checks.place_and_cases(  # one round trip
+            self.conn, place, case_ids, numbered=item_id is None
+        )
+        item_id = fields["item_id"] = item_id or numbered  # a number is free by construction
         if not placed:
             raise NotFoundError(f"there is no location {place!r}", "location_id")
         for case_id in case_ids:
             self._case_as(case_id, opened.get(case_id))
         subjects = [f"item:{item_id}", *(f"case:{c}" for c in case_ids)]
         entry = self._record(by, "item.intake", fields, subjects)
-        self.whole.link_item(str(entry.payload["item_id"]), entry.payload.get("occurred_at"))
+        seen, self.foreseen = self.foreseen, None
+        linked = self.whole.link_item(str(item_id), entry.payload.get("occurred_at"), seen)
+        self.suggested[str(item_id)] = [(str(e.payload["suggestion_id"]), e) for e in linked]
         return entry
 
     @held_to(("item", "item_id"))

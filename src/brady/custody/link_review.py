@@ -8,7 +8,8 @@ from sqlalchemy.engine import Connection
 from ..domain import events as ev
 from ..domain.errors import NotFoundError, RefusedError
 from ..ledger.entry import Entry
-from ..linking import candidates, match, training
+from ..linking import candidates, foresight, match, training
+from ..linking.foresight import Foresight
 from ..linking.names import fold
 from ..linking.suggest import suggest
 from ..store import custody_queries as q
@@ -92,17 +93,22 @@ class LinkCommands(SessionBase):
             ["linking:model"],
         )
 
-    def suggest_links(self, item_id: str) -> list[match.Suggestion]:
-        """Which open cases the item may bear on, and why (nothing is recorded)."""
+    def suggest_links(self, item_id: str, seen: Foresight | None = None) -> list[match.Suggestion]:
+        """Which open cases the item may bear on, and why (nothing is recorded). `seen`: the
+        suggestions of an intake read before the lock, used if they still hold."""
+        if seen is not None and foresight.still_holds(self.conn, seen, item_id):
+            return list(seen.suggestions)
         return suggestions_on(self.conn, self.custody.led.config.linking, item_id)
 
-    def link_item(self, item_id: str, occurred_at: str | None = None) -> list[Entry]:
+    def link_item(
+        self, item_id: str, occurred_at: str | None = None, seen: Foresight | None = None
+    ) -> list[Entry]:
         """Record a suggestion for every open case the item may bear on, signed by Brady's
         linking service. People decide; nothing is linked silently: a suggestion that rests
         only on a party the item's case shares with the other follows the related cases'
         decision (`related_cases.py`), linked by an accepted one, not raised after a
         rejected one. `occurred_at`: when what prompted it happened (see `_suggested_at`)."""
-        suggestions = self.suggest_links(item_id)
+        suggestions = self.suggest_links(item_id, seen)
         if not suggestions:
             return []
         linker = self._linker()

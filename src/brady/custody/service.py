@@ -8,15 +8,19 @@ raises RefusedError and writes nothing.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from ..access.policy import Caller
 from ..domain.errors import RefusedError
 from ..ledger.ed25519 import Signer
 from ..ledger_home import OpenLedger
+from ..linking import foresight
+from ..linking.foresight import Foresight
 from ..linking.match import Suggestion
+from ..store.engine import reading
 from ..store.keys import ACTOR, load_role
 from ..store.ledger_store import Writer
 from .cases import CaseCommands
@@ -33,6 +37,7 @@ from .related_cases import RelationCommands
 __all__ = ["CHARGING", "LINKER", "STAFF", "Custody", "Session", "held_to", "user_holder"]
 
 T = TypeVar("T")
+_log = logging.getLogger("brady.custody")
 
 
 class Custody:
@@ -66,6 +71,18 @@ class Custody:
         so it reads without taking the ledger's write lock."""
         with self.led.engine.connect() as conn:
             return suggestions_on(conn, self.led.config.linking, item_id)
+
+    def foresee_intake(self, by: str, fields: dict[str, Any]) -> Foresight | None:
+        """An intake's link suggestions read now, before its command waits for the ledger's
+        lock, to be checked under it (`linking.foresight`); give them to the session that
+        records the intake (`Session.foreseen`). None if they could not be read: the
+        intake then finds them under the lock, and its own checks say what is wrong."""
+        try:
+            with reading(self.led.engine) as conn:  # no transaction: see foresight.py
+                return foresight.foresee(conn, self.led.config.linking, by, fields)
+        except Exception:  # never the intake's answer: it is checked again under the lock
+            _log.debug("an intake's suggestions were not read ahead", exc_info=True)
+            return None
 
     def signer(self, writer: Writer, user_id: str) -> Signer:
         """The user's newest key, opened from its sealed copy."""

@@ -3,6 +3,7 @@
 __all__ = [
     "candidates",
     "documents",
+    "foresight",
     "index",
     "match",
     "names",

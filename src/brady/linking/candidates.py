@@ -76,9 +76,17 @@ def read_item(conn: Connection, item_id: str) -> ItemReading:
     rows = fetch_pipelined(conn, queries)
     seqscan = ("on" if rows.pop(0)[0][0] == "on" else "off") if postgres else None
     suggested, mentions = rows
-    return ItemReading(
-        [(str(k), str(v), str(t)) for k, v, t in mentions], _before(suggested), seqscan
-    )
+    # In Python's order, not the database's collation: the same on every database, and
+    # the same as an intake's reading made before it is stored (`new_item_reading`).
+    mine = sorted((str(k), str(v), str(t)) for k, v, t in mentions)
+    return ItemReading(mine, _before(suggested), seqscan)
+
+
+def new_item_reading(mentions: list[tuple[str, str, str]]) -> ItemReading:
+    """The reading of an item about to be taken in, from its mentions as they will be
+    stored (`index.stored_rows`): no suggestions yet. Read outside any write transaction,
+    where PostgreSQL's statistics describe what is committed: its planner is left alone."""
+    return ItemReading(sorted(mentions), {}, None)
 
 
 PERSON_KINDS = ("person", "name_word", "officer", "born")

@@ -11,6 +11,8 @@ are exact lookups too.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -58,10 +60,39 @@ def with_near_keys(mentions: Iterable[Mention]) -> set[Mention]:
     return out
 
 
+_SEEN: OrderedDict[tuple[Any, ...], tuple[Patterns, frozenset[Mention]]] = OrderedDict()
+_SEEN_MOST = 256
+_SEEN_LOCK = threading.Lock()
+
+
 def item_mentions(
     item: dict[str, Any], patterns: Patterns = DEFAULTS, today: date | None = None
 ) -> set[Mention]:
-    """Mentions of an item: its free text, plus its structured make, serial and caliber."""
+    """Mentions of an item: its free text, plus its structured make, serial and caliber.
+
+    Remembered for the last few items read: an intake is read before the ledger's write
+    lock is taken (`linking.foresight`), and the same reading is then found here by the
+    projection that runs under the lock, instead of being made again while the other
+    writers wait. Pure, so a remembered reading is the reading."""
+    fields = tuple(str(item.get(f) or "") for f in (*ITEM_TEXT_FIELDS, *_STRUCTURED))
+    key = (fields, id(patterns), today)
+    with _SEEN_LOCK:
+        seen = _SEEN.get(key)
+        if seen is not None and seen[0] is patterns:
+            _SEEN.move_to_end(key)
+            return set(seen[1])
+    found = _item_mentions(item, patterns, today)
+    with _SEEN_LOCK:
+        _SEEN[key] = (patterns, frozenset(found))
+        while len(_SEEN) > _SEEN_MOST:
+            _SEEN.popitem(last=False)
+    return found
+
+
+_STRUCTURED = ("caliber", "make", "serial")
+
+
+def _item_mentions(item: dict[str, Any], patterns: Patterns, today: date | None) -> set[Mention]:
     text = "\n".join(str(item[f]) for f in ITEM_TEXT_FIELDS if item.get(f))
     found = set(extract(text, patterns, today))
     if item.get("caliber"):
@@ -73,6 +104,17 @@ def item_mentions(
         serial = "".join(c for c in str(item["serial"]).upper() if c.isalnum())
         found.add(Mention("serial", serial, str(item["serial"])))
     return with_near_keys(found)
+
+
+def stored_rows(mentions: Iterable[Mention]) -> list[tuple[str, str, str]]:
+    """The rows the mention index keeps of a thing's mentions, in order: (kind, key, text),
+    one per kind and key, the text of the first mention in sorted order (the same in every
+    replay), key and text cut to the index's sizes."""
+    texts: dict[tuple[str, str], str] = {}
+    for m in sorted(mentions):
+        if m.key:
+            texts.setdefault((m.kind, m.key[:200]), m.text[:500])
+    return [(kind, key, text) for (kind, key), text in sorted(texts.items())]
 
 
 def text_mentions(

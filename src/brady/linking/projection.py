@@ -9,7 +9,7 @@ tables it needs (an item's fields, an agency's number formats) but writes only i
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -41,17 +41,13 @@ def _day(entry: Entry, payload: Any) -> date:
 def _index(conn: Connection, owner_kind: str, owner_id: str, mentions: Iterable[Mention]) -> None:
     """Record what a thing is known by. Sorted: the same text wins in every replay."""
     mentions = list(mentions)
-    texts: dict[tuple[str, str], str] = {}
-    for m in sorted(mentions):
-        if m.key:
-            texts.setdefault((m.kind, m.key[:200]), m.text[:500])
-    rows = sorted(texts.items())
+    rows = index.stored_rows(mentions)
     if rows:
         execute_many(
             conn,
             "INSERT INTO mention_index (owner_kind, owner_id, kind, key, text) "
             "VALUES (?, ?, ?, ?, ?)",
-            [(owner_kind, owner_id, kind, key, text) for (kind, key), text in rows],
+            [(owner_kind, owner_id, kind, key, text) for kind, key, text in rows],
         )
         _learn_towns(conn, mentions)
 
@@ -96,10 +92,19 @@ def patterns(conn: Connection) -> Patterns:
     """What extraction looks for at this point of the ledger: the defaults, every
     agency's case-number formats, the patterns and places an administrator recorded, the
     towns the record's addresses name and the record's organizations."""
-    # Asked together: one round trip on PostgreSQL, at every intake under the ledger's lock.
-    agencies, recorded, organizations = fetch_pipelined(
+    return patterns_and(conn, [])[0]
+
+
+def patterns_and(
+    conn: Connection, first: Sequence[tuple[str, Sequence[Any]]]
+) -> tuple[Patterns, list[list[tuple[Any, ...]]]]:
+    """`patterns`, after the queries `first` (their rows), asked together: one round trip
+    on PostgreSQL, at every intake under the ledger's lock or before it. The server runs
+    them in order, so the patterns are read on a record no older than what `first` read."""
+    *before, agencies, recorded, organizations = fetch_pipelined(
         conn,
         [
+            *first,
             ("SELECT formats FROM agency", ()),
             ("SELECT kind, key, pattern FROM linking_pattern", ()),
             (
@@ -111,7 +116,8 @@ def patterns(conn: Connection) -> Patterns:
     )
     formats = sorted({f for (raw,) in agencies for f in json.loads(raw).values()})
     extra = sorted((str(k), str(key), str(p)) for k, key, p in recorded)
-    return _compiled(tuple(formats), tuple(extra), tuple(str(k) for (k,) in organizations))
+    found = _compiled(tuple(formats), tuple(extra), tuple(str(k) for (k,) in organizations))
+    return found, before
 
 
 def _learn_towns(conn: Connection, mentions: Iterable[Mention]) -> None:

@@ -21,10 +21,12 @@ def scored(
     threshold: float = match.DEFAULT_THRESHOLD,
     exclude: Collection[str] = (),
     reading: candidates.ItemReading | None = None,
+    cases: Collection[str] = (),
 ) -> list[match.Suggestion]:
     """Every open case the item may bear on (but those it is filed under and `exclude`),
     best first, weighed with the trained model (`brady links train`) and `[linking]
-    weights` over it, whatever reviewers decided before (`reading`: if read already)."""
+    weights` over it, whatever reviewers decided before (`reading`: if read already;
+    `cases`: cases it is filed under that the record does not hold yet)."""
     reading = reading or candidates.read_item(conn, item_id)
     mentions = reading.mentions
     evidence = candidates.evidence_for_item(conn, item_id, mentions)
@@ -37,6 +39,7 @@ def scored(
     trained, counts, filed = candidates.model_and_record(
         conn, item_id, ("open_cases", "people", "organizations"), reading.seqscan
     )
+    filed |= set(cases)
     record = match.Record(
         counts["open_cases"],
         counts["people"],
@@ -77,3 +80,17 @@ def suggest(
             again = "raised again: a reviewer rejected it before, and there is new evidence"
             out.append(replace(s, reasons=(again, *s.reasons)))
     return out
+
+
+def suggest_new(
+    conn: Connection,
+    item_id: str,
+    mentions: list[tuple[str, str, str]],
+    cases: Collection[str],
+    weights: Mapping[str, float] | None = None,
+    threshold: float = match.DEFAULT_THRESHOLD,
+) -> list[match.Suggestion]:
+    """What `suggest` will give for an item not yet taken in, with these `mentions` (as
+    stored) and filed under `cases`, on the record as `conn` reads it now."""
+    reading = candidates.new_item_reading(mentions)
+    return scored(conn, item_id, weights, threshold, (), reading, cases)

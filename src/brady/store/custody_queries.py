@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Table, and_, or_, select
@@ -10,6 +11,7 @@ from sqlalchemy.engine import Connection
 
 from ..domain.rules import ItemState, UserState
 from ..domain.vocabulary import HIGH_RISK
+from . import intake_checks
 from .custody_tables import (
     agency,
     app_user,
@@ -26,19 +28,30 @@ from .custody_tables import (
     location,
     person,
 )
-from .numbering import next_number
 from .raw_sql import fetch_all, fetch_pipelined
 
+_USER = "SELECT user_id, name, roles FROM app_user WHERE user_id = ?"
 
-def user_state(conn: Connection, user_id: str) -> UserState | None:
-    # Raw SQL: read for every command, where building the statement cost more than running it.
-    rows = fetch_all(
-        conn, "SELECT user_id, name, roles FROM app_user WHERE user_id = ?", (user_id,)
-    )
+
+def _user(rows: list[tuple[Any, ...]]) -> UserState | None:
     if not rows:
         return None
     uid, name, roles = rows[0]
     return UserState(str(uid), str(name), frozenset(json.loads(roles)))
+
+
+def user_state(conn: Connection, user_id: str) -> UserState | None:
+    # Raw SQL: read for every command, where building the statement cost more than running it.
+    return _user(fetch_all(conn, _USER, (user_id,)))
+
+
+def user_and_key(
+    conn: Connection, user_id: str, key_query: tuple[str, Sequence[Any]]
+) -> tuple[UserState | None, list[tuple[Any, ...]]]:
+    """The user and the rows of `key_query` (the user's newest key), asked together: a
+    command reads who gives it and, to sign, that user's key (one round trip on PostgreSQL)."""
+    users, keys = fetch_pipelined(conn, [(_USER, (user_id,)), key_query])
+    return _user(users), keys
 
 
 def item_category(conn: Connection, item_id: str) -> str | None:
@@ -120,7 +133,8 @@ def open_cases(conn: Connection, case_ids: tuple[str, ...]) -> list[str]:
 
 def next_item_id(conn: Connection) -> str:
     """ITM-000001, ITM-000002, ...: read under the write lock, so two intakes never collide."""
-    return next_number(conn, "item", "item_id", "ITM")
+    numbers = intake_checks.item_numbers(conn)
+    return numbers.number(fetch_all(conn, *numbers.probe()))
 
 
 def row_dict(row: Any) -> dict[str, Any]:

@@ -66,17 +66,28 @@ def load_key(conn: Connection, master: MasterKey, key_id: str) -> Signer:
     return _open(master, rows[0])
 
 
-def load_role(conn: Connection, master: MasterKey, role: str, holder: str | None = None) -> Signer:
-    """The newest key of a role (and holder): after a rotation, the new key."""
+def role_query(role: str, holder: str | None = None) -> tuple[str, tuple[str, ...]]:
+    """The query for the newest key of a role (and holder), for a caller that sends it
+    together with other reads (a command reads its user and the user's key at once)."""
     # Plain SQL: read by every command that signs.
     if holder is None:
-        rows = fetch_all(conn, _COLUMNS + "role = ?" + _FIRST, (role,))
-    else:
-        rows = fetch_all(conn, _COLUMNS + "role = ? AND holder = ?" + _FIRST, (role, holder))
+        return _COLUMNS + "role = ?" + _FIRST, (role,)
+    return _COLUMNS + "role = ? AND holder = ?" + _FIRST, (role, holder)
+
+
+def open_role(
+    master: MasterKey, rows: list[tuple[object, ...]], role: str, holder: str | None = None
+) -> Signer:
+    """The key `role_query` found, opened and its seal checked."""
     if not rows:
         who = f" for {holder}" if holder else ""
         raise KeyNotFoundError(f"this ledger holds no {role} key{who}")
     return _open(master, rows[0])
+
+
+def load_role(conn: Connection, master: MasterKey, role: str, holder: str | None = None) -> Signer:
+    """The newest key of a role (and holder): after a rotation, the new key."""
+    return open_role(master, fetch_all(conn, *role_query(role, holder)), role, holder)
 
 
 _FIRST = " ORDER BY created_at DESC LIMIT 1"

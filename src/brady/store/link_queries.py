@@ -96,13 +96,6 @@ def suggestion_state(conn: Connection, suggestion_id: str) -> tuple[str, str, st
     return rows[0] if rows else None
 
 
-def item_suggestions(conn: Connection, item_id: str) -> list[tuple[str, str]]:
-    """(suggestion, case) of every suggestion recorded for the item."""
-    return fetch_all(
-        conn, "SELECT suggestion_id, case_id FROM link_suggestion WHERE item_id = ?", (item_id,)
-    )
-
-
 def item_suggestion_rows(conn: Connection, item_id: str) -> list[tuple[str, str, str, str, str]]:
     """(suggestion, case, score, status, reasons as JSON) for the item, by suggestion id."""
     return fetch_all(

@@ -11,6 +11,8 @@ another process or a rolled-back transaction moved things is the gap searched fo
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine
@@ -21,26 +23,49 @@ from .raw_sql import fetch_all
 _LAST: WeakKeyDictionary[Engine, dict[str, int]] = WeakKeyDictionary()
 
 
+@dataclass(frozen=True)
+class NextNumber:
+    """The search for the next free `PREFIX-000000` key of `table.column` (names are ours,
+    never input). Its first question (`probe`) may be sent with a command's other reads."""
+
+    conn: Connection
+    table: str
+    column: str
+    prefix: str
+
+    def key(self, n: int) -> str:
+        return f"{self.prefix}-{n:06d}"
+
+    def _taken_query(self, *ns: int) -> tuple[str, list[str]]:
+        keys = [self.key(n) for n in ns]
+        marks = ", ".join("?" for _ in keys)
+        return f"SELECT {self.column} FROM {self.table} WHERE {self.column} IN ({marks})", keys
+
+    def _hint(self) -> int:
+        return _LAST.setdefault(self.conn.engine, {}).get(self.prefix, 0)
+
+    def probe(self) -> tuple[str, list[str]]:
+        """Whether the number after the last one this process handed out is free (with no
+        such number yet, a question whose answer is not used)."""
+        hint = self._hint()
+        return self._taken_query(hint, hint + 1)
+
+    def number(self, probed: list[tuple[Any, ...]]) -> str:
+        """The next free key, from the probe's rows: the number after the hint, or else
+        the first gap, searched for."""
+        hint = self._hint()
+        if hint and {str(r[0]) for r in probed} == {self.key(hint)}:
+            n = hint + 1
+        else:
+            n = first_gap(lambda k: bool(fetch_all(self.conn, *self._taken_query(k))))
+        _LAST.setdefault(self.conn.engine, {})[self.prefix] = n
+        return self.key(n)
+
+
 def next_number(conn: Connection, table: str, column: str, prefix: str) -> str:
     """The next free `PREFIX-000000` key of `table.column` (names are ours, never input)."""
-
-    def key(n: int) -> str:
-        return f"{prefix}-{n:06d}"
-
-    def taken(*ns: int) -> set[str]:
-        keys = [key(n) for n in ns]
-        marks = ", ".join("?" for _ in keys)
-        sql = f"SELECT {column} FROM {table} WHERE {column} IN ({marks})"
-        return {str(r[0]) for r in fetch_all(conn, sql, keys)}
-
-    last = _LAST.setdefault(conn.engine, {})
-    hint = last.get(prefix, 0)
-    if hint and taken(hint, hint + 1) == {key(hint)}:
-        n = hint + 1
-    else:
-        n = first_gap(lambda k: bool(taken(k)))
-    last[prefix] = n
-    return key(n)
+    search = NextNumber(conn, table, column, prefix)
+    return search.number(fetch_all(conn, *search.probe()))
 
 
 def first_gap(taken: Callable[[int], bool]) -> int:

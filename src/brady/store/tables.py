@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     Column,
+    Index,
     LargeBinary,
     MetaData,
     SmallInteger,
@@ -60,6 +61,9 @@ sealed_key = Table(
     Column("sealed", LargeBinary, nullable=False),
     Column("created_at", String(32), nullable=False),
     Column("seal", String(64), nullable=True),  # see row_seals.py
+    # Every command that signs asks for its user's newest key: found by index, not by
+    # reading every user's keys.
+    Index("ix_sealed_key_role_holder", "role", "holder", "created_at"),
 )
 
 projection_version = Table(

@@ -195,8 +195,10 @@ def intake(
     with b.led.engine.connect() as conn:
         if case_id and not policy.act_on_case(asker.caller, facts.case_facts(conn, case_id)):
             raise deny(b, asker, f"case:{case_id}", f"you may not file items under {case_id}")
+    seen = b.custody.foresee_intake(asker.user_id, said)  # before the ledger's lock
     try:
         with b.custody.session(asker.caller) as s:
+            s.foreseen = seen
             entry = s.intake(asker.user_id, **said)
     except RefusedError as exc:
         status, errors = _refusal(exc)

@@ -1,0 +1,166 @@
+"""An intake's link suggestions found before the ledger's write lock is taken, and only
+checked under it.
+
+Finding the open cases a new item may bear on is most of an intake's work: reading its
+text, looking up each thing it mentions, weighing what is found. Under the ledger's lock
+that work keeps every other writer waiting (on PostgreSQL, every server process). So it
+is done first, on the record as committed at ledger size N, and under the lock it is only
+checked: the suggestions still hold if nothing recorded since N can change them (custody
+steps, other items' suggestions, intakes that share none of the item's things) and the
+mentions stored for the item are the ones it was read with. Otherwise they are found
+again under the lock, as without foresight. No link is missed: of two intakes that share
+a thing, the one that takes the lock second finds the first among what was recorded since
+its reading, and reads again.
+
+What the suggestions rest on besides other items (the cases, their parties, the
+organizations, the trained model, the record's counts) changes only by entries of other
+kinds, and any of those since N means reading again.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from ..domain import events as ev
+from ..store.home import LinkingConfig
+from ..store.raw_sql import fetch_pipelined
+from . import index, match
+from .candidates import NOT_LOOKED_UP, PERSON_KINDS
+from .projection import patterns_and
+from .suggest import suggest_new
+
+QUIET = frozenset(
+    {
+        "item.intake",  # checked for shared things below
+        "item.transfer",
+        "item.receive",
+        "item.transfer_cancel",
+        "item.checkout",
+        "item.checkin",
+        "item.move",
+        "inventory.scan",
+        "link.suggest",
+        "access.anchor",
+    }
+)
+"""Kinds of entries that change no other item's suggestions (but an intake's shared
+things): custody steps, inventory scans, suggestions for other items, the access log's
+anchors."""
+
+
+class Tally:
+    """How often foresight held and how often an intake read its suggestions again under
+    the lock, in this process: what the benchmarks and tests report."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.held = 0
+        self.read_again = 0
+
+    def count(self, held: bool) -> None:
+        with self._lock:
+            if held:
+                self.held += 1
+            else:
+                self.read_again += 1
+
+
+TALLY = Tally()
+
+_INDEX_ONLY = (
+    "SELECT set_config('brady.seqscan', current_setting('enable_seqscan'), true), "
+    "set_config('enable_seqscan', 'off', true)"
+)
+_PUT_BACK = "SELECT set_config('enable_seqscan', current_setting('brady.seqscan'), true)"
+"""PostgreSQL's planner kept to the indexes for the check and put back as it was, in the
+same round trip (the setting it had is kept in the transaction's own `brady.seqscan`)."""
+
+_TIP = "SELECT seq FROM ledger_entry ORDER BY seq DESC LIMIT 1"
+
+NUMBERED = ""
+"""The item id a foresight is read under when Brady gives the number under the lock."""
+
+
+@dataclass(frozen=True)
+class Foresight:
+    """An intake's suggestions as read at ledger size `size`, with what they rest on."""
+
+    size: int
+    item_id: str  # as the intake names it, or NUMBERED
+    mentions: tuple[tuple[str, str, str], ...]  # as the mention index will store them
+    suggestions: tuple[match.Suggestion, ...]
+
+
+def foresee(conn: Connection, config: LinkingConfig, by: str, fields: dict[str, Any]) -> Foresight:
+    """Read an intake's suggestions now, on `conn` (a read connection, no lock). The
+    ledger's size is read first: whatever is committed after it is checked under the lock.
+    Raises what the intake's own checks would raise for fields that are not an intake."""
+    # The ledger's size is read first: every read after it sees at least what it counts.
+    pats, (tip,) = patterns_and(conn, [(_TIP, ())])
+    size = int(tip[0][0]) + 1 if tip else 0
+    item_id = str(fields.get("item_id") or NUMBERED)
+    data = {"custodian": by, **fields, "item_id": item_id or "ITM-000000"}
+    payload = ev.parse_payload("item.intake", data)
+    when = getattr(payload, "occurred_at", None)
+    day = date.fromisoformat(str(when)[:10]) if when else datetime.now(UTC).date()
+    found = index.item_mentions(payload.model_dump(), pats, day)
+    mentions = index.stored_rows(found)
+    cases = [str(c) for c in fields.get("case_ids") or []]
+    made = suggest_new(conn, item_id, mentions, cases, config.weights, config.threshold)
+    return Foresight(size, item_id, tuple(mentions), tuple(made))
+
+
+def still_holds(conn: Connection, seen: Foresight, item_id: str) -> bool:
+    """Whether `seen` is what the item's suggestions would be now, in the transaction that
+    took it in (under the lock): one round trip on PostgreSQL. Counted in TALLY."""
+    held = _holds(conn, seen, item_id)
+    TALLY.count(held)
+    return held
+
+
+def _holds(conn: Connection, seen: Foresight, item_id: str) -> bool:
+    if seen.item_id not in (NUMBERED, item_id):
+        return False
+    things = [(k, v) for k, v, _ in seen.mentions if k not in PERSON_KINDS + NOT_LOOKED_UP]
+    queries: list[tuple[str, tuple[Any, ...]]] = [
+        ("SELECT DISTINCT kind FROM ledger_entry WHERE seq >= ?", (seen.size,)),
+        (
+            "SELECT kind, key, text FROM mention_index WHERE owner_kind = 'item' AND owner_id = ?",
+            (item_id,),
+        ),
+    ]
+    if things:
+        kinds = sorted({k for k, _ in things})
+        keys = sorted({v for _, v in things})
+        queries.append(
+            (
+                # From the entries since the reading (a range of the subjects' seq index),
+                # their intakes' items, to those items' mentions of the same things.
+                "SELECT m.kind, m.key FROM entry_subject s "
+                "JOIN ledger_entry e ON e.seq = s.seq AND e.kind = 'item.intake' "
+                "JOIN mention_index m ON m.owner_kind = 'item' "
+                "AND m.owner_id = substr(s.subject, 6) "
+                "WHERE s.seq >= ? AND s.subject LIKE ? AND m.owner_id <> ? "
+                f"AND m.kind IN ({', '.join('?' for _ in kinds)}) "
+                f"AND m.key IN ({', '.join('?' for _ in keys)})",
+                (seen.size, "item:%", item_id, *kinds, *keys),
+            )
+        )
+    postgres = conn.dialect.name == "postgresql"
+    if postgres:  # kept to the indexes, as linking's own lookups are, and put back after
+        queries = [(_INDEX_ONLY, ()), *queries, (_PUT_BACK, ())]
+    found = fetch_pipelined(conn, queries)
+    if postgres:
+        found = found[1:-1]
+    kinds_since, stored, *shared = found
+    if not {str(k) for (k,) in kinds_since} <= QUIET:
+        return False
+    if sorted((str(k), str(v), str(t)) for k, v, t in stored) != list(seen.mentions):
+        return False
+    mine = set(things)
+    return not any((str(k), str(v)) in mine for k, v in (shared[0] if shared else []))

@@ -1,0 +1,108 @@
+"""An intake's suggestions read before the ledger's lock (linking/foresight.py): used only
+when nothing recorded since could change them, and never a missed link when something did.
+
+Each race is played in order on one thread: the reading, then what another clerk records
+meanwhile, then the intake under the lock, as two server processes would interleave them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from brady.custody.service import Custody
+from brady.linking.foresight import TALLY
+
+from ..custody.test_service import check, intake
+from .test_linking import suggestions
+
+FIELDS: dict[str, Any] = {
+    "category": "firearm",
+    "description": "Colt revolver, serial CR-448812",
+    "narrative": "Handed in by Seth Kenney at the front counter",
+    "location_id": "PR-B14",
+    "case_ids": ["case-1"],
+}
+
+
+def _record(custody: Custody, seen: Any, **fields: Any) -> str:
+    with custody.session() as s:
+        s.foreseen = seen
+        return str(s.intake("clerk", **fields).payload["item_id"])
+
+
+def _counts() -> tuple[int, int]:
+    return TALLY.held, TALLY.read_again
+
+
+def _kenney_case(custody: Custody, case_id: str = "c-2") -> None:
+    with custody.session() as s:
+        s.add_person("pros", "p-kenney", "Seth Kenney")
+        s.open_case("pros", case_id, "State v. Supplier")
+        s.add_party("pros", case_id, "p-kenney", "witness")
+
+
+def test_suggestions_read_ahead_are_those_found_under_the_lock(custody: Custody) -> None:
+    _kenney_case(custody)
+    seen = custody.foresee_intake("clerk", FIELDS)
+    assert seen is not None and {s.case_id for s in seen.suggestions} == {"c-2"}
+    held, again = _counts()
+    ahead = _record(custody, seen, **FIELDS)
+    assert _counts() == (held + 1, again)  # used, not read again
+    under_lock = _record(custody, None, **{**FIELDS, "description": "Colt revolver"})
+    mine, theirs = suggestions(custody, ahead)["c-2"], suggestions(custody, under_lock)["c-2"]
+    assert mine["why"] == theirs["why"] and mine["score"] == theirs["score"]
+    check(custody)
+
+
+def test_custody_steps_in_between_leave_the_reading_standing(custody: Custody) -> None:
+    _kenney_case(custody)
+    other = intake(custody, description="Blue bicycle", narrative="Found by the river")
+    seen = custody.foresee_intake("clerk", FIELDS)
+    with custody.session() as s:
+        s.transfer("clerk", other, to_user="clerk2")
+    held, again = _counts()
+    item = _record(custody, seen, **FIELDS)
+    assert _counts() == (held + 1, again)
+    assert set(suggestions(custody, item)) == {"c-2"}
+
+
+def test_a_party_added_in_between_is_not_missed(custody: Custody) -> None:
+    seen = custody.foresee_intake("clerk", FIELDS)
+    assert seen is not None and seen.suggestions == ()  # nobody names Kenney yet
+    _kenney_case(custody)  # meanwhile, a prosecutor adds him to a case
+    held, again = _counts()
+    item = _record(custody, seen, **FIELDS)
+    assert _counts() == (held, again + 1)
+    assert "Seth Kenney" in str(suggestions(custody, item)["c-2"]["why"])
+    check(custody)
+
+
+def test_an_intake_in_between_that_shares_a_thing_is_not_missed(custody: Custody) -> None:
+    """Two clerks take in items with the same serial at once, under different cases: the
+    second to take the lock read the record before the first was on it."""
+    with custody.session() as s:
+        s.open_case("pros", "c-9", "State v. Another")
+    fields = {**FIELDS, "narrative": "Found in a vehicle", "description": "Revolver"}
+    fields["serial"] = "CR-448812"
+    seen = custody.foresee_intake("clerk", fields)
+    assert seen is not None and seen.suggestions == ()
+    first = intake(custody, **{**fields, "case_ids": ["c-9"]})  # the other clerk's
+    assert suggestions(custody, first) == {}  # it could not see ours: not yet recorded
+    held, again = _counts()
+    second = _record(custody, seen, **fields)
+    assert _counts() == (held, again + 1)
+    assert "CR448812" in str(suggestions(custody, second)["c-9"]["why"]).upper().replace("-", "")
+
+
+def test_an_intake_in_between_with_nothing_in_common_leaves_it(custody: Custody) -> None:
+    _kenney_case(custody)
+    seen = custody.foresee_intake("clerk", FIELDS)
+    intake(custody, description="Blue bicycle", narrative="Found by the river")
+    held, again = _counts()
+    item = _record(custody, seen, **FIELDS)
+    assert _counts() == (held + 1, again)
+    assert set(suggestions(custody, item)) == {"c-2"}
+
+
+def test_a_reading_that_is_not_an_intake_is_no_reading(custody: Custody) -> None:
+    assert custody.foresee_intake("clerk", {**FIELDS, "category": "spaceship"}) is None
