@@ -247,7 +247,7 @@ def main() -> None:
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="brady-server-bench-"))
     os.environ.setdefault("BRADY_MASTER_KEY_FILE", str(tmp / "master.key"))
-    base = Baselines(raw_sqlite_commit() * 1e3, raw_ed25519_ms(), None)
+    baselines = Baselines(raw_sqlite_commit() * 1e3, raw_ed25519_ms(), None)
     with fresh_custody(tmp, args.postgres) as custody:
         bootstrap_admin(custody)
         with custody.session() as s:
@@ -263,7 +263,7 @@ def main() -> None:
         ]
         home = custody.led.config.path
         if args.postgres:
-            base = base._replace(postgres_ms=raw_postgres_commit(custody.led.engine))
+            baselines = baselines._replace(postgres_ms=raw_postgres_commit(custody.led.engine))
         before = custody.led.store.size()
         with served(home, tmp / "server.log", args.workers) as (base, pid):
             database = custody.led.engine.url.database if args.postgres else None
@@ -289,7 +289,7 @@ def main() -> None:
             text=True,
             check=False,
         )
-    report(args, base, r, kinds, ids, verify)
+    report(args, baselines, r, kinds, ids, verify)
 
 
 class Baselines(NamedTuple):
