@@ -21,7 +21,8 @@ import logging
 import os
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -60,6 +61,8 @@ class GroupCommit:
         self._queue: queue.SimpleQueue[Job[Any]] = queue.SimpleQueue()
         self._guard = threading.Lock()
         self._pid = 0
+        self._writing = threading.Condition()
+        self._holding = False
 
     def run(self, caller: Caller | None, act: Callable[[Session], T]) -> T:
         """`act` on a session of the next group's transaction; its answer once committed."""
@@ -77,6 +80,28 @@ class GroupCommit:
                 self._queue = queue.SimpleQueue()
                 threading.Thread(target=self._loop, name="brady-group-commit", daemon=True).start()
                 self._pid = os.getpid()
+
+    @contextmanager
+    def _held(self) -> Iterator[None]:
+        with self._writing:
+            self._holding = True
+        try:
+            yield
+        finally:
+            with self._writing:
+                self._holding = False
+                self._writing.notify_all()
+
+    def wait_for_writer(self, most: float = 0.05) -> None:
+        """Wait (at most `most` seconds) while this process's writer holds the ledger's
+        lock. For work a request does before its command (reading an intake's suggestions):
+        in the same process it would take the interpreter from the writer, and every moment
+        the writer waits for it the lock is held and the other processes wait too; done
+        while the writer waits its turn, it costs no one. Measured with two processes on
+        PostgreSQL: 113 req/s answered with it, 106 without."""
+        with self._writing:
+            if self._holding:
+                self._writing.wait_for(lambda: not self._holding, most)
 
     def _loop(self) -> None:
         mine = self._queue
@@ -100,7 +125,7 @@ class GroupCommit:
         alone = len(group) == 1
         kept: list[Session] = []
         try:
-            with self.custody.led.store.transaction() as writer:
+            with self.custody.led.store.transaction() as writer, self._held():
                 for job in group:
                     mark = None if alone else writer.savepoint()
                     session = Session(self.custody, writer, job.caller)

@@ -151,8 +151,8 @@ def _holds(conn: Connection, seen: Foresight, item_id: str) -> bool:
                 (seen.size, "item:%", item_id, *kinds, *keys),
             )
         )
-    postgres = conn.dialect.name == "postgresql"
-    if postgres:  # kept to the indexes, as linking's own lookups are, and put back after
+    postgres = conn.dialect.name == "postgresql" and bool(things)
+    if postgres:  # the join kept to the indexes, as linking's lookups are, and put back after
         queries = [(_INDEX_ONLY, ()), *queries, (_PUT_BACK, ())]
     found = fetch_pipelined(conn, queries)
     if postgres:

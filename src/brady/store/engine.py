@@ -34,7 +34,7 @@ def open_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        return _postgres(create_engine(parsed, pool_size=POOL, max_overflow=2 * POOL))
+        return _postgres(create_engine(parsed, pool_size=POOL, max_overflow=OVERFLOW))
     raise ValueError(
         f"database URL {url!r} is neither SQLite (sqlite:///FILE) nor PostgreSQL "
         "(postgresql://USER@HOST/DB)"
@@ -65,12 +65,15 @@ def _sqlite(url: str) -> Engine:
     return engine
 
 
-POOL = 12
-"""PostgreSQL connections a process keeps open: the server's route threads (8), the group
-commit writer and the access log's anchoring, with room to spare. With SQLAlchemy's
+POOL = 28
+"""PostgreSQL connections a process keeps open: the server's route threads (24, see
+`server.THREADS_POSTGRES`), the group commit writer and the access log's anchoring, with
+room to spare (and at most OVERFLOW more at once, so that two server processes stay well
+inside PostgreSQL's default of 100 connections). With SQLAlchemy's
 default of 5, the connections beyond it were closed as each request gave them back and
 opened again for the next: a new PostgreSQL backend (a process, its caches cold, its
 prepared statements gone) for many requests under load."""
+OVERFLOW = 8
 
 PING_AFTER = 5.0
 """Seconds a pooled PostgreSQL connection may rest before its next use tests it first."""
