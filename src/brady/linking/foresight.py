@@ -50,7 +50,9 @@ QUIET = frozenset(
 )
 """Kinds of entries that change no other item's suggestions (but an intake's shared
 things): custody steps, inventory scans, suggestions for other items, the access log's
-anchors."""
+anchors. A suggestion that follows an accepted relation files its item under a case, but
+it is only ever recorded beside what prompted it (an intake, checked for shared things, or
+a lab result, a correction, a file's text, a new party: kinds that are not quiet)."""
 
 
 class Tally:
