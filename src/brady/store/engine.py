@@ -22,6 +22,8 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import Connection, make_url
 
+from .raw_sql import PENDING
+
 WRITE = {"brady_write": True}
 """Execution options for a connection that will append (takes the write lock at BEGIN)."""
 
@@ -89,6 +91,15 @@ def _postgres(engine: Engine) -> Engine:
     @event.listens_for(engine, "checkin")
     def _rested(_dbapi_conn: Any, record: Any) -> None:
         record.info["brady_used"] = time.monotonic()
+        record.info.pop(PENDING, None)  # a savepoint its transaction never needed
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _savepoint_first(conn: Any, cursor: Any, *_: Any) -> None:
+        """A statement SQLAlchemy runs itself sends the writer's marked savepoint first
+        (raw_sql's statements take it along in their own round trip)."""
+        pending = conn.info.pop(PENDING, None)
+        if pending is not None:
+            cursor.execute(pending)
 
     @event.listens_for(engine, "checkout")
     def _test(dbapi_conn: Any, record: Any, _proxy: Any) -> None:

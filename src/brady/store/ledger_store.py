@@ -27,7 +27,7 @@ from ..ledger.note import Verifier
 from ..ledger.ranges import consistency_ranges, inclusion_ranges
 from ..ledger.tree import NodeId, append_nodes, frontier, hash_ranges, range_nodes
 from .engine import OWN_BEGIN, ledger_writing
-from .raw_sql import Batch, execute_batches, fetch_all, fetch_in, fetch_pipelined
+from .raw_sql import PENDING, Batch, execute_batches, fetch_all, fetch_in, fetch_pipelined
 from .row_seals import chain_key, chain_link
 from .tables import ledger_checkpoint, ledger_entry
 
@@ -396,13 +396,19 @@ class Writer:
             raise StoreError("a step of this transaction failed; start a new one")
         self._marks += 1
         name = f"brady_{self._marks}"
-        self.conn.exec_driver_sql(f"SAVEPOINT {name}")
+        if self.conn.dialect.name == "postgresql":  # sent with the next statement (raw_sql)
+            self.conn.info[PENDING] = f"SAVEPOINT {name}"
+        else:
+            self.conn.exec_driver_sql(f"SAVEPOINT {name}")
         return Mark(name, self.size, self._last_time, self._known, self._keyring)
 
     def rollback_to(self, mark: Mark) -> None:
         """Undo everything since `mark`, in the database and in what this writer knows of
         the tip; a writer broken since then is whole again."""
-        self.conn.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {mark.name}")
+        if self.conn.info.get(PENDING) == f"SAVEPOINT {mark.name}":
+            del self.conn.info[PENDING]  # never sent: nothing was sent after it either
+        else:
+            self.conn.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {mark.name}")
         self.size, self._last_time = mark.size, mark.last_time
         self._known, self._keyring = mark.known, mark.keyring
         self.broken = False

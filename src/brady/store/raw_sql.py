@@ -18,7 +18,19 @@ def _sql(conn: Connection, sql: str) -> str:
     return sql if conn.dialect.paramstyle == "qmark" else sql.replace("?", "%s")
 
 
+PENDING = "brady_pending_savepoint"
+"""conn.info key: a savepoint the ledger's writer marked on PostgreSQL but has not sent
+(`Writer.savepoint`): it goes with the next statement, in the same round trip, and a
+command refused before it sent anything never needs it."""
+
+
+def _pending(conn: Connection) -> str | None:
+    return conn.info.pop(PENDING, None) if PENDING in conn.info else None
+
+
 def fetch_all(conn: Connection, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    if PENDING in conn.info:
+        return fetch_pipelined(conn, [(sql, params)])[0]
     cursor = conn.connection.cursor()
     try:
         cursor.execute(_sql(conn, sql), tuple(params))
@@ -40,6 +52,9 @@ def fetch_in(
 
 
 def execute_many(conn: Connection, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+    if PENDING in conn.info:
+        execute_batches(conn, [(sql, [tuple(r) for r in rows])])
+        return
     cursor = conn.connection.cursor()
     try:
         cursor.executemany(_sql(conn, sql), [tuple(r) for r in rows])
@@ -58,13 +73,16 @@ def execute_batches(
     one pipeline (one round trip for all, not one for each); elsewhere one after another.
     An error in any is raised here, before anything else is sent."""
     todo = [(sql, rows) for sql, rows in batches if rows]
-    if conn.dialect.name != "postgresql" or len(todo) < 2:
+    first = _pending(conn)
+    if first is None and (conn.dialect.name != "postgresql" or len(todo) < 2):
         for sql, rows in todo:
             execute_many(conn, sql, rows)
         return
     driver = conn.connection.driver_connection
     assert driver is not None
     with driver.pipeline():
+        if first is not None:
+            driver.execute(first)
         for sql, rows in todo:
             with driver.cursor() as cursor:
                 cursor.executemany(_sql(conn, sql), [tuple(r) for r in rows])
@@ -76,12 +94,15 @@ def fetch_pipelined(
     """The rows of several queries: on PostgreSQL sent in one pipeline, so they cost one
     round trip; the server still runs them in order, each on what was committed when it
     began (a query after a lock sees what the lock's previous holder committed)."""
-    if conn.dialect.name != "postgresql" or len(queries) < 2:
+    first = _pending(conn)
+    if first is None and (conn.dialect.name != "postgresql" or len(queries) < 2):
         return [fetch_all(conn, sql, params) for sql, params in queries]
     driver = conn.connection.driver_connection
     assert driver is not None
     cursors = []
     with driver.pipeline():
+        if first is not None:
+            driver.execute(first)
         for sql, params in queries:
             cursor = driver.cursor()
             cursor.execute(_sql(conn, sql), tuple(params))
