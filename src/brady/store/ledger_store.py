@@ -405,9 +405,7 @@ class Writer:
     def rollback_to(self, mark: Mark) -> None:
         """Undo everything since `mark`, in the database and in what this writer knows of
         the tip; a writer broken since then is whole again."""
-        if self.conn.info.get(PENDING) == f"SAVEPOINT {mark.name}":
-            del self.conn.info[PENDING]  # never sent: nothing was sent after it either
-        else:
+        if self.conn.info.pop(PENDING, None) != f"SAVEPOINT {mark.name}":  # else never sent
             self.conn.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {mark.name}")
         self.size, self._last_time = mark.size, mark.last_time
         self._known, self._keyring = mark.known, mark.keyring
