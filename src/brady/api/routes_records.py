@@ -247,7 +247,7 @@ def intake(body: Intake, asker: Recorder, b: B) -> dict[str, Any]:
         s.foreseen = seen
         entry = s.intake(asker.user_id, **fields)
         made = s.suggested.get(str(entry.payload["item_id"]), [])
-        return entry, [(sid, str(e.payload["case_id"])) for sid, e in made]
+        return entry, [(str(e.payload["suggestion_id"]), str(e.payload["case_id"])) for e in made]
 
     entry, suggestions = b.custody.run(asker.caller, act)
     return {

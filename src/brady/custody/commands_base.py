@@ -99,7 +99,7 @@ class SessionBase:
         self.after_commit: list[Callable[[], None]] = []
         # The link suggestions each intake of the session recorded, by item: what the face
         # that took the item in tells its user, without asking the database again.
-        self.suggested: dict[str, list[tuple[str, Entry]]] = {}
+        self.suggested: dict[str, list[Entry]] = {}
         # The next intake's suggestions as read before the lock (`Custody.foresee_intake`).
         self.foreseen: Foresight | None = None
 

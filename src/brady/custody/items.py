@@ -63,7 +63,7 @@ class ItemCommands(SessionBase):
         entry = self._record(by, "item.intake", fields, subjects)
         seen, self.foreseen = self.foreseen, None
         linked = self.whole.link_item(str(item_id), entry.payload.get("occurred_at"), seen)
-        self.suggested[str(item_id)] = [(str(e.payload["suggestion_id"]), e) for e in linked]
+        self.suggested[str(item_id)] = linked
         return entry
 
     @held_to(("item", "item_id"))

@@ -41,8 +41,14 @@ class Evidence:
     middle: int = 0  # whether the middle names agree (names.middle_agreement)
 
 
-_INDEX_ONLY = "SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)"
-_RESTORE_SCANS = "SELECT set_config('enable_seqscan', ?, true)"
+KEEP_TO_INDEXES = (
+    "SELECT set_config('brady.seqscan', current_setting('enable_seqscan'), true), "
+    "set_config('enable_seqscan', 'off', true)"
+)
+PUT_BACK_SCANS = "SELECT set_config('enable_seqscan', current_setting('brady.seqscan'), true)"
+"""PostgreSQL's planner kept to the indexes for linking's lookups, and put back as it was:
+the setting it had is kept in the transaction's own `brady.seqscan`, so putting it back
+needs no answer from the first and both can go in pipelines of other reads."""
 _MENTIONS = (
     "SELECT kind, key, text FROM mention_index WHERE owner_kind = 'item' AND owner_id = ? "
     "ORDER BY kind, key"
@@ -55,8 +61,8 @@ _SUGGESTED = (
 @dataclass(frozen=True)
 class ItemReading:
     """What scoring reads of the item first, asked together (one round trip on
-    PostgreSQL): its mentions, the suggestions made for it before, and PostgreSQL's
-    `enable_seqscan` as it was before the lookups turned it off (None elsewhere).
+    PostgreSQL): its mentions, the suggestions made for it before, and whether PostgreSQL
+    was kept to its indexes for the lookups (KEEP_TO_INDEXES).
 
     The lookups must use the indexes: inside a long transaction (an import adds
     thousands of mentions) PostgreSQL's statistics still say the tables are empty, and
@@ -65,28 +71,26 @@ class ItemReading:
 
     mentions: list[tuple[str, str, str]]
     before: dict[str, tuple[str, set[str]]]
-    seqscan: str | None
+    indexed: bool
 
 
 def read_item(conn: Connection, item_id: str) -> ItemReading:
     postgres = conn.dialect.name == "postgresql"
     queries: list[tuple[str, tuple[Any, ...]]] = [(_SUGGESTED, (item_id,)), (_MENTIONS, (item_id,))]
     if postgres:
-        queries.insert(0, (_INDEX_ONLY, ()))
-    rows = fetch_pipelined(conn, queries)
-    seqscan = ("on" if rows.pop(0)[0][0] == "on" else "off") if postgres else None
-    suggested, mentions = rows
+        queries.insert(0, (KEEP_TO_INDEXES, ()))
+    *_, suggested, mentions = fetch_pipelined(conn, queries)
     # In Python's order, not the database's collation: the same on every database, and
     # the same as an intake's reading made before it is stored (`new_item_reading`).
     mine = sorted((str(k), str(v), str(t)) for k, v, t in mentions)
-    return ItemReading(mine, _before(suggested), seqscan)
+    return ItemReading(mine, _before(suggested), postgres)
 
 
 def new_item_reading(mentions: list[tuple[str, str, str]]) -> ItemReading:
     """The reading of an item about to be taken in, from its mentions as they will be
     stored (`index.stored_rows`): no suggestions yet. Read outside any write transaction,
     where PostgreSQL's statistics describe what is committed: its planner is left alone."""
-    return ItemReading(sorted(mentions), {}, None)
+    return ItemReading(sorted(mentions), {}, False)
 
 
 PERSON_KINDS = ("person", "name_word", "officer", "born")
@@ -405,16 +409,16 @@ def filed_under(conn: Connection, item_id: str) -> set[str]:
 
 
 def model_and_record(
-    conn: Connection, item_id: str, kinds: tuple[str, ...], seqscan: str | None = None
+    conn: Connection, item_id: str, kinds: tuple[str, ...], indexed: bool = False
 ) -> tuple[Trained, dict[str, int], set[str]]:
     """The trained model, the record's counts of `kinds` (0 where none is kept) and the
     cases the item is filed under: what scoring reads besides the evidence, asked together
     (one round trip on PostgreSQL, for a step taken under the ledger's lock), with
-    PostgreSQL's `enable_seqscan` put back as `read_item` found it."""
+    PostgreSQL's planner put back as `read_item` found it (`indexed`)."""
     marks = ", ".join("?" for _ in kinds)
     queries = [(_TRAINED, ()), (_COUNTS.format(marks=marks), kinds), (_FILED, (item_id,))]
-    if seqscan is not None:
-        queries.insert(0, (_RESTORE_SCANS, (seqscan,)))
+    if indexed:
+        queries.insert(0, (PUT_BACK_SCANS, ()))
     *_, model, counts, filed = fetch_pipelined(conn, queries)
     have = {str(k): int(n) for k, n in counts}
     return _trained(model), {k: have.get(k, 0) for k in kinds}, {str(c) for (c,) in filed}

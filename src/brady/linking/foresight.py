@@ -30,7 +30,7 @@ from ..domain import events as ev
 from ..store.home import LinkingConfig
 from ..store.raw_sql import fetch_pipelined
 from . import index, match
-from .candidates import NOT_LOOKED_UP, PERSON_KINDS
+from .candidates import KEEP_TO_INDEXES, NOT_LOOKED_UP, PERSON_KINDS, PUT_BACK_SCANS
 from .projection import patterns_and
 from .suggest import suggest_new
 
@@ -73,14 +73,6 @@ class Tally:
 
 
 TALLY = Tally()
-
-_INDEX_ONLY = (
-    "SELECT set_config('brady.seqscan', current_setting('enable_seqscan'), true), "
-    "set_config('enable_seqscan', 'off', true)"
-)
-_PUT_BACK = "SELECT set_config('enable_seqscan', current_setting('brady.seqscan'), true)"
-"""PostgreSQL's planner kept to the indexes for the check and put back as it was, in the
-same round trip (the setting it had is kept in the transaction's own `brady.seqscan`)."""
 
 _TIP = "SELECT seq FROM ledger_entry ORDER BY seq DESC LIMIT 1"
 
@@ -155,7 +147,7 @@ def _holds(conn: Connection, seen: Foresight, item_id: str) -> bool:
         )
     postgres = conn.dialect.name == "postgresql" and bool(things)
     if postgres:  # the join kept to the indexes, as linking's lookups are, and put back after
-        queries = [(_INDEX_ONLY, ()), *queries, (_PUT_BACK, ())]
+        queries = [(KEEP_TO_INDEXES, ()), *queries, (PUT_BACK_SCANS, ())]
     found = fetch_pipelined(conn, queries)
     if postgres:
         found = found[1:-1]

@@ -63,6 +63,7 @@ def with_near_keys(mentions: Iterable[Mention]) -> set[Mention]:
 _SEEN: OrderedDict[tuple[Any, ...], tuple[Patterns, frozenset[Mention]]] = OrderedDict()
 _SEEN_MOST = 256
 _SEEN_LOCK = threading.Lock()
+_STRUCTURED = ("caliber", "make", "serial")  # the fields besides the text that it reads
 
 
 def item_mentions(
@@ -87,9 +88,6 @@ def item_mentions(
         while len(_SEEN) > _SEEN_MOST:
             _SEEN.popitem(last=False)
     return found
-
-
-_STRUCTURED = ("caliber", "make", "serial")
 
 
 def _item_mentions(item: dict[str, Any], patterns: Patterns, today: date | None) -> set[Mention]:

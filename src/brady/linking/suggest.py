@@ -37,7 +37,7 @@ def scored(
             named.setdefault(ev.via_id, set()).update((ev.name, ev.text))
             recorded[ev.via_id] = ev.name
     trained, counts, filed = candidates.model_and_record(
-        conn, item_id, ("open_cases", "people", "organizations"), reading.seqscan
+        conn, item_id, ("open_cases", "people", "organizations"), reading.indexed
     )
     filed |= set(cases)
     record = match.Record(

@@ -133,8 +133,7 @@ def open_cases(conn: Connection, case_ids: tuple[str, ...]) -> list[str]:
 
 def next_item_id(conn: Connection) -> str:
     """ITM-000001, ITM-000002, ...: read under the write lock, so two intakes never collide."""
-    numbers = intake_checks.item_numbers(conn)
-    return numbers.number(fetch_all(conn, *numbers.probe()))
+    return intake_checks.item_numbers(conn).next()
 
 
 def row_dict(row: Any) -> dict[str, Any]:

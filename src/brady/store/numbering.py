@@ -50,6 +50,10 @@ class NextNumber:
         hint = self._hint()
         return self._taken_query(hint, hint + 1)
 
+    def next(self) -> str:
+        """The next free key, asked for alone."""
+        return self.number(fetch_all(self.conn, *self.probe()))
+
     def number(self, probed: list[tuple[Any, ...]]) -> str:
         """The next free key, from the probe's rows: the number after the hint, or else
         the first gap, searched for."""
@@ -64,8 +68,7 @@ class NextNumber:
 
 def next_number(conn: Connection, table: str, column: str, prefix: str) -> str:
     """The next free `PREFIX-000000` key of `table.column` (names are ours, never input)."""
-    search = NextNumber(conn, table, column, prefix)
-    return search.number(fetch_all(conn, *search.probe()))
+    return NextNumber(conn, table, column, prefix).next()
 
 
 def first_gap(taken: Callable[[int], bool]) -> int:

@@ -25,7 +25,8 @@ command refused before it sent anything never needs it."""
 
 
 def _pending(conn: Connection) -> str | None:
-    return conn.info.pop(PENDING, None) if PENDING in conn.info else None
+    pending: str | None = conn.info.pop(PENDING, None)
+    return pending
 
 
 def fetch_all(conn: Connection, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
