@@ -47,6 +47,7 @@ from brady.cli.admin import bootstrap_admin
 from brady.store.raw_sql import fetch_all
 
 CONNECTIONS = 64
+FLOOR = False  # --floor: every request is `GET /api/me`
 
 
 def _free_port() -> int:
@@ -141,8 +142,11 @@ async def _one(
     transfers: list[str],
     clerks: int,
 ) -> tuple[int, str, bool]:
-    """Two intakes, then a transfer of an item this clerk took in earlier.
-    Returns (status, body, whether it was an intake)."""
+    """Two intakes, then a transfer of an item this clerk took in earlier; with `--floor`
+    (`floor` set) only `GET /api/me`. Returns (status, body, whether it was an intake)."""
+    if FLOOR:
+        async with client.get("/api/me", headers=headers) as r:
+            return r.status, await r.text(), False
     if i % 3 == 2 and mine[k]:
         item = mine[k].pop()
         async with client.post(
@@ -244,7 +248,15 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--postgres", help="a PostgreSQL server URL; default: SQLite")
     ap.add_argument("--workers", type=int, default=1, help="brady serve --workers")
+    ap.add_argument(
+        "--floor",
+        action="store_true",
+        help="send only GET /api/me (signed in, one read): the least any request costs "
+        "(HTTP, authentication, the caller's roles), the floor under an intake",
+    )
     args = ap.parse_args()
+    global FLOOR
+    FLOOR = args.floor
     tmp = Path(tempfile.mkdtemp(prefix="brady-server-bench-"))
     os.environ.setdefault("BRADY_MASTER_KEY_FILE", str(tmp / "master.key"))
     baselines = Baselines(raw_sqlite_commit() * 1e3, raw_ed25519_ms(), None)
@@ -343,7 +355,7 @@ def report(
     print(
         f"server load on {'PostgreSQL' if args.postgres else 'SQLite'}: offered "
         f"{args.rate:.0f} req/s for {args.seconds:.0f} s from {args.clients} clerks "
-        f"(2 intakes : 1 transfer), {args.workers} uvicorn process(es) on loopback"
+        f"({'GET /api/me only' if args.floor else '2 intakes : 1 transfer'}), {args.workers} uvicorn process(es) on loopback"
     )
     print(f"baseline: raw SQLite insert, 1 row per commit: median {base.sqlite_ms:.2f} ms")
     if base.postgres_ms is not None:

@@ -7,13 +7,14 @@ from ..domain.vocabulary import UserRole
 from ..ledger.entry import Entry, parse_entry
 from ..ledger_home import OpenLedger
 from ..store import access_log
+from ..store.engine import reading
 
 ANCHOR = "access.anchor"
 
 
 def anchors(led: OpenLedger) -> list[tuple[int, str, int]]:
     """(size, head, ledger position) of every anchor, in ledger order."""
-    with led.engine.connect() as conn:
+    with reading(led.engine) as conn:
         rows = access_log.anchor_entries(conn, ANCHOR)
     return _anchored(rows)
 
@@ -44,7 +45,7 @@ def anchor(custody: Custody, by: str) -> Entry | None:
 
 def verify_access(led: OpenLedger) -> access_log.Verdict:
     fixed = anchors(led)
-    with led.engine.connect() as conn:
+    with reading(led.engine) as conn:
         return access_log.verify(conn, fixed)
 
 

@@ -29,6 +29,7 @@ from sqlalchemy.engine import Connection
 from ..domain.errors import RefusedError
 from ..ledger.entry import format_time
 from ..store import account_queries
+from ..store.engine import reading
 from .credentials import TOUCH_EVERY, Credential, SignInError
 from .sessions import IDLE_LIMIT, Sessions
 from .tokens import (
@@ -223,7 +224,7 @@ class Accounts(Sessions, Tokens):
     def check_password(self, user_id: str, password: str) -> bool:
         """Whether `password` is the user's own (before changing it): no session is made and
         no failure counts towards the lock, so a signed-in session cannot lock its user out."""
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             row = account_queries.account_row(conn, user_id)
         stored = row["password_hash"] if row is not None and self._holds("account", row) else None
         return self.password_matches(stored, password)
@@ -262,7 +263,7 @@ class Accounts(Sessions, Tokens):
         """Failed attempts since the window opened, the last success or the last release
         (with `admitted`: attempts let through to be weighed, whatever their outcome)."""
         if conn is None:
-            with self.engine.connect() as own:
+            with reading(self.engine) as own:
                 return self._failures(user_id, own, admitted)
         now = self.clock()
         since = format_time(now - LOCK_WINDOW)
@@ -300,7 +301,7 @@ class Accounts(Sessions, Tokens):
     def status(self, user_id: str) -> dict[str, object]:
         """The account's state; `banner_acknowledged`: since the user last signed in (the
         notice is acknowledged at every sign-in, before the session may be used)."""
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             row = account_queries.account_row(conn, user_id)
             signed_in = account_queries.last_success(conn, user_id)
         acked = row["banner_ack_at"] if row else None

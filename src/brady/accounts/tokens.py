@@ -80,7 +80,7 @@ class Tokens(AccountRows):
 
     def tokens(self, user_id: str) -> list[dict[str, object]]:
         """The user's tokens (no secret's hash, no seal); `expired`: its expiry has passed."""
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             rows = account_queries.user_tokens(conn, user_id)
         now = self._now()
         return [{**t, "expired": _passed(t.get("expires_at"), now)} for t in rows]

@@ -14,6 +14,7 @@ from fastapi import Depends, Query
 from sqlalchemy.engine import Connection
 
 from ..store import as_of
+from ..store.engine import reading
 from .deps import Brady, brady
 
 
@@ -88,5 +89,5 @@ def record_at(
         if view is not None:
             yield view.conn, view
             return
-        with b.led.engine.connect() as conn:
+        with reading(b.led.engine) as conn:
             yield conn, None

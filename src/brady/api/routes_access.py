@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from ..access import policy
 from ..accounts.anchors import anchor, verify_access
 from ..store import access_log
+from ..store.engine import reading
 from .deps import Asker, Brady, access, brady, rule_guard
 from .problems import PROBLEM_RESPONSES
 from .routes_records import Paged
@@ -36,7 +37,7 @@ def search(
     query = access_log.Query(
         user_id, target, action, outcome, since, until, page.limit, page.offset
     )
-    with b.led.engine.connect() as conn:
+    with reading(b.led.engine) as conn:
         rows = access_log.search(conn, query)
     b.accounts.log("audit.search", asker.user_id, target=target or user_id, source=asker.source)
     return {"items": rows, "limit": page.limit, "offset": page.offset}

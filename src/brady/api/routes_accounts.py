@@ -25,6 +25,7 @@ from ..domain import events as ev
 from ..domain.errors import NotAllowedError
 from ..ledger.entry import Entry
 from ..store import custody_queries as q
+from ..store.engine import reading
 from .deps import (
     SESSION_COOKIE,
     Asker,
@@ -120,7 +121,7 @@ def acknowledge_banner(b: B, asker: Annotated[Asker, Depends(credential)]) -> di
 @router.get("/me", openapi_extra=access("signed-in"))
 def me(asker: SignedIn, b: B) -> dict[str, Any]:
     c = asker.caller
-    with b.led.engine.connect() as conn:
+    with reading(b.led.engine) as conn:
         user = q.user_state(conn, c.user_id)
     return {
         "user_id": c.user_id,
@@ -170,7 +171,7 @@ def users(
     ],
     b: B,
 ) -> dict[str, Any]:
-    with b.led.engine.connect() as conn:
+    with reading(b.led.engine) as conn:
         rows = q.list_users(conn)
     return {"items": [{**r, **b.accounts.status(r["user_id"])} for r in rows], "total": len(rows)}
 

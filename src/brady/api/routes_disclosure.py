@@ -22,6 +22,7 @@ from ..store import custody_queries as q
 from ..store import disclosure_queries as dq
 from ..store import link_queries
 from ..store import relation_queries as rq
+from ..store.engine import reading
 from .deps import Asker, Brady, CaseAccess, SignedIn, access, brady, case_guard, deny, log
 from .moments import When, record_at
 from .problems import PROBLEM_RESPONSES, NotFound, problem
@@ -55,7 +56,7 @@ def links(
     scope = _queue_scope(asker.caller)
     if scope is False:
         return {"items": [], "total": 0, "limit": page.limit, "offset": page.offset}
-    with b.led.engine.connect() as conn:
+    with reading(b.led.engine) as conn:
         items, total = link_queries.review_queue(
             conn,
             scope,
@@ -86,7 +87,7 @@ Decision = ev.Reasoned
 
 def suggestion_guard(suggestion_id: str, asker: SignedIn, b: B) -> tuple[Asker, str, str]:
     """(caller, suggestion, its case) when the caller prosecutes that case."""
-    with b.led.engine.connect() as conn:
+    with reading(b.led.engine) as conn:
         case_id = link_queries.suggestion_case(conn, suggestion_id)
     if case_id is None or not policy.prosecute(asker.caller, case_id):
         raise deny(
@@ -129,7 +130,7 @@ def related(
     scope = _queue_scope(asker.caller)
     if scope is False:
         return {"items": [], "total": 0, "limit": page.limit, "offset": page.offset}
-    with b.led.engine.connect() as conn:
+    with reading(b.led.engine) as conn:
         items, total = rq.relation_queue(conn, scope, status, limit=page.limit, offset=page.offset)
     log(b, asker, "list", "related", detail=f"{len(items)} of {total}")
     return {"items": items, "total": total, "limit": page.limit, "offset": page.offset}
@@ -217,7 +218,7 @@ def timeline(a: CaseFull, b: B, t: When) -> Response:
 
 @router.get("/cases/{case_id}/productions", openapi_extra=access("case:read"))
 def productions(a: CaseRead, b: B) -> dict[str, Any]:
-    with b.led.engine.connect() as conn:
+    with reading(b.led.engine) as conn:
         out = dq.productions(conn, a.case_id)
     return {"items": out, "total": len(out)}
 
@@ -254,7 +255,7 @@ def make_production(body: NewProduction, a: CaseProsecute, b: B) -> dict[str, An
 
 
 def _production_guard(production_id: str, asker: SignedIn, b: B) -> tuple[Asker, str, str]:
-    with b.led.engine.connect() as conn:
+    with reading(b.led.engine) as conn:
         found = dq.production_case(conn, production_id)
     case_id = found or ""
     if found is None or not policy.read_production(asker.caller, case_id):

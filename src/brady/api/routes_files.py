@@ -18,6 +18,7 @@ from ..blobs.store import BlobError
 from ..custody.files import attach, blob_store, check_file
 from ..store import access_queries as facts
 from ..store import file_queries
+from ..store.engine import reading
 from .deps import Brady, ItemAccess, access, brady, deny, item_guard, log
 from .problems import PROBLEM_RESPONSES, NotFound
 
@@ -30,7 +31,7 @@ ItemAct = Annotated[ItemAccess, Depends(item_guard("act"))]
 @router.get("/items/{item_id}/files", openapi_extra=access("item:read"))
 def files(a: ItemRead, b: B) -> dict[str, Any]:
     """The item's files with their recorded hashes (for counsel: those produced to them)."""
-    with b.led.engine.connect() as conn:
+    with reading(b.led.engine) as conn:
         out = file_queries.item_files(conn, a.item_id)
         if a.level is Level.DISCLOSED:
             out = [
@@ -106,7 +107,7 @@ async def upload(
 )
 def download(sha256: str, a: ItemRead, b: B) -> StreamingResponse:
     """The file's bytes, re-hashed as they stream; a damaged file is cut off, not served."""
-    with b.led.engine.connect() as conn:
+    with reading(b.led.engine) as conn:
         row = file_queries.item_file_meta(conn, a.item_id, sha256)
         disclosed_in = facts.file_disclosed_in(conn, sha256)
     target = f"file:{sha256}"

@@ -17,6 +17,7 @@ from .. import ledger_witnesses
 from ..access import policy
 from ..access.policy import Level
 from ..store import access_queries as facts
+from ..store.engine import reading
 from .deps import Brady, SignedIn, access, brady, deny, log
 from .problems import MAX_INDEX, PROBLEM_RESPONSES
 
@@ -89,7 +90,7 @@ def entry(asker: SignedIn, b: B, seq: Annotated[int, Path(ge=0, le=MAX_INDEX)]) 
     subjects = [str(s) for s in orjson.loads(raw).get("subjects", [])]
     c = asker.caller
     readable = (Level.FULL, Level.COURT)
-    with b.led.engine.connect() as conn:
+    with reading(b.led.engine) as conn:
 
         def may_read(subject: str) -> bool:
             kind, _, ident = subject.partition(":")

@@ -89,7 +89,7 @@ def cases(
 ) -> dict[str, Any]:
     """The cases you may see, a page at a time (sort: id, title, status, opened_at; '-' for
     newest first)."""
-    with b.led.engine.connect() as conn:
+    with reading(b.led.engine) as conn:
         rows, total = listing.cases(conn, asker.caller, page, status, q_)
     log(b, asker, "list", "cases", detail=f"{len(rows)} of {total}")
     return {"items": rows, "total": total, "limit": page.limit, "offset": page.offset}
@@ -154,7 +154,7 @@ def persons(
     page: Paged,
     name: Annotated[str | None, Query(max_length=200)] = None,
 ) -> dict[str, Any]:
-    with b.led.engine.connect() as conn:
+    with reading(b.led.engine) as conn:
         rows, total = listing.persons(conn, page, name)
     log(b, asker, "list", "persons", detail=f"{len(rows)} of {total}")
     items = [{**row, "aliases": json.loads(row["aliases"])} for row in rows]
@@ -175,7 +175,7 @@ def add_person(body: NewPerson, asker: Recorder, b: B) -> dict[str, Any]:
 
 @router.get("/locations", openapi_extra=access("staff"))
 def locations(asker: Staffish, b: B) -> dict[str, Any]:
-    with b.led.engine.connect() as conn:
+    with reading(b.led.engine) as conn:
         items = location_queries.locations(conn)
     return {"items": items, "total": len(items)}
 
@@ -215,7 +215,7 @@ def items(
 ) -> dict[str, Any]:
     """The items you may see (sort: id, category, status, since, location_id), or those of
     them a search finds (`q`)."""
-    with b.led.engine.connect() as conn:
+    with reading(b.led.engine) as conn:
         rows, total = listing.items(
             conn,
             asker.caller,
@@ -358,7 +358,7 @@ def _step_call(s: Session, by: str, item_id: str, step: ev.Occurred) -> Entry:
 def step(body: Step, a: ItemAct, b: B) -> dict[str, Any]:
     """Record a custody step (transfer, receive, check-out/in, move, disposition...)."""
     if isinstance(body, FileCase):
-        with b.led.engine.connect() as conn:
+        with reading(b.led.engine) as conn:
             if not policy.act_on_case(a.asker.caller, facts.case_facts(conn, body.case_id)):
                 raise deny(
                     b,

@@ -16,6 +16,7 @@ from ..domain import events as ev
 from ..reports import chain_of_custody, labels, render
 from ..store import access_queries as facts
 from ..store import custody_queries as q
+from ..store.engine import reading
 from .deps import (
     Asker,
     Brady,
@@ -102,7 +103,7 @@ def custody_report(a: ItemRead, b: B) -> Response:
     """The chain-of-custody report, every signature and inclusion proof checked."""
     shown = None
     if a.level is Level.DISCLOSED:
-        with b.led.engine.connect() as conn:
+        with reading(b.led.engine) as conn:
             shown = facts.produced_to(conn, a.asker.caller)
     data = chain_of_custody.build(b.led, a.item_id, shown)
     if data is None:
@@ -129,7 +130,7 @@ def label_pdf(
     sheets of 3 x 10 labels (Avery 5160), `thermal` for a 2 x 1 inch label printer. For
     those who keep the item, as the label page is; each label printed is logged."""
     fmt = labels.FORMATS[label_format]
-    with b.led.engine.connect() as conn:
+    with reading(b.led.engine) as conn:
         made = labels.item_labels(conn, [a.item_id], fmt)
     log(b, a.asker, "label", f"item:{a.item_id}", detail=f"{fmt.name} PDF")
     document = render.html("labels.html.j2", **labels.context(made, fmt))
@@ -144,7 +145,7 @@ LabRequest = ev.LabRequest
 
 @router.post("/lab-requests", status_code=201, openapi_extra=access("record"))
 def lab_request(body: LabRequest, asker: Recorder, b: B) -> dict[str, Any]:
-    with b.led.engine.connect() as conn:
+    with reading(b.led.engine) as conn:
         for item_id in body.item_ids:
             if not policy.act_on_item(asker.caller, facts.item_facts(conn, item_id)):
                 raise deny(b, asker, f"item:{item_id}", f"you may not send {item_id} to a lab")
@@ -156,7 +157,7 @@ def lab_request(body: LabRequest, asker: Recorder, b: B) -> dict[str, Any]:
 
 
 def _lab_guard(request_id: str, asker: Recorder, b: B) -> tuple[Asker, str]:
-    with b.led.engine.connect() as conn:
+    with reading(b.led.engine) as conn:
         items = q.lab_request_items(conn, request_id)
         ok = bool(items) and all(
             policy.act_on_item(asker.caller, facts.item_facts(conn, i)) for i in items
@@ -201,7 +202,7 @@ async def own_inventory(inventory_id: str, asker: Staff, b: B) -> Asker:
     body is looked at."""
 
     def check() -> None:
-        with b.led.engine.connect() as conn:
+        with reading(b.led.engine) as conn:
             exists, agency_id = q.inventory_agency(conn, inventory_id)
         if not exists or not policy.take_inventory(asker.caller, agency_id):
             raise NotFound(f"there is no inventory {inventory_id}")
@@ -216,7 +217,7 @@ OwnInventory = Annotated[Asker, Depends(own_inventory)]
 @router.get("/inventories/{inventory_id}", openapi_extra=access("staff:write"))
 def inventory(inventory_id: str, asker: Staff, b: B) -> dict[str, Any]:
     """Found, missing and unexpected so far."""
-    with b.led.engine.connect() as conn:
+    with reading(b.led.engine) as conn:
         view = q.inventory_view(conn, inventory_id)
     if view is None or not policy.take_inventory(asker.caller, view["agency_id"]):
         raise NotFound(f"there is no inventory {inventory_id}")

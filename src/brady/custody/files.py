@@ -25,6 +25,7 @@ from ..ledger_home import open_blobs
 from ..linking import documents, index, projection
 from ..store import custody_queries, file_queries
 from ..store.access_queries import RecordFacts
+from ..store.engine import reading
 from .service import Custody
 
 
@@ -56,7 +57,7 @@ def attach(
     except BaseException:
         store.discard(staged)
         raise
-    with custody.led.engine.connect() as conn:
+    with reading(custody.led.engine) as conn:
         category = custody_queries.item_category(conn, item_id)
     store.keep(staged, category)  # the category sets the retention where the store keeps one
     read_text(custody, item_id, staged.sha256, name, media_type)
@@ -68,7 +69,7 @@ def check_file(custody: Custody, item_id: str, sha256: str, caller: Caller | Non
     ledger. Held to `caller`'s rules for acting on the item, as a command is: a read-only
     role or token checks nothing (the check is written to the access log). What went wrong
     with a damaged copy is not returned: it would name the server's folders."""
-    with custody.led.engine.connect() as conn:
+    with reading(custody.led.engine) as conn:
         if caller is not None:
             why = decide.before(caller, "item", [item_id], RecordFacts(conn))
             if why is not None:
@@ -125,7 +126,7 @@ class FixityReport:
 
 
 def recorded_hashes(custody: Custody) -> dict[str, int]:
-    with custody.led.engine.connect() as conn:
+    with reading(custody.led.engine) as conn:
         return file_queries.recorded_hashes(conn)
 
 
@@ -134,7 +135,7 @@ def kept_hashes(custody: Custody, store: Blobs) -> dict[str, int]:
     files of each production's bag kept there (a bag's size is the store's; 0 if missing,
     which a check then reports)."""
     kept = recorded_hashes(custody)
-    with custody.led.engine.connect() as conn:
+    with reading(custody.led.engine) as conn:
         bags = file_queries.production_bags(conn)
     for bag in bags:
         for sha256 in kept_bags.bag_files(store, bag):

@@ -22,6 +22,7 @@ from ..store.custody_tables import (
     item,
     location,
 )
+from ..store.engine import reading
 from .commands_base import (
     FILES,
     SessionBase,
@@ -344,7 +345,7 @@ class ItemCommands(SessionBase):
 def release_holds(led: OpenLedger, item_id: str) -> None:
     """After a disposition is on the ledger: lift the evidence store's legal hold on each of
     the item's files that no item still in custody holds (the retention period stays)."""
-    with led.engine.connect() as conn:
+    with reading(led.engine) as conn:
         loose = file_queries.files_only_disposed_items_hold(conn, item_id)
     if loose:
         store = open_blobs(led.config)

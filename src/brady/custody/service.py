@@ -68,7 +68,8 @@ class Custody:
 
     def suggestions(self, item_id: str) -> list[Suggestion]:
         """Which open cases the item may bear on, and why: a dry run that records nothing,
-        so it reads without taking the ledger's write lock."""
+        so it reads without taking the ledger's write lock. In a transaction: on PostgreSQL
+        the planner's setting for linking's lookups lasts from one pipeline to the next."""
         with self.led.engine.connect() as conn:
             return suggestions_on(conn, self.led.config.linking, item_id)
 

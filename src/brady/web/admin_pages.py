@@ -28,6 +28,7 @@ from ..ledger.entry import Entry
 from ..store import access_queries as facts
 from ..store import account_queries
 from ..store import custody_queries as q
+from ..store.engine import reading
 from . import forms
 from .page_kit import B, Csrf, PageRoute, back, refused
 from .render import ROLE_WORDS, page
@@ -110,7 +111,7 @@ def _agencies(users: list[dict[str, Any]]) -> list[str]:
 def _users_page(
     request: Request, asker: Asker, b: Brady, status: int = 200, **ctx: Any
 ) -> Response:
-    with b.led.engine.connect() as conn:
+    with reading(b.led.engine) as conn:
         users = q.list_users(conn)
         signed_in = {u["user_id"]: account_queries.last_success(conn, u["user_id"]) for u in users}
     rows = [
@@ -200,7 +201,7 @@ def _user_page(
     request: Request, asker: Asker, b: Brady, user_id: str, new_token: dict[str, Any] | None
 ) -> Response:
     admin = policy.administer(asker.caller)
-    with b.led.engine.connect() as conn:
+    with reading(b.led.engine) as conn:
         user = q.user_state(conn, user_id)
         rights = facts.caller(conn, user_id, "read")
         cases = q.list_cases(conn)

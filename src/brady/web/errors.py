@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from ..api.deps import SESSION_COOKIE, Asker, Brady, source
 from ..domain.errors import ANSWERS
 from ..store import access_queries as facts
+from ..store.engine import reading
 from .render import page
 
 _TITLES = {
@@ -39,7 +40,7 @@ def signed_in(request: Request) -> Asker | None:
         cred = b.accounts.session(secret, touch=False)
         if cred is None or not cred.banner_ack:
             return None
-        with b.led.engine.connect() as conn:
+        with reading(b.led.engine) as conn:
             caller = facts.caller(conn, cred.user_id, cred.scope)
     except Exception:  # the error being answered may be the database's own
         return None

@@ -15,6 +15,7 @@ from ..store import access_queries as facts
 from ..store import custody_queries as q
 from ..store import link_queries, listing
 from ..store import relation_queries as rq
+from ..store.engine import reading
 from .page_kit import B, PageRoute, today_utc
 from .render import page
 
@@ -27,7 +28,7 @@ def home(request: Request, asker: SignedIn, b: B) -> Response:
     c = asker.caller
     today = today_utc()
     ctx: dict[str, Any] = {}
-    with b.led.engine.connect() as conn:
+    with reading(b.led.engine) as conn:
         cases, _ = listing.cases(conn, c, listing.Page(limit=200))
         ctx["cases"] = []
         for case in cases:

@@ -20,6 +20,7 @@ from ..domain.vocabulary import Category
 from ..store import access_queries as facts
 from ..store import custody_queries as q
 from ..store import listing
+from ..store.engine import reading
 from ..store.location_queries import locations
 from . import forms
 from .page_kit import B, Csrf, PageRoute, Recorder, back
@@ -84,7 +85,7 @@ def _form(
     **ctx: Any,
 ) -> Response:
     """The intake page: the scan step without a tag, the details with one."""
-    with b.led.engine.connect() as conn:
+    with reading(b.led.engine) as conn:
         places = locations(conn)
         cases, _ = listing.cases(conn, asker.caller, listing.Page(limit=500))
         agencies = {str(u["agency_id"]) for u in q.list_users(conn) if u["agency_id"]}
@@ -126,7 +127,7 @@ def intake_page(
         except ValidationError as exc:
             problem = forms.problems(exc, {"": "The tag"})[""]
         else:
-            with b.led.engine.connect() as conn:
+            with reading(b.led.engine) as conn:
                 taken = Session.stored_tag(conn, tag)
             if taken is not None:
                 same = "" if taken == tag else f" as {taken} (a tag is the same in any case)"
@@ -192,7 +193,7 @@ def intake(
     except RefusedError as exc:  # a NUL character, named by field
         status, errors = _refusal(exc)
         return _form(request, asker, b, status, errors=errors, **again)
-    with b.led.engine.connect() as conn:
+    with reading(b.led.engine) as conn:
         if case_id and not policy.act_on_case(asker.caller, facts.case_facts(conn, case_id)):
             raise deny(b, asker, f"case:{case_id}", f"you may not file items under {case_id}")
     seen = b.custody.foresee_intake(asker.user_id, said)  # before the ledger's lock

@@ -16,6 +16,7 @@ from ..domain.errors import RefusedError
 from ..reports import labels as label_sheets
 from ..store import access_queries as facts
 from ..store import custody_queries as q
+from ..store.engine import reading
 from ..store.location_queries import location_choices
 from .item_pages import label_page
 from .page_kit import B, Csrf, PageRoute, back, refused
@@ -26,7 +27,7 @@ router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 @router.get("/inventory", response_class=HTMLResponse)
 def inventories(request: Request, asker: Staff, b: B) -> Response:
-    with b.led.engine.connect() as conn:
+    with reading(b.led.engine) as conn:
         rows = q.inventories(conn, asker.caller.agency_id)
         places = location_choices(conn)
     return page(request, "inventories.html.j2", asker, inventories=rows, places=places)
@@ -51,7 +52,7 @@ def start_inventory(
 
 @router.get("/inventory/{inventory_id}", response_class=HTMLResponse)
 def inventory_page(request: Request, inventory_id: str, asker: Staff, b: B) -> Response:
-    with b.led.engine.connect() as conn:
+    with reading(b.led.engine) as conn:
         view = q.inventory_view(conn, inventory_id)
     if view is None or not policy.take_inventory(asker.caller, view["agency_id"]):
         raise HTTPException(404, f"there is no inventory {inventory_id}")
@@ -78,7 +79,7 @@ def inventory_labels(
     each item the inventory expects that the asker may record steps on (a label shows
     case numbers, so the item page's rule holds here too). Logged as the item's label is."""
     fmt = label_sheets.FORMATS[label_format]
-    with b.led.engine.connect() as conn:
+    with reading(b.led.engine) as conn:
         view = q.inventory_view(conn, inventory_id)
         if view is None or not policy.take_inventory(asker.caller, view["agency_id"]):
             raise HTTPException(404, f"there is no inventory {inventory_id}")
@@ -114,7 +115,7 @@ def inventory_scan(
     except RefusedError as exc:
         return refused(url, exc)
     scanned = str(entry.payload["item_id"])  # the tag as taken in, whatever case was typed
-    with b.led.engine.connect() as conn:
+    with reading(b.led.engine) as conn:
         view = q.inventory_view(conn, inventory_id)
         found = facts.item_facts(conn, scanned)
         yours = found.exists and policy.read_item(asker.caller, found) is not None

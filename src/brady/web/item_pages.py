@@ -24,6 +24,7 @@ from ..domain.rules import HANDLERS
 from ..reports import labels as label_sheets
 from ..reports import render as report_render
 from ..store import custody_queries as q
+from ..store.engine import reading
 from ..store.lab_queries import item_lab_requests
 from ..store.link_queries import item_suggestion_rows
 from ..store.location_queries import location_choices
@@ -46,7 +47,7 @@ def item_page(request: Request, a: ItemRead, b: B, t: When) -> Response:
     # Steps are recorded on today's record, never on a view of the past.
     ctx["may_act"] = policy.act_on_item(c, a.facts) and t.asked is None
     ctx["may_download"] = a.level is not Level.COURT
-    with b.led.engine.connect() as conn:
+    with reading(b.led.engine) as conn:
         ctx["labs"] = item_lab_requests(conn, a.item_id) if a.level is not Level.DISCLOSED else []
         ctx["suggestions"] = item_suggestion_rows(conn, a.item_id) if a.level is Level.FULL else []
         users = q.list_users(conn)
@@ -152,7 +153,7 @@ def item_label(
     label or a letter sheet of 3 x 10, with a Print button; for those who keep the item.
     Each label printed is logged, as the PDF is."""
     fmt = label_sheets.FORMATS[label_format]
-    with b.led.engine.connect() as conn:
+    with reading(b.led.engine) as conn:
         made = label_sheets.item_labels(conn, [a.item_id], fmt)
     log(b, a.asker, "label", f"item:{a.item_id}", detail=fmt.name)
     ref = quote(a.item_id, safe="")

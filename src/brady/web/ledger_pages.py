@@ -15,6 +15,7 @@ from ..accounts.anchors import anchor, verify_access
 from ..api.deps import Asker, SignedIn, rule_guard
 from ..domain.errors import RefusedError
 from ..store import access_log
+from ..store.engine import reading
 from .page_kit import Auditor, B, Csrf, PageRoute, back, refused
 from .render import page
 
@@ -101,7 +102,7 @@ def access_page(
             PAGE + 1,
             offset,
         )
-        with b.led.engine.connect() as conn:
+        with reading(b.led.engine) as conn:
             rows = access_log.search(conn, query)
         b.accounts.log(
             "audit.search",

@@ -37,6 +37,7 @@ from ..domain.moments import local_day
 from ..store import access_queries as facts
 from ..store import custody_queries as q
 from ..store import disclosure_queries as dq
+from ..store.engine import reading
 from .page_kit import B, PageRoute, today_utc
 from .render import page
 
@@ -60,7 +61,7 @@ class Seen:
 def _index_guard(production_id: str, asker: SignedIn, b: B) -> Seen:
     """Whoever may read the production's case may read its index (the case page lists the
     same productions); refused and logged otherwise, the same answer as for no production."""
-    with b.led.engine.connect() as conn:
+    with reading(b.led.engine) as conn:
         case_id = dq.production_case(conn, production_id)
         level = (
             policy.read_case(asker.caller, facts.case_facts(conn, case_id))
@@ -183,7 +184,7 @@ def production_page(request: Request, s: IndexRead, b: B) -> Response:
     c = s.asker.caller
     zone = b.led.config.zone
     files = bag_files(zip_here(b.led, b.productions, s.production_id), s.production_id)
-    with b.led.engine.connect() as conn:
+    with reading(b.led.engine) as conn:
         p = dq.production(conn, s.production_id)
         assert p is not None  # the guard found it
         rows = _rows(conn, p, files or [], zone)
