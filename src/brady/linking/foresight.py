@@ -29,9 +29,8 @@ from sqlalchemy.engine import Connection
 from ..domain import events as ev
 from ..store.home import LinkingConfig
 from ..store.raw_sql import fetch_pipelined
-from . import index, match
+from . import index, known_patterns, match
 from .candidates import KEEP_TO_INDEXES, NOT_LOOKED_UP, PERSON_KINDS, PUT_BACK_SCANS
-from .projection import patterns_and
 from .suggest import suggest_new
 
 QUIET = frozenset(
@@ -95,7 +94,7 @@ def foresee(conn: Connection, config: LinkingConfig, by: str, fields: dict[str, 
     ledger's size is read first: whatever is committed after it is checked under the lock.
     Raises what the intake's own checks would raise for fields that are not an intake."""
     # The ledger's size is read first: every read after it sees at least what it counts.
-    pats, (tip,) = patterns_and(conn, [(_TIP, ())])
+    pats, (tip,) = known_patterns.read(conn, [(_TIP, ())])
     size = int(tip[0][0]) + 1 if tip else 0
     item_id = str(fields.get("item_id") or NUMBERED)
     data = {"custodian": by, **fields, "item_id": item_id or "ITM-000000"}

@@ -9,9 +9,8 @@ tables it needs (an item's fields, an agency's number formats) but writes only i
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -21,11 +20,17 @@ from ..domain import events as ev
 from ..ledger.entry import Entry
 from ..store.custody_tables import item
 from ..store.ledger_store import HandlerProjector
-from ..store.raw_sql import execute_many, fetch_all, fetch_pipelined
-from . import index, name_search
+from ..store.raw_sql import execute_many, fetch_all
+from . import index, known_patterns, name_search
 from .mention import Mention
 from .patterns import Patterns
-from .tables import file_mention, linking_count, linking_pattern, mention_index
+from .tables import (
+    file_mention,
+    linking_count,
+    linking_pattern,
+    linking_patterns_version,
+    mention_index,
+)
 
 
 def _payload(entry: Entry) -> Any:
@@ -67,22 +72,6 @@ def _index_new(
     _index(conn, owner_kind, owner_id, [m for m in mentions if (m.kind, m.key[:200]) not in have])
 
 
-@lru_cache(maxsize=16)
-def _compiled(
-    formats: tuple[str, ...],
-    extra: tuple[tuple[str, str, str], ...],
-    organizations: tuple[str, ...],
-) -> Patterns:
-    """One Patterns per configuration: its gazetteer expressions are compiled once."""
-    return Patterns.with_extra(
-        [*index.search_patterns(formats), *(p for k, _, p in extra if k == "case_number")],
-        [(key, p) for k, key, p in extra if k == "caliber"],
-        {key: p for k, key, p in extra if k == "make"},
-        [key for k, key, _ in extra if k in {"place", "town"}],
-        organizations,
-    )
-
-
 TOWN_SEEN = 2
 """A town is learned once addresses in this many records name it ('..., Los Lunas'):
 then it is never read as a person, and a report that names it says so."""
@@ -92,32 +81,7 @@ def patterns(conn: Connection) -> Patterns:
     """What extraction looks for at this point of the ledger: the defaults, every
     agency's case-number formats, the patterns and places an administrator recorded, the
     towns the record's addresses name and the record's organizations."""
-    return patterns_and(conn, [])[0]
-
-
-def patterns_and(
-    conn: Connection, first: Sequence[tuple[str, Sequence[Any]]]
-) -> tuple[Patterns, list[list[tuple[Any, ...]]]]:
-    """`patterns`, after the queries `first` (their rows), asked together: one round trip
-    on PostgreSQL, at every intake under the ledger's lock or before it. The server runs
-    them in order, so the patterns are read on a record no older than what `first` read."""
-    *before, agencies, recorded, organizations = fetch_pipelined(
-        conn,
-        [
-            *first,
-            ("SELECT formats FROM agency", ()),
-            ("SELECT kind, key, pattern FROM linking_pattern", ()),
-            (
-                "SELECT DISTINCT key FROM mention_index WHERE owner_kind = 'organization' "
-                "AND kind = 'organization' ORDER BY key",
-                (),
-            ),
-        ],
-    )
-    formats = sorted({f for (raw,) in agencies for f in json.loads(raw).values()})
-    extra = sorted((str(k), str(key), str(p)) for k, key, p in recorded)
-    found = _compiled(tuple(formats), tuple(extra), tuple(str(k) for (k,) in organizations))
-    return found, before
+    return known_patterns.read(conn, [])[0]
 
 
 def _learn_towns(conn: Connection, mentions: Iterable[Mention]) -> None:
@@ -134,6 +98,7 @@ def _learn_towns(conn: Connection, mentions: Iterable[Mention]) -> None:
         )[0]
         if int(seen) >= TOWN_SEEN:
             conn.execute(linking_pattern.insert(), [{"kind": "town", "key": town, "pattern": ""}])
+            known_patterns.changed(conn, f"town {town}".encode())
 
 
 KEPT_KINDS = ("town", "m", "prior", "queue")
@@ -148,6 +113,7 @@ def _linking_model(conn: Connection, entry: Entry) -> None:
     if p.threshold is not None:
         rows.append({"kind": "queue", "key": repr(p.queue_per_100), "pattern": repr(p.threshold)})
     conn.execute(linking_pattern.insert(), rows)
+    known_patterns.changed(conn, entry.raw)
 
 
 def _linking_patterns(conn: Connection, entry: Entry) -> None:
@@ -159,6 +125,7 @@ def _linking_patterns(conn: Connection, entry: Entry) -> None:
     rows += [{"kind": "place", "key": x, "pattern": ""} for x in sorted(set(p.places))]
     if rows:
         conn.execute(linking_pattern.insert(), rows)
+    known_patterns.changed(conn, entry.raw)
 
 
 def reindex_item(conn: Connection, item_id: str, day: date) -> None:
@@ -261,6 +228,12 @@ def _organization_add(conn: Connection, entry: Entry) -> None:
     p: ev.OrganizationAdd = _payload(entry)
     _index(conn, "organization", p.org_id, index.organization_mentions(p.name, p.aliases))
     count(conn, "organizations", "")
+    known_patterns.changed(conn, entry.raw)
+
+
+def _agency_add(conn: Connection, entry: Entry) -> None:
+    """The custody projection keeps the agency; its case-number formats are patterns."""
+    known_patterns.changed(conn, entry.raw)
 
 
 def _case_close(conn: Connection, entry: Entry) -> None:
@@ -286,6 +259,7 @@ _HANDLERS: dict[str, Callable[[Connection, Entry], None]] = {
     "linking.model": _linking_model,
     "person.add": _person_add,
     "organization.add": _organization_add,
+    "agency.add": _agency_add,
     "case.open": _case_open,
     "case.close": _case_close,
     "case.add_number": _case_add_number,
@@ -300,9 +274,9 @@ _HANDLERS: dict[str, Callable[[Connection, Entry], None]] = {
 class LinkingProjector(HandlerProjector):
     """The mention index and the recorded patterns; plug in after the custody projector."""
 
-    tables = (mention_index, linking_pattern, file_mention, linking_count)
+    tables = (mention_index, linking_pattern, file_mention, linking_count, linking_patterns_version)
     handlers = _HANDLERS
-    version = 4
+    version = 5
     """1: names in any script and order with their sound, scanner and slip keys; near
     keys of serials and plates; case numbers by shape; addresses; the agency's places.
     2: how common given names, surnames and full names are; towns learned from
@@ -312,7 +286,9 @@ class LinkingProjector(HandlerProjector):
     district, serial ('2021-10-0001') found in free text written in full. 4: two
     surnames first in mixed case ('Martínez Apodaca, Alison'); surnames that are makes or
     states (Makarov, Sierra) and 'Frank White' read as names; a middle name that is a
-    known given name never taken for a first surname."""
+    known given name never taken for a first surname. 5: the hash of the changes to what
+    extraction looks for (`linking_patterns_version`), so a process reads them once per
+    change."""
 
     def prepare(self, conn: Connection) -> None:
         """Before a rebuild: the name search index is emptied (the rebuild refills it)."""

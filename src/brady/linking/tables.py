@@ -54,3 +54,11 @@ linking_pattern = Table(
     Column("key", String(200), primary_key=True),
     Column("pattern", Text, primary_key=True),
 )
+linking_patterns_version = Table(
+    "linking_patterns_version",
+    projections,
+    # One row: a hash chained over every change to what extraction looks for (an
+    # agency's formats, recorded patterns and model, an organization, a town learned), so
+    # a process reads the patterns again only when it moved (`known_patterns`).
+    Column("chain", String(64), primary_key=True),
+)

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from .sealing import MasterKey
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-HEAD = "0019"
+HEAD = "0020"
 """The newest migration; a test checks it against Alembic's own view of the scripts."""
 
 
