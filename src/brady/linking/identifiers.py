@@ -75,7 +75,24 @@ def plates(text: str) -> list[Mention]:
     return out
 
 
+_DIGIT_RUN = re.compile(r"\d(?:(?:[^\w]|[xX\u30fc]){0,4}\d)*")
+"""Digits joined by at most four marks that are not letters (or the x and the katakana
+dash phone numbers may use): every number the phone matcher could read lies inside one."""
+PHONE_DIGITS = 9
+"""Fewer digits than this in every run, and the text holds no phone number Brady keeps:
+a kept number has 10 or more digits in E.164, all written but an implied +1 (no other
+digit is added: the default region's rules, the United States', add none), so at least 9
+in the text. A date (8 digits) is not given to the matcher; a date and time is."""
+
+
 def phones(text: str) -> list[Mention]:
+    """Phone numbers in E.164 (+1 left out). The matcher reads every run of digits it
+    finds, dates and case numbers too (a fifth of the text reading's time on generated
+    narratives): a text without a long enough run is not given to it."""
+    if not any(
+        sum(c.isdecimal() for c in run.group()) >= PHONE_DIGITS for run in _DIGIT_RUN.finditer(text)
+    ):
+        return []
     out = []
     for m in phonenumbers.PhoneNumberMatcher(text, "US", leniency=phonenumbers.Leniency.POSSIBLE):
         number = phonenumbers.format_number(m.number, phonenumbers.PhoneNumberFormat.E164)
