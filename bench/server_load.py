@@ -47,7 +47,17 @@ from brady.cli.admin import bootstrap_admin
 from brady.store.raw_sql import fetch_all
 
 CONNECTIONS = 64
-FLOOR = False  # --floor: every request is `GET /api/me`
+
+
+class Mix:
+    """What the clerks send: `floor` (--floor) only `GET /api/me`; `texts` (--realistic)
+    the (description, narrative) of generated intakes, else one short text."""
+
+    floor = False
+    texts: list[tuple[str, str]] = []  # noqa: RUF012 - set once, before the run
+
+
+MIX = Mix()
 
 
 def _free_port() -> int:
@@ -144,7 +154,7 @@ async def _one(
 ) -> tuple[int, str, bool]:
     """Two intakes, then a transfer of an item this clerk took in earlier; with `--floor`
     (`floor` set) only `GET /api/me`. Returns (status, body, whether it was an intake)."""
-    if FLOOR:
+    if MIX.floor:
         async with client.get("/api/me", headers=headers) as r:
             return r.status, await r.text(), False
     if i % 3 == 2 and mine[k]:
@@ -158,12 +168,17 @@ async def _one(
         if r.status == 201:
             transfers.append(item)
         return r.status, body, False
+    description, narrative = (
+        MIX.texts[i % len(MIX.texts)]
+        if MIX.texts
+        else (f"Bench item {i}", "Found property handed in at the front counter")
+    )
     async with client.post(
         "/api/items",
         json={
             "category": "other",
-            "description": f"Bench item {i}",
-            "narrative": "Found property handed in at the front counter",
+            "description": description[:500],
+            "narrative": narrative,
             "location_id": "PR",
             "case_ids": ["BENCH"],
         },
@@ -254,9 +269,22 @@ def main() -> None:
         help="send only GET /api/me (signed in, one read): the least any request costs "
         "(HTTP, authentication, the caller's roles), the floor under an intake",
     )
+    ap.add_argument(
+        "--realistic",
+        action="store_true",
+        help="intakes carry the descriptions and narratives of a generated agency record "
+        "(agency_record.py: people, officers, places, numbers in every spelling) instead of "
+        "one short text",
+    )
     args = ap.parse_args()
-    global FLOOR
-    FLOOR = args.floor
+    MIX.floor = args.floor
+    if args.realistic:
+        from agency_record import generate
+
+        made = generate(seed=1, cases=300, intakes=2000).intakes
+        MIX.texts = [
+            (str(i.get("description") or "item"), str(i.get("narrative") or "")) for i in made
+        ]
     tmp = Path(tempfile.mkdtemp(prefix="brady-server-bench-"))
     os.environ.setdefault("BRADY_MASTER_KEY_FILE", str(tmp / "master.key"))
     baselines = Baselines(raw_sqlite_commit() * 1e3, raw_ed25519_ms(), None)
@@ -355,7 +383,9 @@ def report(
     print(
         f"server load on {'PostgreSQL' if args.postgres else 'SQLite'}: offered "
         f"{args.rate:.0f} req/s for {args.seconds:.0f} s from {args.clients} clerks "
-        f"({'GET /api/me only' if args.floor else '2 intakes : 1 transfer'}), {args.workers} uvicorn process(es) on loopback"
+        f"({'GET /api/me only' if args.floor else '2 intakes : 1 transfer'}"
+        f"{', generated narratives' if args.realistic else ''}), "
+        f"{args.workers} uvicorn process(es) on loopback"
     )
     print(f"baseline: raw SQLite insert, 1 row per commit: median {base.sqlite_ms:.2f} ms")
     if base.postgres_ms is not None:

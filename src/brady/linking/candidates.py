@@ -105,12 +105,12 @@ def evidence_for_item(
 ) -> list[Evidence]:
     """Everything in open cases that shares a mention with the item (`mine`: the item's
     own mentions, read by `read_item`, which also makes PostgreSQL use the indexes)."""
+    named = _named(conn, [(key, text) for kind, key, text in mine if kind == "person"])
+    alone = _surnames(conn, [(key, text) for kind, key, text in mine if kind == "name_word"])
     out: list[Evidence] = []
     for kind, key, text in mine:
-        if kind == "person":
-            out += _named(conn, key, text)
-        elif kind == "name_word":
-            out += _surname(conn, key, text)
+        out += named.get((key, text), []) if kind == "person" else []
+        out += alone.get((key, text), []) if kind == "name_word" else []
     things = [(k, v, t) for k, v, t in mine if k not in PERSON_KINDS + NOT_LOOKED_UP]
     # A registered organization is found under any of its names.
     for kind, key, text in list(things):
@@ -141,34 +141,50 @@ def evidence_for_item(
     return out
 
 
-def _named(conn: Connection, key: str, text: str) -> list[Evidence]:
-    """Parties of open cases whose names agree with a name as written: exactly, by a
-    nickname or initial, or within a slip, a sound or a scanner's misreading. Each is an
-    indexed lookup; how closely the names agree is judged here, the same way on both
-    databases."""
+Name = tuple[str, str]  # a name the item writes: (its key, the text as written)
+
+
+def _named(conn: Connection, names: list[Name]) -> dict[Name, list[Evidence]]:
+    """Parties of open cases whose names agree with each name as written: exactly, by a
+    nickname or initial, or within a slip, a sound or a scanner's misreading. Indexed
+    lookups, every name's in one round trip on PostgreSQL and all their parties in one
+    more; how closely the names agree is judged here, the same way on both databases."""
+    found = fetch_pipelined(conn, [_named_lookup(key) for key, _ in names]) if names else []
+    people: dict[Name, list[str]] = {}
+    for (key, text), rows in zip(names, found, strict=True):
+        ids = [str(pid) for (pid,) in rows]
+        if not ids:
+            ids = [pid for pid, _, _ in name_search.fuzzy_people(conn, key)]
+        people[(key, text)] = ids if len(ids) <= COMMON else []
+    parties = _parties(conn, sorted({p for ids in people.values() for p in ids}))
+    return {
+        name: _agreeing(name, [r for r in parties if str(r[1]) in set(ids)])
+        for name, ids in people.items()
+    }
+
+
+def _named_lookup(key: str) -> tuple[str, tuple[Any, ...]]:
     probes = sorted({key, *one_slip_keys(key)})
-    marks = ", ".join("?" for _ in probes)
-    rows = fetch_all(
-        conn,
+    return (
         # `owner_kind || ''`: the lookup must go by (kind, key); a planner without fresh
         # statistics (right after a large import) otherwise walks the primary key from
         # owner_kind = 'person', that is, every person.
         "SELECT owner_id FROM mention_index WHERE kind IN ('person', 'name_slip') "
-        f"AND key IN ({marks}) AND (owner_kind || '') = 'person' "
+        f"AND key IN ({_marks(probes)}) AND (owner_kind || '') = 'person' "
         "UNION SELECT owner_id FROM mention_index WHERE kind = 'name_ocr' AND key = ? "
         "AND (owner_kind || '') = 'person' "
         "UNION SELECT owner_id FROM mention_index WHERE kind = 'name_sound' AND key = ? "
         "AND (owner_kind || '') = 'person' LIMIT ?",
         (*probes, ocr_shape(key), sound_key(key), COMMON + 1),
     )
-    people = [str(pid) for (pid,) in rows]
-    if not people:
-        people = [pid for pid, _, _ in name_search.similar_people(conn, key)]
-    if len(people) > COMMON:
-        return []
+
+
+def _agreeing(name: Name, parties: list[tuple[Any, ...]]) -> list[Evidence]:
+    """The parties (`_parties` rows) whose recorded names agree closely with `name`."""
+    key, text = name
     out = []
-    for case_id, person_id, name, aliases, dob, role in _parties(conn, people):
-        level = agreement(text, str(name), json.loads(aliases))
+    for case_id, person_id, recorded, aliases, dob, role in parties:
+        level = agreement(text, str(recorded), json.loads(aliases))
         if level >= Agreement.CLOSE:
             out.append(
                 Evidence(
@@ -178,12 +194,12 @@ def _named(conn: Connection, key: str, text: str) -> list[Evidence]:
                     text,
                     "party",
                     person_id,
-                    f"{name}, {_a(role)}",
+                    f"{recorded}, {_a(role)}",
                     role,
                     dob,
                     int(level),
-                    str(name),
-                    middle_agreement(text, str(name)),
+                    str(recorded),
+                    middle_agreement(text, str(recorded)),
                 )
             )
     return out
@@ -195,29 +211,33 @@ def _a(role: str) -> str:
     return f"{'an' if words[:1] in 'aeiou' else 'a'} {words}"
 
 
-def _surname(conn: Connection, key: str, text: str) -> list[Evidence]:
-    """Parties whose surname (or one-word alias) is a word the item says alone."""
-    out = []
+def _surnames(conn: Connection, words: list[Name]) -> dict[Name, list[Evidence]]:
+    """Parties whose surname (or one-word alias) is a word the item says alone; every
+    word's lookups in one round trip on PostgreSQL."""
     kinds = ("name_word", "alias")
-    found = _capped_all(conn, [Ask(_PARTIES_OF_OWNERS, k, key, "person") for k in kinds])
-    for as_kind, rows in zip(kinds, found, strict=True):
-        level = Agreement.EXACT if as_kind == "alias" else Agreement.SURNAME
-        out += [
-            Evidence(
-                r[0],
-                "person",
-                key,
-                text,
-                "party",
-                r[1],
-                f"{r[2]}, {_a(str(r[5]))}",
-                r[5],
-                r[4],
-                int(level),
-                str(r[2]),
-            )
-            for r in rows or []
-        ]
+    asks = [Ask(_PARTIES_OF_OWNERS, k, key, "person") for key, _ in words for k in kinds]
+    found = _capped_all(conn, asks) if asks else []
+    out: dict[Name, list[Evidence]] = {}
+    for n, (key, text) in enumerate(words):
+        out[(key, text)] = []
+        for as_kind, rows in zip(kinds, found[2 * n : 2 * n + 2], strict=True):
+            level = Agreement.EXACT if as_kind == "alias" else Agreement.SURNAME
+            out[(key, text)] += [
+                Evidence(
+                    r[0],
+                    "person",
+                    key,
+                    text,
+                    "party",
+                    r[1],
+                    f"{r[2]}, {_a(str(r[5]))}",
+                    r[5],
+                    r[4],
+                    int(level),
+                    str(r[2]),
+                )
+                for r in rows or []
+            ]
     return out
 
 

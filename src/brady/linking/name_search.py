@@ -14,7 +14,6 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DatabaseError
 
 from ..store.raw_sql import fetch_all
-from .names import name_key, one_slip_keys
 
 SIMILAR = 0.6
 """Dice similarity of name trigrams at which two spellings may be the same person."""
@@ -234,29 +233,15 @@ FUZZY_CANDIDATES = 200
 away; they are scored here, so the search never has to rank a whole county."""
 
 
-def similar_people(conn: Connection, key: str, limit: int = 20) -> list[tuple[str, str, float]]:
-    """(person_id, their name key, similarity) for names spelled like `key`, best first.
+def fuzzy_people(conn: Connection, key: str, limit: int = 20) -> list[tuple[str, str, float]]:
+    """(person_id, their name key, similarity) for names spelled like `key`, best first,
+    from the database's own fuzzy search (SQLite FTS5 trigrams, PostgreSQL pg_trgm
+    nearest names): for a name its caller looked up by every one-slip key (see
+    linking.index.one_slip_keys) and found no one under."""
+    return _best(key, _fuzzy(conn, key, limit), limit) if len(key) >= 3 else []
 
-    First the names one slip away, by exact lookups of the one-slip keys (see
-    linking.index.one_slip_keys); only if there are none, the database's own fuzzy
-    search (SQLite FTS5 trigrams, PostgreSQL pg_trgm nearest names).
-    """
-    if len(key) < 3:
-        return []
-    probes = sorted({key, *one_slip_keys(key)})
-    rows = fetch_all(
-        conn,
-        # `owner_kind || ''`: the lookup must go by (kind, key); a planner without fresh
-        # statistics (right after a large import) otherwise walks the primary key from
-        # owner_kind = 'person', that is, every person.
-        "SELECT owner_id, text FROM mention_index WHERE kind IN ('person', 'name_slip') "
-        f"AND key IN ({', '.join('?' for _ in probes)}) AND (owner_kind || '') = 'person' "
-        "LIMIT ?",
-        (*probes, FUZZY_CANDIDATES),
-    )
-    found = [(pid, name_key(str(text))) for pid, text in rows]
-    if not found:
-        found = _fuzzy(conn, key, limit)
+
+def _best(key: str, found: list[tuple[str, str]], limit: int) -> list[tuple[str, str, float]]:
     scored = {(str(pid), str(k)): similarity(key, str(k)) for pid, k in found}
     best = sorted(
         ((pid, k, s) for (pid, k), s in scored.items() if s >= SIMILAR),
