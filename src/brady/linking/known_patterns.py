@@ -69,18 +69,20 @@ def read(
     trip on PostgreSQL, two when the patterns changed since this process last read them.
     The server runs them in order, so the patterns are no older than what `first` read."""
     *before, version = fetch_pipelined(conn, [*first, (_VERSION, ())])
-    chain = str(version[0][0]) if version else None
-    if chain is not None:
-        with _lock:
-            found = _kept.get(chain)
-            if found is not None:
-                _kept.move_to_end(chain)
-                return found, before
+    # No row: nothing ever changed them (a change rolled back took its row with it), so
+    # they are the defaults, the same on every ledger; kept as such only when the sources
+    # say so (a ledger not yet rebuilt since the row was added has none either).
+    chain = str(version[0][0]) if version else ""
+    with _lock:
+        found = _kept.get(chain)
+        if found is not None:
+            _kept.move_to_end(chain)
+            return found, before
     agencies, recorded, organizations = fetch_pipelined(conn, list(_SOURCES))
     formats = sorted({f for (raw,) in agencies for f in json.loads(raw).values()})
     extra = sorted((str(k), str(key), str(p)) for k, key, p in recorded)
     found = _compiled(tuple(formats), tuple(extra), tuple(str(k) for (k,) in organizations))
-    if chain is not None:  # none on a ledger whose patterns never changed: nothing to keep
+    if chain or not (agencies or recorded or organizations):
         with _lock:
             _kept[chain] = found
             while len(_kept) > KEPT:
