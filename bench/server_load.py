@@ -71,7 +71,7 @@ def served(home: Path, log: Path, workers: int = 1) -> Iterator[tuple[str, int]]
     """A real `brady serve` on a free loopback port: (base URL, process id). Its log is
     printed if the block fails, so a benchmark that breaks says why."""
     port = _free_port()
-    cmd = [sys.executable, "-m", "brady.cli", "--home", str(home), "serve"]
+    cmd = [sys.executable, "-m", "brady.cli", "--home", str(home), "serve", "--log-level", "info"]
     server = subprocess.Popen(
         [*cmd, "--port", str(port), "--workers", str(workers)],
         stdout=subprocess.DEVNULL,
@@ -330,6 +330,9 @@ def main() -> None:
             check=False,
         )
     report(args, baselines, r, kinds, ids, verify)
+    for line in (tmp / "server.log").read_text().splitlines():
+        if "read ahead" in line:  # each process's tally, logged as it stops
+            print(f"server: {line.split(':', 1)[-1].strip()}")
 
 
 class Baselines(NamedTuple):

@@ -40,6 +40,7 @@ from .api.limits import RequestLimits
 from .api.strict_input import StrictInput, declare
 from .custody.service import Custody
 from .ledger_home import OpenLedger, open_blobs, open_home
+from .linking.foresight import TALLY
 from .web import errors as web_errors
 from .web import pages as web_pages
 from .web.render import STATIC
@@ -99,6 +100,7 @@ def create_app(
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await asyncio.to_thread(anchor_as_system, custody)
+        _log_reading_ahead()
 
     app = FastAPI(
         title="Brady",
@@ -127,6 +129,17 @@ def create_app(
 
     _guard(app, state)
     return app
+
+
+def _log_reading_ahead() -> None:
+    """How often this process's reading ahead of the lock held (`linking.foresight`), in
+    the server's own log beside uvicorn's (`brady serve --log-level info`)."""
+    if TALLY.held or TALLY.read_again:
+        logging.getLogger("uvicorn.error").info(
+            "Link suggestions read ahead of the ledger's lock: %d held, %d read again under it",
+            TALLY.held,
+            TALLY.read_again,
+        )
 
 
 def _guard(app: FastAPI, state: Brady) -> None:

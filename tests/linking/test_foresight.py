@@ -114,3 +114,26 @@ def test_an_intake_reads_ahead_only_where_it_pays(custody: Custody) -> None:
     seen = custody.foresee_intake("clerk", FIELDS)
     postgres = custody.led.engine.dialect.name == "postgresql"
     assert (seen is not None) == postgres
+
+
+def test_an_intake_in_between_naming_an_organization_otherwise_is_not_missed(
+    custody: Custody,
+) -> None:
+    """A registered organization is looked up under all its names: an intake in between
+    that writes another of them shares the thing as surely as one that writes the same."""
+    with custody.session() as s:
+        s.add_organization("pros", "org-1", "Sandia Pawn and Loan", aliases=["Cash Corner"])
+        s.open_case("pros", "c-9", "State v. Another")
+    fields = {
+        **FIELDS,
+        "description": "Receipt book",
+        "narrative": "Receipt book from Cash Corner, handed in at the front counter",
+    }
+    seen = custody.read_ahead("clerk", fields)
+    assert seen is not None and seen.suggestions == ()
+    other = {"description": "Ledger", "narrative": "Taken from Sandia Pawn and Loan"}
+    intake(custody, **{**FIELDS, **other, "case_ids": ["c-9"]})  # the other clerk's
+    held, again = _counts()
+    second = _record(custody, seen, **fields)
+    assert _counts() == (held, again + 1)
+    assert "c-9" in suggestions(custody, second)

@@ -7,7 +7,7 @@ import getpass
 import ipaddress
 import os
 import sys
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
@@ -272,6 +272,13 @@ def serve(
             "writes to the ledger still take turns).",
         ),
     ] = 1,
+    log_level: Annotated[
+        Literal["warning", "info"],
+        typer.Option(
+            help="'info' also says what each server process did as it stops (never a "
+            "line per request: Brady's own access log has those)."
+        ),
+    ] = "warning",
 ) -> None:
     """Run the Brady server (API, and the web pages) on this ledger."""
     import uvicorn
@@ -290,7 +297,7 @@ def serve(
         led = open_home(find_home(opts.home), writable=True)
     typer.echo(f"Brady is serving {led.config.path} at http://{host}:{port}/ (Ctrl-C stops it).")
     if workers == 1:
-        uvicorn.run(create_app(led), host=host, port=port, log_level="warning")
+        uvicorn.run(create_app(led), host=host, port=port, log_level=log_level, access_log=False)
         return
     # Each worker process opens the ledger itself (after the check above found it sound).
     led.engine.dispose()
@@ -301,7 +308,8 @@ def serve(
         workers=workers,
         host=host,
         port=port,
-        log_level="warning",
+        log_level=log_level,
+        access_log=False,
     )
 
 

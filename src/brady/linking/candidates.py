@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 
 from ..store.numbering import next_number
 from ..store.raw_sql import fetch_all, fetch_pipelined
-from . import index, name_search
+from . import name_search
 from .names import (
     Agreement,
     agreement,
@@ -111,20 +111,7 @@ def evidence_for_item(
     for kind, key, text in mine:
         out += named.get((key, text), []) if kind == "person" else []
         out += alone.get((key, text), []) if kind == "name_word" else []
-    things = [(k, v, t) for k, v, t in mine if k not in PERSON_KINDS + NOT_LOOKED_UP]
-    # A registered organization is found under any of its names.
-    for kind, key, text in list(things):
-        if kind != "organization":
-            continue
-        others = fetch_all(
-            conn,
-            "SELECT DISTINCT o2.key FROM mention_index o1 "
-            "JOIN mention_index o2 ON o2.owner_kind = 'organization' "
-            "AND o2.owner_id = o1.owner_id AND o2.kind = 'organization' "
-            "WHERE o1.owner_kind = 'organization' AND o1.kind = 'organization' AND o1.key = ?",
-            (key,),
-        )
-        things += [("organization", str(other), text) for (other,) in others if other != key]
+    things = things_of(conn, mine)
     # Things: other items of open cases, and the cases' own files, mention the same.
     # One indexed lookup per mention of the item (a handful), grouped per case: a caliber
     # shared with 500 items is one piece of evidence with a count, not 500 rows.
@@ -139,6 +126,25 @@ def evidence_for_item(
     for (kind, key, text), rows in zip(cased, found[len(things) :], strict=True):
         out += [Evidence(r[0], kind, key, text, "case", r[0], str(r[1])) for r in rows or []]
     return out
+
+
+def things_of(conn: Connection, mine: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """The item's mentions searched for as things (not names): a registered organization
+    under every one of its names."""
+    things = [(k, v, t) for k, v, t in mine if k not in PERSON_KINDS + NOT_LOOKED_UP]
+    for kind, key, text in list(things):
+        if kind != "organization":
+            continue
+        others = fetch_all(
+            conn,
+            "SELECT DISTINCT o2.key FROM mention_index o1 "
+            "JOIN mention_index o2 ON o2.owner_kind = 'organization' "
+            "AND o2.owner_id = o1.owner_id AND o2.kind = 'organization' "
+            "WHERE o1.owner_kind = 'organization' AND o1.kind = 'organization' AND o1.key = ?",
+            (key,),
+        )
+        things += [("organization", str(other), text) for (other,) in others if other != key]
+    return things
 
 
 Name = tuple[str, str]  # a name the item writes: (its key, the text as written)
@@ -331,47 +337,6 @@ def _capped_all(conn: Connection, asks: Sequence[Ask]) -> list[list[tuple[Any, .
             None if rows[0][0] > COMMON else [tuple(r[1:]) for r in rows if r[1] is not None]
         )
     return out
-
-
-def name_counts(
-    conn: Connection, names: Mapping[str, Collection[str]], recorded: Mapping[str, str]
-) -> dict[str, tuple[int, int, int, int]]:
-    """For each person (id -> their name as recorded, and as the item writes it): how
-    many people of the record share the given name and the surname, the commoner reading
-    of each ('Martinez, Maria' is common, however rare 'Maria del Carmen Martinez' is as a
-    whole); how many others bear the full name as recorded; and how many bear it as the
-    item writes it, when that reads otherwise: 'Aurora Silva' is someone else's whole name
-    when the record holds an Aurora Silva besides Aurora Correa-Silva (`recorded`: each
-    person's name as the record holds it)."""
-    readings = {
-        person_id: [index.name_parts(n) for n in sorted(set(written))]
-        for person_id, written in names.items()
-    }
-    wanted = sorted({p for person in readings.values() for parts in person for p in parts})
-    counts: dict[tuple[str, str], int] = {}
-    for start in range(0, len(wanted), 300):
-        chunk = wanted[start : start + 300]
-        where = " OR ".join("(kind = ? AND key = ?)" for _ in chunk)
-        for kind, key, n in fetch_all(
-            conn,
-            f"SELECT kind, key, n FROM linking_count WHERE {where}",
-            tuple(x for part in chunk for x in part),
-        ):
-            counts[(str(kind), str(key))] = int(n)
-    own = {pid: index.name_parts(name)[2] for pid, name in recorded.items()}
-
-    def others(person_id: str, full: tuple[str, str]) -> int:
-        return max(counts.get(full, 0) - (full == own.get(person_id)), 0)
-
-    return {
-        person_id: (
-            max(counts.get(g, 0) for g, _, _ in person),
-            max(counts.get(s, 0) for _, s, _ in person),
-            max((others(person_id, f) for _, _, f in person if f == own.get(person_id)), default=0),
-            max((others(person_id, f) for _, _, f in person if f != own.get(person_id)), default=0),
-        )
-        for person_id, person in readings.items()
-    }
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,8 @@ from sqlalchemy.engine import Connection
 from ..domain import events as ev
 from ..store.home import LinkingConfig
 from ..store.raw_sql import fetch_pipelined
-from . import index, known_patterns, match
-from .candidates import KEEP_TO_INDEXES, NOT_LOOKED_UP, PERSON_KINDS, PUT_BACK_SCANS
+from . import candidates, index, known_patterns, match
+from .candidates import KEEP_TO_INDEXES, PUT_BACK_SCANS
 from .suggest import suggest_new
 
 QUIET = frozenset(
@@ -87,6 +87,7 @@ class Foresight:
     item_id: str  # as the intake names it, or NUMBERED
     mentions: tuple[tuple[str, str, str], ...]  # as the mention index will store them
     suggestions: tuple[match.Suggestion, ...]
+    things: tuple[tuple[str, str], ...]  # (kind, key) searched for: `candidates.things_of`
 
 
 def foresee(conn: Connection, config: LinkingConfig, by: str, fields: dict[str, Any]) -> Foresight:
@@ -105,7 +106,8 @@ def foresee(conn: Connection, config: LinkingConfig, by: str, fields: dict[str, 
     mentions = index.stored_rows(found)
     cases = [str(c) for c in fields.get("case_ids") or []]
     made = suggest_new(conn, item_id, mentions, cases, config.weights, config.threshold)
-    return Foresight(size, item_id, tuple(mentions), tuple(made))
+    things = tuple(sorted({(k, v) for k, v, _ in candidates.things_of(conn, mentions)}))
+    return Foresight(size, item_id, tuple(mentions), tuple(made), things)
 
 
 def still_holds(conn: Connection, seen: Foresight, item_id: str) -> bool:
@@ -119,7 +121,7 @@ def still_holds(conn: Connection, seen: Foresight, item_id: str) -> bool:
 def _holds(conn: Connection, seen: Foresight, item_id: str) -> bool:
     if seen.item_id not in (NUMBERED, item_id):
         return False
-    things = [(k, v) for k, v, _ in seen.mentions if k not in PERSON_KINDS + NOT_LOOKED_UP]
+    things = list(seen.things)
     queries: list[tuple[str, tuple[Any, ...]]] = [
         ("SELECT DISTINCT kind FROM ledger_entry WHERE seq >= ?", (seen.size,)),
         (

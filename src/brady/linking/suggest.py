@@ -12,6 +12,7 @@ from dataclasses import replace
 from sqlalchemy.engine import Connection
 
 from . import candidates, match
+from .name_counts import name_counts
 
 
 def scored(
@@ -43,7 +44,7 @@ def scored(
     record = match.Record(
         counts["open_cases"],
         counts["people"],
-        candidates.name_counts(conn, named, recorded),
+        name_counts(conn, named, recorded),
         counts["organizations"],
         trained.prior if trained.prior is not None else match.RELATED_PER_INTAKE,
     )
