@@ -1,31 +1,19 @@
 """Phone numbers in text (linking/identifiers.py): a text is given to the phone matcher
 only if a run of digits in it is long enough to be a number Brady keeps; what is found
-must be exactly what the matcher finds on every text, written any way."""
+must be exactly what the matcher finds on every text, written any way (the matcher
+alone, `matched_phones`, is the reference)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import phonenumbers
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from brady.linking.identifiers import phones
-from brady.linking.mention import Mention
+from brady.linking.identifiers import matched_phones, phones
 
 from .bench_module import bench_module
-
-
-def _matcher(text: str) -> list[Mention]:
-    """The matcher on the whole text, with Brady's rule for a number kept: the reference."""
-    out = []
-    for m in phonenumbers.PhoneNumberMatcher(text, "US", leniency=phonenumbers.Leniency.POSSIBLE):
-        number = phonenumbers.format_number(m.number, phonenumbers.PhoneNumberFormat.E164)
-        if len(number) >= 11:
-            out.append(Mention("phone", number.removeprefix("+1"), m.raw_string))
-    return out
-
 
 WRITTEN = [
     "call (505) 555-1212 after 5",
@@ -52,13 +40,13 @@ WRITTEN = [
 
 
 @pytest.mark.parametrize("text", WRITTEN)
-def test_written_any_way_the_same_as_the_matcher(text: str) -> None:
-    assert phones(text) == _matcher(text)
+def test_written_any_way_the_same_as_thematched_phones(text: str) -> None:
+    assert phones(text) == matched_phones(text)
 
 
 def test_the_shapes_above_are_found() -> None:
     """Not a vacuous check: most of the shapes above do hold a number."""
-    assert sum(bool(_matcher(t)) for t in WRITTEN) >= 12
+    assert sum(bool(matched_phones(t)) for t in WRITTEN) >= 12
 
 
 MARKS = "-x\u2010\u2013\u2212\u30fc\uff0d/ \u00a0\u00ad\u200b()[].~+\uff08"
@@ -75,17 +63,17 @@ MARKS = "-x\u2010\u2013\u2212\u30fc\uff0d/ \u00a0\u00ad\u200b()[].~+\uff08"
         max_size=14,
     )
 )
-def test_any_text_the_same_as_the_matcher(parts: list[str]) -> None:
+def test_any_text_the_same_as_thematched_phones(parts: list[str]) -> None:
     text = "".join(parts)
-    assert phones(text) == _matcher(text)
+    assert phones(text) == matched_phones(text)
 
 
-def test_generated_narratives_the_same_as_the_matcher() -> None:
+def test_generated_narratives_the_same_as_thematched_phones() -> None:
     record: Any = bench_module("agency_record.py").generate(seed=5, cases=200, intakes=400)
     texts = [f"{i.get('description') or ''}\n{i.get('narrative') or ''}" for i in record.intakes]
     found = 0
     for text in texts:
         mine = phones(text)
-        assert mine == _matcher(text), text
+        assert mine == matched_phones(text), text
         found += bool(mine)
     assert found, "no narrative held a phone number: the check would prove nothing"

@@ -93,6 +93,11 @@ def phones(text: str) -> list[Mention]:
         sum(c.isdecimal() for c in run.group()) >= PHONE_DIGITS for run in _DIGIT_RUN.finditer(text)
     ):
         return []
+    return matched_phones(text)
+
+
+def matched_phones(text: str) -> list[Mention]:
+    """`phones` without the check of the digits first: what the matcher reads."""
     out = []
     for m in phonenumbers.PhoneNumberMatcher(text, "US", leniency=phonenumbers.Leniency.POSSIBLE):
         number = phonenumbers.format_number(m.number, phonenumbers.PhoneNumberFormat.E164)
