@@ -170,7 +170,7 @@ def main() -> None:
     ):
         print(f"  {name}: {_mean(xs, 0):.1f} round trips, {_mean(xs, 1):.1f} statements")
     print(
-        f"suggestions read ahead that held under the lock: {TALLY.held}, "
+        f"suggestions read ahead that held under the lock: {TALLY.held}, partly: {TALLY.partly}, "
         f"read again: {TALLY.read_again}"
     )
 

@@ -134,10 +134,12 @@ def create_app(
 def _log_reading_ahead() -> None:
     """How often this process's reading ahead of the lock held (`linking.foresight`), in
     the server's own log beside uvicorn's (`brady serve --log-level info`)."""
-    if TALLY.held or TALLY.read_again:
+    if TALLY.held or TALLY.partly or TALLY.read_again:
         logging.getLogger("uvicorn.error").info(
-            "Link suggestions read ahead of the ledger's lock: %d held, %d read again under it",
+            "Link suggestions read ahead of the ledger's lock: %d held, %d partly read again "
+            "(an intake in between shared something), %d read again under it",
             TALLY.held,
+            TALLY.partly,
             TALLY.read_again,
         )
 

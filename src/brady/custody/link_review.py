@@ -8,7 +8,7 @@ from sqlalchemy.engine import Connection
 from ..domain import events as ev
 from ..domain.errors import NotFoundError, RefusedError
 from ..ledger.entry import Entry
-from ..linking import candidates, foresight, match, training
+from ..linking import candidates, foresight, match, naming_items, training
 from ..linking.foresight import Foresight
 from ..linking.names import fold
 from ..linking.suggest import suggest
@@ -96,9 +96,9 @@ class LinkCommands(SessionBase):
     def suggest_links(self, item_id: str, seen: Foresight | None = None) -> list[match.Suggestion]:
         """Which open cases the item may bear on, and why (nothing is recorded). `seen`: the
         suggestions of an intake read before the lock, used if they still hold."""
-        if seen is not None and foresight.still_holds(self.conn, seen, item_id):
-            return list(seen.suggestions)
-        return suggestions_on(self.conn, self.custody.led.config.linking, item_id)
+        config = self.custody.led.config.linking
+        found = foresight.still_holds(self.conn, seen, item_id, config) if seen else None
+        return found if found is not None else suggestions_on(self.conn, config, item_id)
 
     def link_item(
         self, item_id: str, occurred_at: str | None = None, seen: Foresight | None = None
@@ -189,7 +189,7 @@ class LinkCommands(SessionBase):
         """A new party: other open cases they are a party of are related to this one, and
         items already in custody that name them may bear on this case."""
         out = self.whole.relate_party(case_id, person_id, occurred_at)
-        for item_id in candidates.items_naming_person(self.conn, person_id):
+        for item_id in naming_items.items_naming_person(self.conn, person_id):
             out += self.link_item(item_id, occurred_at)
         return out
 

@@ -7,6 +7,7 @@ __all__ = [
     "index",
     "match",
     "names",
+    "naming_items",
     "projection",
     "suggest",
     "training",

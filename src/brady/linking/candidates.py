@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -100,18 +99,42 @@ NOT_LOOKED_UP = ("town@", "name_ocr~", "name_sound~")
 new party (`items_naming_person`), not for finding cases."""
 
 
+Thing = tuple[str, str, str]  # a mention searched for as a thing: (kind, key, text)
+
+
+@dataclass(frozen=True)
+class EvidenceParts:
+    """`evidence_for_item` in the parts an intake recorded since could change or not: the
+    parties named, what other items share each thing (`per_thing`, in `things_of` order;
+    the part a new item changes) and what open cases' own records mention."""
+
+    named: tuple[Evidence, ...]
+    per_thing: tuple[tuple[Evidence, ...], ...]
+    cased: tuple[Evidence, ...]
+
+    def flat(self) -> list[Evidence]:
+        return [*self.named, *(e for part in self.per_thing for e in part), *self.cased]
+
+
 def evidence_for_item(
-    conn: Connection, item_id: str, mine: list[tuple[str, str, str]]
+    conn: Connection, item_id: str, mine: list[Thing], things: list[Thing] | None = None
 ) -> list[Evidence]:
     """Everything in open cases that shares a mention with the item (`mine`: the item's
     own mentions, read by `read_item`, which also makes PostgreSQL use the indexes)."""
+    return evidence_parts(conn, item_id, mine, things).flat()
+
+
+def evidence_parts(
+    conn: Connection, item_id: str, mine: list[Thing], things: list[Thing] | None = None
+) -> EvidenceParts:
+    """`evidence_for_item`, in parts (`things`: `things_of(mine)`, if read already)."""
     named = _named(conn, [(key, text) for kind, key, text in mine if kind == "person"])
     alone = _surnames(conn, [(key, text) for kind, key, text in mine if kind == "name_word"])
     out: list[Evidence] = []
     for kind, key, text in mine:
         out += named.get((key, text), []) if kind == "person" else []
         out += alone.get((key, text), []) if kind == "name_word" else []
-    things = things_of(conn, mine)
+    things = things_of(conn, mine) if things is None else things
     # Things: other items of open cases, and the cases' own files, mention the same.
     # One indexed lookup per mention of the item (a handful), grouped per case: a caliber
     # shared with 500 items is one piece of evidence with a count, not 500 rows.
@@ -121,14 +144,33 @@ def evidence_for_item(
     asks = [Ask(_ITEM_CASES, kind, key, "item", item_id) for kind, key, _ in things]
     asks += [Ask(_OPEN_CASES, kind, key, "case") for kind, key, _ in cased]
     found = _capped_all(conn, asks)
-    for (kind, key, text), rows in zip(things, found[: len(things)], strict=True):
-        out += [Evidence(r[0], kind, key, text, "item", r[1], str(r[2])) for r in rows or []]
-    for (kind, key, text), rows in zip(cased, found[len(things) :], strict=True):
-        out += [Evidence(r[0], kind, key, text, "case", r[0], str(r[1])) for r in rows or []]
-    return out
+    per_thing = _item_evidence(things, found[: len(things)])
+    in_cases = [
+        Evidence(r[0], kind, key, text, "case", r[0], str(r[1]))
+        for (kind, key, text), rows in zip(cased, found[len(things) :], strict=True)
+        for r in rows or []
+    ]
+    return EvidenceParts(tuple(out), per_thing, tuple(in_cases))
 
 
-def things_of(conn: Connection, mine: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+def item_evidence(
+    conn: Connection, item_id: str, things: list[Thing]
+) -> tuple[tuple[Evidence, ...], ...]:
+    """What other items of open cases share each thing: `EvidenceParts.per_thing`."""
+    asks = [Ask(_ITEM_CASES, kind, key, "item", item_id) for kind, key, _ in things]
+    return _item_evidence(things, _capped_all(conn, asks) if asks else [])
+
+
+def _item_evidence(
+    things: list[Thing], found: list[list[tuple[Any, ...]] | None]
+) -> tuple[tuple[Evidence, ...], ...]:
+    return tuple(
+        tuple(Evidence(r[0], kind, key, text, "item", r[1], str(r[2])) for r in rows or [])
+        for (kind, key, text), rows in zip(things, found, strict=True)
+    )
+
+
+def things_of(conn: Connection, mine: list[Thing]) -> list[Thing]:
     """The item's mentions searched for as things (not names): a registered organization
     under every one of its names."""
     things = [(k, v, t) for k, v, t in mine if k not in PERSON_KINDS + NOT_LOOKED_UP]
@@ -407,46 +449,6 @@ def model_and_record(
     *_, model, counts, filed = fetch_pipelined(conn, queries)
     have = {str(k): int(n) for k, n in counts}
     return _trained(model), {k: have.get(k, 0) for k in kinds}, {str(c) for (c,) in filed}
-
-
-_PAGE = re.compile(r" \(page \d+ of .*\)$")
-"""How a document's mention says where it was read (index.page_mentions)."""
-
-
-def items_naming_person(conn: Connection, person_id: str) -> list[str]:
-    """Items whose text names the person under any of their name variants, one slip away
-    from one, or as a scanner or the ear would write it (checked name by name)."""
-    rows = fetch_all(
-        conn,
-        "SELECT DISTINCT m1.owner_id FROM mention_index m2 "
-        "JOIN mention_index m1 ON m1.kind = 'person' AND m1.key = m2.key "
-        "AND m1.owner_kind = 'item' "
-        "JOIN item i ON i.item_id = m1.owner_id AND i.status <> 'disposed' "
-        "WHERE m2.owner_kind = 'person' AND m2.owner_id = ? "
-        "AND m2.kind IN ('person', 'name_slip') ORDER BY m1.owner_id",
-        (person_id,),
-    )
-    found = {str(r[0]) for r in rows}
-    person = fetch_all(conn, "SELECT name, aliases FROM person WHERE person_id = ?", (person_id,))
-    if person:
-        name, aliases = str(person[0][0]), json.loads(person[0][1])
-        shaped = fetch_all(
-            conn,
-            "SELECT m1.owner_id, m1.text FROM mention_index m2 "
-            "JOIN mention_index m1 ON m1.kind = m2.kind || '~' AND m1.key = m2.key "
-            "AND m1.owner_kind = 'item' "
-            "JOIN item i ON i.item_id = m1.owner_id AND i.status <> 'disposed' "
-            "WHERE m2.owner_kind = 'person' AND m2.owner_id = ? "
-            "AND m2.kind IN ('name_ocr', 'name_sound') LIMIT ?",
-            (person_id, COMMON + 1),
-        )
-        if len(shaped) <= COMMON:
-            found |= {
-                str(item)
-                for item, text in shaped
-                if agreement(_PAGE.sub("", str(text)), name, aliases) >= Agreement.CLOSE
-            }
-    return sorted(found)
 
 
 def _before(rows: list[tuple[Any, ...]]) -> dict[str, tuple[str, set[str]]]:

@@ -20,7 +20,7 @@ kinds, and any of those since N means reading again.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -31,7 +31,7 @@ from ..store.home import LinkingConfig
 from ..store.raw_sql import fetch_pipelined
 from . import candidates, index, known_patterns, match
 from .candidates import KEEP_TO_INDEXES, PUT_BACK_SCANS
-from .suggest import suggest_new
+from .suggest import scored, suggest_new
 
 QUIET = frozenset(
     {
@@ -61,14 +61,17 @@ class Tally:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.held = 0
+        self.partly = 0  # only the things an intake in between shares were read again
         self.read_again = 0
 
-    def count(self, held: bool) -> None:
+    def count(self, shared: frozenset[tuple[str, str]] | None) -> None:
         with self._lock:
-            if held:
-                self.held += 1
-            else:
+            if shared is None:
                 self.read_again += 1
+            elif shared:
+                self.partly += 1
+            else:
+                self.held += 1
 
 
 TALLY = Tally()
@@ -87,7 +90,8 @@ class Foresight:
     item_id: str  # as the intake names it, or NUMBERED
     mentions: tuple[tuple[str, str, str], ...]  # as the mention index will store them
     suggestions: tuple[match.Suggestion, ...]
-    things: tuple[tuple[str, str], ...]  # (kind, key) searched for: `candidates.things_of`
+    things: tuple[candidates.Thing, ...]  # searched for as things: `candidates.things_of`
+    evidence: candidates.EvidenceParts  # what the suggestions rest on
 
 
 def foresee(conn: Connection, config: LinkingConfig, by: str, fields: dict[str, Any]) -> Foresight:
@@ -105,23 +109,43 @@ def foresee(conn: Connection, config: LinkingConfig, by: str, fields: dict[str, 
     found = index.item_mentions(payload.model_dump(), pats, day)
     mentions = index.stored_rows(found)
     cases = [str(c) for c in fields.get("case_ids") or []]
-    made = suggest_new(conn, item_id, mentions, cases, config.weights, config.threshold)
-    things = tuple(sorted({(k, v) for k, v, _ in candidates.things_of(conn, mentions)}))
-    return Foresight(size, item_id, tuple(mentions), tuple(made), things)
+    things = candidates.things_of(conn, mentions)
+    parts = candidates.evidence_parts(conn, item_id, mentions, things)
+    w, t = config.weights, config.threshold
+    made = suggest_new(conn, item_id, mentions, cases, w, t, parts.flat())
+    return Foresight(size, item_id, tuple(mentions), tuple(made), tuple(things), parts)
 
 
-def still_holds(conn: Connection, seen: Foresight, item_id: str) -> bool:
-    """Whether `seen` is what the item's suggestions would be now, in the transaction that
-    took it in (under the lock): one round trip on PostgreSQL. Counted in TALLY."""
-    held = _holds(conn, seen, item_id)
-    TALLY.count(held)
-    return held
+def still_holds(
+    conn: Connection, seen: Foresight, item_id: str, config: LinkingConfig
+) -> list[match.Suggestion] | None:
+    """The item's suggestions now, from `seen`, in the transaction that took it in (under
+    the lock), or None if they must be read again. One round trip on PostgreSQL when they
+    hold; when an intake in between shares some of the item's things, only those are
+    looked up again (one more) and the suggestions weighed again. Counted in TALLY."""
+    shared = _shared(conn, seen, item_id)
+    TALLY.count(shared)
+    if shared is None:
+        return None
+    if not shared:
+        return list(seen.suggestions)
+    again = [t for t in seen.things if (t[0], t[1]) in shared]
+    fresh = iter(candidates.item_evidence(conn, item_id, again))
+    per_thing = tuple(
+        next(fresh) if (t[0], t[1]) in shared else kept
+        for t, kept in zip(seen.things, seen.evidence.per_thing, strict=True)
+    )
+    evidence = replace(seen.evidence, per_thing=per_thing).flat()
+    reading = candidates.new_item_reading(list(seen.mentions))
+    return scored(conn, item_id, config.weights, config.threshold, (), reading, (), evidence)
 
 
-def _holds(conn: Connection, seen: Foresight, item_id: str) -> bool:
+def _shared(conn: Connection, seen: Foresight, item_id: str) -> frozenset[tuple[str, str]] | None:
+    """The item's things an intake recorded since `seen` was read also names (empty: the
+    reading holds), or None if anything else since could change the suggestions."""
     if seen.item_id not in (NUMBERED, item_id):
-        return False
-    things = list(seen.things)
+        return None
+    things = sorted({(k, v) for k, v, _ in seen.things})
     queries: list[tuple[str, tuple[Any, ...]]] = [
         ("SELECT DISTINCT kind FROM ledger_entry WHERE seq >= ?", (seen.size,)),
         (
@@ -154,8 +178,8 @@ def _holds(conn: Connection, seen: Foresight, item_id: str) -> bool:
         found = found[1:-1]
     kinds_since, stored, *shared = found
     if not {str(k) for (k,) in kinds_since} <= QUIET:
-        return False
+        return None
     if sorted((str(k), str(v), str(t)) for k, v, t in stored) != list(seen.mentions):
-        return False
+        return None
     mine = set(things)
-    return not any((str(k), str(v)) in mine for k, v in (shared[0] if shared else []))
+    return frozenset((str(k), str(v)) for k, v in (shared[0] if shared else [])) & mine

@@ -23,14 +23,17 @@ def scored(
     exclude: Collection[str] = (),
     reading: candidates.ItemReading | None = None,
     cases: Collection[str] = (),
+    evidence: list[candidates.Evidence] | None = None,
 ) -> list[match.Suggestion]:
     """Every open case the item may bear on (but those it is filed under and `exclude`),
     best first, weighed with the trained model (`brady links train`) and `[linking]
     weights` over it, whatever reviewers decided before (`reading`: if read already;
-    `cases`: cases it is filed under that the record does not hold yet)."""
+    `cases`: cases it is filed under that the record does not hold yet; `evidence`: if
+    gathered already)."""
     reading = reading or candidates.read_item(conn, item_id)
     mentions = reading.mentions
-    evidence = candidates.evidence_for_item(conn, item_id, mentions)
+    if evidence is None:
+        evidence = candidates.evidence_for_item(conn, item_id, mentions)
     named: dict[str, set[str]] = {}
     recorded: dict[str, str] = {}
     for ev in evidence:
@@ -90,8 +93,10 @@ def suggest_new(
     cases: Collection[str],
     weights: Mapping[str, float] | None = None,
     threshold: float = match.DEFAULT_THRESHOLD,
+    evidence: list[candidates.Evidence] | None = None,
 ) -> list[match.Suggestion]:
     """What `suggest` will give for an item not yet taken in, with these `mentions` (as
-    stored) and filed under `cases`, on the record as `conn` reads it now."""
+    stored) and filed under `cases`, on the record as `conn` reads it now (`evidence`:
+    if gathered already)."""
     reading = candidates.new_item_reading(mentions)
-    return scored(conn, item_id, weights, threshold, (), reading, cases)
+    return scored(conn, item_id, weights, threshold, (), reading, cases, evidence)
