@@ -209,3 +209,22 @@ def test_a_bag_that_does_not_check_out_is_refused(custody: Custody, tmp_path: Pa
     shutil.rmtree(changed)
     bag(changed)
     assert run_import(custody, load_file(write(tmp_path, PRODUCED)), "admin").records == 4
+
+
+def test_postgres_learns_the_imported_tables_at_once(custody: Custody, tmp_path: Path) -> None:
+    """After an import PostgreSQL's planner knows the tables hold rows (its statistics are
+    gathered at the end), whether autovacuum runs or not; SQLite's are left alone."""
+    engine = custody.led.engine
+    postgres = engine.dialect.name == "postgresql"
+    ask = (
+        "SELECT count(*) FROM pg_stat_user_tables WHERE relname = 'mention_index' "
+        "AND last_analyze IS NOT NULL"
+        if postgres
+        else "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'"
+    )
+    with engine.connect() as conn:
+        before = conn.exec_driver_sql(ask).scalar()
+    run_import(custody, load_file(write(tmp_path, SCENARIO)), "admin")
+    with engine.connect() as conn:
+        after = conn.exec_driver_sql(ask).scalar()
+    assert (before, after) == ((0, 1) if postgres else (0, 0))

@@ -29,6 +29,7 @@ from ..domain.errors import RefusedError
 from ..ledger.entry import Entry
 from ..ledger.errors import LedgerError
 from ..store import disclosure_queries as dq
+from ..store.planner_stats import after_bulk_load
 
 FORMAT = 1
 
@@ -222,6 +223,7 @@ def run_import(custody: Custody, data: dict[str, Any], operator: str) -> ImportR
             report.items += _event(s, f"events[{i}]", rec, actions)
             report.records += 1
     report.entries = custody.led.store.size() - start
+    after_bulk_load(custody.led.engine)
     return report
 
 

@@ -28,6 +28,7 @@ __all__ = [
     "listing",
     "location_queries",
     "numbering",
+    "planner_stats",
     "projection_check",
     "raw_sql",
     "relation_queries",
