@@ -31,6 +31,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -49,12 +50,13 @@ from brady.store.raw_sql import fetch_all
 CONNECTIONS = 64
 
 
+@dataclass
 class Mix:
     """What the clerks send: `floor` (--floor) only `GET /api/me`; `texts` (--realistic)
     the (description, narrative) of generated intakes, else one short text."""
 
-    floor = False
-    texts: list[tuple[str, str]] = []  # noqa: RUF012 - set once, before the run
+    floor: bool = False
+    texts: list[tuple[str, str]] = field(default_factory=list)
 
 
 MIX = Mix()

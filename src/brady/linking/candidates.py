@@ -116,12 +116,10 @@ class EvidenceParts:
         return [*self.named, *(e for part in self.per_thing for e in part), *self.cased]
 
 
-def evidence_for_item(
-    conn: Connection, item_id: str, mine: list[Thing], things: list[Thing] | None = None
-) -> list[Evidence]:
+def evidence_for_item(conn: Connection, item_id: str, mine: list[Thing]) -> list[Evidence]:
     """Everything in open cases that shares a mention with the item (`mine`: the item's
     own mentions, read by `read_item`, which also makes PostgreSQL use the indexes)."""
-    return evidence_parts(conn, item_id, mine, things).flat()
+    return evidence_parts(conn, item_id, mine).flat()
 
 
 def evidence_parts(
@@ -141,8 +139,7 @@ def evidence_parts(
     # All of these in one round trip on PostgreSQL (they depend on nothing read here).
     people = [(k, v, t) for k, v, t in mine if k == "person"]
     cased = [*things, *people]
-    asks = [Ask(_ITEM_CASES, kind, key, "item", item_id) for kind, key, _ in things]
-    asks += [Ask(_OPEN_CASES, kind, key, "case") for kind, key, _ in cased]
+    asks = [*_item_asks(item_id, things), *(Ask(_OPEN_CASES, k, v, "case") for k, v, _ in cased)]
     found = _capped_all(conn, asks)
     per_thing = _item_evidence(things, found[: len(things)])
     in_cases = [
@@ -157,8 +154,12 @@ def item_evidence(
     conn: Connection, item_id: str, things: list[Thing]
 ) -> tuple[tuple[Evidence, ...], ...]:
     """What other items of open cases share each thing: `EvidenceParts.per_thing`."""
-    asks = [Ask(_ITEM_CASES, kind, key, "item", item_id) for kind, key, _ in things]
+    asks = _item_asks(item_id, things)
     return _item_evidence(things, _capped_all(conn, asks) if asks else [])
+
+
+def _item_asks(item_id: str, things: list[Thing]) -> list[Ask]:
+    return [Ask(_ITEM_CASES, kind, key, "item", item_id) for kind, key, _ in things]
 
 
 def _item_evidence(
@@ -198,15 +199,15 @@ def _named(conn: Connection, names: list[Name]) -> dict[Name, list[Evidence]]:
     lookups, every name's in one round trip on PostgreSQL and all their parties in one
     more; how closely the names agree is judged here, the same way on both databases."""
     found = fetch_pipelined(conn, [_named_lookup(key) for key, _ in names]) if names else []
-    people: dict[Name, list[str]] = {}
+    people: dict[Name, set[str]] = {}
     for (key, text), rows in zip(names, found, strict=True):
         ids = [str(pid) for (pid,) in rows]
         if not ids:
             ids = [pid for pid, _, _ in name_search.fuzzy_people(conn, key)]
-        people[(key, text)] = ids if len(ids) <= COMMON else []
-    parties = _parties(conn, sorted({p for ids in people.values() for p in ids}))
+        people[(key, text)] = set(ids) if len(ids) <= COMMON else set()
+    parties = _parties(conn, sorted(set().union(*people.values())))
     return {
-        name: _agreeing(name, [r for r in parties if str(r[1]) in set(ids)])
+        name: _agreeing(name, [r for r in parties if str(r[1]) in ids])
         for name, ids in people.items()
     }
 
